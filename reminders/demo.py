@@ -1,0 +1,66 @@
+"""Demo data for `make run`: a few volunteers' patients with reminders due in minutes."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from reminders.models import Patient, ReminderSchedule
+from reminders.phones import normalise_phone
+
+DEMO_VOLUNTEERS = ["relawan.ani", "relawan.budi"]
+
+# (volunteer, name, phone, time zone, minutes from now)
+DEMO_PATIENTS = [
+    ("relawan.ani", "Ibu Sari Wulandari", "0812-1000-0001", "Asia/Jakarta", 2),
+    ("relawan.ani", "Bapak Made Suarta", "0812-1000-0002", "Asia/Makassar", 3),
+    ("relawan.budi", "Ibu Yohana Wenda", "0812-1000-0003", "Asia/Jayapura", 4),
+    ("relawan.budi", "Bapak Agus Salim", "0812-1000-0004", "Asia/Jakarta", 5),
+]
+
+DEMO_TEMPLATE = "Halo {nama}, sudah waktunya minum obat ({waktu}). Balas SUDAH jika sudah diminum."
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    volunteers: int
+    patients: int
+    schedules: int
+
+
+@transaction.atomic
+def seed_demo(now: datetime) -> DemoSummary:
+    """Create or refresh the demo rows; running it twice leaves the same rows.
+
+    Each run moves the demo schedules' time to a few minutes after `now`, so a fresh
+    `make run` always has something to send shortly.
+    """
+    users = {}
+    for username in DEMO_VOLUNTEERS:
+        users[username], _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": username.split(".")[1].title()}
+        )
+    for volunteer, name, phone, tz, minutes in DEMO_PATIENTS:
+        patient, _ = Patient.objects.update_or_create(
+            phone=normalise_phone(phone),
+            defaults={
+                "name": name,
+                "time_zone": tz,
+                "volunteer": users[volunteer],
+                "verification_status": Patient.Verification.VERIFIED,
+                "is_active": True,
+            },
+        )
+        local = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(tz))
+        ReminderSchedule.objects.update_or_create(
+            patient=patient,
+            kind=ReminderSchedule.Kind.MEDICATION,
+            defaults={
+                "message_template": DEMO_TEMPLATE,
+                "time_of_day": local.time().replace(second=0, microsecond=0),
+                "start_date": local.date(),
+                "is_active": True,
+            },
+        )
+    return DemoSummary(volunteers=len(DEMO_VOLUNTEERS), patients=len(DEMO_PATIENTS), schedules=len(DEMO_PATIENTS))

@@ -1,0 +1,294 @@
+"""The reminders domain: patients, their schedules, each reminder occurrence, and the outbox.
+
+States are contracts (see ../shared/DESIGN.md); background code changes them only with
+targeted conditional UPDATEs so that two processes can never both win a transition.
+"""
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reminders.phones import normalise_phone
+
+TIME_ZONES = [
+    ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+    ("Asia/Makassar", "WITA (Asia/Makassar)"),
+    ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
+]
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def every_weekday() -> list[int]:
+    return [day for day, _label in WEEKDAYS]
+
+
+class PhoneNumberField(models.CharField):
+    """A CharField that stores E.164 and rejects what `phonenumbers` cannot read."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return normalise_phone(value)
+
+    def pre_save(self, model_instance, add):
+        """Normalise on every save, so rows written by code are as clean as the admin's."""
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class WeekdaysField(ArrayField):
+    """Weekdays as a Postgres int array, edited as checkboxes in the admin."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("base_field", models.PositiveSmallIntegerField(choices=WEEKDAYS))
+        super().__init__(**kwargs)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        defaults = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": WEEKDAYS,
+            "coerce": int,
+            "widget": forms.CheckboxSelectMultiple,
+        }
+        defaults.update(kwargs)
+        return models.Field.formfield(self, **defaults)
+
+
+class PatientQuerySet(models.QuerySet):
+    def reachable(self) -> "PatientQuerySet":
+        """Patients who may receive reminders: verified, active and not opted out."""
+        return self.filter(
+            verification_status=Patient.Verification.VERIFIED,
+            is_active=True,
+            opted_out_at__isnull=True,
+        )
+
+
+class Patient(models.Model):
+    class Verification(models.TextChoices):
+        PENDING = "PENDING", _("Pending")
+        VERIFIED = "VERIFIED", _("Verified")
+        DECLINED = "DECLINED", _("Declined")
+        EXPIRED = "EXPIRED", _("Expired")
+
+    class OptOutMethod(models.TextChoices):
+        PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
+        VOLUNTEER = "VOLUNTEER", _("Volunteer")
+
+    name = models.CharField(_("name"), max_length=200)
+    phone = PhoneNumberField(_("phone"), unique=True, help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
+    time_zone = models.CharField(_("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("volunteer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patients",
+    )
+    verification_status = models.CharField(
+        _("verification"), max_length=16, choices=Verification.choices, default=Verification.PENDING
+    )
+    verification_sent_at = models.DateTimeField(null=True, blank=True)
+    verification_answered_at = models.DateTimeField(null=True, blank=True)
+    verification_expires_at = models.DateTimeField(null=True, blank=True)
+    verification_attempts = models.PositiveSmallIntegerField(default=0)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    opt_out_method = models.CharField(max_length=16, choices=OptOutMethod.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def can_receive_reminders(self) -> bool:
+        return (
+            self.verification_status == self.Verification.VERIFIED
+            and self.is_active
+            and self.opted_out_at is None
+        )
+
+
+class ReminderSchedule(models.Model):
+    class Kind(models.TextChoices):
+        MEDICATION = "MEDICATION", _("Medication")
+        APPOINTMENT = "APPOINTMENT", _("Appointment")
+        OTHER = "OTHER", _("Other")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="schedules")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MEDICATION)
+    message_template = models.TextField(
+        help_text=_("Placeholders: {nama} (the patient's name), {waktu} (the time).")
+    )
+    time_of_day = models.TimeField(help_text=_("In the patient's time zone."))
+    weekdays = WeekdaysField(default=every_weekday)
+    start_date = models.DateField(default=timezone.localdate)
+    end_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "time_of_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="schedule_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.time_of_day:%H:%M} for {self.patient}"
+
+    def clean(self) -> None:
+        if not self.weekdays:
+            raise ValidationError({"weekdays": _("Choose at least one weekday.")})
+
+
+class Reminder(models.Model):
+    """One occurrence of a schedule: sent through its Message, then awaiting the reply."""
+
+    class Confirmation(models.TextChoices):
+        PENDING = "PENDING", _("Pending")
+        CONFIRMED = "CONFIRMED", _("Confirmed")
+        NOT_YET = "NOT_YET", _("Not yet")
+        MISSED = "MISSED", _("Missed")
+
+    class ConfirmationMethod(models.TextChoices):
+        PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
+        VISIT = "VISIT", _("Volunteer visit")
+        CALL = "CALL", _("Phone call")
+        MESSAGE = "MESSAGE", _("Message")
+
+    class AppointmentAnswer(models.TextChoices):
+        ATTENDING = "ATTENDING", _("Attending")
+        LATE = "LATE", _("Late")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    schedule = models.ForeignKey(ReminderSchedule, on_delete=models.CASCADE, related_name="reminders")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    due_at = models.DateTimeField(_("due at"))
+    confirmation_status = models.CharField(
+        _("confirmation"), max_length=16, choices=Confirmation.choices, default=Confirmation.PENDING
+    )
+    confirmation_method = models.CharField(max_length=16, choices=ConfirmationMethod.choices, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    reply_deadline = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set when the reminder is sent; after it the reminder is missed.")
+    )
+    appointment_answer = models.CharField(max_length=16, choices=AppointmentAnswer.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "due_at"], name="one_reminder_per_schedule_time"),
+        ]
+        indexes = [
+            # Serves "the reminder waiting for this patient's reply" (webhooks).
+            models.Index(
+                fields=["patient", "-due_at"],
+                condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
+                name="reminder_awaiting_reply_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule.get_kind_display()} for {self.patient} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """The outbox: every outbound WhatsApp message, claimed with a lease before it is sent."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "REMINDER", _("Reminder")
+        FOLLOW_UP = "FOLLOW_UP", _("Follow-up")
+        REPLY = "REPLY", _("Reply to the patient")
+        VERIFICATION = "VERIFICATION", _("Verification")
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", _("Queued")
+        SENDING = "SENDING", _("Sending")
+        SENT = "SENT", _("Sent")
+        DELIVERED = "DELIVERED", _("Delivered")
+        READ = "READ", _("Read")
+        FAILED = "FAILED", _("Failed")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    phone = PhoneNumberField()
+    body = models.TextField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REMINDER)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    send_after = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True, help_text=_("Why the message ended FAILED or CANCELLED."))
+    provider_message_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder"], condition=Q(kind="REMINDER"), name="one_delivery_per_reminder"
+            ),
+        ]
+        indexes = [
+            # Serves the claim: status = 'QUEUED' AND send_after <= now() ORDER BY send_after.
+            models.Index(fields=["send_after"], condition=Q(status="QUEUED"), name="message_claimable_idx"),
+            # Serves stale-lease recovery: status = 'SENDING' AND lease_expires_at < now().
+            models.Index(
+                fields=["lease_expires_at"], condition=Q(status="SENDING"), name="message_stale_lease_idx"
+            ),
+            # Serves the status webhook's lookup by the id Fonnte returned.
+            models.Index(
+                fields=["provider_message_id"], condition=~Q(provider_message_id=""), name="message_provider_id_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"

@@ -1,0 +1,33 @@
+"""Phone numbers: one spelling (E.164) for storage, a masked one for logs."""
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str:
+    """Return `raw` as E.164 (`+62812…`), so `0812…`, `62812…` and `+62 812-…` are one patient.
+
+    Bare digits that do not parse in the home region (a foreign sender as Fonnte
+    writes it, `4915…`) are tried once more as international.
+    """
+    text = (raw or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    region = region or settings.PHONE_REGION
+    candidates = [text]
+    if digits and not text.startswith("+") and not digits.startswith("0"):
+        candidates.append("+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError("%(raw)s is not a valid phone number.", code="invalid_phone", params={"raw": raw})
+
+
+def mask_phone(phone: str) -> str:
+    """`+6281234567890` → `+62812****890`: enough to tell numbers apart in logs, not to dial."""
+    if len(phone) <= 9:
+        return "*" * len(phone)
+    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]

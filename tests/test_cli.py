@@ -1,0 +1,51 @@
+"""Configuration mistakes end in one clear line and a non-zero exit, never a traceback."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_an_unreachable_database_is_one_line_naming_it():
+    result = manage("migrate", DATABASE_URL="postgresql://nobody@127.0.0.1:1/x")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "cannot reach the database" in lines[0] and "DATABASE_URL" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"DEBUG": "yes"}, "DEBUG"),
+        ({"DEBUG": "1", "DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(env, named):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == 1, result.stderr
+    assert named in error_lines[0]
+
+
+def test_the_web_app_refuses_to_boot_without_a_secret_key_in_production():
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import prima.wsgi"], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
