@@ -99,6 +99,8 @@ if _database.get("ENGINE") != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
 _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 _database["CONN_HEALTH_CHECKS"] = True
+# Lets two test runs share one server (e.g. a developer's and a helper's) without clashing.
+_database["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
