@@ -14,10 +14,14 @@ def first_line(exc: BaseException) -> str:
 
 
 def execute_or_explain(argv: list[str]) -> None:
+    from django.conf import settings
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError
 
     try:
+        # Load settings here: Django's own loader swallows a first ImproperlyConfigured
+        # and fails later with a confusing AppRegistryNotReady instead.
+        settings.INSTALLED_APPS
         execute_from_command_line(argv)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"Configuration error: {first_line(exc)}\n")

@@ -49,3 +49,15 @@ def test_the_web_app_refuses_to_boot_without_a_secret_key_in_production():
     )
     assert result.returncode != 0
     assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_a_handle_list_left_empty_by_a_killed_process_does_not_stop_the_next_command():
+    from django.conf import settings
+
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("runs only against the embedded server (DATABASE_URL is set)")
+    handles = settings.DATA_DIR / "pg" / ".handle_pids.json"
+    handles.write_text("")
+    result = manage("check", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert handles.read_text().startswith("[")
