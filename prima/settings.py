@@ -10,6 +10,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from prima.embedded_db import embedded_database_url
+from ratelimit.config import rate_limits_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -121,6 +122,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Phone numbers without a country code are read as Indonesian.
 PHONE_REGION = env.str("PHONE_REGION", default="ID")
+
+# Named rate limits (ratelimit.services.check), each overridable as RATE_LIMIT_<NAME>=LIMIT/SECONDS,
+# e.g. RATE_LIMIT_WHATSAPP_SEND=30/60. A malformed value stops the process naming the variable.
+RATE_LIMITS = rate_limits_from_env(
+    {
+        "whatsapp_send": "30/60",  # per phone number
+        "patient_response": "5/30",  # per patient
+        "reminder_processing": "100/60",  # global
+        # The whole Fonnte device: well under one message a second, WhatsApp bans numbers that blast.
+        "fonnte_device": "40/60",
+    }
+)
 
 LOGGING = {
     "version": 1,
