@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 # Development defaults; production sets its own environment (see README).
 DEV_ENV := DEBUG=1
 
-.PHONY: venv run test migrate
+.PHONY: venv run test migrate stop-db
 
 venv: $(STAMP)
 
@@ -21,9 +21,16 @@ migrate: venv
 run: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py create_local_admin
+	@echo "Serving http://127.0.0.1:8000/admin/ with the scheduler loop beside it; Ctrl-C stops both."
+	@$(DEV_ENV) $(PY) manage.py send_reminders --loop & loop=$$!; \
+	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(PY) -m pytest
+
+# Stop the embedded PostgreSQL (it otherwise keeps running between commands).
+stop-db: venv
+	$(PY) -c "from prima.embedded_db import stop_embedded_server; stop_embedded_server('.data/pg')"

@@ -71,7 +71,7 @@ def run_api(prefix: str, limit: int, distinct: bool, processes: int, seconds: fl
     args = [(prefix, limit, distinct, start_at, start_at + seconds)] * processes
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = pool.starmap(hammer, args)
-    allowed, denied = (sum(column) for column in zip(*results))
+    allowed, denied = (sum(column) for column in zip(*results, strict=False))
     return (allowed + denied) / seconds, allowed, denied
 
 

@@ -30,6 +30,21 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, on/off, not {raw!r}")
 
 
+def _number(name: str, default: float, cast=int):
+    """A number from the environment; a typo is an error naming the variable, not a traceback."""
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        kind = "a whole number" if cast is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {raw!r}") from None
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be greater than 0, not {raw!r}")
+    return value
+
+
 def _dev_secret_key() -> str:
     """A per-checkout key kept in .data/, so dev sessions survive restarts."""
     path = DATA_DIR / "secret_key"
@@ -123,6 +138,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Phone numbers without a country code are read as Indonesian.
 PHONE_REGION = env.str("PHONE_REGION", default="ID")
 
+# WhatsApp sending. Like EMAIL_BACKEND: a dotted path; the console backend unless a
+# Fonnte token is configured.
+FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
+FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
+FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
+FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
+WHATSAPP_BACKEND = env.str(
+    "WHATSAPP_BACKEND",
+    default="reminders.backends.fonnte.FonnteBackend" if FONNTE_TOKEN else "reminders.backends.console.ConsoleBackend",
+)
+
+# The outbox. A lease must outlast the slowest send (connect + read timeout) with room to
+# spare, or a slow but successful send would be taken over and sent twice.
+SEND_LEASE_SECONDS = _number("SEND_LEASE_SECONDS", 120)
+SEND_MAX_ATTEMPTS = _number("SEND_MAX_ATTEMPTS", 5)
+SEND_RETRY_BASE_SECONDS = _number("SEND_RETRY_BASE_SECONDS", 30.0, float)
+SEND_RETRY_MAX_SECONDS = _number("SEND_RETRY_MAX_SECONDS", 3600.0, float)
+# Reminders due while nothing was running are still sent if at most this late.
+REMINDER_CATCH_UP_MINUTES = _number("REMINDER_CATCH_UP_MINUTES", 120)
+# How long a sent reminder waits for the patient's reply before it is MISSED.
+REPLY_WINDOW_MINUTES = _number("REPLY_WINDOW_MINUTES", 120)
+
 # Named rate limits (ratelimit.services.check), each overridable as RATE_LIMIT_<NAME>=LIMIT/SECONDS,
 # e.g. RATE_LIMIT_WHATSAPP_SEND=30/60. A malformed value stops the process naming the variable.
 RATE_LIMITS = rate_limits_from_env(
@@ -134,6 +171,43 @@ RATE_LIMITS = rate_limits_from_env(
         "fonnte_device": "40/60",
     }
 )
+
+# Replies. How long after BELUM ("not yet") the one follow-up reminder goes out.
+FOLLOW_UP_DELAY_MINUTES = _number("FOLLOW_UP_DELAY_MINUTES", 30)
+# Words and phrases that mean a patient needs help now; matched as whole words, before any
+# other rule or limit. Not everyday words such as TOLONG, which also means "please".
+EMERGENCY_PHRASES = env.list(
+    "EMERGENCY_PHRASES",
+    default=["darurat", "sesak napas", "sesak nafas", "pingsan", "nyeri dada", "kejang", "muntah darah", "gawat",
+             "tidak sadar", "pendarahan", "perdarahan"],
+)
+
+# Webhooks. The secret is the last part of each webhook URL set in Fonnte's dashboard;
+# empty turns the webhooks off (every call answers 404).
+FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="")
+WEBHOOK_MAX_BODY_BYTES = 64 * 1024
+WEBHOOK_MAX_ATTEMPTS = _number("WEBHOOK_MAX_ATTEMPTS", 5)
+# How long a status for a message we do not know yet is kept and retried.
+WEBHOOK_STATUS_PATIENCE_MINUTES = _number("WEBHOOK_STATUS_PATIENCE_MINUTES", 30)
+PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
+
+# Chores every scheduler tick runs (dotted paths to functions taking no arguments).
+HOUSEKEEPING_TASKS = [
+    "webhooks.services.process_pending_events",
+    "locks.services.cleanup_expired_locks",
+]
+
+# Patient conversation.
+VERIFICATION_EXPIRY_HOURS = _number("VERIFICATION_EXPIRY_HOURS", 48)
+# Free-text replies are acknowledged once per this many minutes, not once per message.
+FREE_TEXT_ACK_WINDOW_MINUTES = _number("FREE_TEXT_ACK_WINDOW_MINUTES", 240)
+# Who hears about an emergency when the patient's volunteer has no email address.
+EMERGENCY_EMAIL_FALLBACK = env.list("EMERGENCY_EMAIL_FALLBACK", default=[])
+# Used in links of emails sent to volunteers.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Email to volunteers, as one URL: smtp+tls://user:password@host:587, or consolemail:// (prints).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prima@localhost")
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from reminders.models import Message, Patient, Reminder, ReminderSchedule
+from reminders.models import Message, Patient, PatientReply, Reminder, ReminderSchedule
 from reminders.phones import mask_phone, normalise_phone
+from reminders.replies import send_verification
 
 
 class ReminderScheduleInline(admin.TabularInline):
@@ -20,6 +22,18 @@ class PatientAdmin(admin.ModelAdmin):
     inlines = [ReminderScheduleInline]
     readonly_fields = ["verification_sent_at", "verification_answered_at", "verification_expires_at",
                        "verification_attempts", "created_at"]
+    actions = ["send_verification_question"]
+
+    @admin.action(description="Send (or resend) the verification question")
+    def send_verification_question(self, request, queryset) -> None:
+        sent = sum(send_verification(patient) is not None for patient in queryset)
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            f"Verification question queued for {sent} patient(s)"
+            + (f"; {skipped} skipped (already verified or declined)." if skipped else "."),
+            messages.SUCCESS,
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
@@ -70,3 +84,28 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="phone", ordering="phone")
     def masked_phone(self, message: Message) -> str:
         return mask_phone(message.phone)
+
+
+@admin.register(PatientReply)
+class PatientReplyAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "patient", "urgent", "intent", "text", "outcome", "needs_attention", "handled_at"]
+    list_filter = ["needs_attention", "urgent", "intent", ("handled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["patient__name", "patient__phone", "text"]
+    date_hierarchy = "received_at"
+    list_select_related = ["patient"]
+    raw_id_fields = ["patient", "reminder"]
+    readonly_fields = ["patient", "reminder", "text", "intent", "outcome", "received_at", "acknowledged",
+                       "handled_by", "handled_at"]
+    show_full_result_count = False
+    actions = ["mark_handled"]
+
+    def get_ordering(self, request):
+        return ["-urgent", "-received_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Mark as handled")
+    def mark_handled(self, request, queryset) -> None:
+        handled = queryset.filter(handled_at__isnull=True).update(handled_by=request.user, handled_at=timezone.now())
+        self.message_user(request, f"{handled} repl(ies) marked as handled by you.", messages.SUCCESS)

@@ -93,7 +93,7 @@ class Patient(models.Model):
         DECLINED = "DECLINED", _("Declined")
         EXPIRED = "EXPIRED", _("Expired")
 
-    class OptOutMethod(models.TextChoices):
+    class ConsentMethod(models.TextChoices):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
         VOLUNTEER = "VOLUNTEER", _("Volunteer")
 
@@ -116,7 +116,9 @@ class Patient(models.Model):
     verification_expires_at = models.DateTimeField(null=True, blank=True)
     verification_attempts = models.PositiveSmallIntegerField(default=0)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
-    opt_out_method = models.CharField(max_length=16, choices=OptOutMethod.choices, blank=True)
+    opt_out_method = models.CharField(max_length=16, choices=ConsentMethod.choices, blank=True)
+    opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
+    opt_in_method = models.CharField(max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -292,3 +294,71 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"
+
+
+class PatientReplyQuerySet(models.QuerySet):
+    def needing_attention(self) -> "PatientReplyQuerySet":
+        """Unhandled replies a volunteer must read, emergencies first."""
+        return self.filter(needs_attention=True, handled_at__isnull=True).order_by("-urgent", "received_at")
+
+
+class PatientReply(models.Model):
+    """Every inbound text from a patient, what we understood it as, and who looked at it."""
+
+    class Intent(models.TextChoices):
+        CONFIRM = "CONFIRM", _("Confirmed taking it")
+        NOT_YET = "NOT_YET", _("Not yet")
+        VERIFY_YES = "VERIFY_YES", _("Verification: yes")
+        VERIFY_NO = "VERIFY_NO", _("Verification: no")
+        OPT_OUT = "OPT_OUT", _("Opt out")
+        OPT_IN = "OPT_IN", _("Opt back in")
+        ATTENDING = "ATTENDING", _("Appointment: attending")
+        LATE = "LATE", _("Appointment: late")
+        CANCEL = "CANCEL", _("Appointment: cancelled")
+        EMERGENCY = "EMERGENCY", _("Emergency")
+        FREE_TEXT = "FREE_TEXT", _("Free text")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="replies")
+    reminder = models.ForeignKey(Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies")
+    text = models.TextField()
+    intent = models.CharField(max_length=16, choices=Intent.choices)
+    outcome = models.CharField(max_length=200, blank=True, help_text=_("What the reply changed, if anything."))
+    received_at = models.DateTimeField(default=timezone.now)
+    needs_attention = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False)
+    acknowledged = models.BooleanField(default=False, help_text=_("Whether we answered this reply."))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatientReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "patient replies"
+        indexes = [
+            # Serves the volunteers' "needs attention" list.
+            models.Index(
+                fields=["-urgent", "received_at"],
+                condition=Q(needs_attention=True, handled_at__isnull=True),
+                name="reply_needs_attention_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.text[:40]}"
+
+
+class DeviceState(models.Model):
+    """The Fonnte device's connection, from its webhook: sending waits while it is down."""
+
+    device = models.CharField(max_length=32, unique=True)
+    connected = models.BooleanField(default=True)
+    reason = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(help_text=_("When Fonnte says the state changed."))
+    last_connect_at = models.DateTimeField(null=True, blank=True)
+    last_disconnect_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.device}: {'connected' if self.connected else 'disconnected'}"

@@ -61,7 +61,7 @@ def test_it_lets_one_process_at_a_time_into_the_critical_section(register):
 
     assert read_register() == PROCESSES * ROUNDS
     rounds_in_order = sorted(round_ for rounds in results for round_ in rounds)
-    for (_, previous_end, previous_fence), (start, _, fence) in zip(rounds_in_order, rounds_in_order[1:]):
+    for (_, previous_end, previous_fence), (start, _, fence) in zip(rounds_in_order, rounds_in_order[1:], strict=False):
         assert start >= previous_end, "two holders worked at the same time"
         assert fence > previous_fence, "a later lease got a smaller fence"
 

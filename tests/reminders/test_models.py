@@ -6,18 +6,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reminders.models import Message, Patient, Reminder, ReminderSchedule
+from tests import factories
+from tests.factories import make_schedule
 
 pytestmark = pytest.mark.django_db
 
 
 def make_patient(phone="081234567890", **fields):
-    return Patient.objects.create(name="Ibu Sari", phone=phone, **fields)
-
-
-def make_schedule(patient, **fields):
-    fields.setdefault("message_template", "Halo {nama}, minum obat.")
-    fields.setdefault("time_of_day", time(8, 0))
-    return ReminderSchedule.objects.create(patient=patient, **fields)
+    fields.setdefault("verification_status", Patient.Verification.PENDING)
+    return factories.make_patient(phone, **fields)
 
 
 def test_it_stores_the_phone_as_e164_whatever_the_spelling():

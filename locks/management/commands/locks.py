@@ -65,7 +65,7 @@ class Command(BaseCommand):
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
         for row in rows:
-            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip())
 
     def release(self, key: str, interactive: bool) -> None:
         lock = Lock.objects.with_remaining().filter(key=key).first()

@@ -1,0 +1,19 @@
+"""WhatsApp backends, chosen by settings.WHATSAPP_BACKEND like Django's EMAIL_BACKEND."""
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from reminders.backends.base import BaseWhatsAppBackend, SentMessage, WhatsAppError
+
+__all__ = ["BaseWhatsAppBackend", "SentMessage", "WhatsAppError", "get_backend"]
+
+
+@cache
+def _backend_for(path: str) -> BaseWhatsAppBackend:
+    return import_string(path)()
+
+
+def get_backend() -> BaseWhatsAppBackend:
+    """The configured backend, one instance per process (it may hold an HTTP session)."""
+    return _backend_for(settings.WHATSAPP_BACKEND)

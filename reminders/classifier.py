@@ -1,0 +1,83 @@
+"""What a patient's reply means: one table, matched by whole words.
+
+Patients write short, informal Indonesian on cheap phones, so matching forgives case,
+accents, punctuation, emoji, spacing and stretched letters ("sudahhh"), but is strict
+about meaning: words are matched whole ("sudahlah" is not "sudah"), and a reply that
+holds contradicting words is not guessed at.
+"""
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from reminders.models import PatientReply
+
+Intent = PatientReply.Intent
+
+# Checked in this order; the first intent with a match wins, except where a reply holds
+# two answers to the same question (see CONFLICTS).
+KEYWORDS: list[tuple[str, list[str]]] = [
+    (Intent.OPT_OUT, ["berhenti", "stop", "unsubscribe", "henti"]),
+    (Intent.OPT_IN, ["mulai", "mulai lagi", "start"]),
+    (Intent.NOT_YET, ["belum", "blm", "belom", "belum minum", "nanti"]),
+    (Intent.CONFIRM, ["sudah", "sudah minum", "sdh", "udah", "udh", "sudh", "selesai", "done", "sudah diminum"]),
+    (Intent.ATTENDING, ["hadir", "datang", "akan hadir"]),
+    (Intent.LATE, ["terlambat", "telat"]),
+    (Intent.CANCEL, ["batal", "dibatalkan", "tidak jadi", "gak jadi", "ga jadi"]),
+    (Intent.VERIFY_NO, ["tidak", "tdk", "no", "n", "tolak", "ga", "gak", "enggak", "nggak", "jangan", "engga",
+                        "ngga", "tak", "bukan", "menolak"]),
+    (Intent.VERIFY_YES, ["ya", "iya", "y", "yes", "setuju", "boleh", "ok", "oke", "okay", "iyaa", "yaa", "bersedia"]),
+]
+
+# Pairs that cancel each other out: a reply holding both is ambiguous, not either one.
+CONFLICTS = [
+    {Intent.CONFIRM, Intent.NOT_YET},
+    {Intent.VERIFY_YES, Intent.VERIFY_NO},
+    {Intent.ATTENDING, Intent.CANCEL},
+    {Intent.ATTENDING, Intent.VERIFY_NO},
+]
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces, stretched letters shortened,
+    and letter-spaced words ("s u d a h", three letters or more) joined up."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text)
+    words = re.sub(r"\b[a-z](?: [a-z]\b){2,}", lambda run: run.group().replace(" ", ""), words)
+    return re.sub(r"([a-z])\1+", r"\1", words).strip()
+
+
+def _phrase_tokens(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    return [tuple(normalise_text(p).split()) for p in phrases]
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(tokens[i : i + size]) == phrase for i in range(len(tokens) - size + 1))
+
+
+def _matches(tokens: list[str], phrases: Iterable[str]) -> bool:
+    return any(_contains(tokens, phrase) for phrase in _phrase_tokens(phrases) if phrase)
+
+
+def is_emergency(text: str) -> bool:
+    """Checked before anything else, from settings.EMERGENCY_PHRASES."""
+    return _matches(normalise_text(text).split(), settings.EMERGENCY_PHRASES)
+
+
+def classify(text: str) -> Intent:
+    """The reply's intent, or FREE_TEXT when it says nothing we act on (or contradicts itself)."""
+    if is_emergency(text):
+        return Intent.EMERGENCY
+    tokens = normalise_text(text).split()
+    found = [intent for intent, phrases in KEYWORDS if _matches(tokens, phrases)]
+    if not found:
+        return Intent.FREE_TEXT
+    if found[0] in (Intent.OPT_OUT, Intent.OPT_IN):
+        return found[0]
+    present = set(found)
+    if any(pair <= present for pair in CONFLICTS):
+        return Intent.FREE_TEXT
+    return found[0]

@@ -1,0 +1,105 @@
+import signal
+import time
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+
+from locks.services import acquire_lock, release_lock
+from reminders.backends import get_backend
+from reminders.scheduler import TICK_LOCK, drain, summary_line, tick
+from reminders.services import count_due_work
+
+PROGRESS_EVERY_SECONDS = 5.0
+
+
+class Command(BaseCommand):
+    help = (
+        "Send due WhatsApp reminders. Once (for cron, every minute): take the tick lock or exit "
+        "quietly if another run holds it, turn due schedules into reminders, mark unanswered ones "
+        "missed, then send due messages until none are left or --max-seconds passes. With --loop, "
+        "keep doing that every --interval seconds (the scheduler `make run` starts); several loops "
+        "may run at once. Ends with a one-line summary."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--loop", action="store_true", help="Keep running until stopped (SIGTERM/Ctrl-C).")
+        parser.add_argument("--batch-size", type=int, default=50, help="Messages claimed at a time (default 50).")
+        parser.add_argument(
+            "--max-seconds",
+            type=float,
+            default=None,
+            help="Stop sending after this many seconds (default 55 for one run, no limit with --loop).",
+        )
+        parser.add_argument(
+            "--interval", type=float, default=5.0, help="With --loop: seconds between cycles (default 5)."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report what is due; change and send nothing.")
+
+    def handle(self, *args, loop: bool, batch_size: int, max_seconds: float | None, interval: float,
+               dry_run: bool, **options) -> None:
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        if dry_run:
+            due = count_due_work()
+            self.stdout.write(
+                f"Dry run: {due.occurrences} reminder(s) to materialise, {due.messages} message(s) due now. "
+                "Nothing was changed or sent."
+            )
+            return
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        backend = get_backend()
+        if max_seconds is None:
+            max_seconds = float("inf") if loop else 55.0
+        deadline = time.monotonic() + max_seconds
+        self.last_progress = time.monotonic()
+        stats = self._run_loop(backend, batch_size, deadline, interval) if loop else self._run_once(
+            backend, batch_size, deadline, max_seconds
+        )
+        if stats is not None:
+            self.stdout.write(summary_line(stats))
+
+    def _stop(self, signum, frame) -> None:
+        self.stopping = True
+
+    def _run_once(self, backend, batch_size: int, deadline: float, max_seconds: float) -> Counter | None:
+        lease = acquire_lock(TICK_LOCK, ttl=max_seconds + 120)
+        if lease is None:
+            self.stdout.write("Another send_reminders run holds the tick lock; nothing to do.")
+            return None
+        try:
+            stats = tick()
+            stats.update(self._drain(backend, batch_size, deadline))
+        finally:
+            release_lock(lease)
+        return stats
+
+    def _run_loop(self, backend, batch_size: int, deadline: float, interval: float) -> Counter:
+        stats: Counter = Counter()
+        while not self.stopping and time.monotonic() < deadline:
+            lease = acquire_lock(TICK_LOCK, ttl=120)
+            if lease is not None:
+                try:
+                    stats.update(tick())
+                finally:
+                    release_lock(lease)
+            stats.update(self._drain(backend, batch_size, deadline))
+            pause_until = min(deadline, time.monotonic() + interval)
+            while not self.stopping and time.monotonic() < pause_until:
+                time.sleep(min(0.2, interval))
+        return stats
+
+    def _drain(self, backend, batch_size: int, deadline: float) -> Counter:
+        return drain(
+            backend,
+            batch_size=batch_size,
+            deadline=deadline,
+            should_stop=lambda: self.stopping,
+            on_progress=self._progress,
+        )
+
+    def _progress(self, stats: Counter) -> None:
+        if time.monotonic() - self.last_progress >= PROGRESS_EVERY_SECONDS:
+            self.last_progress = time.monotonic()
+            self.stdout.write(f"... {summary_line(stats)}")

@@ -1,0 +1,81 @@
+"""What Fonnte tells us after a send: delivery states of messages, and the device's connection."""
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models.functions import Coalesce, Now
+
+from reminders.models import DeviceState, Message
+
+# Deliveries move forward only: READ never returns to DELIVERED or SENT.
+RANK = {Message.Status.SENDING: 0, Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.READ: 3}
+WHATSAPP_STATES = {"sent": Message.Status.SENT, "delivered": Message.Status.DELIVERED, "read": Message.Status.READ}
+FAILURE_STATUSES = {"invalid", "failed", "expired", "url unreachable"}
+
+DEVICE_DISCONNECTED = "device disconnected"
+
+
+class StatusResult(StrEnum):
+    APPLIED = "applied"
+    UNCHANGED = "unchanged"  # in flight, or older than what we know
+    UNKNOWN_MESSAGE = "unknown message"  # our send result may not be written yet
+
+
+def target_status(status: str, state: str) -> str | None:
+    """Map Fonnte's `status` (its processing) and `state` (WhatsApp's delivery) onto ours."""
+    status, state = status.strip().lower(), state.strip().lower()
+    if state in WHATSAPP_STATES:
+        return WHATSAPP_STATES[state]
+    if status in FAILURE_STATUSES:
+        return Message.Status.FAILED
+    if status == "sent":
+        return Message.Status.SENT
+    return None
+
+
+def apply_delivery_status(provider_message_id: str, status: str, state: str) -> StatusResult:
+    target = target_status(status, state)
+    message = Message.objects.filter(provider_message_id=provider_message_id).only("id").first()
+    if message is None:
+        return StatusResult.UNKNOWN_MESSAGE
+    if target is None:
+        return StatusResult.UNCHANGED
+    if target == Message.Status.FAILED:
+        earlier, fields = [Message.Status.SENDING, Message.Status.SENT], {"end_reason": f"Fonnte status: {status}"}
+    else:
+        earlier = [s for s, rank in RANK.items() if rank < RANK[target]]
+        fields = {}
+        if target in (Message.Status.DELIVERED, Message.Status.READ):
+            fields["delivered_at"] = Coalesce("delivered_at", Now())
+        if target == Message.Status.READ:
+            fields["read_at"] = Coalesce("read_at", Now())
+    updated = Message.objects.filter(id=message.id, status__in=earlier).update(status=target, updated_at=Now(), **fields)
+    return StatusResult.APPLIED if updated else StatusResult.UNCHANGED
+
+
+def record_device_state(device: str, connected: bool, changed_at: datetime, reason: str = "") -> bool:
+    """Store the device's state unless we already know a newer one; True when it changed.
+
+    On reconnecting, messages deferred for the disconnection become due at once.
+    """
+    with transaction.atomic():
+        state, created = DeviceState.objects.select_for_update().get_or_create(
+            device=device, defaults={"connected": connected, "changed_at": changed_at, "reason": reason}
+        )
+        if not created and state.changed_at > changed_at:
+            return False
+        state.connected, state.changed_at, state.reason = connected, changed_at, reason
+        if connected:
+            state.last_connect_at = changed_at
+        else:
+            state.last_disconnect_at = changed_at
+        state.save()
+        if connected:
+            Message.objects.filter(status=Message.Status.QUEUED, last_error=DEVICE_DISCONNECTED).update(
+                send_after=Now(), updated_at=Now()
+            )
+    return True
+
+
+def device_connected() -> bool:
+    return not DeviceState.objects.filter(connected=False).exists()

@@ -1,0 +1,88 @@
+"""One scheduler cycle, shared by `send_reminders` and (later) the Celery tasks:
+materialise what is due, close unanswered reminders, then drain the outbox."""
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from reminders.backends import BaseWhatsAppBackend
+from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
+from reminders.replies import expire_verifications
+from reminders.services import mark_missed_reminders, materialise_due_reminders
+
+logger = logging.getLogger(__name__)
+
+TICK_LOCK = "send_reminders:tick"
+
+
+def tick() -> Counter:
+    """The once-per-cycle work; callers hold the tick lock so only one process does it.
+
+    Housekeeping of other apps (settings.HOUSEKEEPING_TASKS: webhook retries, expired
+    locks) runs here too, named by dotted path so this app does not depend on them.
+    """
+    now = timezone.now()
+    stats = Counter(
+        materialised=materialise_due_reminders(now),
+        missed=mark_missed_reminders(now),
+        verifications_expired=expire_verifications(now),
+    )
+    for path in settings.HOUSEKEEPING_TASKS:
+        try:
+            import_string(path)()
+        except Exception:  # one failing chore must not stop reminders from going out
+            logger.exception("housekeeping task %s failed", path)
+            stats["housekeeping_errors"] += 1
+    return stats
+
+
+def drain(
+    backend: BaseWhatsAppBackend,
+    *,
+    batch_size: int,
+    deadline: float,
+    should_stop: Callable[[], bool],
+    on_progress: Callable[[Counter], None] | None = None,
+) -> Counter:
+    """Send due messages in claimed batches until none are due, the deadline passes
+    (time.monotonic()), or `should_stop()` says so; claims not yet sent are given back."""
+    stats: Counter = Counter()
+    stats["requeued"] += requeue_stale_leases()
+    while not should_stop() and time.monotonic() < deadline:
+        batch = claim_due_messages(batch_size)
+        stats.update(batch.skipped)
+        if not batch.claims:
+            break
+        for index, claim in enumerate(batch.claims):
+            if should_stop() or time.monotonic() >= deadline:
+                stats["released"] += sum(release_unsent(rest) for rest in batch.claims[index:])
+                return stats
+            try:
+                stats[deliver(claim, backend)] += 1
+            except Exception:
+                # A bug or a database hiccup on one message must not stop the others;
+                # the message keeps its lease and is retried once the lease expires.
+                logger.exception("unexpected error sending message_id=%s", claim.message_id)
+                stats["errors"] += 1
+        if on_progress:
+            on_progress(stats)
+    return stats
+
+
+SUMMARY_FIELDS = ["materialised", "missed", Outcome.SENT, Outcome.DEFERRED, Outcome.RETRIED, Outcome.FAILED]
+SUMMARY_SKIPS = [Skip.ALREADY_SENT, Skip.ALREADY_CLAIMED, Skip.CANCELLED, Skip.OPTED_OUT]
+
+
+def summary_line(stats: Counter) -> str:
+    """One line an operator can grep: the headline counts, skips by reason, then the rare rest."""
+    line = " ".join(f"{name}={stats[name]}" for name in SUMMARY_FIELDS)
+    skips = SUMMARY_SKIPS + [skip for skip in Skip if skip not in SUMMARY_SKIPS and stats[skip]]
+    line += " skipped: " + " ".join(f"{name}={stats[name]}" for name in skips)
+    rest = sorted(name for name in stats if stats[name] and name not in SUMMARY_FIELDS and name not in set(Skip))
+    if rest:
+        line += " other: " + " ".join(f"{name}={stats[name]}" for name in rest)
+    return line

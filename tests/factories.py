@@ -1,0 +1,35 @@
+"""Small builders for test rows; each test states only the fields it cares about."""
+import itertools
+from datetime import time
+
+from django.utils import timezone
+
+from reminders.models import Message, Patient, Reminder, ReminderSchedule
+
+_phones = itertools.count(1)
+
+
+def make_patient(phone: str | None = None, **fields) -> Patient:
+    fields.setdefault("name", "Ibu Sari")
+    fields.setdefault("verification_status", Patient.Verification.VERIFIED)
+    return Patient.objects.create(phone=phone or f"+62812{next(_phones):08d}", **fields)
+
+
+def make_schedule(patient: Patient | None = None, **fields) -> ReminderSchedule:
+    fields.setdefault("message_template", "Halo {nama}, waktunya minum obat ({waktu}).")
+    fields.setdefault("time_of_day", time(8, 0))
+    return ReminderSchedule.objects.create(patient=patient or make_patient(), **fields)
+
+
+def make_reminder(schedule: ReminderSchedule | None = None, **fields) -> Reminder:
+    schedule = schedule or make_schedule()
+    fields.setdefault("due_at", timezone.now())
+    return Reminder.objects.create(schedule=schedule, patient=schedule.patient, **fields)
+
+
+def queue_message(patient: Patient | None = None, **fields) -> Message:
+    """A message due now (send_after in the past) unless told otherwise."""
+    patient = patient or make_patient()
+    fields.setdefault("body", f"Pesan {next(_phones)}")
+    fields.setdefault("send_after", timezone.now() - timezone.timedelta(seconds=1))
+    return Message.objects.create(patient=patient, phone=patient.phone, **fields)

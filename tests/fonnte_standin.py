@@ -1,0 +1,88 @@
+"""A local HTTP stand-in for Fonnte's /send, for multi-process tests and benchmarks.
+
+It answers like Fonnte (fonnte-api.md) and counts every request per (target, message),
+so a test can assert that each message reached the "provider" exactly once.
+"""
+import itertools
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+# (request number, form fields) -> (HTTP status, JSON body); None means "answer success".
+Responder = Callable[[int, dict[str, str]], tuple[int, dict] | None]
+
+
+class FonnteStandIn:
+    def __init__(self, latency: float = 0.0, responder: Responder | None = None) -> None:
+        self.latency = latency
+        self.responder = responder
+        self.requests: Counter = Counter()
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "FonnteStandIn":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.requests.values())
+
+    def _answer(self, fields: dict[str, str]) -> tuple[int, dict]:
+        with self._lock:
+            number = next(self._numbers)
+            self.requests[(fields.get("target", ""), fields.get("message", ""))] += 1
+        if self.latency:
+            time.sleep(self.latency)
+        scripted = self.responder(number, fields) if self.responder else None
+        if scripted is not None:
+            return scripted
+        return 200, {
+            "status": True,
+            "detail": "success! message in queue",
+            "id": [str(80000000 + number)],
+            "process": "pending",
+            "requestid": number,
+            "target": [fields.get("target", "")],
+        }
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            # Without this, Nagle's algorithm and delayed ACKs add ~40 ms to every answer.
+            disable_nagle_algorithm = True
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+                fields = {key: values[0] for key, values in form.items()}
+                status, body = standin._answer(fields)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args) -> None:
+                pass
+
+        return Handler

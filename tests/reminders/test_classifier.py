@@ -1,0 +1,64 @@
+"""At least sixty real-looking replies against what they must mean."""
+import pytest
+
+from reminders.classifier import classify, normalise_text
+from reminders.models import PatientReply
+
+I = PatientReply.Intent
+
+REPLIES = [
+    # confirmation
+    ("SUDAH", I.CONFIRM), ("sudah", I.CONFIRM), ("Sudah 🙏", I.CONFIRM), ("sudaaah", I.CONFIRM),
+    ("  s u d a h", I.CONFIRM), ("sdh", I.CONFIRM), ("Sdh minum obat", I.CONFIRM), ("udah", I.CONFIRM),
+    ("udh bu", I.CONFIRM), ("Sudah minum, terima kasih", I.CONFIRM), ("SELESAI", I.CONFIRM),
+    ("selesai.", I.CONFIRM), ("sudah diminum pak", I.CONFIRM), ("Alhamdulillah sudah", I.CONFIRM),
+    ("sudahlah", I.FREE_TEXT), ("SÚDÁH", I.CONFIRM), ("sudah!!!", I.CONFIRM), ("sudah\nterima kasih", I.CONFIRM),
+    # not yet
+    ("BELUM", I.NOT_YET), ("belum", I.NOT_YET), ("blm", I.NOT_YET), ("belom bu", I.NOT_YET),
+    ("Belum minum", I.NOT_YET), ("belummm", I.NOT_YET), ("nanti saya minum", I.NOT_YET),
+    ("sudah belum ya?", I.FREE_TEXT), ("belum, eh sudah", I.FREE_TEXT),
+    # verification
+    ("YA", I.VERIFY_YES), ("ya", I.VERIFY_YES), ("Iya", I.VERIFY_YES), ("iyaa", I.VERIFY_YES), ("Y", I.VERIFY_YES),
+    ("yes", I.VERIFY_YES), ("setuju", I.VERIFY_YES), ("Boleh", I.VERIFY_YES), ("OK", I.VERIFY_YES),
+    ("oke 👍", I.VERIFY_YES), ("ya saya setuju", I.VERIFY_YES), ("TIDAK", I.VERIFY_NO), ("tidak", I.VERIFY_NO),
+    ("tdk", I.VERIFY_NO), ("no", I.VERIFY_NO), ("N", I.VERIFY_NO), ("tolak", I.VERIFY_NO), ("ga", I.VERIFY_NO),
+    ("gak mau", I.VERIFY_NO), ("enggak", I.VERIFY_NO), ("nggak", I.VERIFY_NO), ("jangan", I.VERIFY_NO),
+    ("ya tidak", I.FREE_TEXT), ("tidak ya", I.FREE_TEXT), ("ok tapi jangan", I.FREE_TEXT),
+    ("yang benar saja", I.FREE_TEXT), ("okelah kalau begitu", I.FREE_TEXT), ("tidaklah", I.FREE_TEXT),
+    # opt out and back in
+    ("BERHENTI", I.OPT_OUT), ("berhenti saja", I.OPT_OUT), ("STOP", I.OPT_OUT), ("stop!", I.OPT_OUT),
+    ("unsubscribe", I.OPT_OUT), ("tolong berhenti kirim", I.OPT_OUT), ("MULAI", I.OPT_IN), ("mulai lagi", I.OPT_IN),
+    # appointments
+    ("HADIR", I.ATTENDING), ("hadir bu", I.ATTENDING), ("saya datang", I.ATTENDING), ("TERLAMBAT", I.LATE),
+    ("telat sedikit", I.LATE), ("BATAL", I.CANCEL), ("batal kontrol", I.CANCEL), ("tidak jadi", I.CANCEL),
+    # emergencies
+    ("DARURAT", I.EMERGENCY), ("tolong darurat!!", I.EMERGENCY), ("sesak napas", I.EMERGENCY),
+    ("Ibu SESAK NAFAS", I.EMERGENCY), ("bapak pingsan", I.EMERGENCY), ("nyeri dada sejak pagi", I.EMERGENCY),
+    ("kejang2", I.FREE_TEXT), ("kejang", I.EMERGENCY), ("muntah darah", I.EMERGENCY), ("gawat", I.EMERGENCY),
+    ("sudah, tapi sesak napas", I.EMERGENCY), ("berhenti, pingsan", I.EMERGENCY),
+    # everyday words that are not emergencies, and other free text
+    ("tolong kirim jadwal", I.FREE_TEXT), ("Tolong", I.FREE_TEXT), ("dada saya baik", I.FREE_TEXT),
+    ("obatnya habis", I.FREE_TEXT), ("🙏🙏", I.FREE_TEXT), ("", I.FREE_TEXT), ("terima kasih", I.FREE_TEXT),
+    ("sesak", I.FREE_TEXT), ("napas", I.FREE_TEXT),
+]
+
+
+def test_there_are_at_least_sixty_cases():
+    assert len(REPLIES) >= 60
+
+
+@pytest.mark.parametrize("text, intent", REPLIES)
+def test_each_reply_means_what_a_volunteer_would_read(text, intent):
+    assert classify(text) == intent
+
+
+def test_normalising_folds_case_accents_punctuation_and_stretched_letters():
+    assert normalise_text("  SÚDÁÁÁH!!  minum,obat ") == "sudah minum obat"
+    assert normalise_text("b e l u m ya") == "belum ya"
+    assert normalise_text("y a") == "y a"
+
+
+def test_the_emergency_list_comes_from_settings(settings):
+    settings.EMERGENCY_PHRASES = ["api"]
+    assert classify("rumah kena api") == I.EMERGENCY
+    assert classify("darurat") == I.FREE_TEXT

@@ -1,0 +1,127 @@
+"""The Fonnte client at the HTTP boundary, with the response shapes of fonnte-api.md."""
+import logging
+
+import pytest
+import requests
+import responses
+
+from reminders.backends import WhatsAppError
+from reminders.backends.fonnte import FonnteBackend
+
+SEND_URL = "https://fonnte.test/send"
+TOKEN = "secret-device-token"
+
+
+@pytest.fixture
+def backend(settings):
+    settings.FONNTE_TOKEN = TOKEN
+    settings.FONNTE_BASE_URL = "https://fonnte.test"
+    return FonnteBackend()
+
+
+@responses.activate
+def test_it_sends_the_token_target_and_message_and_returns_the_provider_id(backend):
+    responses.post(
+        SEND_URL,
+        json={"status": True, "detail": "success! message in queue", "id": ["80367170"], "process": "pending",
+              "requestid": 2937124, "target": ["6281234567890"]},
+    )
+    sent = backend.send("+6281234567890", "Halo Ibu Sari")
+    assert sent.provider_message_id == "80367170"
+    request = responses.calls[0].request
+    assert request.headers["Authorization"] == TOKEN
+    assert "target=6281234567890" in request.body
+    assert "countryCode=62" in request.body
+    assert "message=Halo+Ibu+Sari" in request.body
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "reason, transient",
+    [
+        ("token invalid", False),
+        ("invalid token", False),
+        ("devices must belong to an account", False),
+        ("input invalid", False),
+        ("target invalid", False),
+        ("JSON format invalid", False),
+        ("insufficient quota", True),
+        ("device disconnected", True),
+        ("something new we never saw", True),
+        ("url invalid", True),
+        ("url unreachable", True),
+        ("file format not supported", True),
+        ("file size must under 4MB", True),
+    ],
+)
+@responses.activate
+def test_it_classifies_each_documented_refusal(backend, reason, transient):
+    responses.post(SEND_URL, json={"status": False, "reason": reason, "requestid": 7})
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.reason == reason
+    assert excinfo.value.transient is transient
+
+
+@responses.activate
+def test_it_reads_the_reason_from_detail_when_reason_is_absent(backend):
+    responses.post(SEND_URL, json={"status": False, "detail": "target invalid"})
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.reason == "target invalid" and not excinfo.value.transient
+
+
+@responses.activate
+def test_a_timeout_is_transient(backend):
+    responses.post(SEND_URL, body=requests.ReadTimeout("slow"))
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.transient and "timeout" in excinfo.value.reason
+
+
+@responses.activate
+def test_a_connection_error_is_transient(backend):
+    responses.post(SEND_URL, body=requests.ConnectionError("refused"))
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.transient
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@responses.activate
+def test_a_server_error_is_transient(backend, status):
+    responses.post(SEND_URL, status=status, body="<html>oops</html>")
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.transient and str(status) in excinfo.value.reason
+
+
+@pytest.mark.parametrize("body", ["not json at all", "[1, 2]", ""])
+@responses.activate
+def test_an_unparseable_answer_is_transient(backend, body):
+    responses.post(SEND_URL, body=body, status=200)
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.transient
+
+
+@responses.activate
+def test_it_never_logs_the_token_or_the_full_phone(backend, caplog):
+    caplog.set_level(logging.DEBUG)
+    responses.post(SEND_URL, json={"status": False, "reason": "insufficient quota"})
+    with pytest.raises(WhatsAppError):
+        backend.send("+6281234567890", "x")
+    responses.replace(responses.POST, SEND_URL, json={"status": True, "id": ["1"]})
+    backend.send("+6281234567890", "x")
+    assert caplog.records
+    assert TOKEN not in caplog.text
+    assert "81234567890" not in caplog.text
+    assert "+62812" in caplog.text
+
+
+def test_it_refuses_to_start_without_a_token(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.FONNTE_TOKEN = ""
+    with pytest.raises(ImproperlyConfigured, match="FONNTE_TOKEN"):
+        FonnteBackend()

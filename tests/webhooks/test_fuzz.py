@@ -1,0 +1,62 @@
+"""Thousands of generated bodies: the webhooks never answer 500, and store every body under the cap."""
+import json
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from tests.factories import make_patient
+from tests.webhooks.conftest import url
+from webhooks.models import WebhookEvent
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ["sender", "message", "text", "inboxid", "id", "stateid", "status", "state", "device", "member",
+          "timestamp", "reason", "name", "type", "url"]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+fonnte_like = st.dictionaries(
+    st.sampled_from(FIELDS),
+    st.one_of(st.text(max_size=40), st.integers(), json_values, st.sampled_from(
+        ["6281200000001", "0812-0000-0001", "120363@g.us", "sudah", "BELUM", "read", "connect", "disconnect",
+         "\x00", "9" * 400, "1e308", "-1"])),
+    max_size=8,
+)
+json_bodies = st.one_of(fonnte_like, json_values).map(lambda value: json.dumps(value).encode())
+form_bodies = fonnte_like.map(
+    lambda fields: "&".join(f"{key}={str(value)[:60]}" for key, value in fields.items()).encode("utf-8", "replace")
+)
+bodies = st.one_of(json_bodies, form_bodies, st.binary(max_size=300),
+                   st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                   st.just(b"x" * 70_000))
+content_types = st.sampled_from([
+    "application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz",
+    "multipart/form-data", "text/plain", "", "application/json; charset=latin-1", "garbage/;;;",
+])
+
+
+@hypothesis_settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(kind=st.sampled_from(["incoming", "status", "device"]), body=bodies, content_type=content_types)
+def test_no_body_gets_a_500_and_every_body_under_the_cap_is_stored(kind, body, content_type):
+    before = WebhookEvent.objects.count()
+    response = Client().generic("POST", url(kind), data=body, content_type=content_type)
+    assert response.status_code in (200, 413), response.content[:200]
+    if len(body) > 64 * 1024:
+        assert response.status_code == 413
+        return
+    assert response.status_code == 200
+    status = response.json()["status"]
+    if status == "duplicate":
+        assert WebhookEvent.objects.count() == before
+    else:
+        assert WebhookEvent.objects.count() == before + 1
+        assert status in {"processed", "ignored", "rate_limited", "failed", "received"}
+
+
+@pytest.fixture(autouse=True)
+def a_known_patient(db):
+    make_patient(phone="081200000001")

@@ -1,0 +1,43 @@
+import json
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from webhooks.models import WebhookEvent
+from webhooks.services import process_event
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "state", "received_at", "attempts", "result"]
+    list_filter = ["kind", "state"]
+    search_fields = ["dedupe_key", "result", "error"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    actions = ["process_again"]
+    fields = ["kind", "state", "result", "error", "attempts", "received_at", "processed_at", "dedupe_key",
+              "content_type", "pretty_payload", "raw_body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="payload")
+    def pretty_payload(self, event: WebhookEvent) -> str:
+        if event.payload is None:
+            return "—"
+        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, ensure_ascii=False))
+
+    @admin.action(description="Process again")
+    def process_again(self, request, queryset) -> None:
+        retried = queryset.exclude(state=WebhookEvent.State.PROCESSED)
+        retried.update(state=WebhookEvent.State.FAILED, attempts=0)
+        outcomes = [process_event(event) for event in retried]
+        self.message_user(
+            request,
+            f"Processed {len(outcomes)} event(s) again: " + ", ".join(sorted(set(outcomes)) or ["none"]),
+            messages.SUCCESS,
+        )

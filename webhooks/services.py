@@ -1,0 +1,222 @@
+"""The inbox: store every delivery first, then process it once, so nothing is lost and
+nothing is applied twice however often Fonnte delivers it.
+
+Processing claims the event with a short lease and writes its final state in the same
+transaction as the change it causes, so a crash in between means a retry, never a
+change applied twice.
+"""
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
+from ratelimit.services import check as check_rate_limit
+from reminders.models import Patient
+from reminders.phones import mask_phone, normalise_phone
+from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
+from reminders.classifier import is_emergency
+from reminders.replies import apply_reply, handle_emergency
+from webhooks.models import WebhookEvent
+from webhooks.parsing import ParsedBody, dedupe_key, field
+
+logger = logging.getLogger(__name__)
+
+State = WebhookEvent.State
+CLAIM_SECONDS = 60
+
+
+class EventOutcome(Exception):
+    """Processing ended in a state other than PROCESSED (ignored, rate limited, not yet)."""
+
+    def __init__(self, state: str, result: str) -> None:
+        super().__init__(result)
+        self.state = state
+        self.result = result
+
+
+class ClaimLost(Exception):
+    """Our claim on the event expired and someone else took it: roll back."""
+
+
+def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEvent | None:
+    """Insert the event unless its dedupe key is known; None for a duplicate.
+
+    The unique constraint decides, so deduplication holds across processes and when
+    every cache is down. An unparseable body is stored IGNORED with the reason.
+    """
+    event_id = WebhookEvent.objects.insert_new(
+        kind=kind,
+        dedupe_key=dedupe_key(kind, parsed),
+        payload=parsed.payload,
+        raw_body=parsed.raw_text,
+        content_type=content_type[:200],
+        state=State.IGNORED if parsed.payload is None else State.RECEIVED,
+        result=parsed.problem,
+    )
+    return WebhookEvent.objects.get(id=event_id) if event_id else None
+
+
+class EventClaim:
+    """This process's short lease on one event; `finish` writes the outcome if still ours."""
+
+    def __init__(self, event: WebhookEvent, token: uuid.UUID) -> None:
+        self.event, self.token, self.state = event, token, ""
+        self.started = time.monotonic()
+
+    @classmethod
+    def take(cls, event: WebhookEvent) -> "EventClaim | None":
+        token = uuid.uuid4()
+        claimed = WebhookEvent.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=Now()),
+            id=event.id,
+            state__in=[State.RECEIVED, State.FAILED],
+        ).update(claim_token=token, claimed_until=Now() + timedelta(seconds=CLAIM_SECONDS))
+        return cls(event, token) if claimed else None
+
+    def finish(self, state: str, result: str, error: str = "") -> None:
+        done = WebhookEvent.objects.filter(id=self.event.id, claim_token=self.token).update(
+            state=state,
+            result=result[:300],
+            error=error[:2000],
+            attempts=F("attempts") + 1,
+            processed_at=Now() if state != State.FAILED else None,
+            claim_token=None,
+            claimed_until=None,
+        )
+        if not done:
+            raise ClaimLost(f"event {self.event.id} was claimed by another process")
+        self.state = state
+        logger.info(
+            "webhook event_id=%s kind=%s state=%s duration_ms=%d result=%r",
+            self.event.id, self.event.kind, state, (time.monotonic() - self.started) * 1000, result,
+        )
+
+
+def process_event(event: WebhookEvent) -> str:
+    """Process a stored event and record its outcome; never raises for bad input or our bugs.
+
+    Returns the event's new state, or "busy" when another process holds it. Errors leave
+    the event FAILED with the error, for the sweeper (`process_webhooks`) to retry.
+    """
+    claim = EventClaim.take(event)
+    if claim is None:
+        return "busy"
+    try:
+        try:
+            PROCESSORS[event.kind](event.payload or {}, claim)
+        except EventOutcome as outcome:
+            claim.finish(outcome.state, outcome.result)
+        except ClaimLost:
+            raise
+        except Exception as exc:  # our own bug or a database hiccup: keep the event, retry later
+            logger.exception("webhook processing failed event_id=%s", event.id)
+            claim.finish(State.FAILED, "processing failed; will retry", f"{exc.__class__.__name__}: {exc}")
+    except ClaimLost:
+        logger.warning("webhook event_id=%s was taken over by another process; our changes rolled back", event.id)
+        return "busy"
+    return claim.state
+
+
+def _incoming(payload: dict, claim: EventClaim) -> None:
+    sender = field(payload, "sender")
+    if sender.endswith("@g.us") or field(payload, "member"):
+        raise EventOutcome(State.IGNORED, "group message")
+    try:
+        phone = normalise_phone(sender)
+    except ValidationError:
+        raise EventOutcome(State.IGNORED, "sender is not a phone number") from None
+    patient = Patient.objects.filter(phone=phone).first()
+    if patient is None:
+        raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
+    text = field(payload, "message") or field(payload, "text")
+    if is_emergency(text):  # before the rate limit and any lock: never dropped, never delayed
+        with transaction.atomic():
+            handle_emergency(patient, text, received_at=_timestamp(payload))
+            claim.finish(State.PROCESSED, "EMERGENCY: safety reply queued; volunteer emailed")
+        return
+    if not check_rate_limit("patient_response", patient.id).allowed:
+        raise EventOutcome(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
+    try:
+        with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
+            with transaction.atomic():
+                assert_lock_held(lease)  # a worker paused past the lease must not apply the reply
+                reply = apply_reply(patient, text, received_at=_timestamp(payload))
+                claim.finish(State.PROCESSED, f"{reply.intent}: {reply.outcome}")
+    except LockNotAcquired:
+        raise EventOutcome(State.FAILED, "another reply of this patient is being applied; will retry") from None
+    except LockLost:
+        raise EventOutcome(State.FAILED, "the patient lock expired while applying the reply; will retry") from None
+
+
+def _status(payload: dict, claim: EventClaim) -> None:
+    provider_id = field(payload, "id")
+    if not provider_id:
+        raise EventOutcome(State.IGNORED, "status without a message id")
+    with transaction.atomic():
+        result = apply_delivery_status(provider_id, field(payload, "status"), field(payload, "state"))
+        if result == StatusResult.UNKNOWN_MESSAGE:
+            # It can arrive before our own send result is written: the sweeper retries it.
+            claim.finish(State.RECEIVED, "message not known yet; will retry")
+        else:
+            claim.finish(State.PROCESSED, str(result))
+
+
+def _device(payload: dict, claim: EventClaim) -> None:
+    status = field(payload, "status").lower()
+    if status not in ("connect", "disconnect"):
+        raise EventOutcome(State.IGNORED, f"unknown device status {status!r}")
+    with transaction.atomic():
+        changed = record_device_state(
+            field(payload, "device") or "default",
+            connected=status == "connect",
+            changed_at=_timestamp(payload) or timezone.now(),
+            reason=field(payload, "reason")[:200],
+        )
+        claim.finish(State.PROCESSED, f"device {status}" if changed else "older than the known state")
+
+
+PROCESSORS: dict[str, Callable[[dict, EventClaim], None]] = {
+    WebhookEvent.Kind.INCOMING: _incoming,
+    WebhookEvent.Kind.STATUS: _status,
+    WebhookEvent.Kind.DEVICE: _device,
+}
+
+
+def _timestamp(payload: dict) -> datetime | None:
+    raw = field(payload, "timestamp")
+    try:
+        return datetime.fromtimestamp(float(raw), tz=dt_timezone.utc) if raw else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def process_pending_events(*, limit: int = 500) -> Counter:
+    """The sweeper: retry RECEIVED and FAILED events that no request is working on.
+
+    Events that failed WEBHOOK_MAX_ATTEMPTS times stay FAILED for a volunteer to look at;
+    a status for a message we still do not know after WEBHOOK_STATUS_PATIENCE_MINUTES
+    is IGNORED.
+    """
+    patience = timezone.now() - timedelta(minutes=settings.WEBHOOK_STATUS_PATIENCE_MINUTES)
+    counts: Counter = Counter()
+    counts["gave_up"] = WebhookEvent.objects.filter(
+        kind=WebhookEvent.Kind.STATUS, state=State.RECEIVED, received_at__lt=patience, claim_token__isnull=True
+    ).update(state=State.IGNORED, result="no message with this id appeared; gave up")
+    pending = (
+        WebhookEvent.objects.filter(state__in=[State.RECEIVED, State.FAILED], attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=Now()))
+        .order_by("received_at")[:limit]
+    )
+    for event in pending:
+        counts[process_event(event)] += 1
+    return counts
