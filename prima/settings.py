@@ -88,6 +88,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "prima.urls"
+# Where the admin lives; production may move it off the well-known path.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
 WSGI_APPLICATION = "prima.wsgi.application"
 
 TEMPLATES = [
