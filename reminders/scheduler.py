@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -63,6 +64,8 @@ def drain(
                 return stats
             try:
                 stats[deliver(claim, backend)] += 1
+            except DatabaseError:
+                raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
             except Exception:
                 # A bug or a database hiccup on one message must not stop the others;
                 # the message keeps its lease and is retried once the lease expires.

@@ -61,3 +61,27 @@ def test_a_handle_list_left_empty_by_a_killed_process_does_not_stop_the_next_com
     result = manage("check", DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert handles.read_text().startswith("[")
+
+
+def test_the_documented_production_environment_passes_check_deploy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="x7" * 30 + "Qz-_9a",
+        ALLOWED_HOSTS="prima.example.org",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_mode_does_not_force_https():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='prima.settings'; "
+         "django.setup(); from django.conf import settings as s; "
+         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"],
+        cwd=ROOT, env=dict(os.environ, DEBUG="1"), capture_output=True, text=True,
+    )
+    assert result.stdout.split() == ["False", "False", "0"], result.stderr

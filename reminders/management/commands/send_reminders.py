@@ -1,15 +1,23 @@
+import logging
 import signal
 import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connections
 
 from locks.services import acquire_lock, release_lock
+from prima.cli import first_line
 from reminders.backends import get_backend
 from reminders.scheduler import TICK_LOCK, drain, summary_line, tick
 from reminders.services import count_due_work
 
 PROGRESS_EVERY_SECONDS = 5.0
+MAX_RECONNECT_PAUSE = 30.0
+# The tick itself takes seconds; a short lease means a crashed loop delays the next tick little.
+LOOP_TICK_LEASE_SECONDS = 60
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -53,7 +61,6 @@ class Command(BaseCommand):
         if max_seconds is None:
             max_seconds = float("inf") if loop else 55.0
         deadline = time.monotonic() + max_seconds
-        self.last_progress = time.monotonic()
         stats = self._run_loop(backend, batch_size, deadline, interval) if loop else self._run_once(
             backend, batch_size, deadline, max_seconds
         )
@@ -76,21 +83,38 @@ class Command(BaseCommand):
         return stats
 
     def _run_loop(self, backend, batch_size: int, deadline: float, interval: float) -> Counter:
+        """Cycle until stopped. A lost database connection (a restart, a failover) is logged
+        and retried with backoff instead of ending the loop."""
         stats: Counter = Counter()
+        failures = 0
         while not self.stopping and time.monotonic() < deadline:
-            lease = acquire_lock(TICK_LOCK, ttl=120)
-            if lease is not None:
-                try:
-                    stats.update(tick())
-                finally:
-                    release_lock(lease)
-            stats.update(self._drain(backend, batch_size, deadline))
-            pause_until = min(deadline, time.monotonic() + interval)
+            try:
+                stats.update(self._cycle(backend, batch_size, deadline))
+                failures, pause = 0, interval
+            except DatabaseError as exc:
+                failures += 1
+                pause = min(MAX_RECONNECT_PAUSE, 2 ** (failures - 1))
+                stats["database_errors"] += 1
+                logger.error("database unavailable (%s); reconnecting in %.0fs", first_line(exc), pause)
+                connections.close_all()
+            pause_until = min(deadline, time.monotonic() + pause)
             while not self.stopping and time.monotonic() < pause_until:
-                time.sleep(min(0.2, interval))
+                time.sleep(min(0.2, pause))
+        return stats
+
+    def _cycle(self, backend, batch_size: int, deadline: float) -> Counter:
+        stats: Counter = Counter()
+        lease = acquire_lock(TICK_LOCK, ttl=LOOP_TICK_LEASE_SECONDS)
+        if lease is not None:
+            try:
+                stats.update(tick())
+            finally:
+                release_lock(lease)
+        stats.update(self._drain(backend, batch_size, deadline))
         return stats
 
     def _drain(self, backend, batch_size: int, deadline: float) -> Counter:
+        self.last_progress = time.monotonic()  # progress lines only for drains that take a while
         return drain(
             backend,
             batch_size=batch_size,
