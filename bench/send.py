@@ -28,10 +28,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.db.models.functions import Now  # noqa: E402
 
+from bench.scratch import scratch_database  # noqa: E402
 from reminders.backends.fonnte import FonnteBackend  # noqa: E402
 from reminders.models import Message  # noqa: E402
 from reminders.scheduler import drain  # noqa: E402
@@ -39,25 +39,6 @@ from tests.factories import make_patient  # noqa: E402
 from tests.fonnte_standin import FonnteStandIn  # noqa: E402
 
 SCRATCH_DB = "prima_bench_send"
-
-
-def use_scratch_database() -> None:
-    connections.close_all()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {SCRATCH_DB}")
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = SCRATCH_DB
-    connection.settings_dict["NAME"] = SCRATCH_DB
-    call_command("migrate", verbosity=0)
-
-
-def drop_scratch_database(original: str) -> None:
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = original
-    connection.settings_dict["NAME"] = original
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
 
 
 def queue_due_messages(count: int, *, status: str = "QUEUED") -> None:
@@ -149,9 +130,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, nargs="+", default=[10_000, 1_000_000])
     args = parser.parse_args()
 
-    original = settings.DATABASES["default"]["NAME"]
-    use_scratch_database()
-    try:
+    with scratch_database(SCRATCH_DB):
         print(f"drain {args.messages} due messages, stand-in latency {args.latency * 1000:.0f} ms, "
               f"{os.cpu_count()} cores")
         print(f"{'processes':>9} {'sent':>6} {'requests':>8} {'dups':>4} {'seconds':>8} {'msg/s':>7} "
@@ -170,8 +149,6 @@ def main() -> None:
             costs.append(ms)
             print(f"  {history:>9,} historic rows: {ms:7.3f} ms  via {index}")
         print(f"  ratio largest/smallest history: {costs[-1] / costs[0]:.2f}")
-    finally:
-        drop_scratch_database(original)
 
 
 if __name__ == "__main__":
