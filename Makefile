@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 # Development defaults; production sets its own environment (see README).
 DEV_ENV := DEBUG=1
 
-.PHONY: venv run test migrate stop-db
+.PHONY: venv run test migrate stop-db chaos
 
 venv: $(STAMP)
 
@@ -30,6 +30,10 @@ test: venv
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(PY) -m pytest
+
+# The reliability harness: kills, provider failures, a database restart (bench/chaos.py).
+chaos: venv
+	$(DEV_ENV) $(PY) bench/chaos.py
 
 # Stop the embedded PostgreSQL (it otherwise keeps running between commands).
 stop-db: venv

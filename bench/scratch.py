@@ -42,7 +42,7 @@ def database_url() -> str:
     db = connection.settings_dict
     user = quote(db["USER"] or "", safe="")
     password = quote(db["PASSWORD"] or "", safe="")
-    host = db["HOST"] or ""
+    host = db["HOST"] or db["OPTIONS"].get("host", "")
     if host.startswith("/"):  # a unix socket, as the embedded server uses
         return f"postgresql://{user}:{password}@/{db['NAME']}?host={quote(host, safe='/')}"
     return f"postgresql://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -12,7 +12,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
@@ -65,6 +65,11 @@ class Claim:
     body: str
     kind: str
     reminder_id: int | None
+    claimed_at: float = field(default_factory=time.monotonic)
+
+    def needs_renewal(self) -> bool:
+        """A claim older than a third of its lease is renewed (and so re-proved) before sending."""
+        return time.monotonic() - self.claimed_at > settings.SEND_LEASE_SECONDS / 3
 
 
 @dataclass
@@ -245,11 +250,13 @@ def rate_limit_delay(phone: str) -> float | None:
     blasting the device (WhatsApp bans numbers that do).
     """
     try:
-        # The phone's limit first: when it denies, the device's tighter budget is not spent.
-        for name, subject in (("whatsapp_send", phone), ("fonnte_device", "")):
-            decision = check_rate_limit(name, subject)
-            if not decision.allowed:
-                return min(max(decision.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
+        # One transaction for both: one commit. The phone's limit first: when it denies,
+        # the device's tighter budget is not spent.
+        with transaction.atomic():
+            for name, subject in (("whatsapp_send", phone), ("fonnte_device", "")):
+                decision = check_rate_limit(name, subject)
+                if not decision.allowed:
+                    return min(max(decision.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
     except DatabaseError as exc:
         logger.error("rate limiter unavailable, deferring send: %s", exc)
         return RATE_LIMITER_DOWN_DELAY
@@ -280,9 +287,9 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
     if delay is not None:
         outcome = Outcome.DEFERRED if _release(claim, delay, attempts=F("attempts") - 1) else Outcome.LEASE_LOST
         return _log_attempt(claim, outcome, started, f"rate limited for {delay:.1f}s")
-    # Renew the lease right before the call: it proves we still own the message (a batch
-    # may have waited behind slow sends) and gives the call a full lease to finish.
-    if not _fenced(claim).update(lease_expires_at=Now() + lease_duration()):
+    # A claim that waited in its batch behind slow sends is renewed right before the call:
+    # that proves we still own the message and gives the call a full lease to finish.
+    if claim.needs_renewal() and not _fenced(claim).update(lease_expires_at=Now() + lease_duration()):
         return _log_attempt(claim, Outcome.LEASE_LOST, started, "lease taken over before sending")
     try:
         sent = backend.send(claim.phone, claim.body)

@@ -12,6 +12,11 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A client that gave up (a timeout test, a killed worker) is expected, not news."""
+
+
 # (request number, form fields) -> (HTTP status, JSON body); None means "answer success".
 Responder = Callable[[int, dict[str, str]], tuple[int, dict] | None]
 
@@ -23,7 +28,7 @@ class FonnteStandIn:
         self.requests: Counter = Counter()
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

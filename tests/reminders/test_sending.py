@@ -1,3 +1,4 @@
+import dataclasses
 import random
 import uuid
 from datetime import timedelta
@@ -192,10 +193,12 @@ def test_backoff_has_full_jitter_under_a_doubling_ceiling(settings):
         assert max(samples) > ceiling * 0.9 and min(samples) < ceiling * 0.1
 
 
-def test_a_worker_that_lost_its_lease_changes_nothing(outbox):
+def test_a_worker_that_lost_its_lease_changes_nothing(outbox, settings):
     message = queue_message()
     claim = claim_due_messages(10).claims[0]
-    Message.objects.filter(id=message.id).update(lease_token=uuid.uuid4())  # another worker took over
+    # Its lease ran out while it waited (a long batch, a pause), and another worker took over.
+    claim = dataclasses.replace(claim, claimed_at=claim.claimed_at - settings.SEND_LEASE_SECONDS)
+    Message.objects.filter(id=message.id).update(lease_token=uuid.uuid4())
     assert deliver(claim, get_backend()) == Outcome.LEASE_LOST
     message.refresh_from_db()
     assert message.status == "SENDING" and outbox == []

