@@ -38,3 +38,25 @@ chaos: venv
 # Stop the embedded PostgreSQL (it otherwise keeps running between commands).
 stop-db: venv
 	$(PY) -c "from prima.embedded_db import stop_embedded_server; stop_embedded_server('.data/pg')"
+
+# --- Celery scale-out (docs/operations.md): web, one worker and beat on a local Redis. ---------
+# Uses the redis-server answering on REDIS_PORT, or starts the distribution's binary there with
+# its data in .data/redis. Ctrl-C stops everything it started.
+REDIS_PORT ?= 6379
+CELERY_ENV := $(DEV_ENV) CELERY_BROKER_URL=redis://127.0.0.1:$(REDIS_PORT)/0
+
+.PHONY: run-celery
+run-celery: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py create_local_admin
+	@mkdir -p .data/redis
+	@echo "Serving http://127.0.0.1:8000/admin/ with a Celery worker and beat (Redis on port $(REDIS_PORT)); Ctrl-C stops them."
+	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	if ! redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
+	  command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install redis-server)"; exit 1; }; \
+	  redis-server --port $(REDIS_PORT) --bind 127.0.0.1 --dir .data/redis --logfile redis.log & pids="$$pids $$!"; \
+	  until redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; do sleep 0.1; done; \
+	fi; \
+	$(CELERY_ENV) $(VENV)/bin/celery -A prima worker --concurrency=1 --loglevel=INFO & pids="$$pids $$!"; \
+	$(CELERY_ENV) $(VENV)/bin/celery -A prima beat --schedule=.data/celerybeat-schedule --loglevel=INFO & pids="$$pids $$!"; \
+	$(CELERY_ENV) $(PY) manage.py runserver 127.0.0.1:8000

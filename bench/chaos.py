@@ -47,10 +47,11 @@ django.setup()
 
 from django.db import connection, connections  # noqa: E402
 
-from bench.scratch import database_url, scratch_database  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
 from reminders.models import Message  # noqa: E402
 from tests.factories import make_patient  # noqa: E402
 from tests.fonnte_standin import FonnteStandIn  # noqa: E402
+from tests.processes import database_url  # noqa: E402
 
 READ_TIMEOUT = 1.5
 LEASE_SECONDS = 6
@@ -100,7 +101,7 @@ class Workers:
     """N `send_reminders --loop` processes; any may be killed and is restarted."""
 
     def __init__(self, count: int, base_url: str, log_dir: Path) -> None:
-        self.env = {**os.environ, **WORKER_ENV, "DATABASE_URL": database_url(), "FONNTE_BASE_URL": base_url}
+        self.env = {**os.environ, **WORKER_ENV, "DATABASE_URL": database_url(connection.settings_dict), "FONNTE_BASE_URL": base_url}
         self.log_dir = log_dir
         self.processes = [self._start(i) for i in range(count)]
         self.kills: list[float] = []

@@ -5,7 +5,6 @@ user needs CREATEDB, as for the tests.
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
 from django.core.management import call_command
 from django.db import connection, connections
@@ -35,14 +34,3 @@ def scratch_database(name: str, *apps: str) -> Iterator[None]:
         connection.settings_dict["NAME"] = original
         _run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.close()
-
-
-def database_url() -> str:
-    """DATABASE_URL for child processes (`manage.py` commands) to reach the current database."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    host = db["HOST"] or db["OPTIONS"].get("host", "")
-    if host.startswith("/"):  # a unix socket, as the embedded server uses
-        return f"postgresql://{user}:{password}@/{db['NAME']}?host={quote(host, safe='/')}"
-    return f"postgresql://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"

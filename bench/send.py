@@ -29,12 +29,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.db.models.functions import Now  # noqa: E402
 
 from bench.scratch import scratch_database  # noqa: E402
 from reminders.backends.fonnte import FonnteBackend  # noqa: E402
 from reminders.models import Message  # noqa: E402
 from reminders.scheduler import drain  # noqa: E402
+from reminders.sending import claimable_messages  # noqa: E402
 from tests.factories import make_patient  # noqa: E402
 from tests.fonnte_standin import FonnteStandIn  # noqa: E402
 
@@ -98,15 +98,9 @@ def explain_claim(history: int) -> tuple[float, str]:
     queue_due_messages(1000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reminders_message")
-    queryset = (
-        Message.objects.select_related("patient", "reminder")
-        .select_for_update(skip_locked=True, of=("self",))
-        .filter(status=Message.Status.QUEUED, send_after__lte=Now())
-        .order_by("send_after")[:50]
-    )
     timings = []
     with transaction.atomic(), connection.cursor() as cursor:
-        sql, params = queryset.query.get_compiler(using="default").as_sql()
+        sql, params = claimable_messages(50).query.get_compiler(using="default").as_sql()
         for _ in range(5):
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0][0]

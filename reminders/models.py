@@ -127,6 +127,9 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        permissions = [("see_all_patients", _("Can see every patient and assign patients to volunteers"))]
 
     def __str__(self) -> str:
         return self.name
@@ -164,6 +167,8 @@ class ReminderSchedule(models.Model):
 
     class Meta:
         ordering = ["patient", "time_of_day"]
+        verbose_name = _("reminder schedule")
+        verbose_name_plural = _("reminder schedules")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -177,6 +182,24 @@ class ReminderSchedule(models.Model):
     def clean(self) -> None:
         if not self.weekdays:
             raise ValidationError({"weekdays": _("Choose at least one weekday.")})
+        try:
+            self.message_template.format(nama="", waktu="")
+        except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+            raise ValidationError(
+                {"message_template": _("Use only the placeholders {nama} and {waktu}, each in single braces.")}
+            ) from None
+
+
+class ReminderQuerySet(models.QuerySet):
+    def needing_update(self) -> "ReminderQuerySet":
+        """Sent reminders the patient has not confirmed (still waiting or missed): a volunteer
+        may know the answer from a visit or a call."""
+        return self.filter(
+            reply_deadline__isnull=False,
+            confirmation_status__in=[
+                Reminder.Confirmation.PENDING, Reminder.Confirmation.NOT_YET, Reminder.Confirmation.MISSED
+            ],
+        )
 
 
 class Reminder(models.Model):
@@ -212,10 +235,26 @@ class Reminder(models.Model):
         null=True, blank=True, help_text=_("Set when the reminder is sent; after it the reminder is missed.")
     )
     appointment_answer = models.CharField(max_length=16, choices=AppointmentAnswer.choices, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The volunteer who recorded a manual confirmation."),
+    )
+    # Database defaults too: the scheduler inserts reminders with raw SQL that names only its columns.
+    patient_condition = models.TextField(_("patient's condition"), blank=True, default="", db_default="")
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-due_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(fields=["schedule", "due_at"], name="one_reminder_per_schedule_time"),
         ]
@@ -261,6 +300,9 @@ class Message(models.Model):
     send_after = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=5)
+    priority = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text=_("Higher goes out first, past the rate limits: emergency replies.")
+    )
     lease_token = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -274,14 +316,18 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="REMINDER"), name="one_delivery_per_reminder"
             ),
         ]
         indexes = [
-            # Serves the claim: status = 'QUEUED' AND send_after <= now() ORDER BY send_after.
-            models.Index(fields=["send_after"], condition=Q(status="QUEUED"), name="message_claimable_idx"),
+            # Serves the claim: status = 'QUEUED' AND send_after <= now() ORDER BY priority DESC, send_after.
+            models.Index(
+                fields=["-priority", "send_after"], condition=Q(status="QUEUED"), name="message_claimable_idx"
+            ),
             # Serves stale-lease recovery: status = 'SENDING' AND lease_expires_at < now().
             models.Index(
                 fields=["lease_expires_at"], condition=Q(status="SENDING"), name="message_stale_lease_idx"
@@ -336,7 +382,8 @@ class PatientReply(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        verbose_name_plural = "patient replies"
+        verbose_name = _("patient reply")
+        verbose_name_plural = _("patient replies")
         indexes = [
             # Serves the volunteers' "needs attention" list.
             models.Index(
@@ -362,3 +409,16 @@ class DeviceState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device}: {'connected' if self.connected else 'disconnected'}"
+
+
+class SchedulerHeartbeat(models.Model):
+    """One row: when the scheduler last finished a tick, so /healthz can tell a stopped one."""
+
+    last_tick_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("system health")
+        verbose_name_plural = _("system health")
+
+    def __str__(self) -> str:
+        return f"last tick at {self.last_tick_at:%Y-%m-%d %H:%M:%S}"

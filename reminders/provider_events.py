@@ -78,4 +78,6 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
 
 
 def device_connected() -> bool:
-    return not DeviceState.objects.filter(connected=False).exists()
+    """The newest state decides, so a device that was replaced cannot block sending forever."""
+    newest = DeviceState.objects.order_by("-changed_at").values_list("connected", flat=True).first()
+    return newest is not False

@@ -19,14 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reminders.classifier import classify
+from reminders.dispatch import enqueue_send
 from reminders.models import Message, Patient, PatientReply, Reminder, ReminderSchedule
 from reminders.phones import mask_phone
+from reminders.services import close_undelivered_reminders
 
 logger = logging.getLogger(__name__)
 
 Intent = PatientReply.Intent
 Verification = Patient.Verification
 WAITING = [Reminder.Confirmation.PENDING, Reminder.Confirmation.NOT_YET]
+URGENT = 1  # Message.priority of the emergency safety reply: first in the queue, past the limits
 Handler = Callable[[PatientReply, datetime], str]
 
 
@@ -36,8 +39,9 @@ def whatsapp_text(template: str, patient: Patient, **context) -> str:
 
 
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
-                  reminder: Reminder | None = None, send_after: datetime | None = None, **context) -> Message:
-    return Message.objects.create(
+                  reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
+                  **context) -> Message:
+    message = Message.objects.create(
         patient=patient,
         reminder=reminder,
         phone=patient.phone,
@@ -45,7 +49,10 @@ def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.R
         kind=kind,
         send_after=send_after or timezone.now(),
         max_attempts=settings.SEND_MAX_ATTEMPTS,
+        priority=priority,
     )
+    enqueue_send(message)
+    return message
 
 
 def _answer(reply: PatientReply, template: str, **kwargs) -> None:
@@ -223,6 +230,14 @@ def apply_reply(patient: Patient, text: str, received_at: datetime | None = None
     return reply
 
 
+def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime | None = None) -> PatientReply:
+    """A reply we did not act on is still a patient speaking: a volunteer reads it."""
+    return PatientReply.objects.create(
+        patient=patient, text=text, intent=classify(text), received_at=received_at or timezone.now(),
+        needs_attention=True, outcome=reason,
+    )
+
+
 def handle_emergency(patient: Patient, text: str, received_at: datetime | None = None) -> PatientReply:
     """Answer at once with the emergency numbers, flag it first for volunteers, and email the
     patient's volunteer. No lock, no rate limit, no reminder logic stands in its way."""
@@ -232,7 +247,7 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime | None =
             patient=patient, text=text, intent=Intent.EMERGENCY, received_at=received_at or now,
             needs_attention=True, urgent=True, acknowledged=True, outcome="safety reply queued; volunteer emailed",
         )
-        queue_message(patient, "emergency")
+        queue_message(patient, "emergency", priority=URGENT)
         transaction.on_commit(lambda: email_volunteer_about_emergency(reply))
     return reply
 
@@ -260,11 +275,9 @@ def email_volunteer_about_emergency(reply: PatientReply) -> None:
 
 def cancel_queued_messages(patient: Patient, reason: str) -> int:
     """Withdraw everything still waiting to go to the patient, except our replies to them."""
-    return (
-        patient.messages.filter(status=Message.Status.QUEUED)
-        .exclude(kind=Message.Kind.REPLY)
-        .update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=Now())
-    )
+    queued = patient.messages.filter(status=Message.Status.QUEUED).exclude(kind=Message.Kind.REPLY)
+    close_undelivered_reminders(list(queued.filter(kind=Message.Kind.REMINDER).values_list("reminder_id", flat=True)))
+    return queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=Now())
 
 
 def opt_back_in(patient: Patient, method: str, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""One scheduler cycle, shared by `send_reminders` and (later) the Celery tasks:
+"""One scheduler cycle, shared by `send_reminders` and the Celery tasks (reminders/tasks.py):
 materialise what is due, close unanswered reminders, then drain the outbox."""
 import logging
 import time
@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 
 from reminders.backends import BaseWhatsAppBackend
 from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
+from reminders.health import record_tick
 from reminders.replies import expire_verifications
 from reminders.services import mark_missed_reminders, materialise_due_reminders
 
@@ -32,10 +33,19 @@ def tick() -> Counter:
         missed=mark_missed_reminders(now),
         verifications_expired=expire_verifications(now),
     )
+    stats.update(run_housekeeping())
+    record_tick()  # /healthz and the health page watch this
+    return stats
+
+
+def run_housekeeping() -> Counter:
+    """Run settings.HOUSEKEEPING_TASKS; a failing chore is logged and counted, never raised,
+    so it cannot stop reminders from going out."""
+    stats: Counter = Counter()
     for path in settings.HOUSEKEEPING_TASKS:
         try:
             import_string(path)()
-        except Exception:  # one failing chore must not stop reminders from going out
+        except Exception:
             logger.exception("housekeeping task %s failed", path)
             stats["housekeeping_errors"] += 1
     return stats

@@ -20,12 +20,14 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from ratelimit.services import check as check_rate_limit
 from reminders.backends import BaseWhatsAppBackend, WhatsAppError
 from reminders.models import Message, Reminder
 from reminders.phones import mask_phone
 from reminders.provider_events import DEVICE_DISCONNECTED, device_connected
+from reminders.services import close_undelivered_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class Claim:
     body: str
     kind: str
     reminder_id: int | None
+    priority: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
 
     def needs_renewal(self) -> bool:
@@ -114,6 +117,10 @@ def refusal(message: Message) -> tuple[Skip, str] | None:
     }.get(message.kind)
     if reminder is not None and waiting and reminder.confirmation_status not in waiting:
         return Skip.CANCELLED, f"reminder is {reminder.confirmation_status}"
+    too_late = timezone.now() - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+    if message.kind == Message.Kind.REMINDER and reminder is not None and reminder.due_at < too_late:
+        # Hours late, a medication reminder risks a double dose; volunteers see it as missed.
+        return Skip.CANCELLED, f"too late: due {timezone.localtime(reminder.due_at, patient.zone):%Y-%m-%d %H:%M}"
     return None
 
 
@@ -139,6 +146,9 @@ def _claim_locked(messages: list[Message], skipped: Counter) -> list[Claim]:
             skipped[Skip.FAILED] += 1
         else:
             to_claim.append(message)
+    close_undelivered_reminders(
+        [m.reminder_id for m in messages if m not in to_claim and m.reminder_id and m.kind == Message.Kind.REMINDER]
+    )
     Message.objects.filter(id__in=[m.id for m in to_claim]).update(
         status=Message.Status.SENDING,
         lease_token=token,
@@ -156,6 +166,7 @@ def _claim_locked(messages: list[Message], skipped: Counter) -> list[Claim]:
             body=m.body,
             kind=m.kind,
             reminder_id=m.reminder_id,
+            priority=m.priority,
         )
         for m in to_claim
     ]
@@ -167,15 +178,21 @@ def _lockable(skip_locked: bool = False) -> QuerySet:
     )
 
 
+def claimable_messages(batch_size: int) -> QuerySet:
+    """Due messages, most urgent then oldest first, skipping rows other workers hold.
+    Served by the partial index message_claimable_idx; to be evaluated inside a transaction."""
+    return (
+        _lockable(skip_locked=True)
+        .filter(status=Message.Status.QUEUED, send_after__lte=Now())
+        .order_by("-priority", "send_after")[:batch_size]
+    )
+
+
 def claim_due_messages(batch_size: int) -> ClaimBatch:
     """Claim up to `batch_size` due messages; rows other workers hold are skipped, not waited for."""
     skipped: Counter = Counter()
     with transaction.atomic():
-        candidates = list(
-            _lockable(skip_locked=True)
-            .filter(status=Message.Status.QUEUED, send_after__lte=Now())
-            .order_by("send_after")[:batch_size]
-        )
+        candidates = list(claimable_messages(batch_size))
         claims = _claim_locked(candidates, skipped)
     return ClaimBatch(claims=claims, skipped=skipped)
 
@@ -243,6 +260,11 @@ def release_unsent(claim: Claim) -> bool:
     return _release(claim, 0, attempts=F("attempts") - 1)
 
 
+class _Denied(Exception):
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+
+
 def rate_limit_delay(phone: str) -> float | None:
     """Seconds to wait before this send fits the limits, or None to send now.
 
@@ -250,13 +272,15 @@ def rate_limit_delay(phone: str) -> float | None:
     blasting the device (WhatsApp bans numbers that do).
     """
     try:
-        # One transaction for both: one commit. The phone's limit first: when it denies,
-        # the device's tighter budget is not spent.
+        # Both limits in one transaction: one commit, and a denial by either rolls back the
+        # other's hit, so a message that waits spends nobody's budget.
         with transaction.atomic():
             for name, subject in (("whatsapp_send", phone), ("fonnte_device", "")):
                 decision = check_rate_limit(name, subject)
                 if not decision.allowed:
-                    return min(max(decision.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
+                    raise _Denied(decision.retry_after)
+    except _Denied as denied:
+        return min(max(denied.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
     except DatabaseError as exc:
         logger.error("rate limiter unavailable, deferring send: %s", exc)
         return RATE_LIMITER_DOWN_DELAY
@@ -283,7 +307,8 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
     if not device_connected():
         released = _release(claim, DEVICE_RETRY_SECONDS, attempts=F("attempts") - 1, last_error=DEVICE_DISCONNECTED)
         return _log_attempt(claim, Outcome.DEFERRED if released else Outcome.LEASE_LOST, started, DEVICE_DISCONNECTED)
-    delay = rate_limit_delay(claim.phone)
+    # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
+    delay = None if claim.priority else rate_limit_delay(claim.phone)
     if delay is not None:
         outcome = Outcome.DEFERRED if _release(claim, delay, attempts=F("attempts") - 1) else Outcome.LEASE_LOST
         return _log_attempt(claim, outcome, started, f"rate limited for {delay:.1f}s")
@@ -328,4 +353,6 @@ def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
         lease_expires_at=None,
         updated_at=Now(),
     )
+    if failed and claim.kind == Message.Kind.REMINDER and claim.reminder_id:
+        close_undelivered_reminders([claim.reminder_id])
     return Outcome.FAILED if failed else Outcome.LEASE_LOST

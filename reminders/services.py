@@ -21,7 +21,7 @@ def render_template(template: str, **values: str) -> str:
     """Fill `{nama}`-style placeholders; an unknown one is left as written, never a crash."""
     try:
         return template.format_map(_KeepUnknown(values))
-    except (ValueError, IndexError):  # stray braces a volunteer typed
+    except Exception:  # stray braces or "{obat.nama}" a volunteer typed: send the text as written
         return template
 
 
@@ -132,3 +132,12 @@ def mark_missed_reminders(now: datetime) -> int:
 
 def reply_deadline_after(sent_at: datetime) -> datetime:
     return sent_at + timedelta(minutes=settings.REPLY_WINDOW_MINUTES)
+
+
+def close_undelivered_reminders(reminder_ids: list[int]) -> int:
+    """A reminder whose message will never go out (failed, cancelled, too late) cannot be
+    answered: its reply window closes now, so the next tick marks it MISSED and volunteers
+    see it, instead of it waiting PENDING forever."""
+    return Reminder.objects.filter(
+        id__in=reminder_ids, confirmation_status=Reminder.Confirmation.PENDING, reply_deadline__isnull=True
+    ).update(reply_deadline=timezone.now())

@@ -33,3 +33,15 @@ def queue_message(patient: Patient | None = None, **fields) -> Message:
     fields.setdefault("body", f"Pesan {next(_phones)}")
     fields.setdefault("send_after", timezone.now() - timezone.timedelta(seconds=1))
     return Message.objects.create(patient=patient, phone=patient.phone, **fields)
+
+
+def queue_backlog(count: int, *, patients: int = 20, send_after=None) -> list[Message]:
+    """`count` due messages with distinct bodies spread over `patients` patients, in one insert
+    (for tests and benchmarks that count sends per message)."""
+    people = [make_patient() for _ in range(patients)]
+    send_after = send_after or timezone.now() - timezone.timedelta(seconds=1)
+    return Message.objects.bulk_create(
+        Message(patient=people[i % patients], phone=people[i % patients].phone, body=f"Pesan nomor {i}",
+                send_after=send_after)
+        for i in range(count)
+    )

@@ -4,6 +4,7 @@ Concurrency claims are only worth what the race behind them is: these are forked
 processes that start together at a barrier and hit PostgreSQL at once.
 """
 import multiprocessing
+from urllib.parse import quote, urlencode
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -47,3 +48,15 @@ def run_in_processes(target: Callable, args_per_process: Sequence[tuple], timeou
     if errors:
         raise AssertionError(f"{len(errors)} process(es) failed, first: {errors[0]}")
     return [collected[index][1] for index in range(len(processes))]
+
+
+def database_url(settings_dict: dict, **extra: str | int) -> str:
+    """A DATABASE_URL for another process to reach the database `settings_dict` describes
+    (the embedded server passes its socket folder as the `host` option); `extra` goes in
+    the query string, e.g. CONN_MAX_AGE."""
+    credentials = f"{quote(settings_dict['USER'] or '', safe='')}:{quote(settings_dict['PASSWORD'] or '', safe='')}"
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    options = {name: value for name, value in settings_dict["OPTIONS"].items() if isinstance(value, str | int)}
+    options.update(extra)
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgresql://{credentials}@{settings_dict['HOST']}{port}/{settings_dict['NAME']}{query}"

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 
+# Fonnte's payloads are flat; anything much deeper is not from Fonnte.
+MAX_NESTING = 32
+
+
 @dataclass(frozen=True)
 class ParsedBody:
     payload: dict | None  # None when the body could not be read
@@ -14,14 +18,15 @@ class ParsedBody:
     problem: str = ""
 
 
-def _without_nul(value):
-    """PostgreSQL text and jsonb cannot hold NUL characters; a fuzzer (or a bug) can send them."""
+def _storable(value):
+    """PostgreSQL text and jsonb hold neither NUL characters nor lone UTF-16 surrogates
+    (valid JSON escapes, so a fuzzer or a buggy client can send them): replace both."""
     if isinstance(value, str):
-        return value.replace("\x00", "\\u0000")
+        return value.replace("\x00", "\\u0000").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
-        return [_without_nul(item) for item in value]
+        return [_storable(item) for item in value]
     if isinstance(value, dict):
-        return {_without_nul(str(key)): _without_nul(item) for key, item in value.items()}
+        return {_storable(str(key)): _storable(item) for key, item in value.items()}
     return value
 
 
@@ -39,7 +44,7 @@ def _finite_float(text: str) -> float:
 
 def parse_body(request: HttpRequest) -> ParsedBody:
     body = request.body
-    raw_text = _without_nul(body.decode("utf-8", errors="backslashreplace"))
+    raw_text = _storable(body.decode("utf-8", errors="backslashreplace"))
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
@@ -47,7 +52,7 @@ def parse_body(request: HttpRequest) -> ParsedBody:
             files = {key: upload.name for key, upload in request.FILES.items()}
         except Exception as exc:  # Django raises several types for a malformed form body
             return ParsedBody(None, raw_text, f"unreadable form body ({exc.__class__.__name__})")
-        return ParsedBody(_without_nul({**form, **files}), raw_text)
+        return ParsedBody(_storable({**form, **files}), raw_text)
     try:
         payload = json.loads(
             body.decode("utf-8"), parse_constant=_reject_non_standard_json, parse_float=_finite_float
@@ -56,7 +61,20 @@ def parse_body(request: HttpRequest) -> ParsedBody:
         return ParsedBody(None, raw_text, "body is neither JSON nor a form")
     if not isinstance(payload, dict):
         return ParsedBody(None, raw_text, f"JSON body is a {type(payload).__name__}, not an object")
-    return ParsedBody(_without_nul(payload), raw_text)
+    if _nesting_depth(payload) > MAX_NESTING:
+        return ParsedBody(None, raw_text, f"JSON nested deeper than {MAX_NESTING} levels")
+    return ParsedBody(_storable(payload), raw_text)
+
+
+def _nesting_depth(value) -> int:
+    """Without recursion: a body nested a thousand levels deep must not exhaust the stack."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def field(payload: dict | None, name: str) -> str:

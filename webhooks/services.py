@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, DataError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -25,7 +25,7 @@ from reminders.models import Patient
 from reminders.phones import mask_phone, normalise_phone
 from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
 from reminders.classifier import is_emergency
-from reminders.replies import apply_reply, handle_emergency
+from reminders.replies import apply_reply, handle_emergency, keep_unapplied_reply
 from webhooks.models import WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
 
@@ -54,15 +54,21 @@ def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEven
     The unique constraint decides, so deduplication holds across processes and when
     every cache is down. An unparseable body is stored IGNORED with the reason.
     """
-    event_id = WebhookEvent.objects.insert_new(
-        kind=kind,
-        dedupe_key=dedupe_key(kind, parsed),
-        payload=parsed.payload,
-        raw_body=parsed.raw_text,
-        content_type=content_type[:200],
-        state=State.IGNORED if parsed.payload is None else State.RECEIVED,
-        result=parsed.problem,
-    )
+    fields = {
+        "kind": kind,
+        "dedupe_key": dedupe_key(kind, parsed),
+        "payload": parsed.payload,
+        "raw_body": parsed.raw_text,
+        "content_type": content_type[:200],
+        "state": State.IGNORED if parsed.payload is None else State.RECEIVED,
+        "result": parsed.problem,
+    }
+    try:
+        with transaction.atomic():
+            event_id = WebhookEvent.objects.insert_new(**fields)
+    except DataError as exc:  # PostgreSQL refused the payload itself: keep the raw body
+        fields.update(payload=None, state=State.IGNORED, result=f"payload not storable ({exc.__class__.__name__})")
+        event_id = WebhookEvent.objects.insert_new(**fields)
     return WebhookEvent.objects.get(id=event_id) if event_id else None
 
 
@@ -88,7 +94,8 @@ class EventClaim:
             state=state,
             result=result[:300],
             error=error[:2000],
-            attempts=F("attempts") + 1,
+            # Waiting for a message we do not know yet is patience, not a failed attempt.
+            attempts=F("attempts") + (0 if state == State.RECEIVED else 1),
             processed_at=Now() if state != State.FAILED else None,
             claim_token=None,
             claimed_until=None,
@@ -119,7 +126,10 @@ def process_event(event: WebhookEvent) -> str:
         except ClaimLost:
             raise
         except Exception as exc:  # our own bug or a database hiccup: keep the event, retry later
-            logger.exception("webhook processing failed event_id=%s", event.id)
+            if isinstance(exc, DatabaseError):  # its text may quote row data, phone numbers and all
+                logger.error("webhook processing failed event_id=%s error=%s", event.id, exc.__class__.__name__)
+            else:
+                logger.exception("webhook processing failed event_id=%s", event.id)
             claim.finish(State.FAILED, "processing failed; will retry", f"{exc.__class__.__name__}: {exc}")
     except ClaimLost:
         logger.warning("webhook event_id=%s was taken over by another process; our changes rolled back", event.id)
@@ -144,8 +154,12 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
             handle_emergency(patient, text, received_at=_timestamp(payload))
             claim.finish(State.PROCESSED, "EMERGENCY: safety reply queued; volunteer emailed")
         return
-    if not check_rate_limit("patient_response", patient.id).allowed:
-        raise EventOutcome(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
+    # The limit guards against floods of new messages; our own retries of an event are not that.
+    if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:
+        with transaction.atomic():
+            keep_unapplied_reply(patient, text, "not applied: over the response limit", _timestamp(payload))
+            claim.finish(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
+        return
     try:
         with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
             with transaction.atomic():

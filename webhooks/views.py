@@ -38,8 +38,9 @@ def fonnte_webhook(request: HttpRequest, secret: str, kind: str) -> HttpResponse
     parsed = parse_body(request)
     try:
         event = services.store_event(kind, parsed, request.content_type or "")
-    except DatabaseError:
-        logger.exception("webhook could not be stored kind=%s", kind)
+    except DatabaseError as exc:
+        # Not the error text: PostgreSQL may quote the payload, phone numbers and all.
+        logger.error("webhook could not be stored kind=%s error=%s", kind, exc.__class__.__name__)
         return JsonResponse({"status": "unavailable"}, status=503)
     if event is None:
         return JsonResponse({"status": "duplicate"})

@@ -2,6 +2,7 @@
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from reminders.backends.base import BaseWhatsAppBackend, SentMessage, WhatsAppError
@@ -11,7 +12,13 @@ __all__ = ["BaseWhatsAppBackend", "SentMessage", "WhatsAppError", "get_backend"]
 
 @cache
 def _backend_for(path: str) -> BaseWhatsAppBackend:
-    return import_string(path)()
+    try:
+        backend_class = import_string(path)
+    except ImportError:
+        raise ImproperlyConfigured(
+            f"WHATSAPP_BACKEND {path!r} cannot be imported; use fonnte, console, locmem or a dotted path"
+        ) from None
+    return backend_class()
 
 
 def get_backend() -> BaseWhatsAppBackend:

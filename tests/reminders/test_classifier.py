@@ -62,3 +62,19 @@ def test_the_emergency_list_comes_from_settings(settings):
     settings.EMERGENCY_PHRASES = ["api"]
     assert classify("rumah kena api") == I.EMERGENCY
     assert classify("darurat") == I.FREE_TEXT
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("batuk saya sudah berhenti", I.FREE_TEXT),
+        ("jangan berhenti kirim", I.FREE_TEXT),
+        ("tidak mau mulai lagi", I.FREE_TEXT),
+        ("sudah mulai minum obatnya", I.FREE_TEXT),
+        ("stop stop", I.OPT_OUT),
+        ("berhenti mulai", I.FREE_TEXT),
+        ("saya tidak mau berhenti", I.FREE_TEXT),
+    ],
+)
+def test_consent_changes_only_on_a_short_reply_without_negation(text, intent):
+    assert classify(text) == intent

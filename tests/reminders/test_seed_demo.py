@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -25,3 +26,14 @@ def test_it_is_idempotent():
     call_command("seed_demo")
     assert sorted(ReminderSchedule.objects.values_list("id", "patient__phone")) == first
     assert Patient.objects.count() == 4
+
+
+def test_it_makes_the_volunteers_staff_members_of_the_volunteer_group_with_a_password_shown_once(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    assert first.count("can log in with password") == 2
+    ani = get_user_model().objects.get(username="relawan.ani")
+    assert ani.is_staff and ani.groups.filter(name="volunteer").exists() and ani.has_usable_password()
+    assert Patient.objects.filter(volunteer=ani).count() == 2
+    call_command("seed_demo")
+    assert "password" not in capsys.readouterr().out

@@ -1,11 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ratelimit.services import longest_named_window, prune
-
-
-def default_retention() -> float:
-    """Twice the longest named window: older events can no longer count against any of them."""
-    return 2 * longest_named_window()
+from ratelimit.services import default_retention, prune
 
 
 class Command(BaseCommand):

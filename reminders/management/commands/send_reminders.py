@@ -4,7 +4,7 @@ import time
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, OperationalError, ProgrammingError, connections
 
 from locks.services import acquire_lock, release_lock
 from prima.cli import first_line
@@ -47,6 +47,10 @@ class Command(BaseCommand):
                dry_run: bool, **options) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        if max_seconds is not None and not 0 < max_seconds < float("inf"):
+            raise CommandError("--max-seconds must be a number of seconds greater than 0")
+        if not 0 < interval < float("inf"):
+            raise CommandError("--interval must be a number of seconds greater than 0")
         if dry_run:
             due = count_due_work()
             self.stdout.write(
@@ -91,12 +95,21 @@ class Command(BaseCommand):
             try:
                 stats.update(self._cycle(backend, batch_size, deadline))
                 failures, pause = 0, interval
+            except ProgrammingError:
+                raise  # the schema does not match the code (a deploy half done): stop, don't spin
             except DatabaseError as exc:
                 failures += 1
                 pause = min(MAX_RECONNECT_PAUSE, 2 ** (failures - 1))
                 stats["database_errors"] += 1
-                logger.error("database unavailable (%s); reconnecting in %.0fs", first_line(exc), pause)
+                # Connection errors say what is wrong; other database errors may quote row data.
+                reason = first_line(exc) if isinstance(exc, OperationalError) else exc.__class__.__name__
+                logger.error("database unavailable (%s); reconnecting in %.0fs", reason, pause)
                 connections.close_all()
+            except Exception:  # a bug in one cycle must not stop every later reminder
+                failures += 1
+                pause = min(MAX_RECONNECT_PAUSE, 2 ** (failures - 1))
+                stats["cycle_errors"] += 1
+                logger.exception("send cycle failed; trying again in %.0fs", pause)
             pause_until = min(deadline, time.monotonic() + pause)
             while not self.stopping and time.monotonic() < pause_until:
                 time.sleep(min(0.2, pause))

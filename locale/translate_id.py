@@ -1,0 +1,252 @@
+"""Fill locale/id/LC_MESSAGES/django.po from the table below; run after makemessages:
+
+    .venv/bin/python locale/translate_id.py && .venv/bin/python manage.py compilemessages -l id
+
+Keeps the translations in one reviewable place; entries not in the table stay untranslated
+(shown in English) and are listed, so a new string is noticed.
+"""
+import re
+import sys
+from pathlib import Path
+
+PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
+
+INDONESIAN = {
+    "System health": "Kesehatan sistem",
+    "Home": "Beranda",
+    "Scheduler": "Penjadwal",
+    "The scheduler has never ticked.": "Penjadwal belum pernah berjalan.",
+    "Last tick %(seconds)s s ago.": "Putaran terakhir %(seconds)s detik yang lalu.",
+    "OK": "Baik",
+    "Stale: is send_reminders (or Celery beat) running?": "Terhenti: apakah send_reminders (atau Celery beat) berjalan?",
+    "Outbox": "Kotak keluar",
+    "Due now": "Jatuh tempo sekarang",
+    "Deferred (rate limit, retry, device, later)": "Ditunda (batas laju, coba ulang, perangkat, nanti)",
+    "Stale leases (worker died mid-send)": "Sewa kedaluwarsa (pekerja mati saat mengirim)",
+    "Oldest due message late by": "Pesan jatuh tempo tertua terlambat",
+    "Sent in the last hour": "Terkirim dalam satu jam terakhir",
+    "Failed in the last hour": "Gagal dalam satu jam terakhir",
+    "Replies needing attention": "Balasan yang perlu ditangani",
+    "Fonnte device": "Perangkat Fonnte",
+    "No device reported disconnected.": "Tidak ada perangkat yang terputus.",
+    "Webhooks": "Webhook",
+    "Failed": "Gagal",
+    "Received, not processed yet": "Diterima, belum diproses",
+    "Held locks": "Kunci yang dipegang",
+    "Key": "Kunci",
+    "Holder": "Pemegang",
+    "Expires in": "Berakhir dalam",
+    "None": "Tidak ada",
+    "Busiest rate-limit keys": "Kunci batas laju tersibuk",
+    "Recent hits": "Pemakaian terakhir",
+    "In use / limit": "Terpakai / batas",
+    "No such record among your patients.": "Data ini tidak ada di antara pasien Anda.",
+    "Note": "Catatan",
+    "How the patient answered, e.g. on a home visit. Saved in the patient's notes.":
+        "Bagaimana pasien menjawab, misalnya saat kunjungan rumah. Disimpan di catatan pasien.",
+    "opted out": "berhenti",
+    "next reminder": "pengingat berikutnya",
+    "last reply": "balasan terakhir",
+    "7-day compliance": "kepatuhan 7 hari",
+    "%(confirmed)s confirmed, %(missed)s missed": "%(confirmed)s dikonfirmasi, %(missed)s terlewat",
+    "Send (or resend) the verification question": "Kirim (ulang) pertanyaan verifikasi",
+    "Verification question queued for %(sent)d patient(s); %(skipped)d skipped (already verified or declined).":
+        "Pertanyaan verifikasi diantrekan untuk %(sent)d pasien; %(skipped)d dilewati (sudah terverifikasi atau "
+        "menolak).",
+    "%(title)s: %(count)d patient(s).": "%(title)s: %(count)d pasien.",
+    "Verify by hand (the patient agreed in person)": "Verifikasi manual (pasien setuju secara langsung)",
+    "Verify by hand": "Verifikasi manual",
+    "Decline by hand (the patient refused in person)": "Tolak manual (pasien menolak secara langsung)",
+    "Decline by hand": "Tolak manual",
+    "Pause reminders": "Jeda pengingat",
+    "Reminders paused for %(count)d patient(s).": "Pengingat dijeda untuk %(count)d pasien.",
+    "Resume reminders": "Lanjutkan pengingat",
+    "Reminders resumed for %(count)d patient(s).": "Pengingat dilanjutkan untuk %(count)d pasien.",
+    "Opt back in (the patient asked a volunteer)": "Aktifkan kembali (pasien meminta kepada relawan)",
+    "%(count)d patient(s) opted back in.": "%(count)d pasien diaktifkan kembali.",
+    "Send today's reminders now": "Kirim pengingat hari ini sekarang",
+    "%(patient)s gets no reminders (not verified, paused or opted out).":
+        "%(patient)s tidak menerima pengingat (belum terverifikasi, dijeda, atau berhenti).",
+    "Too many “send now” requests; try again in %(minutes)d minute(s).":
+        "Terlalu banyak permintaan “kirim sekarang”; coba lagi dalam %(minutes)d menit.",
+    "%(patient)s: %(count)d reminder(s) of today queued to go now.":
+        "%(patient)s: %(count)d pengingat hari ini diantrekan untuk dikirim sekarang.",
+    "Compliance of %(patient)s": "Kepatuhan %(patient)s",
+    "Compliance": "Kepatuhan",
+    "delivery": "pengiriman",
+    "Not queued yet": "Belum diantrekan",
+    "follow-up": "tindak lanjut",
+    "Needs update (sent, not confirmed)": "Perlu diperbarui (terkirim, belum dikonfirmasi)",
+    "patient": "pasien",
+    "How did you learn it?": "Dari mana Anda mengetahuinya?",
+    "The patient's condition": "Kondisi pasien",
+    "Follow-up needed": "Perlu tindak lanjut",
+    "kind": "jenis",
+    "manual confirmation": "konfirmasi manual",
+    "Record": "Catat",
+    "Cancel (withdraw messages not sent yet)": "Batalkan (tarik pesan yang belum terkirim)",
+    "%(count)d queued message(s) cancelled.": "%(count)d pesan dalam antrean dibatalkan.",
+    "Send now (queue a failed reminder again)": "Kirim sekarang (antrekan lagi pengingat yang gagal)",
+    "%(count)d failed reminder(s) queued again.": "%(count)d pengingat yang gagal diantrekan lagi.",
+    "Confirmation recorded.": "Konfirmasi dicatat.",
+    "Record a confirmation": "Catat konfirmasi",
+    "Not recorded: the patient has already answered this reminder themselves.":
+        "Tidak dicatat: pasien sudah menjawab pengingat ini sendiri.",
+    "Not recorded: this reminder was already confirmed (%(method)s).":
+        "Tidak dicatat: pengingat ini sudah dikonfirmasi (%(method)s).",
+    "Not recorded: this reminder was never sent.": "Tidak dicatat: pengingat ini belum pernah terkirim.",
+    "phone": "telepon",
+    "Retry (queue a failed message again)": "Coba lagi (antrekan lagi pesan yang gagal)",
+    "%(count)d failed message(s) queued again.": "%(count)d pesan yang gagal diantrekan lagi.",
+    "inbox": "kotak masuk",
+    "Needs attention": "Perlu ditangani",
+    "Handled": "Sudah ditangani",
+    "All replies": "Semua balasan",
+    "urgent": "mendesak",
+    "URGENT": "DARURAT",
+    "handled": "ditangani",
+    "waiting": "menunggu",
+    "Mark as handled": "Tandai sudah ditangani",
+    "%(count)d reply marked as handled by you.": "%(count)d balasan ditandai sudah Anda tangani.",
+    "Monday": "Senin",
+    "Tuesday": "Selasa",
+    "Wednesday": "Rabu",
+    "Thursday": "Kamis",
+    "Friday": "Jumat",
+    "Saturday": "Sabtu",
+    "Sunday": "Minggu",
+    "Pending": "Menunggu",
+    "Verified": "Terverifikasi",
+    "Declined": "Menolak",
+    "Expired": "Kedaluwarsa",
+    "Patient's reply": "Balasan pasien",
+    "Volunteer": "Relawan",
+    "name": "nama",
+    "Any spelling: 0812…, 62812…, +62 812…": "Tulisan apa pun: 0812…, 62812…, +62 812…",
+    "time zone": "zona waktu",
+    "volunteer": "relawan",
+    "verification": "verifikasi",
+    "opted out at": "berhenti pada",
+    "opted back in at": "aktif kembali pada",
+    "active": "aktif",
+    "notes": "catatan",
+    "patients": "pasien",
+    "Can see every patient and assign patients to volunteers": "Dapat melihat semua pasien dan menugaskan relawan",
+    "Medication": "Obat",
+    "Appointment": "Janji temu",
+    "Other": "Lainnya",
+    "Placeholders: {nama} (the patient's name), {waktu} (the time).": "Isian: {nama} (nama pasien), {waktu} (jam).",
+    "In the patient's time zone.": "Dalam zona waktu pasien.",
+    "reminder schedule": "jadwal pengingat",
+    "reminder schedules": "jadwal pengingat",
+    "Choose at least one weekday.": "Pilih setidaknya satu hari.",
+    "Confirmed": "Dikonfirmasi",
+    "Not yet": "Belum",
+    "Missed": "Terlewat",
+    "Volunteer visit": "Kunjungan relawan",
+    "Phone call": "Telepon",
+    "Message": "Pesan",
+    "Attending": "Hadir",
+    "Late": "Terlambat",
+    "Cancelled": "Dibatalkan",
+    "due at": "jatuh tempo",
+    "confirmation": "konfirmasi",
+    "Set when the reminder is sent; after it the reminder is missed.":
+        "Diisi saat pengingat terkirim; setelah waktu ini pengingat dianggap terlewat.",
+    "confirmed by": "dikonfirmasi oleh",
+    "The volunteer who recorded a manual confirmation.": "Relawan yang mencatat konfirmasi manual.",
+    "patient's condition": "kondisi pasien",
+    "follow-up needed": "perlu tindak lanjut",
+    "reminder": "pengingat",
+    "reminders": "pengingat",
+    "Reminder": "Pengingat",
+    "Follow-up": "Tindak lanjut",
+    "Reply to the patient": "Balasan untuk pasien",
+    "Verification": "Verifikasi",
+    "Queued": "Dalam antrean",
+    "Sending": "Sedang dikirim",
+    "Sent": "Terkirim",
+    "Delivered": "Tersampaikan",
+    "Read": "Dibaca",
+    "Why the message ended FAILED or CANCELLED.": "Alasan pesan berakhir GAGAL atau DIBATALKAN.",
+    "message": "pesan",
+    "messages": "pesan",
+    "Confirmed taking it": "Sudah minum obat",
+    "Verification: yes": "Verifikasi: ya",
+    "Verification: no": "Verifikasi: tidak",
+    "Opt out": "Berhenti",
+    "Opt back in": "Aktif kembali",
+    "Appointment: attending": "Janji temu: hadir",
+    "Appointment: late": "Janji temu: terlambat",
+    "Appointment: cancelled": "Janji temu: batal",
+    "Emergency": "Darurat",
+    "Free text": "Teks bebas",
+    "What the reply changed, if anything.": "Apa yang diubah oleh balasan ini, bila ada.",
+    "Whether we answered this reply.": "Apakah balasan ini sudah kita jawab.",
+    "patient reply": "balasan pasien",
+    "patient replies": "balasan pasien",
+    "When Fonnte says the state changed.": "Kapan menurut Fonnte status berubah.",
+    "system health": "kesehatan sistem",
+    "Download CSV": "Unduh CSV",
+    "Last %(days)s day": "%(days)s hari terakhir",
+    "compliance": "kepatuhan",
+    "%(confirmed)s confirmed, %(missed)s missed, %(sent)s sent":
+        "%(confirmed)s dikonfirmasi, %(missed)s terlewat, %(sent)s terkirim",
+    "Compliance = confirmed ÷ (confirmed + missed), over reminders whose reply window has closed. A reminder still "
+    "waiting for its reply counts neither way. Confirmed includes volunteers' manual confirmations.":
+        "Kepatuhan = dikonfirmasi ÷ (dikonfirmasi + terlewat), dari pengingat yang waktu balasnya sudah habis. "
+        "Pengingat yang masih menunggu balasan tidak dihitung. Dikonfirmasi termasuk konfirmasi manual relawan.",
+    "Reminders per day": "Pengingat per hari",
+    "sent": "terkirim",
+    "confirmed": "dikonfirmasi",
+    "missed": "terlewat",
+    "Day": "Hari",
+    "Reminders": "Pengingat",
+    "Replies": "Balasan",
+    "Patients:": "Pasien:",
+    "Cancel": "Batal",
+    "Record the confirmation": "Catat konfirmasi",
+    "Verified by hand": "Diverifikasi manual",
+    "Declined by hand": "Ditolak manual",
+    "Incoming message": "Pesan masuk",
+    "Message status": "Status pesan",
+    "Device state": "Status perangkat",
+    "Received": "Diterima",
+    "Processed": "Diproses",
+    "Ignored": "Diabaikan",
+    "Rate limited": "Terkena batas laju",
+    "The parsed body; empty when unparseable.": "Isi yang terbaca; kosong bila tidak dapat dibaca.",
+}
+
+_ENTRY = re.compile(r'^msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?((?:msgstr.*\n(?:".*"\n)*)+)', re.M)
+
+
+def _unquote(lines: str) -> str:
+    return "".join(re.findall(r'"(.*)"', lines)).replace('\\"', '"').replace("\\n", "\n")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def fill(po: str) -> tuple[str, list[str]]:
+    missing = []
+
+    def replace(match: re.Match) -> str:
+        msgid = _unquote(match.group(1))
+        if not msgid:
+            return match.group(0)
+        if msgid not in INDONESIAN:
+            missing.append(msgid)
+            return match.group(0)
+        key = "msgstr[0]" if match.group(2) else "msgstr"
+        return f"msgid {match.group(1)}{match.group(2) or ''}{key} {_quote(INDONESIAN[msgid])}\n"
+
+    return _ENTRY.sub(replace, po).replace("#, fuzzy\n", "", 1), missing
+
+
+if __name__ == "__main__":
+    text, untranslated = fill(PO.read_text())
+    PO.write_text(text.replace('"Language: \\n"', '"Language: id\\n"'))
+    for msgid in untranslated:
+        print(f"untranslated: {msgid!r}", file=sys.stderr)

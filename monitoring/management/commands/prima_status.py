@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand
+
+from monitoring.status import system_status
+
+
+class Command(BaseCommand):
+    help = (
+        "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
+        "failures in the last hour, held locks, the busiest rate-limit keys, webhook events failed or "
+        "unprocessed, disconnected devices and the age of the scheduler's last tick."
+    )
+
+    def handle(self, *args, **options) -> None:
+        status = system_status()
+        tick = "never" if status.tick_age is None else f"{status.tick_age.total_seconds():.0f}s ago"
+        lines = [
+            f"scheduler: last tick {tick} ({'ok' if status.tick_is_fresh else 'STALE'})",
+            f"outbox: due={status.queue.due} deferred={status.queue.deferred} "
+            f"stale_leases={status.queue.stale_leases} oldest_due_late={status.lateness.total_seconds():.0f}s",
+            f"last hour: sent={status.last_hour.sent} failed={status.last_hour.failed}",
+            f"replies needing attention: {status.replies_waiting}",
+            f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed}",
+            "devices disconnected: " + (", ".join(d.device for d in status.disconnected_devices) or "none"),
+            f"held locks: {len(status.held_locks)}",
+            *(f"  {lock.key} by {lock.holder}, {lock.remaining.total_seconds():.0f}s left" for lock in status.held_locks),
+            f"busiest rate-limit keys: {len(status.busiest_keys)}",
+            *(f"  {usage.key}: {usage.recent_hits} recent hit(s)"
+              + (f", {usage.in_use}/{usage.limit['limit']} in use" if usage.limit else "")
+              for usage in status.busiest_keys),
+        ]
+        self.stdout.write("\n".join(lines))

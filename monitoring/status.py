@@ -1,0 +1,72 @@
+"""One snapshot of how PRIMA is doing, for the health page and `manage.py prima_status`."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from locks.models import Lock
+from ratelimit.services import KeyUsage, current_usage
+from reminders.health import QueueDepth, RecentSends, queue_depth, recent_sends, tick_age
+from reminders.models import DeviceState, PatientReply
+from webhooks.models import WebhookEvent
+
+BUSIEST_KEYS = 10
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    now: datetime
+    queue: QueueDepth
+    last_hour: RecentSends
+    held_locks: list[Lock]
+    busiest_keys: list[KeyUsage]
+    webhooks_failed: int
+    webhooks_unprocessed: int
+    replies_waiting: int
+    disconnected_devices: list[DeviceState]
+    tick_age: timedelta | None
+
+    @property
+    def lateness(self) -> timedelta:
+        return self.queue.lateness(self.now)
+
+    @property
+    def tick_is_fresh(self) -> bool:
+        return tick_is_fresh(self.tick_age)
+
+
+def tick_is_fresh(age: timedelta | None) -> bool:
+    return age is not None and age.total_seconds() <= settings.HEALTHZ_MAX_TICK_AGE_SECONDS
+
+
+def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
+    """The rate-limit keys with the most hits in the longest named window."""
+    return sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
+
+
+def system_status() -> SystemStatus:
+    now = timezone.now()
+    webhook_states = WebhookEvent.State
+    return SystemStatus(
+        now=now,
+        queue=queue_depth(),
+        last_hour=recent_sends(now - timedelta(hours=1)),
+        held_locks=list(Lock.objects.held().with_remaining()),
+        busiest_keys=busiest_keys(),
+        webhooks_failed=WebhookEvent.objects.filter(state=webhook_states.FAILED).count(),
+        webhooks_unprocessed=WebhookEvent.objects.filter(state=webhook_states.RECEIVED).count(),
+        replies_waiting=PatientReply.objects.needing_attention().count(),
+        disconnected_devices=list(DeviceState.objects.filter(connected=False)),
+        tick_age=tick_age(now),
+    )
+
+
+def database_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False

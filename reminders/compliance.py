@@ -1,0 +1,113 @@
+"""How well patients keep to their reminders.
+
+compliance = confirmed ÷ (confirmed + missed), counted over reminders whose reply window has
+closed (`reply_deadline` < now). A reminder still inside its window counts neither way, even
+if already confirmed, so a figure never moves back when a window closes. Confirmed means by
+the patient's reply or by a volunteer's manual confirmation. Every function takes the
+reminders (or patients) to count as a queryset, so the admin passes only what the user may see.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from reminders.models import Reminder
+
+HIGH = 0.8
+MEDIUM = 0.5
+CONFIRMED = Q(confirmation_status=Reminder.Confirmation.CONFIRMED)
+
+
+def compliance_rate(confirmed: int, missed: int) -> float | None:
+    """None when nothing was decided yet: no figure is better than a made-up 0 % or 100 %."""
+    decided = confirmed + missed
+    return confirmed / decided if decided else None
+
+
+def compliance_level(rate: float | None) -> str:
+    """The badge: high (≥ 80 %), medium (≥ 50 %), low, or "" without a figure."""
+    if rate is None:
+        return ""
+    return "high" if rate >= HIGH else "medium" if rate >= MEDIUM else "low"
+
+
+@dataclass(frozen=True)
+class Tally:
+    sent: int
+    confirmed: int
+    missed: int
+
+    @property
+    def rate(self) -> float | None:
+        return compliance_rate(self.confirmed, self.missed)
+
+    @property
+    def level(self) -> str:
+        return compliance_level(self.rate)
+
+
+@dataclass(frozen=True)
+class DayTally(Tally):
+    day: date
+
+
+def _closed(now: datetime) -> Q:
+    return Q(reply_deadline__lt=now)
+
+
+def _tally_aggregates(now: datetime) -> dict:
+    return {
+        "sent": Count("id", filter=Q(reply_deadline__isnull=False)),
+        "confirmed": Count("id", filter=_closed(now) & CONFIRMED),
+        "missed": Count("id", filter=_closed(now) & ~CONFIRMED),
+    }
+
+
+def first_day(now: datetime, days: int) -> date:
+    return timezone.localdate(now) - timedelta(days=days - 1)
+
+
+def in_last_days(reminders: QuerySet, now: datetime, days: int) -> QuerySet:
+    """Reminders due from the start of the first of the last `days` local days until now."""
+    start = datetime.combine(first_day(now, days), datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    return reminders.filter(due_at__gte=start, due_at__lte=now)
+
+
+def tally(reminders: QuerySet, now: datetime) -> Tally:
+    return Tally(**reminders.aggregate(**_tally_aggregates(now)))
+
+
+def daily_tallies(reminders: QuerySet, now: datetime, days: int = 30) -> list[DayTally]:
+    """One tally per local day (the server's TIME_ZONE) for the last `days` days, oldest first,
+    days without reminders included as zeros."""
+    rows = (
+        in_last_days(reminders, now, days)
+        .annotate(day=TruncDate("due_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(**_tally_aggregates(now))
+    )
+    by_day = {row.pop("day"): row for row in rows}
+    start = first_day(now, days)
+    empty = {"sent": 0, "confirmed": 0, "missed": 0}
+    return [
+        DayTally(day=day, **by_day.get(day, empty))
+        for day in (start + timedelta(days=offset) for offset in range(days))
+    ]
+
+
+def _count_per_patient(reminders: QuerySet) -> Coalesce:
+    counted = reminders.filter(patient=OuterRef("pk")).order_by().values("patient").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_recent_compliance(patients: QuerySet, now: datetime, days: int = 7) -> QuerySet:
+    """Annotate `recent_confirmed` and `recent_missed` over the last `days` days: two
+    correlated subqueries, evaluated only for the rows a page shows."""
+    decided = in_last_days(Reminder.objects.all(), now, days).filter(_closed(now))
+    return patients.annotate(
+        recent_confirmed=_count_per_patient(decided.filter(CONFIRMED)),
+        recent_missed=_count_per_patient(decided.exclude(CONFIRMED)),
+    )

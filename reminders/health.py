@@ -1,0 +1,67 @@
+"""Is the scheduler alive and is the outbox moving? Read by /healthz, the health page,
+`prima_status` and /metrics (monitoring app)."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from reminders.models import Message, SchedulerHeartbeat
+
+HEARTBEAT_ID = 1
+
+
+def record_tick(now: datetime | None = None) -> None:
+    """Called at the end of every scheduler tick: one row, overwritten, never grows."""
+    SchedulerHeartbeat.objects.update_or_create(id=HEARTBEAT_ID, defaults={"last_tick_at": now or timezone.now()})
+
+
+def last_tick_at() -> datetime | None:
+    return SchedulerHeartbeat.objects.filter(id=HEARTBEAT_ID).values_list("last_tick_at", flat=True).first()
+
+
+def tick_age(now: datetime | None = None) -> timedelta | None:
+    """How long ago the last tick finished; None when no tick ever ran."""
+    last = last_tick_at()
+    return None if last is None else (now or timezone.now()) - last
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    due: int  # queued and due now: the next claims
+    deferred: int  # queued for later: rate limit, backoff, follow-ups, device down
+    stale_leases: int  # claimed by a worker whose lease ran out (it died mid-send)
+    oldest_due_at: datetime | None
+
+    def lateness(self, now: datetime) -> timedelta:
+        """How long the oldest due message has waited past its time: the queue's lag."""
+        return max(now - self.oldest_due_at, timedelta(0)) if self.oldest_due_at else timedelta(0)
+
+
+def queue_depth() -> QueueDepth:
+    """One query, by the database clock, served by the outbox's partial indexes."""
+    queued, sending = Q(status=Message.Status.QUEUED), Q(status=Message.Status.SENDING)
+    due = queued & Q(send_after__lte=Now())
+    row = Message.objects.filter(queued | sending).aggregate(
+        due=Count("id", filter=due),
+        deferred=Count("id", filter=queued & Q(send_after__gt=Now())),
+        stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=Now())),
+        oldest_due_at=Min("send_after", filter=due),
+    )
+    return QueueDepth(**row)
+
+
+@dataclass(frozen=True)
+class RecentSends:
+    sent: int
+    failed: int
+
+
+def recent_sends(since: datetime) -> RecentSends:
+    """Messages sent, and messages that ended FAILED, since `since`."""
+    row = Message.objects.filter(Q(sent_at__gte=since) | Q(status=Message.Status.FAILED, updated_at__gte=since)).aggregate(
+        sent=Count("id", filter=Q(sent_at__gte=since)),
+        failed=Count("id", filter=Q(status=Message.Status.FAILED, updated_at__gte=since)),
+    )
+    return RecentSends(**row)

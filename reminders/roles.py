@@ -1,0 +1,49 @@
+"""The two kinds of admin users and what each may do, as Django groups.
+
+A volunteer works on the patients assigned to them; a coordinator sees everyone, assigns
+patients and watches the system. The admin narrows a volunteer's querysets to their own
+patients (reminders/admin.py); these permissions decide which pages they may open at all.
+"""
+from django.apps import apps as installed_apps
+
+VOLUNTEER = "volunteer"
+COORDINATOR = "coordinator"
+
+# "app_label.codename" for each group.
+ROLE_PERMISSIONS = {
+    VOLUNTEER: [
+        "reminders.view_patient", "reminders.add_patient", "reminders.change_patient",
+        "reminders.view_reminderschedule", "reminders.add_reminderschedule",
+        "reminders.change_reminderschedule", "reminders.delete_reminderschedule",
+        "reminders.view_reminder", "reminders.change_reminder",
+        "reminders.view_message", "reminders.change_message",
+        "reminders.view_patientreply", "reminders.change_patientreply",
+    ],
+    COORDINATOR: [
+        *(f"reminders.{action}_{model}"
+          for model in ["patient", "reminderschedule", "reminder", "message", "patientreply"]
+          for action in ["view", "add", "change", "delete"]),
+        "reminders.see_all_patients",
+        "reminders.view_devicestate",
+        "reminders.view_schedulerheartbeat",
+        "locks.view_lock", "locks.delete_lock",
+        "ratelimit.view_ratelimitevent",
+        "webhooks.view_webhookevent",
+    ],
+}
+
+
+def sync_roles(apps=installed_apps) -> None:
+    """Create both groups and give each exactly its permissions; safe to run again.
+
+    Takes `apps` so the data migration can pass its historical registry.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,45 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from reminders.health import record_tick
+from tests.factories import queue_message
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_503_before_any_tick(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["last_tick_age_seconds"] is None
+
+
+def test_it_answers_503_when_the_tick_is_stale_and_200_again_after_a_tick(client, settings):
+    settings.HEALTHZ_MAX_TICK_AGE_SECONDS = 180
+    record_tick(timezone.now() - timedelta(seconds=181))
+    stale = client.get("/healthz")
+    assert stale.status_code == 503 and stale.json()["status"] == "error"
+    record_tick()
+    fresh = client.get("/healthz")
+    assert fresh.status_code == 200
+    assert fresh.json()["database"] == "ok" and fresh.json()["last_tick_age_seconds"] < 5
+
+
+def test_it_prints_the_status(capsys):
+    record_tick()
+    queue_message()
+    queue_message(send_after=timezone.now() + timedelta(hours=1))
+    call_command("prima_status")
+    out = capsys.readouterr().out
+    assert "outbox: due=1 deferred=1 stale_leases=0" in out
+    assert "(ok)" in out
+
+
+def test_it_shows_the_health_page(coordinator_client):
+    queue_message()
+    response = coordinator_client.get(reverse("admin:reminders_schedulerheartbeat_changelist"))
+    assert response.context["status"].queue.due == 1
+    assert "never ticked" in response.content.decode()

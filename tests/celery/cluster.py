@@ -1,0 +1,159 @@
+"""Real processes for the Celery tests and bench/celery.py: a throwaway redis-server on a
+free port, and `celery worker` subprocesses pointed at the database this process uses
+(the test database, or a benchmark's scratch one)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+from django.conf import settings
+
+from prima.celery import app as celery_app
+from tests.processes import database_url
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CELERY = Path(sys.executable).parent / "celery"
+NO_RATE_LIMITS = {"RATE_LIMIT_WHATSAPP_SEND": "100000000/60", "RATE_LIMIT_FONNTE_DEVICE": "100000000/60"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A private redis-server (no persistence, data in a temp dir); yields its URL."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="prima-redis-") as data:
+        command = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", data]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        url = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(url)
+        try:
+            wait_for(lambda: server.poll() is not None or _answers(client), 10, "redis-server to start")
+            if server.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {server.returncode}")
+            yield url
+        finally:
+            client.close()
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+@contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Publish from this process to `url` (the app read its settings once, so it is told too)."""
+    previous = settings.CELERY_BROKER_URL, celery_app.conf.broker_url
+    settings.CELERY_BROKER_URL = celery_app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        settings.CELERY_BROKER_URL, celery_app.conf.broker_url = previous
+
+
+class Workers:
+    """`count` real `celery -A prima worker` processes, each in its own process group, so
+    `kill` takes a worker down whole (pool child included), as a lost machine would."""
+
+    def __init__(self, count: int, environment: dict[str, str], pool: str = "prefork") -> None:
+        self.environment = {**os.environ, **environment}
+        self.logs = Path(tempfile.mkdtemp(prefix="prima-workers-"))
+        self.processes = [self._start(index, pool) for index in range(count)]
+
+    def _start(self, index: int, pool: str) -> subprocess.Popen:
+        command = [str(CELERY), "-A", "prima", "worker", f"--pool={pool}", "--concurrency=1",
+                   f"--hostname=worker{index}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                   "--loglevel=INFO"]
+        with open(self.logs / f"worker{index}.log", "wb") as log:
+            return subprocess.Popen(command, cwd=ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def __enter__(self) -> "Workers":
+        try:
+            wait_for(lambda: all(self._ready(index) for index in range(len(self.processes))), 60,
+                     "the workers to be ready", interval=0.2)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def _ready(self, index: int) -> bool:
+        if self.processes[index].poll() is not None:
+            raise RuntimeError(f"worker{index} exited early:\n{self.log_tail(index)}")
+        return b" ready." in (self.logs / f"worker{index}.log").read_bytes()
+
+    def log_tail(self, index: int, lines: int = 30) -> str:
+        return "\n".join((self.logs / f"worker{index}.log").read_text(errors="replace").splitlines()[-lines:])
+
+    def stalled(self, seconds: float = 1.5) -> int:
+        """The one worker that logged nothing for `seconds` while the others did: the one stuck."""
+        sizes = [(self.logs / f"worker{index}.log").stat().st_size for index in range(len(self.processes))]
+        time.sleep(seconds)
+        quiet = [index for index, size in enumerate(sizes) if (self.logs / f"worker{index}.log").stat().st_size == size]
+        if len(quiet) != 1:
+            raise AssertionError(f"expected one stalled worker, found {quiet}")
+        return quiet[0]
+
+    def kill(self, index: int) -> None:
+        os.killpg(self.processes[index].pid, signal.SIGKILL)
+        self.processes[index].wait()
+
+    def stop(self) -> None:
+        """A warm shutdown (SIGTERM: finish the task in hand), then SIGKILL for stragglers."""
+        running = [process for process in self.processes if process.poll() is None]
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        shutil.rmtree(self.logs, ignore_errors=True)
+
+
+def worker_environment(broker_url: str, fonnte_url: str, **overrides: str) -> dict[str, str]:
+    """Workers on this process's database and broker, sending through a Fonnte stand-in,
+    rate limits out of the way, keeping their database connection between tasks as
+    docs/operations.md advises."""
+    from django.db import connection
+
+    return {
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(connection.settings_dict, CONN_MAX_AGE=600),
+        "CELERY_BROKER_URL": broker_url,
+        "FONNTE_TOKEN": "test-token",
+        "FONNTE_BASE_URL": fonnte_url,
+        "WHATSAPP_BACKEND": "reminders.backends.fonnte.FonnteBackend",
+        **NO_RATE_LIMITS,
+        **overrides,
+    }
