@@ -44,15 +44,16 @@ _ADVISORY_CLASS = 0x4C4F434B
 # earlier lease was released in between. clock_timestamp() is read again in the UPDATE branch,
 # after any wait for the row lock, so a takeover gets its full ttl.
 _ACQUIRE = f"""
-WITH serialised AS (SELECT pg_advisory_xact_lock({_ADVISORY_CLASS}, hashtext(%(key)s)))
+WITH serialised AS (SELECT pg_advisory_xact_lock({_ADVISORY_CLASS}, hashtext(%(key)s))),
+     stamped AS (SELECT clock_timestamp() AS at FROM serialised)  -- read once, after the lock
 INSERT INTO locks_lock AS lock (key, owner, fence, holder, acquired_at, expires_at)
 SELECT %(key)s, %(owner)s, nextval('locks_lock_fence_seq'), %(holder)s,
-       clock_timestamp(), clock_timestamp() + make_interval(secs => %(ttl)s)
-  FROM serialised
+       stamped.at, stamped.at + make_interval(secs => %(ttl)s)
+  FROM stamped
 ON CONFLICT (key) DO UPDATE
    SET owner = excluded.owner, fence = excluded.fence, holder = excluded.holder,
-       acquired_at = clock_timestamp(), expires_at = clock_timestamp() + make_interval(secs => %(ttl)s)
- WHERE lock.expires_at <= clock_timestamp()
+       acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+ WHERE lock.expires_at <= excluded.acquired_at
 RETURNING fence, expires_at
 """
 
