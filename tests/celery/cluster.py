@@ -1,4 +1,4 @@
-"""Real processes for the Celery tests and bench/celery.py: a throwaway redis-server on a
+"""Real processes for the Celery tests and bench/celery_workers.py: a throwaway redis-server on a
 free port, and `celery worker` subprocesses pointed at the database this process uses
 (the test database, or a benchmark's scratch one)."""
 import os

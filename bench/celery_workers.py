@@ -8,7 +8,7 @@ on a private redis-server, with the backlog published as `send_message` tasks (w
 does); the loops claim batches of 50. Both kinds are started and idle before the messages
 become due; the clock runs from that moment until the last one is SENT.
 
-    DEBUG=1 .venv/bin/python bench/celery.py [--messages 3000] [--latency 0.01] [--processes 1 2 4]
+    DEBUG=1 .venv/bin/python bench/celery_workers.py [--messages 3000] [--latency 0.01] [--processes 1 2 4]
 """
 import argparse
 import os
@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Replace this script's folder on the path: from there, `import celery` would find this file.
-sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prima.settings")
 os.environ.setdefault("DEBUG", "1")
 os.environ["LOG_LEVEL"] = "WARNING"
