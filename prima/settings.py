@@ -222,6 +222,7 @@ PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
 HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
     "locks.services.cleanup_expired_locks",
+    "ratelimit.services.prune_expired",
 ]
 
 # Patient conversation.

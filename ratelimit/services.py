@@ -131,6 +131,11 @@ def default_retention() -> float:
     return 2 * longest_named_window()
 
 
+def prune_expired() -> int:
+    """Housekeeping: delete what no named limit can count any more."""
+    return prune(default_retention())
+
+
 def rate_limit_key(name: str, subject: object = "") -> str:
     return f"{name}:{subject}"
 

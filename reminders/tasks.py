@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from locks.services import acquire_lock, release_lock
-from ratelimit.services import default_retention, prune
 from reminders import scheduler
 from reminders.backends import get_backend
 from reminders.dispatch import enqueue_due_messages
@@ -50,7 +49,6 @@ def sweep() -> dict[str, int]:
     rate-limit events too old to count are deleted. Needs no lock: each step is idempotent."""
     stats = scheduler.run_housekeeping()
     stats["requeued"] = requeue_stale_leases()
-    stats["rate_limit_events_pruned"] = prune(default_retention())
     return dict(stats)
 
 
