@@ -16,7 +16,7 @@ reached the stand-in:
 Without DATABASE_URL it runs its own embedded PostgreSQL in .data/chaos/ (so restarting it
 disturbs nothing else); with DATABASE_URL it uses that server and skips the restart.
 
-    DEBUG=1 .venv/bin/python bench/chaos.py [--messages 10000] [--workers 4] [--budget 270]
+    DEBUG=1 .venv/bin/python bench/chaos.py [--messages 10000] [--workers 4] [--budget 270] [--celery]
 """
 import argparse
 import os
@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, connections  # noqa: E402
+from django.db import DatabaseError, connection, connections  # noqa: E402
 
 from bench.scratch import scratch_database  # noqa: E402
 from reminders.models import Message  # noqa: E402
@@ -97,7 +98,7 @@ class ChaoticFonnte:
         return None
 
 
-class Workers:
+class LoopWorkers:
     """N `send_reminders --loop` processes; any may be killed and is restarted."""
 
     def __init__(self, count: int, base_url: str, log_dir: Path) -> None:
@@ -120,6 +121,9 @@ class Workers:
         self.kills.append(time.time())
         self.processes[index] = self._start(index)
 
+    def between_checks(self) -> None:
+        """The loops schedule themselves."""
+
     def stop(self) -> None:
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
@@ -128,6 +132,37 @@ class Workers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+class CeleryWorkers:
+    """N real `celery worker` processes on a private Redis; this process plays beat, publishing
+    due messages and requeueing stale leases between checks."""
+
+    def __init__(self, count: int, base_url: str, stack: ExitStack) -> None:
+        from tests.celery.cluster import Workers, broker, redis_server, worker_environment
+
+        url = stack.enter_context(redis_server())
+        stack.enter_context(broker(url))
+        chaos_settings = {key: value for key, value in WORKER_ENV.items() if not key.startswith("RATE_LIMIT")}
+        self.cluster = stack.enter_context(Workers(count, worker_environment(url, base_url, **chaos_settings)))
+        self.kills: list[float] = []
+
+    def kill_one(self, rng: random.Random) -> None:
+        self.cluster.restart(rng.randrange(len(self.cluster.processes)))
+        self.kills.append(time.time())
+
+    def between_checks(self) -> None:
+        from reminders.dispatch import enqueue_due_messages
+        from reminders.sending import requeue_stale_leases
+
+        try:
+            requeue_stale_leases()
+            enqueue_due_messages()
+        except DatabaseError:  # the database is restarting: beat would miss a tick too
+            connections.close_all()
+
+    def stop(self) -> None:
+        """The cluster stops with the ExitStack."""
 
 
 def restart_postgres() -> tuple[float, float]:
@@ -173,6 +208,8 @@ def main() -> None:
     parser.add_argument("--refusals", type=float, default=0.02, help="share of rate-limit refusals (HTTP 429)")
     parser.add_argument("--late-answers", type=float, default=0.01, help="share answered after our read timeout")
     parser.add_argument("--latency", type=float, default=0.005, help="stand-in latency in seconds")
+    parser.add_argument("--celery", action="store_true",
+                        help="celery workers on a private redis-server instead of send_reminders --loop")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     log_dir = ROOT / ".data" / "chaos" / "logs"
@@ -188,15 +225,17 @@ def main() -> None:
     with scratch_database("prima_chaos"):
         queue_due_messages(args.messages)
         fonnte = ChaoticFonnte(rng, args.server_errors, args.refusals, args.late_answers)
-        with FonnteStandIn(latency=args.latency, responder=fonnte) as standin:
+        with FonnteStandIn(latency=args.latency, responder=fonnte) as standin, ExitStack() as stack:
+            workers = (CeleryWorkers(args.workers, standin.base_url, stack) if args.celery
+                       else LoopWorkers(args.workers, standin.base_url, log_dir))
             started = time.time()
-            workers = Workers(args.workers, standin.base_url, log_dir)
             incidents: list[float] = []
             restart_window = None
             next_kill = started + rng.uniform(2, 6)
             try:
                 while time.time() - started < args.budget:
                     time.sleep(0.5)
+                    workers.between_checks()
                     remaining = unfinished()
                     if int(time.time() - started) % 10 == 0:
                         print(f"{time.time() - started:5.0f}s  unfinished {remaining:6d}  kills {len(workers.kills):3d}",
@@ -223,7 +262,8 @@ def main() -> None:
     lost = sum(1 for times in delivered.values() if not times)
     repeated = {body: times for body, times in delivered.items() if len(times) > 1}
     expected_repeats = sum(1 for times in repeated.values() if explained(times, incidents))
-    print(f"\n\n{args.messages} due messages, {args.workers} send_reminders --loop workers, {elapsed:.0f} s")
+    shape = "celery workers" if args.celery else "send_reminders --loop workers"
+    print(f"\n\n{args.messages} due messages, {args.workers} {shape}, {elapsed:.0f} s")
     restarted = f"yes, down {restart_window[1] - restart_window[0]:.1f} s" if restart_window else "no"
     print(f"worker kills (SIGKILL): {len(workers.kills)}; PostgreSQL restarted: {restarted}"
           + ("" if OWN_SERVER else " (an external DATABASE_URL server is never restarted)"))

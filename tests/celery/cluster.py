@@ -127,6 +127,11 @@ class Workers:
         os.killpg(self.processes[index].pid, signal.SIGKILL)
         self.processes[index].wait()
 
+    def restart(self, index: int, pool: str = "prefork") -> None:
+        """Kill one worker and start a fresh one in its place (bench/chaos.py --celery)."""
+        self.kill(index)
+        self.processes[index] = self._start(index, pool)
+
     def stop(self) -> None:
         """A warm shutdown (SIGTERM: finish the task in hand), then SIGKILL for stragglers."""
         running = [process for process in self.processes if process.poll() is None]
