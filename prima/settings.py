@@ -184,6 +184,9 @@ SEND_RETRY_MAX_SECONDS = _number("SEND_RETRY_MAX_SECONDS", 3600.0, float)
 REMINDER_CATCH_UP_MINUTES = _number("REMINDER_CATCH_UP_MINUTES", 120)
 # How long a sent reminder waits for the patient's reply before it is MISSED.
 REPLY_WINDOW_MINUTES = _number("REPLY_WINDOW_MINUTES", 120)
+# While sending is paused (device disconnected, account refused), one send is tried this often;
+# its success lifts the pause. A lost `connect` webhook therefore blocks sending this long at most.
+SENDING_PAUSE_PROBE_SECONDS = _number("SENDING_PAUSE_PROBE_SECONDS", 300)
 
 # Named rate limits (ratelimit.services.check), each overridable as RATE_LIMIT_<NAME>=LIMIT/SECONDS,
 # e.g. RATE_LIMIT_WHATSAPP_SEND=30/60. A malformed value stops the process naming the variable.
@@ -214,6 +217,9 @@ EMERGENCY_PHRASES = env.list(
 FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="")
 WEBHOOK_MAX_BODY_BYTES = 64 * 1024
 WEBHOOK_MAX_ATTEMPTS = _number("WEBHOOK_MAX_ATTEMPTS", 5)
+# A delivery whose body repeats one stored this recently (and that carries no Fonnte id) is a
+# redelivery: Fonnte retries every minute, 15 times. Older repeats are new messages.
+WEBHOOK_REDELIVERY_HORIZON_MINUTES = _number("WEBHOOK_REDELIVERY_HORIZON_MINUTES", 20)
 # How long a status for a message we do not know yet is kept and retried.
 WEBHOOK_STATUS_PATIENCE_MINUTES = _number("WEBHOOK_STATUS_PATIENCE_MINUTES", 30)
 PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
@@ -221,6 +227,7 @@ PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
 # Chores every scheduler tick runs (dotted paths to functions taking no arguments).
 HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
+    "reminders.notifications.retry_untried_notifications",
     "locks.services.cleanup_expired_locks",
     "ratelimit.services.prune_expired",
 ]

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
-from django.db.models.functions import Now
 
+from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.models import RateLimitEvent
 
 LIMIT_REACHED = "limit reached"
@@ -26,13 +26,14 @@ _TABLE = RateLimitEvent._meta.db_table
 _LOCK_KEY_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('ratelimit:' || %(key)s, 0))"
 
 # Reads the window, decides, and (when %(record)s and allowed) records, in one round trip.
-# clock_timestamp() rather than now(): now() is the transaction start, which may be long before
-# the lock was granted. It is read once (a MATERIALIZED CTE) so every use agrees.
+# The project clock (prima.clock: this statement's start, so after the lock was granted) rather
+# than now(), the transaction's start, which may be long before. It is read once (a MATERIALIZED
+# CTE) so every use agrees.
 # `frees_at` is the hit whose departure from the window makes room for %(cost)s: hits leave
 # oldest first, so it is the first whose running total reaches the excess.
 _DECIDE_SQL = f"""
 WITH clock AS MATERIALIZED (
-    SELECT clock_timestamp() AS now
+    SELECT {CLOCK_SQL} AS now
 ), counted AS (
     SELECT event.created_at,
            sum(event.cost) OVER (ORDER BY event.created_at, event.id) AS running_total
@@ -149,7 +150,7 @@ def prune(older_than: float | timedelta) -> int:
     if age <= timedelta(0):
         raise ValueError(f"older_than must be greater than 0, not {older_than!r}")
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {_TABLE} WHERE created_at < clock_timestamp() - %s", [age])
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE created_at < {CLOCK_SQL} - %s", [age])
         return cursor.rowcount
 
 
@@ -177,7 +178,7 @@ def current_usage(search: str = "", max_keys: int = 200) -> list[KeyUsage]:
     """
     recent = timedelta(seconds=longest_named_window())
     keys = (
-        RateLimitEvent.objects.filter(created_at__gt=Now() - recent, key__icontains=search)
+        RateLimitEvent.objects.filter(created_at__gt=DatabaseNow() - recent, key__icontains=search)
         .values("key")
         .annotate(recent_hits=Count("id"), last_hit_at=Max("created_at"))
         .order_by("-last_hit_at")[:max_keys]

@@ -25,15 +25,14 @@ from reminders import compliance
 from reminders.charts import daily_chart
 from reminders.models import DeviceState, Message, Patient, PatientReply, Reminder, ReminderSchedule
 from reminders.phones import mask_phone, normalise_phone
-from reminders.replies import opt_back_in, send_verification
+from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.volunteer_actions import (
     MANUAL_METHODS,
     cancel_reminders,
     confirm_by_volunteer,
     next_due_at,
-    requeue_failed,
+    resend,
     send_todays_reminders_now,
-    set_verification_by_hand,
 )
 
 COMPLIANCE_DAYS = 30
@@ -91,6 +90,12 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
         if path_to_patient is not None and not sees_all_patients(request.user):
             kwargs["queryset"] = db_field.related_model.objects.filter(**{f"{path_to_patient}volunteer": request.user})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusals: list[str]) -> None:
+    """Say on the spot what was not sent and why (a dose past the catch-up limit, …)."""
+    for refusal in refusals:
+        model_admin.message_user(request, _("Not sent: %(why)s") % {"why": refusal}, messages.WARNING)
 
 
 def patient_link(patient: Patient) -> str:
@@ -245,19 +250,19 @@ class PatientAdmin(VolunteerScopedAdmin):
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:
-        now = timezone.now()
         for patient in queryset:
             if not patient.can_receive_reminders:
                 self.message_user(request, _("%(patient)s gets no reminders (not verified, paused or opted "
                                              "out).") % {"patient": patient}, messages.WARNING)
                 continue
-            result = send_todays_reminders_now(patient, request.user, now)
+            result = send_todays_reminders_now(patient, request.user)
             if not result.allowed:
                 self.message_user(request, _("Too many “send now” requests; try again in %(minutes)d minute(s).")
                                   % {"minutes": result.retry_after // 60 + 1}, messages.ERROR)
                 return
             self.message_user(request, _("%(patient)s: %(count)d reminder(s) of today queued to go now.")
                               % {"patient": patient, "count": result.queued}, messages.SUCCESS)
+            report_refusals(self, request, result.refused)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
@@ -281,7 +286,7 @@ class PatientAdmin(VolunteerScopedAdmin):
         days = compliance.daily_tallies(reminders, now, COMPLIANCE_DAYS)
         if request.GET.get("format") == "csv":
             return compliance_csv(days, patient)
-        total = compliance.tally(compliance.in_last_days(reminders, now, COMPLIANCE_DAYS), now)
+        total = compliance.tally(compliance.in_last_days(reminders, now, COMPLIANCE_DAYS))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Compliance of %(patient)s") % {"patient": patient} if patient else _("Compliance"),
@@ -381,14 +386,14 @@ class ReminderAdmin(VolunteerScopedAdmin):
     list_select_related = ["patient", "schedule"]
     show_full_result_count = False
     actions = ["cancel", "send_now"]
-    fields = ["patient", "schedule", "due_at", "confirmation_status", "confirmation_method", "confirmed_at",
-              "confirmed_by", "responded_at", "reply_deadline", "appointment_answer", "patient_condition",
-              "follow_up_needed", "created_at"]
+    fields = ["patient", "schedule", "local_date", "due_at", "sent_at", "confirmation_status", "confirmation_method",
+              "confirmed_at", "confirmed_by", "responded_at", "reply_deadline", "closed_at", "close_reason",
+              "appointment_answer", "patient_condition", "follow_up_needed", "created_at"]
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         delivery = Message.objects.filter(reminder=OuterRef("pk"), kind=Message.Kind.REMINDER).values("status")
-        return super().get_queryset(request).annotate(delivery_status=Subquery(delivery[:1]))
+        return super().get_queryset(request).annotate(delivery_status=Subquery(delivery[:1])).with_needs_update()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # reminders come from schedules
@@ -403,7 +408,7 @@ class ReminderAdmin(VolunteerScopedAdmin):
 
     @admin.display(description=_("manual confirmation"))
     def record_confirmation(self, reminder: Reminder) -> str:
-        if reminder.confirmation_status == Reminder.Confirmation.CONFIRMED or reminder.reply_deadline is None:
+        if not reminder.needs_update:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("admin:reminders_reminder_confirm", args=[reminder.pk]),
                            _("Record"))
@@ -415,8 +420,9 @@ class ReminderAdmin(VolunteerScopedAdmin):
 
     @admin.action(description=_("Send now (queue a failed reminder again)"), permissions=["change"])
     def send_now(self, request, queryset) -> None:
-        requeued = requeue_failed(Message.objects.filter(reminder__in=queryset, kind=Message.Kind.REMINDER))
-        self.message_user(request, _("%(count)d failed reminder(s) queued again.") % {"count": requeued})
+        result = resend(Message.objects.filter(reminder__in=queryset, kind=Message.Kind.REMINDER))
+        self.message_user(request, _("%(count)d failed reminder(s) queued again.") % {"count": result.queued})
+        report_refusals(self, request, result.refused)
 
     def get_urls(self) -> list:
         return [
@@ -457,7 +463,9 @@ def refusal_text(reminder: Reminder) -> str:
     if reminder.confirmation_status == Reminder.Confirmation.CONFIRMED:
         return _("Not recorded: this reminder was already confirmed (%(method)s).") % {
             "method": reminder.get_confirmation_method_display()}
-    return _("Not recorded: this reminder was never sent.")
+    if reminder.confirmation_status == Reminder.Confirmation.CANCELLED:
+        return _("Not recorded: this reminder was cancelled (%(why)s).") % {"why": reminder.close_reason}
+    return _("Not recorded: this reminder has not been sent yet.")
 
 
 @admin.register(Message)
@@ -483,8 +491,9 @@ class MessageAdmin(VolunteerScopedAdmin):
 
     @admin.action(description=_("Retry (queue a failed message again)"), permissions=["change"])
     def retry(self, request, queryset) -> None:
-        requeued = requeue_failed(queryset)
-        self.message_user(request, _("%(count)d failed message(s) queued again.") % {"count": requeued})
+        result = resend(queryset)
+        self.message_user(request, _("%(count)d failed message(s) queued again.") % {"count": result.queued})
+        report_refusals(self, request, result.refused)
 
 
 class InboxFilter(admin.SimpleListFilter):

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from reminders.models import PatientReply
+from reminders.models import PatientReply, ReminderSchedule
 
 Intent = PatientReply.Intent
+Kind = ReminderSchedule.Kind
 
 # Checked in this order; the first intent with a match wins, except where a reply holds
 # two answers to the same question (see CONFLICTS).
@@ -29,6 +30,17 @@ KEYWORDS: list[tuple[str, list[str]]] = [
                         "ngga", "tak", "bukan", "menolak"]),
     (Intent.VERIFY_YES, ["ya", "iya", "y", "yes", "setuju", "boleh", "ok", "oke", "okay", "iyaa", "yaa", "bersedia"]),
 ]
+
+# What a reply speaks about, when it says: "sudah minum obat" answers the medication, not the
+# appointment waiting beside it. Appointment answers (HADIR, TERLAMBAT, BATAL) speak of
+# appointments by themselves.
+TOPICS: list[tuple[str, list[str]]] = [
+    (Kind.MEDICATION, ["obat", "minum", "diminum", "pil", "tablet", "kapsul", "sirup", "puyer", "suntik",
+                       "insulin", "salep"]),
+    (Kind.APPOINTMENT, ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "rs", "puskesmas", "klinik",
+                        "poli", "jadwal"]),
+]
+APPOINTMENT_INTENTS = {Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
 
 # Opting out or back in changes consent, so it is read only from a short reply without a
 # negation: "berhenti" stops reminders, "batuk saya sudah berhenti" (my cough stopped) and
@@ -91,3 +103,12 @@ def classify(text: str) -> Intent:
     if any(pair <= present for pair in CONFLICTS):
         return Intent.FREE_TEXT
     return found[0]
+
+
+def topic(text: str, intent: str) -> str | None:
+    """The kind of reminder the reply speaks about, or None when it names none (or both)."""
+    if intent in APPOINTMENT_INTENTS:
+        return Kind.APPOINTMENT
+    tokens = normalise_text(text).split()
+    named = [kind for kind, phrases in TOPICS if _matches(tokens, phrases)]
+    return named[0] if len(named) == 1 else None

@@ -1,16 +1,18 @@
 """How well patients keep to their reminders.
 
-compliance = confirmed ÷ (confirmed + missed), counted over reminders whose reply window has
-closed (`reply_deadline` < now). A reminder still inside its window counts neither way, even
-if already confirmed, so a figure never moves back when a window closes. Confirmed means by
-the patient's reply or by a volunteer's manual confirmation. Every function takes the
-reminders (or patients) to count as a queryset, so the admin passes only what the user may see.
+compliance = confirmed ÷ (confirmed + missed), counted over doses that are decided
+(`Reminder.objects.decided()`): confirmed, by the patient's reply or a volunteer's manual
+confirmation, or missed (no answer in the window, or the reminder could not be delivered in
+time). A dose still waiting counts neither way; a cancelled one (withdrawn, the patient paused
+or opted out) never counts. Days are the patients' own dates (`local_date`). Every function
+takes the reminders (or patients) to count as a queryset, so the admin passes only what the
+user may see.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from reminders.models import Reminder
@@ -18,6 +20,7 @@ from reminders.models import Reminder
 HIGH = 0.8
 MEDIUM = 0.5
 CONFIRMED = Q(confirmation_status=Reminder.Confirmation.CONFIRMED)
+MISSED = Q(confirmation_status=Reminder.Confirmation.MISSED)
 
 
 def compliance_rate(confirmed: int, missed: int) -> float | None:
@@ -53,15 +56,11 @@ class DayTally(Tally):
     day: date
 
 
-def _closed(now: datetime) -> Q:
-    return Q(reply_deadline__lt=now)
-
-
-def _tally_aggregates(now: datetime) -> dict:
+def _tally_aggregates() -> dict:
     return {
-        "sent": Count("id", filter=Q(reply_deadline__isnull=False)),
-        "confirmed": Count("id", filter=_closed(now) & CONFIRMED),
-        "missed": Count("id", filter=_closed(now) & ~CONFIRMED),
+        "sent": Count("id", filter=Q(sent_at__isnull=False)),
+        "confirmed": Count("id", filter=CONFIRMED),
+        "missed": Count("id", filter=MISSED),
     }
 
 
@@ -70,26 +69,19 @@ def first_day(now: datetime, days: int) -> date:
 
 
 def in_last_days(reminders: QuerySet, now: datetime, days: int) -> QuerySet:
-    """Reminders due from the start of the first of the last `days` local days until now."""
-    start = datetime.combine(first_day(now, days), datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    return reminders.filter(due_at__gte=start, due_at__lte=now)
+    """Doses of the last `days` local days, due by now."""
+    return reminders.filter(local_date__gte=first_day(now, days), due_at__lte=now)
 
 
-def tally(reminders: QuerySet, now: datetime) -> Tally:
-    return Tally(**reminders.aggregate(**_tally_aggregates(now)))
+def tally(reminders: QuerySet) -> Tally:
+    return Tally(**reminders.aggregate(**_tally_aggregates()))
 
 
 def daily_tallies(reminders: QuerySet, now: datetime, days: int = 30) -> list[DayTally]:
-    """One tally per local day (the server's TIME_ZONE) for the last `days` days, oldest first,
+    """One tally per day (the patients' own dates) for the last `days` days, oldest first,
     days without reminders included as zeros."""
-    rows = (
-        in_last_days(reminders, now, days)
-        .annotate(day=TruncDate("due_at", tzinfo=timezone.get_current_timezone()))
-        .order_by()
-        .values("day")
-        .annotate(**_tally_aggregates(now))
-    )
-    by_day = {row.pop("day"): row for row in rows}
+    rows = in_last_days(reminders, now, days).order_by().values("local_date").annotate(**_tally_aggregates())
+    by_day = {row.pop("local_date"): row for row in rows}
     start = first_day(now, days)
     empty = {"sent": 0, "confirmed": 0, "missed": 0}
     return [
@@ -106,8 +98,8 @@ def _count_per_patient(reminders: QuerySet) -> Coalesce:
 def with_recent_compliance(patients: QuerySet, now: datetime, days: int = 7) -> QuerySet:
     """Annotate `recent_confirmed` and `recent_missed` over the last `days` days: two
     correlated subqueries, evaluated only for the rows a page shows."""
-    decided = in_last_days(Reminder.objects.all(), now, days).filter(_closed(now))
+    decided = in_last_days(Reminder.objects.decided(), now, days)
     return patients.annotate(
         recent_confirmed=_count_per_patient(decided.filter(CONFIRMED)),
-        recent_missed=_count_per_patient(decided.exclude(CONFIRMED)),
+        recent_missed=_count_per_patient(decided.filter(MISSED)),
     )

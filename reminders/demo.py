@@ -49,6 +49,7 @@ def seed_demo(now: datetime) -> DemoSummary:
             username=username, defaults={"first_name": username.split(".")[1].title()}
         )
         user.is_staff = True
+        user.email = user.email or f"{username}@example.org"  # emergencies are emailed (to the console)
         if not user.password or not user.has_usable_password():  # a password already set is kept
             new_passwords[username] = secrets.token_urlsafe(9)
             user.set_password(new_passwords[username])

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Now
 from django.utils import timezone
 from kombu.exceptions import ChannelError
 
+from prima.clock import DatabaseNow
 from reminders.models import Message
 
 # By name, not by import: reminders.tasks imports the modules that call enqueue_send.
@@ -68,5 +68,5 @@ def enqueue_due_messages() -> int:
     """Publish the messages that are due and not claimed; the tick's last step."""
     if waiting_tasks() >= TICK_PUBLISH_LOW_WATER:
         return 0
-    due = Message.objects.filter(status=Message.Status.QUEUED, send_after__lte=Now()).order_by("-priority", "send_after")
+    due = Message.objects.filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow()).order_by("-priority", "send_after")
     return publish(list(due.values_list("id", flat=True)[:TICK_PUBLISH_LIMIT]))

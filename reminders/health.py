@@ -4,17 +4,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Min, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
+from prima.clock import DatabaseNow
 from reminders.models import Message, SchedulerHeartbeat
 
 HEARTBEAT_ID = 1
 
 
 def record_tick(now: datetime | None = None) -> None:
-    """Called at the end of every scheduler tick: one row, overwritten, never grows."""
+    """Called at the end of every scheduler tick that did all its work: one row, overwritten."""
     SchedulerHeartbeat.objects.update_or_create(id=HEARTBEAT_ID, defaults={"last_tick_at": now or timezone.now()})
+
+
+def record_tick_failure(reason: str) -> None:
+    """A tick that could not do some of its work: the health page shows why, and a tick that
+    keeps failing lets /healthz go stale."""
+    SchedulerHeartbeat.objects.update_or_create(
+        id=HEARTBEAT_ID, defaults={"last_failure_at": timezone.now(), "last_failure": reason[:2000]}
+    )
+
+
+def last_tick_failure() -> tuple[datetime, str] | None:
+    """The newest failure, when it is newer than the last complete tick."""
+    row = SchedulerHeartbeat.objects.filter(id=HEARTBEAT_ID).values("last_tick_at", "last_failure_at",
+                                                                     "last_failure").first()
+    if not row or not row["last_failure_at"]:
+        return None
+    if row["last_tick_at"] and row["last_tick_at"] > row["last_failure_at"]:
+        return None
+    return row["last_failure_at"], row["last_failure"]
 
 
 def last_tick_at() -> datetime | None:
@@ -42,11 +61,11 @@ class QueueDepth:
 def queue_depth() -> QueueDepth:
     """One query, by the database clock, served by the outbox's partial indexes."""
     queued, sending = Q(status=Message.Status.QUEUED), Q(status=Message.Status.SENDING)
-    due = queued & Q(send_after__lte=Now())
+    due = queued & Q(send_after__lte=DatabaseNow())
     row = Message.objects.filter(queued | sending).aggregate(
         due=Count("id", filter=due),
-        deferred=Count("id", filter=queued & Q(send_after__gt=Now())),
-        stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=Now())),
+        deferred=Count("id", filter=queued & Q(send_after__gt=DatabaseNow())),
+        stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=DatabaseNow())),
         oldest_due_at=Min("send_after", filter=due),
     )
     return QueueDepth(**row)

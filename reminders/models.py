@@ -3,13 +3,15 @@
 States are contracts (see ../shared/DESIGN.md); background code changes them only with
 targeted conditional UPDATEs so that two processes can never both win a transition.
 """
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,17 +78,45 @@ class WeekdaysField(ArrayField):
         return models.Field.formfield(self, **defaults)
 
 
-class PatientQuerySet(models.QuerySet):
-    def reachable(self) -> "PatientQuerySet":
-        """Patients who may receive reminders: verified, active and not opted out."""
-        return self.filter(
-            verification_status=Patient.Verification.VERIFIED,
-            is_active=True,
-            opted_out_at__isnull=True,
+ZONE_NAMES = [name for name, _label in TIME_ZONES]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in ZONE_NAMES:
+        raise ValidationError(
+            _("%(value)s is not a time zone PRIMA knows; choose one of %(zones)s."),
+            code="invalid_time_zone",
+            params={"value": value, "zones": ", ".join(ZONE_NAMES)},
         )
 
 
-class Patient(models.Model):
+class DatabaseOwnedFields(models.Model):
+    """A model some of whose columns only the scheduler and the triggers write: an edit
+    saved from a form (loaded before they changed) must not write its stale copy back."""
+
+    database_owned_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.database_owned_fields
+            ]
+        super().save(*args, **kwargs)
+
+
+class PatientQuerySet(models.QuerySet):
+    def reachable(self) -> "PatientQuerySet":
+        """Patients who may receive reminders now (the rule of `Patient.can_receive_reminders`)."""
+        return self.filter(**Patient.REACHABLE)
+
+
+class Patient(DatabaseOwnedFields):
+    database_owned_fields = ("reachable_since",)
+
     class Verification(models.TextChoices):
         PENDING = "PENDING", _("Pending")
         VERIFIED = "VERIFIED", _("Verified")
@@ -99,7 +129,9 @@ class Patient(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     phone = PhoneNumberField(_("phone"), unique=True, help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
-    time_zone = models.CharField(_("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta")
+    time_zone = models.CharField(
+        _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta", validators=[validate_time_zone]
+    )
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("volunteer"),
@@ -120,10 +152,19 @@ class Patient(models.Model):
     opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
     opt_in_method = models.CharField(max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Written by a database trigger (migration 0006) whenever the patient becomes reachable,
+    # by any path: a dose due before it is never sent late (docs/doses.md).
+    reachable_since = models.DateTimeField(
+        _("receiving reminders since"), null=True, blank=True, editable=False,
+        help_text=_("When the patient last became verified, active and not opted out."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PatientQuerySet.as_manager()
+
+    # Who may receive reminders: as a lookup for querysets, and as `can_receive_reminders`.
+    REACHABLE = {"verification_status": "VERIFIED", "is_active": True, "opted_out_at__isnull": True}
 
     class Meta:
         ordering = ["name"]
@@ -140,14 +181,44 @@ class Patient(models.Model):
 
     @property
     def can_receive_reminders(self) -> bool:
+        """`Patient.REACHABLE` for a row in hand."""
         return (
-            self.verification_status == self.Verification.VERIFIED
-            and self.is_active
+            self.verification_status == self.REACHABLE["verification_status"]
+            and self.is_active is self.REACHABLE["is_active"]
             and self.opted_out_at is None
         )
 
+    def was_reachable_at(self, moment: datetime) -> bool:
+        """Reachable now and already at `moment`: only then is a dose due at `moment` sent."""
+        return self.can_receive_reminders and self.reachable_since is not None and self.reachable_since <= moment
 
-class ReminderSchedule(models.Model):
+    def save(self, *args, **kwargs) -> None:
+        validate_time_zone(self.time_zone)  # a zone the scheduler cannot read never reaches the table
+        super().save(*args, **kwargs)
+
+
+class ReminderScheduleQuerySet(models.QuerySet):
+    def needing_scheduling(self) -> "ReminderScheduleQuerySet":
+        """Schedules edited (or new) since the scheduler last worked out their next dose."""
+        return self.filter(needs_scheduling=True)
+
+    def due(self, now: datetime) -> "ReminderScheduleQuerySet":
+        """Schedules whose next dose is due by `now`: what a tick turns into reminders."""
+        return self.filter(next_due_at__lte=now, needs_scheduling=False, is_active=True)
+
+
+class ReminderSchedule(DatabaseOwnedFields):
+    """A rule that makes doses: a time of day on some weekdays between two dates.
+
+    The scheduler keeps `next_due_at`, the next dose not yet created, so a tick reads only
+    the schedules with a dose due instead of every schedule. Any change to the rule (time,
+    weekdays, dates, active), or to the patient's time zone, sets `needs_scheduling` through
+    a database trigger, whatever path made it; the next tick moves the doses not yet sent
+    and works `next_due_at` out again (docs/doses.md).
+    """
+
+    database_owned_fields = ("active_since", "next_due_at", "needs_scheduling", "scheduling_problem")
+
     class Kind(models.TextChoices):
         MEDICATION = "MEDICATION", _("Medication")
         APPOINTMENT = "APPOINTMENT", _("Appointment")
@@ -164,6 +235,16 @@ class ReminderSchedule(models.Model):
     end_date = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by the scheduler and the triggers of migration 0006, never by a form.
+    active_since = models.DateTimeField(null=True, blank=True, editable=False)
+    next_due_at = models.DateTimeField(_("next dose at"), null=True, blank=True, editable=False)
+    needs_scheduling = models.BooleanField(default=True, db_default=True, editable=False)
+    scheduling_problem = models.TextField(
+        _("scheduling problem"), blank=True, db_default="", editable=False,
+        help_text=_("Why the scheduler could not work out this schedule's doses; empty when all is well."),
+    )
+
+    objects = ReminderScheduleQuerySet.as_manager()
 
     class Meta:
         ordering = ["patient", "time_of_day"]
@@ -175,9 +256,25 @@ class ReminderSchedule(models.Model):
                 name="schedule_ends_after_start",
             ),
         ]
+        indexes = [
+            # Serves the tick: next_due_at <= now AND NOT needs_scheduling AND is_active.
+            models.Index(fields=["next_due_at"], condition=Q(is_active=True, needs_scheduling=False),
+                         name="schedule_next_due_idx"),
+            # Serves the tick's first step: schedules edited since it last looked.
+            models.Index(fields=["id"], condition=Q(needs_scheduling=True), name="schedule_needs_scheduling_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.time_of_day:%H:%M} for {self.patient}"
+
+    def dose_time(self, local_date: date) -> datetime | None:
+        """When the dose of `local_date` is due, in the patient's zone; None if the schedule
+        makes no dose that day."""
+        if local_date < self.start_date or (self.end_date and local_date > self.end_date):
+            return None
+        if local_date.weekday() not in self.weekdays:
+            return None
+        return datetime.combine(local_date, self.time_of_day, tzinfo=self.patient.zone)
 
     def clean(self) -> None:
         if not self.weekdays:
@@ -191,25 +288,95 @@ class ReminderSchedule(models.Model):
 
 
 class ReminderQuerySet(models.QuerySet):
-    def needing_update(self) -> "ReminderQuerySet":
-        """Sent reminders the patient has not confirmed (still waiting or missed): a volunteer
-        may know the answer from a visit or a call."""
+    """The rules about doses, each written once (docs/doses.md)."""
+
+    def open(self) -> "ReminderQuerySet":
+        return self.filter(confirmation_status__in=Reminder.OPEN)
+
+    def answerable_at(self, received_at: datetime) -> "ReminderQuerySet":
+        """Doses a reply received at `received_at` may answer: sent by then, and the reply
+        inside the window. A reply judged late by its processing time, not its arrival,
+        would be a lost "SUDAH"; so a dose the tick already closed as MISSED still takes a
+        reply that arrived in time."""
         return self.filter(
-            reply_deadline__isnull=False,
-            confirmation_status__in=[
-                Reminder.Confirmation.PENDING, Reminder.Confirmation.NOT_YET, Reminder.Confirmation.MISSED
-            ],
+            confirmation_status__in=[*Reminder.OPEN, Reminder.Confirmation.MISSED],
+            sent_at__lte=received_at,
+            reply_deadline__gte=received_at,
         )
+
+    def answered_by(self, received_at: datetime, kind: str | None) -> "list[Reminder] | None":
+        """The doses a reply received at `received_at` answers: of the kind it speaks about
+        (any kind, when it names none), the newest waiting, and every dose due at that same
+        time (two medicines at 08:00 take one "SUDAH"). None when the reply names no kind and
+        doses of several kinds wait: that is for a volunteer, not a guess. Locks the rows;
+        call inside a transaction."""
+        waiting = self.answerable_at(received_at).select_related("schedule").select_for_update(of=("self",))
+        if kind:
+            waiting = waiting.filter(schedule__kind=kind)
+        found = list(waiting.order_by("-due_at", "id"))
+        if len({reminder.schedule.kind for reminder in found}) > 1:
+            return None
+        return [reminder for reminder in found if reminder.due_at == found[0].due_at]
+
+    def needing_update(self) -> "ReminderQuerySet":
+        """Doses a volunteer may settle by hand (a visit, a call): sent and not confirmed,
+        or closed as missed for any reason (no answer, not deliverable, too late)."""
+        return self.filter(Reminder.NEEDS_UPDATE)
+
+    def with_needs_update(self) -> "ReminderQuerySet":
+        """`needs_update` on each row, by the same rule, for lists that show it."""
+        return self.annotate(needs_update=ExpressionWrapper(Reminder.NEEDS_UPDATE, output_field=models.BooleanField()))
+
+    def decided(self) -> "ReminderQuerySet":
+        """What compliance counts: doses confirmed, or missed. Both are final (a late manual
+        confirmation only moves a dose from missed to confirmed)."""
+        return self.filter(confirmation_status__in=[Reminder.Confirmation.CONFIRMED, Reminder.Confirmation.MISSED])
+
+    def overdue(self, now: datetime) -> "ReminderQuerySet":
+        """Open doses past their time: sent and unanswered past the reply window, or never
+        sent and past the catch-up limit (after which sending them risks a double dose)."""
+        too_late = now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+        return self.open().filter(Q(reply_deadline__lt=now) | Q(sent_at__isnull=True, due_at__lt=too_late))
+
+    def close(self, state: str, reason: str, **fields) -> list[int]:
+        """The one way a dose closes: its state, when and why, and its messages still queued
+        withdrawn with the same reason. Returns the ids closed; rows another transaction
+        changed meanwhile are judged again by the queryset's own conditions."""
+        if state not in Reminder.CLOSED:
+            raise ValueError(f"{state!r} is not a closed state")
+        from prima.clock import DatabaseNow
+
+        with transaction.atomic():
+            ids = list(self.select_for_update(of=("self",)).values_list("id", flat=True))
+            if ids:
+                Reminder.objects.filter(id__in=ids).update(
+                    confirmation_status=state, closed_at=DatabaseNow(), close_reason=reason[:200], **fields
+                )
+                Message.objects.filter(reminder_id__in=ids, status=Message.Status.QUEUED).update(
+                    status=Message.Status.CANCELLED, end_reason=reason, lease_token=None, updated_at=DatabaseNow()
+                )
+        return ids
 
 
 class Reminder(models.Model):
-    """One occurrence of a schedule: sent through its Message, then awaiting the reply."""
+    """One dose: the occurrence of a schedule on one of the patient's local days.
+
+    Its identity is (schedule, local_date, slot), not its time, so editing the schedule moves
+    a dose not yet sent instead of making a second one, and a dose sent or answered is never
+    created again. PostgreSQL holds that promise (`one_dose_per_schedule_day`), and
+    `one_delivery_per_reminder` on Message holds "one reminder message per dose".
+    """
 
     class Confirmation(models.TextChoices):
         PENDING = "PENDING", _("Pending")
         CONFIRMED = "CONFIRMED", _("Confirmed")
         NOT_YET = "NOT_YET", _("Not yet")
         MISSED = "MISSED", _("Missed")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    OPEN = [Confirmation.PENDING, Confirmation.NOT_YET]
+    CLOSED = [Confirmation.CONFIRMED, Confirmation.MISSED, Confirmation.CANCELLED]
+    NEEDS_UPDATE = Q(confirmation_status=Confirmation.MISSED) | Q(confirmation_status__in=OPEN, sent_at__isnull=False)
 
     class ConfirmationMethod(models.TextChoices):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
@@ -224,6 +391,10 @@ class Reminder(models.Model):
 
     schedule = models.ForeignKey(ReminderSchedule, on_delete=models.CASCADE, related_name="reminders")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    local_date = models.DateField(_("date"), help_text=_("The patient's own date of this dose."))
+    # Doses of one schedule on one day are numbered: 0 always, except rows older than
+    # the dose identity, where duplicates were made (migration 0006 numbers them).
+    slot = models.PositiveSmallIntegerField(default=0, db_default=0)
     due_at = models.DateTimeField(_("due at"))
     confirmation_status = models.CharField(
         _("confirmation"), max_length=16, choices=Confirmation.choices, default=Confirmation.PENDING
@@ -231,9 +402,13 @@ class Reminder(models.Model):
     confirmation_method = models.CharField(max_length=16, choices=ConfirmationMethod.choices, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True,
+                                   help_text=_("When the reminder message went out; empty while it has not."))
     reply_deadline = models.DateTimeField(
-        null=True, blank=True, help_text=_("Set when the reminder is sent; after it the reminder is missed.")
+        null=True, blank=True, help_text=_("Until when a reply answers this dose; set when it is sent.")
     )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(_("why closed"), max_length=200, blank=True, db_default="")
     appointment_answer = models.CharField(max_length=16, choices=AppointmentAnswer.choices, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -256,19 +431,43 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "due_at"], name="one_reminder_per_schedule_time"),
+            models.UniqueConstraint(fields=["schedule", "local_date", "slot"], name="one_dose_per_schedule_day"),
         ]
         indexes = [
-            # Serves "the reminder waiting for this patient's reply" (webhooks).
+            # Serves "the doses waiting for this patient's reply" (webhooks).
             models.Index(
                 fields=["patient", "-due_at"],
                 condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
                 name="reminder_awaiting_reply_idx",
             ),
+            # Serves the tick's overdue sweep: open doses by deadline and by due time.
+            models.Index(fields=["reply_deadline"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
+                         name="reminder_open_deadline_idx"),
+            models.Index(fields=["due_at"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"],
+                                                        sent_at__isnull=True),
+                         name="reminder_open_unsent_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.schedule.get_kind_display()} for {self.patient} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.local_date is None and self.due_at is not None:
+            self.local_date = self.due_at.astimezone(self.patient.zone).date()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmation_status in self.OPEN
+
+    def waits_for(self, message_kind: str) -> bool:
+        """May a message of this kind still go out for this dose? The reminder itself only
+        before it was sent; the follow-up only while the patient has not answered."""
+        if message_kind == Message.Kind.REMINDER:
+            return self.confirmation_status == self.Confirmation.PENDING and self.sent_at is None
+        if message_kind == Message.Kind.FOLLOW_UP:
+            return self.is_open
+        return True
 
 
 class Message(models.Model):
@@ -305,6 +504,9 @@ class Message(models.Model):
     )
     lease_token = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when this claim's send is tried (never when it is only claimed): a worker that dies
+    # holding a batch spends an attempt only on the message it was sending.
+    send_started_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     end_reason = models.TextField(blank=True, help_text=_("Why the message ended FAILED or CANCELLED."))
     provider_message_id = models.CharField(max_length=64, blank=True)
@@ -321,6 +523,9 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="REMINDER"), name="one_delivery_per_reminder"
+            ),
+            models.UniqueConstraint(
+                fields=["reminder"], condition=Q(kind="FOLLOW_UP"), name="one_follow_up_per_reminder"
             ),
         ]
         indexes = [
@@ -340,6 +545,47 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"
+
+    def refusal(self, now: datetime) -> "Refusal | None":
+        """The double-check, the one rule of "may this message go out now": why not, or None.
+        Read from the patient and reminder rows as they are now (the sender locks them)."""
+        patient = self.patient
+        if self.kind == self.Kind.REPLY:
+            return None  # answers a message the patient just sent, goodbyes included
+        if patient.opted_out_at is not None:
+            return Refusal("opted_out", "patient opted out")
+        if not patient.is_active:
+            return Refusal("cancelled", "patient is not active")
+        if self.kind == self.Kind.VERIFICATION:
+            if patient.verification_status != Patient.Verification.PENDING:
+                return Refusal("cancelled", f"patient verification is {patient.verification_status}")
+            return None
+        if patient.verification_status != Patient.Verification.VERIFIED:
+            return Refusal("cancelled", f"patient verification is {patient.verification_status}")
+        reminder = self.reminder
+        if reminder is None:
+            return None
+        if not reminder.waits_for(self.kind):
+            return Refusal("cancelled", f"reminder is {reminder.confirmation_status}")
+        too_late = now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+        if self.kind == self.Kind.REMINDER and reminder.due_at < too_late:
+            # Hours late, a medication reminder risks a double dose; volunteers see it as missed.
+            return Refusal("too_late", f"too late: due {timezone.localtime(reminder.due_at, patient.zone):%Y-%m-%d %H:%M}")
+        return None
+
+
+class Refusal(NamedTuple):
+    """Why a message may not go out: a short code (counted in summaries) and the text kept
+    in `end_reason`."""
+
+    code: str
+    text: str
+
+    @property
+    def dose_state(self) -> str:
+        """How the dose closes when its reminder message is refused: too late is a dose the
+        patient was due and did not get (missed); any other refusal withdraws it."""
+        return Reminder.Confirmation.MISSED if self.code == "too_late" else Reminder.Confirmation.CANCELLED
 
 
 class PatientReplyQuerySet(models.QuerySet):
@@ -411,14 +657,82 @@ class DeviceState(models.Model):
         return f"{self.device}: {'connected' if self.connected else 'disconnected'}"
 
 
+class SendingPause(models.Model):
+    """Sending stopped for a reason no retry of one message can fix: the device is
+    disconnected, or Fonnte refused the account (token, quota). While a pause holds, due
+    messages wait without spending attempts; at `probe_at` one send is tried, and its success
+    lifts the pause. An account pause holds only for the token it was refused for, so fixing
+    FONNTE_TOKEN resumes sending at once."""
+
+    class Kind(models.TextChoices):
+        DEVICE = "DEVICE", _("Device disconnected")
+        ACCOUNT = "ACCOUNT", _("Account refused")
+
+    scope = models.CharField(max_length=64, unique=True, help_text=_("What is paused: the Fonnte sender."))
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    since = models.DateTimeField()
+    probe_at = models.DateTimeField(help_text=_("When one send is tried again."))
+    token_fingerprint = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("sending pause")
+        verbose_name_plural = _("sending pauses")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.reason}"
+
+
+class StaffNotification(models.Model):
+    """Telling a volunteer or coordinator about a patient, by a channel, and whether it
+    worked: stored before it is tried, so "the volunteer was told" is never claimed
+    before it happened, and a send that failed is retried or passed on."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "EMAIL", _("Email")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Not sent yet")
+        SENT = "SENT", _("Sent")
+        FAILED = "FAILED", _("Failed")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="staff_notifications")
+    reply = models.ForeignKey("PatientReply", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL,
+                                  null=True, related_name="+")
+    role = models.CharField(_("as"), max_length=32, help_text=_("Why this person was told."))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("staff notification")
+        verbose_name_plural = _("staff notifications")
+        indexes = [
+            # Serves the retry of notifications not sent yet.
+            models.Index(fields=["created_at"], condition=Q(status="PENDING"), name="notification_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.recipient or self.address} ({self.get_status_display()})"
+
+
 class SchedulerHeartbeat(models.Model):
     """One row: when the scheduler last finished a tick, so /healthz can tell a stopped one."""
 
-    last_tick_at = models.DateTimeField()
+    last_tick_at = models.DateTimeField(null=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_failure = models.TextField(blank=True, db_default="", help_text=_("Why the last failed tick failed."))
 
     class Meta:
         verbose_name = _("system health")
         verbose_name_plural = _("system health")
 
     def __str__(self) -> str:
-        return f"last tick at {self.last_tick_at:%Y-%m-%d %H:%M:%S}"
+        return f"last tick at {self.last_tick_at:%Y-%m-%d %H:%M:%S}" if self.last_tick_at else "no tick yet"

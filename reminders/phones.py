@@ -7,15 +7,20 @@ from django.core.exceptions import ValidationError
 def normalise_phone(raw: str, region: str | None = None) -> str:
     """Return `raw` as E.164 (`+62812…`), so `0812…`, `62812…` and `+62 812-…` are one patient.
 
-    Bare digits that do not parse in the home region (a foreign sender as Fonnte
-    writes it, `4915…`) are tried once more as international.
+    Bare digits that start with the home country's code (`62812…`, as Fonnte writes every
+    sender) are read as international first: read as a national number, a short mobile
+    (`0812345678` is `+62812345678`) would become `+6262812345678`. Other bare digits
+    that do not parse in the home region (a foreign sender, `4915…`) are tried as
+    international too.
     """
     text = (raw or "").strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     region = region or settings.PHONE_REGION
     candidates = [text]
     if digits and not text.startswith("+") and not digits.startswith("0"):
-        candidates.append("+" + digits)
+        international = "+" + digits
+        home_code = str(phonenumbers.country_code_for_region(region))
+        candidates = [international, text] if digits.startswith(home_code) else [text, international]
     for candidate in candidates:
         try:
             number = phonenumbers.parse(candidate, region)

@@ -3,16 +3,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.db import transaction
-from django.db.models.functions import Coalesce, Now
+from django.db.models.functions import Coalesce
 
-from reminders.models import DeviceState, Message
+from prima.clock import DatabaseNow
+from reminders.backends import Scope
+from reminders.models import DeviceState, Message, SendingPause
+from reminders.pauses import lift_pause, pause_sending
 
 # Deliveries move forward only: READ never returns to DELIVERED or SENT.
 RANK = {Message.Status.SENDING: 0, Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.READ: 3}
 WHATSAPP_STATES = {"sent": Message.Status.SENT, "delivered": Message.Status.DELIVERED, "read": Message.Status.READ}
 FAILURE_STATUSES = {"invalid", "failed", "expired", "url unreachable"}
-
-DEVICE_DISCONNECTED = "device disconnected"
 
 
 class StatusResult(StrEnum):
@@ -46,17 +47,18 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str) -> 
         earlier = [s for s, rank in RANK.items() if rank < RANK[target]]
         fields = {}
         if target in (Message.Status.DELIVERED, Message.Status.READ):
-            fields["delivered_at"] = Coalesce("delivered_at", Now())
+            fields["delivered_at"] = Coalesce("delivered_at", DatabaseNow())
         if target == Message.Status.READ:
-            fields["read_at"] = Coalesce("read_at", Now())
-    updated = Message.objects.filter(id=message.id, status__in=earlier).update(status=target, updated_at=Now(), **fields)
+            fields["read_at"] = Coalesce("read_at", DatabaseNow())
+    updated = Message.objects.filter(id=message.id, status__in=earlier).update(status=target, updated_at=DatabaseNow(), **fields)
     return StatusResult.APPLIED if updated else StatusResult.UNCHANGED
 
 
 def record_device_state(device: str, connected: bool, changed_at: datetime, reason: str = "") -> bool:
     """Store the device's state unless we already know a newer one; True when it changed.
 
-    On reconnecting, messages deferred for the disconnection become due at once.
+    A disconnect pauses sending (messages wait, spending no attempts); a connect lifts that
+    pause, and the messages it held back become due at once.
     """
     with transaction.atomic():
         state, created = DeviceState.objects.select_for_update().get_or_create(
@@ -70,14 +72,8 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
         else:
             state.last_disconnect_at = changed_at
         state.save()
-        if connected:
-            Message.objects.filter(status=Message.Status.QUEUED, last_error=DEVICE_DISCONNECTED).update(
-                send_after=Now(), updated_at=Now()
-            )
+        if not connected:
+            pause_sending(Scope.DEVICE, f"device {device} disconnected" + (f": {reason}" if reason else ""))
+        else:
+            lift_pause(f"device {device} connected", kind=SendingPause.Kind.DEVICE)
     return True
-
-
-def device_connected() -> bool:
-    """The newest state decides, so a device that was replaced cannot block sending forever."""
-    newest = DeviceState.objects.order_by("-changed_at").values_list("connected", flat=True).first()
-    return newest is not False

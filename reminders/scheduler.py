@@ -1,20 +1,23 @@
 """One scheduler cycle, shared by `send_reminders` and the Celery tasks (reminders/tasks.py):
-materialise what is due, close unanswered reminders, then drain the outbox."""
+create the doses due, close the overdue, then drain the outbox."""
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
+from prima.clock import DatabaseNow, database_now
 from reminders.backends import BaseWhatsAppBackend
+from reminders.consent import expire_verifications
+from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
+from reminders.health import record_tick, record_tick_failure
+from reminders.models import Message, ReminderSchedule
 from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
-from reminders.health import record_tick
-from reminders.replies import expire_verifications
-from reminders.services import mark_missed_reminders, materialise_due_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +27,33 @@ TICK_LOCK = "send_reminders:tick"
 def tick() -> Counter:
     """The once-per-cycle work; callers hold the tick lock so only one process does it.
 
+    Each step is isolated: a bad row is skipped and reported by the step itself, and a step
+    that fails as a whole is logged, counted and recorded for the health page, never allowed
+    to stop the others (nor the drain, which callers run whatever the tick did).
     Housekeeping of other apps (settings.HOUSEKEEPING_TASKS: webhook retries, expired
     locks) runs here too, named by dotted path so this app does not depend on them.
     """
-    now = timezone.now()
-    stats = Counter(
-        materialised=materialise_due_reminders(now),
-        missed=mark_missed_reminders(now),
-        verifications_expired=expire_verifications(now),
-    )
+    now = database_now()
+    stats: Counter = Counter()
+    failures = []
+    steps = [
+        ("schedule edits", lambda: schedule_edited(now)),
+        ("due doses", lambda: create_due_doses(now)),
+        ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
+        ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
+    ]
+    for name, step in steps:
+        try:
+            stats.update(step())
+        except Exception as exc:
+            logger.exception("tick step %r failed", name)
+            stats["tick_errors"] += 1
+            failures.append(f"{name}: {exc.__class__.__name__}: {exc}")
     stats.update(run_housekeeping())
-    record_tick()  # /healthz and the health page watch this
+    if failures:
+        record_tick_failure("; ".join(failures))
+    else:
+        record_tick()  # /healthz and the health page watch this
     return stats
 
 
@@ -84,6 +103,26 @@ def drain(
         if on_progress:
             on_progress(stats)
     return stats
+
+
+def sent_nothing_while_paused(stats: Counter) -> bool:
+    """A run that had messages to send and could send none because sending is paused: the
+    operator must hear of it (a non-zero exit, the health page)."""
+    return stats[Outcome.PAUSED] > 0 and stats[Outcome.SENT] == 0
+
+
+@dataclass(frozen=True)
+class DueWork:
+    schedules: int
+    messages: int
+
+
+def count_due_work() -> DueWork:
+    """What a send run would do now, without doing it (`send_reminders --dry-run`)."""
+    now = database_now()
+    schedules = ReminderSchedule.objects.filter(Q(needs_scheduling=True) | Q(next_due_at__lte=now, is_active=True))
+    messages = Message.objects.filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow())
+    return DueWork(schedules=schedules.count(), messages=messages.count())
 
 
 SUMMARY_FIELDS = ["materialised", "missed", Outcome.SENT, Outcome.DEFERRED, Outcome.RETRIED, Outcome.FAILED]

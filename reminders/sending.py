@@ -3,45 +3,44 @@ record the result fenced by the lease token.
 
 A claim is one UPDATE that only one process can win (SKIP LOCKED for batches, a row lock
 for a single id). The lease makes a crash mean a retry, never a loss: a message whose
-worker died is claimed again once its lease expires, and its attempt is counted. A worker
-whose lease was taken over cannot overwrite the new claimant's result, because every
-write after the claim is conditional on the lease token.
+worker died is claimed again once its lease expires. An attempt is counted only when its
+send is tried (`prepare_attempt`), so a worker killed holding a batch spends nothing on the
+messages it never tried. A worker whose lease was taken over cannot overwrite the new
+claimant's result, because every write after the claim is conditional on the lease token.
 """
 import logging
 import random
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, QuerySet
-from django.db.models.functions import Now
-from django.utils import timezone
 
+from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
-from reminders.backends import BaseWhatsAppBackend, WhatsAppError
-from reminders.models import Message, Reminder
+from reminders.backends import BaseWhatsAppBackend, Scope, WhatsAppError
+from reminders.models import Message, Refusal, Reminder, SendingPause
+from reminders.pauses import current_pause, held_back_error, lift_pause, pause_sending, take_probe
 from reminders.phones import mask_phone
-from reminders.provider_events import DEVICE_DISCONNECTED, device_connected
-from reminders.services import close_undelivered_reminders
 
 logger = logging.getLogger(__name__)
 
 # Retry delay when the rate limiter itself cannot answer: sends fail closed.
 RATE_LIMITER_DOWN_DELAY = 30.0
-# While the device is disconnected, look again this often (a connect webhook resumes at once).
-DEVICE_RETRY_SECONDS = 60.0
 
 
 class Outcome(StrEnum):
     SENT = "sent"
     DEFERRED = "deferred"  # rate limit: back to the queue, no attempt spent
+    PAUSED = "paused"  # the sender is refused (device, account): back to the queue, no attempt spent
     RETRIED = "retried"  # transient error: back to the queue after a backoff
     FAILED = "failed"
+    REFUSED = "refused"  # the double-check at the last moment: the message is no longer wanted
     LEASE_LOST = "lease_lost"  # another worker took the message over; we changed nothing
 
 
@@ -50,6 +49,7 @@ class Skip(StrEnum):
     ALREADY_CLAIMED = "already_claimed"
     CANCELLED = "cancelled"
     OPTED_OUT = "opted_out"
+    TOO_LATE = "too_late"
     FAILED = "already_failed"
     NOT_DUE = "not_due"
     MISSING = "missing"
@@ -69,10 +69,6 @@ class Claim:
     reminder_id: int | None
     priority: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
-
-    def needs_renewal(self) -> bool:
-        """A claim older than a third of its lease is renewed (and so re-proved) before sending."""
-        return time.monotonic() - self.claimed_at > settings.SEND_LEASE_SECONDS / 3
 
 
 @dataclass
@@ -95,72 +91,48 @@ def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(0, ceiling)
 
 
-def refusal(message: Message) -> tuple[Skip, str] | None:
-    """The double-check: why this message must not go out now, or None when it may."""
-    patient = message.patient
-    if message.kind == Message.Kind.REPLY:
-        return None  # answers a message the patient just sent, goodbyes included
-    if patient.opted_out_at is not None:
-        return Skip.OPTED_OUT, "patient opted out"
-    if not patient.is_active:
-        return Skip.CANCELLED, "patient is not active"
-    if message.kind == Message.Kind.VERIFICATION:
-        if patient.verification_status != patient.Verification.PENDING:
-            return Skip.CANCELLED, f"patient verification is {patient.verification_status}"
-        return None
-    if patient.verification_status != patient.Verification.VERIFIED:
-        return Skip.CANCELLED, f"patient verification is {patient.verification_status}"
-    reminder = message.reminder
-    waiting = {
-        Message.Kind.REMINDER: {Reminder.Confirmation.PENDING},
-        Message.Kind.FOLLOW_UP: {Reminder.Confirmation.PENDING, Reminder.Confirmation.NOT_YET},
-    }.get(message.kind)
-    if reminder is not None and waiting and reminder.confirmation_status not in waiting:
-        return Skip.CANCELLED, f"reminder is {reminder.confirmation_status}"
-    too_late = timezone.now() - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
-    if message.kind == Message.Kind.REMINDER and reminder is not None and reminder.due_at < too_late:
-        # Hours late, a medication reminder risks a double dose; volunteers see it as missed.
-        return Skip.CANCELLED, f"too late: due {timezone.localtime(reminder.due_at, patient.zone):%Y-%m-%d %H:%M}"
-    return None
+def end_message(message: Message, status: str, reason: str, dose_state: str) -> None:
+    """End a message for good (CANCELLED or FAILED); a reminder message that will never go
+    out closes its dose, which is what volunteers see (MISSED: "needs update")."""
+    Message.objects.filter(id=message.id).update(
+        status=status, end_reason=reason, lease_token=None, lease_expires_at=None, updated_at=DatabaseNow()
+    )
+    if message.kind == Message.Kind.REMINDER and message.reminder_id:
+        Reminder.objects.filter(id=message.reminder_id).open().close(dose_state, reason)
 
 
-def _claim_locked(messages: list[Message], skipped: Counter) -> list[Claim]:
+def _refuse(message: Message, refused: Refusal) -> None:
+    end_message(message, Message.Status.CANCELLED, refused.text, refused.dose_state)
+
+
+def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> list[Claim]:
     """Claim rows the caller has locked: cancel the refused, fail the exhausted, lease the rest."""
     token = uuid.uuid4()
     to_claim = []
     for message in messages:
-        refused = refusal(message)
+        refused = message.refusal(now)
         if refused:
-            reason, text = refused
-            Message.objects.filter(id=message.id).update(
-                status=Message.Status.CANCELLED, end_reason=text, lease_token=None, updated_at=Now()
-            )
-            skipped[reason] += 1
+            _refuse(message, refused)
+            skipped[refused.code] += 1
         elif message.attempts >= message.max_attempts:
-            Message.objects.filter(id=message.id).update(
-                status=Message.Status.FAILED,
-                end_reason=f"gave up after {message.attempts} attempts: {message.last_error or 'no error recorded'}",
-                lease_token=None,
-                updated_at=Now(),
-            )
+            end_message(message, Message.Status.FAILED,
+                        f"gave up after {message.attempts} attempts: {message.last_error or 'no error recorded'}",
+                        Reminder.Confirmation.MISSED)
             skipped[Skip.FAILED] += 1
         else:
             to_claim.append(message)
-    close_undelivered_reminders(
-        [m.reminder_id for m in messages if m not in to_claim and m.reminder_id and m.kind == Message.Kind.REMINDER]
-    )
     Message.objects.filter(id__in=[m.id for m in to_claim]).update(
         status=Message.Status.SENDING,
         lease_token=token,
-        lease_expires_at=Now() + lease_duration(),
-        attempts=F("attempts") + 1,
-        updated_at=Now(),
+        lease_expires_at=DatabaseNow() + lease_duration(),
+        send_started_at=None,
+        updated_at=DatabaseNow(),
     )
     return [
         Claim(
             message_id=m.id,
             lease_token=token,
-            attempts=m.attempts + 1,
+            attempts=m.attempts,
             max_attempts=m.max_attempts,
             phone=m.phone,
             body=m.body,
@@ -173,8 +145,10 @@ def _claim_locked(messages: list[Message], skipped: Counter) -> list[Claim]:
 
 
 def _lockable(skip_locked: bool = False) -> QuerySet:
-    return Message.objects.select_related("patient", "reminder").select_for_update(
-        skip_locked=skip_locked, of=("self",)
+    return (
+        Message.objects.select_related("patient", "reminder")
+        .select_for_update(skip_locked=skip_locked, of=("self",))
+        .annotate(db_now=DatabaseNow())
     )
 
 
@@ -183,7 +157,7 @@ def claimable_messages(batch_size: int) -> QuerySet:
     Served by the partial index message_claimable_idx; to be evaluated inside a transaction."""
     return (
         _lockable(skip_locked=True)
-        .filter(status=Message.Status.QUEUED, send_after__lte=Now())
+        .filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow())
         .order_by("-priority", "send_after")[:batch_size]
     )
 
@@ -193,7 +167,7 @@ def claim_due_messages(batch_size: int) -> ClaimBatch:
     skipped: Counter = Counter()
     with transaction.atomic():
         candidates = list(claimable_messages(batch_size))
-        claims = _claim_locked(candidates, skipped)
+        claims = _claim_locked(candidates, candidates[0].db_now if candidates else None, skipped)
     return ClaimBatch(claims=claims, skipped=skipped)
 
 
@@ -201,7 +175,7 @@ def claim_message(message_id: int) -> Claim | Skip:
     """Claim one message by id (a Celery task's unit); duplicates of the task get a Skip."""
     skipped: Counter = Counter()
     with transaction.atomic():
-        message = _lockable().annotate(db_now=Now()).filter(id=message_id).first()
+        message = _lockable().filter(id=message_id).first()
         if message is None:
             return Skip.MISSING
         stale_lease = message.status == Message.Status.SENDING and message.lease_expires_at < message.db_now
@@ -213,28 +187,29 @@ def claim_message(message_id: int) -> Claim | Skip:
                 Message.Status.CANCELLED: Skip.CANCELLED,
                 Message.Status.FAILED: Skip.FAILED,
             }.get(message.status, Skip.ALREADY_SENT)
-        claims = _claim_locked([message], skipped)
-    return claims[0] if claims else next(iter(skipped))
+        claims = _claim_locked([message], message.db_now, skipped)
+    return claims[0] if claims else Skip(next(iter(skipped)))
 
 
 def requeue_stale_leases() -> int:
-    """Put messages whose worker vanished mid-send back in the queue.
+    """Put messages whose worker vanished back in the queue.
 
-    The outcome of that send is unknown (the provider may have delivered it), so the
-    attempt stays counted and the next claim is a retry; `_claim_locked` fails messages
-    that ran out of attempts.
+    One that was being sent has an unknown outcome (the provider may have delivered it): its
+    attempt stays counted and the next claim is a retry. One that was only claimed was never
+    tried and costs nothing. `_claim_locked` fails messages that ran out of attempts.
     """
-    count = Message.objects.filter(status=Message.Status.SENDING, lease_expires_at__lt=Now()).update(
-        status=Message.Status.QUEUED,
-        lease_token=None,
-        lease_expires_at=None,
-        send_after=Now(),
-        last_error="lease expired while sending: outcome unknown",
-        updated_at=Now(),
+    stale = Message.objects.filter(status=Message.Status.SENDING, lease_expires_at__lt=DatabaseNow())
+    tried = stale.filter(send_started_at__isnull=False).update(
+        status=Message.Status.QUEUED, lease_token=None, lease_expires_at=None, send_after=DatabaseNow(),
+        last_error="lease expired while sending: outcome unknown", updated_at=DatabaseNow(),
     )
-    if count:
-        logger.warning("requeued stale leases count=%d", count)
-    return count
+    untried = stale.filter(send_started_at__isnull=True).update(
+        status=Message.Status.QUEUED, lease_token=None, lease_expires_at=None, send_after=DatabaseNow(),
+        updated_at=DatabaseNow(),
+    )
+    if tried or untried:
+        logger.warning("requeued stale leases sending=%d claimed_only=%d", tried, untried)
+    return tried + untried
 
 
 def _fenced(claim: Claim) -> QuerySet:
@@ -248,16 +223,17 @@ def _release(claim: Claim, delay: float, **fields) -> bool:
             status=Message.Status.QUEUED,
             lease_token=None,
             lease_expires_at=None,
-            send_after=Now() + timedelta(seconds=delay),
-            updated_at=Now(),
+            send_started_at=None,
+            send_after=DatabaseNow() + timedelta(seconds=delay),
+            updated_at=DatabaseNow(),
             **fields,
         )
     )
 
 
 def release_unsent(claim: Claim) -> bool:
-    """Give back a claim we will not send (shutting down): no attempt spent."""
-    return _release(claim, 0, attempts=F("attempts") - 1)
+    """Give back a claim we will not send (shutting down): nothing was spent on it."""
+    return _release(claim, 0)
 
 
 class _Denied(Exception):
@@ -272,8 +248,8 @@ def rate_limit_delay(phone: str) -> float | None:
     blasting the device (WhatsApp bans numbers that do).
     """
     try:
-        # Both limits in one transaction: one commit, and a denial by either rolls back the
-        # other's hit, so a message that waits spends nobody's budget.
+        # Both limits in one savepoint: a denial by either rolls back the other's hit, so a
+        # message that waits spends nobody's budget.
         with transaction.atomic():
             for name, subject in (("whatsapp_send", phone), ("fonnte_device", "")):
                 decision = check_rate_limit(name, subject)
@@ -301,39 +277,82 @@ def _log_attempt(claim: Claim, outcome: Outcome, started: float, reason: str = "
     return outcome
 
 
+def prepare_attempt(claim: Claim) -> Claim | tuple[Outcome, str]:
+    """The last moment before the call, in one transaction: the message must still be ours,
+    the double-check runs again on the patient and dose rows locked (so a "SUDAH" or an opt-out
+    committed a moment ago wins), the limits are hit, and only then is the attempt counted.
+    Returns the claim to send (with the patient's current number), or why not."""
+    with transaction.atomic():
+        message = (
+            _fenced(claim).select_related("patient").select_for_update(of=("self", "patient"))
+            .annotate(db_now=DatabaseNow()).first()
+        )
+        if message is None:
+            return Outcome.LEASE_LOST, "lease taken over before sending"
+        if message.reminder_id:
+            message.reminder = Reminder.objects.select_for_update().get(id=message.reminder_id)
+        refused = message.refusal(message.db_now)
+        if refused:
+            _refuse(message, refused)
+            return Outcome.REFUSED, refused.text
+        # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
+        delay = None if claim.priority else rate_limit_delay(message.patient.phone)
+        if delay is not None:
+            _release(claim, delay)
+            return Outcome.DEFERRED, f"rate limited for {delay:.1f}s"
+        _fenced(claim).update(
+            attempts=F("attempts") + 1,
+            send_started_at=DatabaseNow(),
+            lease_expires_at=DatabaseNow() + lease_duration(),
+            phone=message.patient.phone,
+            updated_at=DatabaseNow(),
+        )
+    return replace(claim, attempts=message.attempts + 1, phone=message.patient.phone)
+
+
+def _wait_for_pause(claim: Claim, pause: SendingPause, started: float) -> Outcome:
+    delay = max((pause.probe_at - pause.db_now).total_seconds(), 1.0)
+    released = _release(claim, delay, last_error=held_back_error(pause.reason))
+    return _log_attempt(claim, Outcome.PAUSED if released else Outcome.LEASE_LOST, started, pause.reason)
+
+
 def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
     """Send one claimed message and record what happened."""
     started = time.monotonic()
-    if not device_connected():
-        released = _release(claim, DEVICE_RETRY_SECONDS, attempts=F("attempts") - 1, last_error=DEVICE_DISCONNECTED)
-        return _log_attempt(claim, Outcome.DEFERRED if released else Outcome.LEASE_LOST, started, DEVICE_DISCONNECTED)
-    # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
-    delay = None if claim.priority else rate_limit_delay(claim.phone)
-    if delay is not None:
-        outcome = Outcome.DEFERRED if _release(claim, delay, attempts=F("attempts") - 1) else Outcome.LEASE_LOST
-        return _log_attempt(claim, outcome, started, f"rate limited for {delay:.1f}s")
-    # A claim that waited in its batch behind slow sends is renewed right before the call:
-    # that proves we still own the message and gives the call a full lease to finish.
-    if claim.needs_renewal() and not _fenced(claim).update(lease_expires_at=Now() + lease_duration()):
-        return _log_attempt(claim, Outcome.LEASE_LOST, started, "lease taken over before sending")
+    pause = current_pause()
+    probing = pause is not None and take_probe(pause)
+    if pause is not None and not probing:
+        return _wait_for_pause(claim, pause, started)
+    prepared = prepare_attempt(claim)
+    if isinstance(prepared, tuple):
+        outcome, reason = prepared
+        return _log_attempt(claim, outcome, started, reason)
+    claim = prepared
     try:
         sent = backend.send(claim.phone, claim.body)
     except WhatsAppError as exc:
+        if probing and pause.kind == SendingPause.Kind.DEVICE and exc.scope == Scope.MESSAGE and exc.transient:
+            # Fonnte's words for a disconnected device are not documented: while it is known to
+            # be down, a failed probe is that, not this message's fault.
+            exc = WhatsAppError(exc.reason, transient=True, scope=Scope.DEVICE)
         return _log_attempt(claim, _record_error(claim, exc), started, exc.reason)
     with transaction.atomic():
         recorded = _fenced(claim).update(
             status=Message.Status.SENT,
             provider_message_id=sent.provider_message_id,
-            sent_at=Now(),
+            sent_at=DatabaseNow(),
             lease_token=None,
             lease_expires_at=None,
             last_error="",
-            updated_at=Now(),
+            updated_at=DatabaseNow(),
         )
         if recorded and claim.kind == Message.Kind.REMINDER and claim.reminder_id:
             Reminder.objects.filter(id=claim.reminder_id).update(
-                reply_deadline=Now() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES)
+                sent_at=DatabaseNow(),
+                reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES),
             )
+    if pause is not None:
+        lift_pause("a send went through")
     if not recorded:
         logger.warning("send result not recorded: lease lost message_id=%s", claim.message_id)
         return _log_attempt(claim, Outcome.LEASE_LOST, started, "sent, but the lease was taken over")
@@ -341,18 +360,19 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
+    if error.scope != Scope.MESSAGE:
+        pause_sending(error.scope, error.reason)
+        released = _release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, attempts=F("attempts") - 1,
+                            last_error=held_back_error(error.reason))
+        return Outcome.PAUSED if released else Outcome.LEASE_LOST
     if error.transient and claim.attempts < claim.max_attempts:
         retried = _release(claim, backoff_delay(claim.attempts), last_error=error.reason)
         return Outcome.RETRIED if retried else Outcome.LEASE_LOST
     reason = error.reason if not error.transient else f"gave up after {claim.attempts} attempts: {error.reason}"
-    failed = _fenced(claim).update(
-        status=Message.Status.FAILED,
-        last_error=error.reason,
-        end_reason=reason,
-        lease_token=None,
-        lease_expires_at=None,
-        updated_at=Now(),
-    )
-    if failed and claim.kind == Message.Kind.REMINDER and claim.reminder_id:
-        close_undelivered_reminders([claim.reminder_id])
-    return Outcome.FAILED if failed else Outcome.LEASE_LOST
+    with transaction.atomic():
+        message = _fenced(claim).select_for_update().first()
+        if message is None:
+            return Outcome.LEASE_LOST
+        Message.objects.filter(id=message.id).update(last_error=error.reason)
+        end_message(message, Message.Status.FAILED, reason, Reminder.Confirmation.MISSED)
+    return Outcome.FAILED

@@ -7,14 +7,14 @@ for the worker's log.
 """
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
 from locks.services import acquire_lock, release_lock
 from reminders import scheduler
 from reminders.backends import get_backend
 from reminders.dispatch import enqueue_due_messages
 from reminders.sending import Skip, claim_message, deliver, requeue_stale_leases
-from reminders.services import mark_missed_reminders
+from prima.clock import database_now
+from reminders.doses import close_overdue_doses
 
 
 @shared_task
@@ -27,9 +27,12 @@ def tick() -> dict[str, int] | str:
         return "skipped: another tick holds the lock"
     try:
         stats = scheduler.tick()
-        stats["enqueued"] = enqueue_due_messages()
-    finally:
-        release_lock(lease)
+    finally:  # whatever the tick did, what is due (emergency answers first) is published
+        try:
+            enqueued = enqueue_due_messages()
+        finally:
+            release_lock(lease)
+    stats["enqueued"] = enqueued
     return dict(stats)
 
 
@@ -54,6 +57,6 @@ def sweep() -> dict[str, int]:
 
 @shared_task
 def mark_missed() -> int:
-    """Close reminders whose reply window passed. The tick does it too; this runs without the
-    tick lock, so reminders close on time while a long `send_reminders` run holds it."""
-    return mark_missed_reminders(timezone.now())
+    """Close doses past their time. The tick does it too; this runs without the tick lock, so
+    doses close on time while a long `send_reminders` run holds it."""
+    return close_overdue_doses(database_now())

@@ -1,157 +1,147 @@
-"""What a volunteer does by hand from the admin, each as one conditional UPDATE where a
-background process or a patient's reply might change the same row at the same moment."""
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+"""What a volunteer does by hand from the admin, each through the same rules as the sender
+and the replies (`Message.refusal`, `Reminder.objects.close`, `reminders.doses`), and each as
+one conditional write where a background process or a patient's reply might change the same
+row at the same moment. A refusal is said on the spot, with its reason."""
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Now
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
+from reminders.doses import catch_up_start, create_doses, next_dose_time, todays_doses
 from reminders.models import Message, Patient, Reminder
-from reminders.services import due_times, render_template
 
 SEND_NOW_LIMIT = "admin_send_now"
-CONFIRMABLE = [Reminder.Confirmation.PENDING, Reminder.Confirmation.NOT_YET, Reminder.Confirmation.MISSED]
 MANUAL_METHODS = [
     Reminder.ConfirmationMethod.VISIT, Reminder.ConfirmationMethod.CALL, Reminder.ConfirmationMethod.MESSAGE
 ]
+NOT_SENT = [Message.Status.FAILED, Message.Status.CANCELLED]
 
 
 def confirm_by_volunteer(reminder: Reminder, user: AbstractBaseUser, method: str, condition: str,
                          follow_up_needed: bool) -> bool:
     """Record that the patient took it, as learnt on a visit, a call or a message.
 
-    One conditional UPDATE: if the patient's reply confirmed the reminder first (it holds the
-    row lock while it does), this matches nothing and returns False, so a reply arriving at
-    the same moment wins cleanly and is never overwritten. Only sent reminders qualify.
+    Only a dose that needs an update qualifies (sent and unconfirmed, or missed). If the
+    patient's reply confirmed it first (it holds the row lock while it does), the dose no
+    longer qualifies when the lock is granted, nothing changes and this returns False: the
+    reply wins cleanly and is never overwritten.
     """
     if method not in MANUAL_METHODS:
         raise ValueError(f"not a manual confirmation method: {method!r}")
-    with transaction.atomic():
-        confirmed = Reminder.objects.filter(
-            id=reminder.id, confirmation_status__in=CONFIRMABLE, reply_deadline__isnull=False
-        ).update(
-            confirmation_status=Reminder.Confirmation.CONFIRMED,
-            confirmation_method=method,
-            confirmed_at=Now(),
-            confirmed_by=user,
-            patient_condition=condition,
-            follow_up_needed=follow_up_needed,
-        )
-        if confirmed:
-            Message.objects.filter(reminder_id=reminder.id, status=Message.Status.QUEUED).update(
-                status=Message.Status.CANCELLED, end_reason="confirmed by a volunteer", updated_at=Now()
-            )
-    return bool(confirmed)
-
-
-def requeue_failed(messages: QuerySet) -> int:
-    """Give FAILED messages a fresh start: queued now, attempts reset, reason cleared. The
-    sender's double-check still refuses a patient who opted out since."""
-    return messages.filter(status=Message.Status.FAILED).update(
-        status=Message.Status.QUEUED, send_after=Now(), attempts=0, end_reason="", lease_token=None,
-        lease_expires_at=None, updated_at=Now(),
+    closed = Reminder.objects.filter(id=reminder.id).needing_update().close(
+        Reminder.Confirmation.CONFIRMED, f"confirmed by {user.get_username()}",
+        confirmation_method=method, confirmed_at=DatabaseNow(), confirmed_by=user,
+        patient_condition=condition, follow_up_needed=follow_up_needed,
     )
+    return bool(closed)
+
+
+@dataclass
+class ResendResult:
+    queued: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def resend(messages: QuerySet, now: datetime | None = None) -> ResendResult:
+    """Queue again messages that did not go out (failed or cancelled), as the volunteer asked.
+
+    A reminder message reopens its dose, so the sender sends it instead of cancelling it; the
+    sender's own rule (`Message.refusal`) decides on the spot what may not go out, above all a
+    dose past the catch-up limit, where a second reminder risks a double dose. Each refusal
+    is returned with its reason.
+    """
+    now = now or database_now()
+    result = ResendResult()
+    with transaction.atomic():
+        for message in messages.filter(status__in=NOT_SENT).select_related("patient", "reminder").select_for_update(
+            of=("self",)
+        ):
+            dose = message.reminder if message.kind == Message.Kind.REMINDER else None
+            reopens = dose is not None and dose.confirmation_status in Reminder.CLOSED and dose.sent_at is None \
+                and dose.confirmation_status != Reminder.Confirmation.CONFIRMED
+            if reopens:
+                dose.confirmation_status = Reminder.Confirmation.PENDING
+            refused = message.refusal(now)
+            if refused:
+                result.refused.append(f"{message.patient}: {refused.text}")
+                continue
+            if reopens:
+                Reminder.objects.filter(id=dose.id).update(
+                    confirmation_status=Reminder.Confirmation.PENDING, closed_at=None, close_reason=""
+                )
+            Message.objects.filter(id=message.id).update(
+                status=Message.Status.QUEUED, send_after=DatabaseNow(), attempts=0, end_reason="", last_error="",
+                lease_token=None, lease_expires_at=None, send_started_at=None, updated_at=DatabaseNow(),
+            )
+            result.queued += 1
+    return result
 
 
 def cancel_reminders(reminders: QuerySet, user: AbstractBaseUser) -> int:
-    """Withdraw the queued messages of these reminders; what was sent stays sent."""
-    return Message.objects.filter(reminder__in=reminders, status=Message.Status.QUEUED).update(
-        status=Message.Status.CANCELLED, end_reason=f"cancelled by {user.get_username()}", updated_at=Now()
-    )
-
-
-def note_line(user: AbstractBaseUser, now: datetime, text: str) -> str:
-    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
-    return f"[{stamp} {user.get_username()}] {text}"
-
-
-def set_verification_by_hand(patients: QuerySet, user: AbstractBaseUser, verified: bool, note: str,
-                             now: datetime) -> int:
-    """Verify (or record a refusal) for patients who answered a volunteer in person; who,
-    when and why go into the patient's notes."""
-    status = Patient.Verification.VERIFIED if verified else Patient.Verification.DECLINED
-    what = _("Verified by hand") if verified else _("Declined by hand")
-    line = note_line(user, now, f"{what}: {note}" if note else what)
-    changed = 0
+    """Withdraw what these doses still have queued: a dose not sent yet closes as cancelled;
+    one already sent keeps waiting for the patient's answer (its follow-up is withdrawn).
+    Returns the messages withdrawn."""
+    reason = f"cancelled by {user.get_username()}"
+    queued = Message.objects.filter(reminder__in=reminders, status=Message.Status.QUEUED)
+    count = queued.count()
     with transaction.atomic():
-        for patient in patients.select_for_update():
-            patient.verification_status = status
-            patient.verification_answered_at = now
-            patient.notes = f"{patient.notes}\n{line}".strip()
-            patient.save(update_fields=["verification_status", "verification_answered_at", "notes"])
-            changed += 1
-    return changed
+        reminders.open().filter(sent_at__isnull=True).close(Reminder.Confirmation.CANCELLED, reason)
+        queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
+    return count
 
 
 @dataclass(frozen=True)
 class SendNowResult:
     queued: int
+    refused: list[str] = field(default_factory=list)
     allowed: bool = True
     retry_after: float = 0.0
 
 
-def todays_occurrences(patient: Patient, now: datetime) -> list[tuple]:
-    """(schedule, due_at) for every occurrence of the patient's active schedules today, in
-    the patient's own time zone."""
-    today = now.astimezone(patient.zone).date()
-    start = datetime.combine(today, time.min, tzinfo=patient.zone)
-    end = start + timedelta(days=1) - timedelta(microseconds=1)
-    return [
-        (schedule, due)
-        for schedule in patient.schedules.filter(is_active=True)
-        for due in due_times(schedule, start, end)
-    ]
-
-
-def send_todays_reminders_now(patient: Patient, user: AbstractBaseUser, now: datetime) -> SendNowResult:
-    """Queue, to go out now, today's occurrences of the patient's schedules not sent yet.
+def send_todays_reminders_now(patient: Patient, user: AbstractBaseUser) -> SendNowResult:
+    """Send now the patient's doses of today whose time has passed and that were not sent:
+    the missing ones are created (through the one creation path), the waiting ones brought
+    forward, the failed or cancelled ones sent again. Doses later today keep their time.
 
     Rate-limited per volunteer (`admin_send_now`), so a double click or an impatient
-    afternoon cannot flood a patient. The unique (schedule, due_at) keeps the scheduler from
-    queueing the same occurrence again later.
+    afternoon cannot flood a patient.
     """
     decision = check_rate_limit(SEND_NOW_LIMIT, user.pk)
     if not decision.allowed:
         return SendNowResult(queued=0, allowed=False, retry_after=decision.retry_after)
-    queued = 0
-    for schedule, due in todays_occurrences(patient, now):
-        with transaction.atomic():
-            reminder, _created = Reminder.objects.get_or_create(
-                schedule=schedule, due_at=due, defaults={"patient": patient}
-            )
-            body = render_template(schedule.message_template, nama=patient.name,
-                                   waktu=f"{due.astimezone(patient.zone):%H:%M}")
-            message, created = Message.objects.get_or_create(
-                reminder=reminder, kind=Message.Kind.REMINDER,
-                defaults={"patient": patient, "phone": patient.phone, "body": body, "send_after": now,
-                          "max_attempts": settings.SEND_MAX_ATTEMPTS},
-            )
-            if created:
-                queued += 1
+    now = database_now()
+    queued, refused = 0, []
+    for dose in todays_doses(patient, now):
+        existing = Reminder.objects.filter(schedule=dose.schedule, local_date=dose.local_date).first()
+        if existing is None:
+            if dose.due_at < catch_up_start(now):
+                refused.append(f"{dose.schedule}: too late: due {dose.due_at.astimezone(patient.zone):%H:%M}")
             else:
-                queued += Message.objects.filter(
-                    id=message.id, status=Message.Status.QUEUED, send_after__gt=now
-                ).update(send_after=now, updated_at=Now())
-    return SendNowResult(queued=queued)
+                queued += create_doses([dose], send_after=now)
+            continue
+        delivery = existing.messages.filter(kind=Message.Kind.REMINDER)
+        queued += delivery.filter(status=Message.Status.QUEUED, send_after__gt=now).update(
+            send_after=now, updated_at=DatabaseNow()
+        )
+        again = resend(delivery, now)
+        queued += again.queued
+        refused += again.refused
+    return SendNowResult(queued=queued, refused=refused)
 
 
-def next_due_at(patient: Patient, now: datetime, horizon_days: int = 8) -> datetime | None:
-    """When the patient's next reminder is due, from their schedules (reminders are only
-    created when due); None when nothing is due within the horizon or they get no reminders.
+def next_due_at(patient: Patient, now: datetime) -> datetime | None:
+    """When the patient's next dose is due: as the scheduler keeps it, or worked out here for
+    a schedule edited since its last tick. None when nothing is due or they get no reminders.
     Reads `patient.schedules.all()`, so a list page can prefetch them."""
     if not patient.can_receive_reminders:
         return None
-    until = now + timedelta(days=horizon_days)
     upcoming = [
-        due
+        next_dose_time(schedule, now) if schedule.needs_scheduling else schedule.next_due_at
         for schedule in patient.schedules.all()
         if schedule.is_active
-        for due in due_times(schedule, now, until)[:1]
     ]
-    return min(upcoming, default=None)
+    return min((due for due in upcoming if due is not None), default=None)

@@ -22,9 +22,23 @@ def make_schedule(patient: Patient | None = None, **fields) -> ReminderSchedule:
 
 
 def make_reminder(schedule: ReminderSchedule | None = None, **fields) -> Reminder:
+    """A dose; one given a reply deadline was sent (at its due time unless told)."""
     schedule = schedule or make_schedule()
     fields.setdefault("due_at", timezone.now())
+    fields.setdefault("local_date", fields["due_at"].astimezone(schedule.patient.zone).date())
+    fields.setdefault("slot", schedule.reminders.filter(local_date=fields["local_date"]).count())
+    if fields.get("reply_deadline"):
+        fields.setdefault("sent_at", min(fields["due_at"], fields["reply_deadline"]))
     return Reminder.objects.create(schedule=schedule, patient=schedule.patient, **fields)
+
+
+def materialise(now=None) -> int:
+    """What a tick does to schedules (work out edits, create due doses): doses created."""
+    from reminders.doses import create_due_doses, schedule_edited
+
+    now = now or timezone.now()
+    schedule_edited(now)
+    return create_due_doses(now)["materialised"]
 
 
 def queue_message(patient: Patient | None = None, **fields) -> Message:

@@ -10,8 +10,7 @@ from prima.logging import RedactSecrets
 from ratelimit.services import peek
 from reminders.models import DeviceState, Message, PatientReply, Reminder
 from reminders.sending import Outcome, Skip
-from reminders.services import mark_missed_reminders, materialise_due_reminders
-from tests.factories import make_patient, make_reminder, make_schedule, queue_message
+from tests.factories import make_patient, make_reminder, make_schedule, materialise, queue_message
 from tests.reminders.test_sending import drain_all
 from tests.webhooks.conftest import incoming
 from webhooks.models import WebhookEvent
@@ -25,7 +24,7 @@ def test_a_template_a_volunteer_mistyped_does_not_stop_other_patients_reminders(
         make_schedule(message_template="minum {obat.nama} {0[x]}", time_of_day=time(8, 0))
         make_schedule(time_of_day=time(8, 0))
     with time_machine.travel(datetime(2026, 11, 25, 1, 30, tzinfo=UTC), tick=False):
-        assert materialise_due_reminders(timezone.now()) == 2
+        assert materialise() == 2
     assert "minum {obat.nama} {0[x]}" in Message.objects.values_list("body", flat=True)
 
 
@@ -72,10 +71,9 @@ def test_a_message_hours_late_is_cancelled_and_its_reminder_becomes_missed(outbo
     settings.REMINDER_CATCH_UP_MINUTES = 120
     reminder = make_reminder(due_at=timezone.now() - timedelta(hours=10))
     message = queue_message(reminder.patient, reminder=reminder)
-    assert drain_all()[Skip.CANCELLED] == 1 and outbox == []
+    assert drain_all()[Skip.TOO_LATE] == 1 and outbox == []
     message.refresh_from_db()
     assert message.status == "CANCELLED" and message.end_reason.startswith("too late: due ")
-    mark_missed_reminders(timezone.now() + timedelta(seconds=1))
     reminder.refresh_from_db()
     assert reminder.confirmation_status == Reminder.Confirmation.MISSED
 
@@ -90,7 +88,6 @@ def test_a_reminder_whose_message_failed_becomes_missed():
     reminder = make_reminder()
     queue_message(reminder.patient, reminder=reminder)
     assert drain_all(Refusing())[Outcome.FAILED] == 1
-    mark_missed_reminders(timezone.now() + timedelta(seconds=1))
     reminder.refresh_from_db()
     assert reminder.confirmation_status == Reminder.Confirmation.MISSED
 
@@ -135,13 +132,13 @@ def test_runserver_request_lines_go_through_the_redacting_handler(settings):
 
 
 def test_the_emergency_reply_goes_first_and_past_the_rate_limits(outbox, settings):
-    from reminders.replies import handle_emergency
+    from reminders.emergencies import handle_emergency
 
     settings.RATE_LIMITS = dict(settings.RATE_LIMITS, fonnte_device={"limit": 1, "window": 60.0})
     for _ in range(3):
         queue_message(send_after=timezone.now() - timedelta(hours=1))
     patient = make_patient(name="Ibu Sari")
-    handle_emergency(patient, "sesak napas")
+    handle_emergency(patient, "sesak napas", timezone.now())
     from reminders.sending import claim_due_messages, deliver
     from reminders.backends import get_backend
 

@@ -1,22 +1,42 @@
 import json
 
+from django.conf import settings
 from django.db import connection, models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from prima.clock import CLOCK_SQL
+
+# Keys made from a hash of the body, not from an id Fonnte gave (webhooks.parsing.dedupe_key).
+CONTENT_HASH_MARK = ":sha256:"
 
 
 class WebhookEventManager(models.Manager):
     def insert_new(self, **fields) -> int | None:
-        """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; the new id, or None for a duplicate."""
+        """Insert the event unless it repeats one already stored; the new id, or None.
+
+        An id Fonnte gave (inboxid, id + stateid) is unique for ever. A key made from a hash
+        of the body only covers Fonnte's redeliveries (every minute, 15 times): the same
+        "SUDAH" from the same patient tomorrow is a new reply. So the check looks back
+        WEBHOOK_REDELIVERY_HORIZON_MINUTES for those, serialised per key by an advisory lock
+        held to the end of the caller's transaction.
+        """
         columns = ["kind", "dedupe_key", "payload", "raw_body", "content_type", "state", "result"]
         payload = fields["payload"]
         values = [fields[c] if c != "payload" else (None if payload is None else json.dumps(payload)) for c in columns]
+        key = fields["dedupe_key"]
+        horizon = settings.WEBHOOK_REDELIVERY_HORIZON_MINUTES * 60 if CONTENT_HASH_MARK in key else None
+        table = self.model._meta.db_table
         with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('webhook:' || %s, 0))", [key])
             cursor.execute(
-                f"""INSERT INTO {self.model._meta.db_table}
-                        ({", ".join(columns)}, error, attempts, received_at)
-                    VALUES (%s, %s, %s::jsonb, %s, %s, %s, %s, '', 0, now())
-                    ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
-                values,
+                f"""INSERT INTO {table} ({", ".join(columns)}, error, attempts, received_at)
+                    SELECT %s, %s, %s::jsonb, %s, %s, %s, %s, '', 0, {CLOCK_SQL}
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM {table} WHERE dedupe_key = %s
+                           AND (%s::float IS NULL OR received_at > {CLOCK_SQL} - make_interval(secs => %s::float)))
+                    RETURNING id""",
+                [*values, key, horizon, horizon],
             )
             row = cursor.fetchone()
         return row[0] if row else None
@@ -38,7 +58,7 @@ class WebhookEvent(models.Model):
         FAILED = "FAILED", _("Failed")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(max_length=200, db_index=True)
     payload = models.JSONField(null=True, blank=True, help_text=_("The parsed body; empty when unparseable."))
     raw_body = models.TextField(blank=True)
     content_type = models.CharField(max_length=200, blank=True)
@@ -57,6 +77,11 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            # Fonnte's own ids never repeat; content hashes may, a day later (insert_new).
+            models.UniqueConstraint(fields=["dedupe_key"], condition=~Q(dedupe_key__contains=CONTENT_HASH_MARK),
+                                    name="webhook_provider_id_once"),
+        ]
         indexes = [
             # Serves the sweeper: events still to (re)process.
             models.Index(

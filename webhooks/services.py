@@ -16,16 +16,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
 from ratelimit.services import check as check_rate_limit
 from reminders.models import Patient
 from reminders.phones import mask_phone, normalise_phone
-from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
+from prima.clock import DatabaseNow
 from reminders.classifier import is_emergency
-from reminders.replies import apply_reply, handle_emergency, keep_unapplied_reply
+from reminders.conversation import apply_reply, keep_unapplied_reply
+from reminders.emergencies import handle_emergency
+from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
 from webhooks.models import WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
 
@@ -83,10 +84,10 @@ class EventClaim:
     def take(cls, event: WebhookEvent) -> "EventClaim | None":
         token = uuid.uuid4()
         claimed = WebhookEvent.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=Now()),
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=DatabaseNow()),
             id=event.id,
             state__in=[State.RECEIVED, State.FAILED],
-        ).update(claim_token=token, claimed_until=Now() + timedelta(seconds=CLAIM_SECONDS))
+        ).update(claim_token=token, claimed_until=DatabaseNow() + timedelta(seconds=CLAIM_SECONDS))
         return cls(event, token) if claimed else None
 
     def finish(self, state: str, result: str, error: str = "") -> None:
@@ -96,7 +97,7 @@ class EventClaim:
             error=error[:2000],
             # Waiting for a message we do not know yet is patience, not a failed attempt.
             attempts=F("attempts") + (0 if state == State.RECEIVED else 1),
-            processed_at=Now() if state != State.FAILED else None,
+            processed_at=DatabaseNow() if state != State.FAILED else None,
             claim_token=None,
             claimed_until=None,
         )
@@ -149,22 +150,23 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
     if patient is None:
         raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
     text = field(payload, "message") or field(payload, "text")
+    received_at = received_time(payload, claim.event)
     if is_emergency(text):  # before the rate limit and any lock: never dropped, never delayed
         with transaction.atomic():
-            handle_emergency(patient, text, received_at=_timestamp(payload))
-            claim.finish(State.PROCESSED, "EMERGENCY: safety reply queued; volunteer emailed")
+            reply = handle_emergency(patient, text, received_at)
+            claim.finish(State.PROCESSED, f"EMERGENCY: {reply.outcome}")
         return
     # The limit guards against floods of new messages; our own retries of an event are not that.
     if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:
         with transaction.atomic():
-            keep_unapplied_reply(patient, text, "not applied: over the response limit", _timestamp(payload))
+            keep_unapplied_reply(patient, text, "not applied: over the response limit", received_at)
             claim.finish(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
         return
     try:
         with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
             with transaction.atomic():
                 assert_lock_held(lease)  # a worker paused past the lease must not apply the reply
-                reply = apply_reply(patient, text, received_at=_timestamp(payload))
+                reply = apply_reply(patient, text, received_at)
                 claim.finish(State.PROCESSED, f"{reply.intent}: {reply.outcome}")
     except LockNotAcquired:
         raise EventOutcome(State.FAILED, "another reply of this patient is being applied; will retry") from None
@@ -193,7 +195,7 @@ def _device(payload: dict, claim: EventClaim) -> None:
         changed = record_device_state(
             field(payload, "device") or "default",
             connected=status == "connect",
-            changed_at=_timestamp(payload) or timezone.now(),
+            changed_at=min(_timestamp(payload) or claim.event.received_at, claim.event.received_at),
             reason=field(payload, "reason")[:200],
         )
         claim.finish(State.PROCESSED, f"device {status}" if changed else "older than the known state")
@@ -214,6 +216,14 @@ def _timestamp(payload: dict) -> datetime | None:
         return None
 
 
+def received_time(payload: dict, event: WebhookEvent) -> datetime:
+    """When the patient's message reached us: Fonnte's own time when it gives one (it may have
+    held the message while we could not answer), never later than our own arrival time.
+    Processed later (a busy lock, the sweeper), a reply is still judged by this."""
+    given = _timestamp(payload)
+    return min(given, event.received_at) if given else event.received_at
+
+
 def process_pending_events(*, limit: int = 500) -> Counter:
     """The sweeper: retry RECEIVED and FAILED events that no request is working on.
 
@@ -228,7 +238,7 @@ def process_pending_events(*, limit: int = 500) -> Counter:
     ).update(state=State.IGNORED, result="no message with this id appeared; gave up")
     pending = (
         WebhookEvent.objects.filter(state__in=[State.RECEIVED, State.FAILED], attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=Now()))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=DatabaseNow()))
         .order_by("received_at")[:limit]
     )
     for event in pending:

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from reminders.backends.base import BaseWhatsAppBackend, SentMessage, WhatsAppError
+from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 
-__all__ = ["BaseWhatsAppBackend", "SentMessage", "WhatsAppError", "get_backend"]
+__all__ = ["BaseWhatsAppBackend", "Scope", "SentMessage", "WhatsAppError", "get_backend"]
 
 
 @cache

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -9,14 +10,26 @@ class SentMessage:
     detail: str = ""
 
 
+class Scope(StrEnum):
+    """What a refusal is about. A MESSAGE error is this message's (retried when `transient`,
+    else it fails); a DEVICE or ACCOUNT refusal would refuse every message alike, so it pauses
+    sending instead, and no message spends an attempt on it."""
+
+    MESSAGE = "message"
+    DEVICE = "device"
+    ACCOUNT = "account"
+
+
 class WhatsAppError(Exception):
     """A send that did not go through. `transient` errors are retried with backoff;
-    permanent ones (invalid number, bad token) fail the message at once."""
+    permanent ones (invalid number) fail the message at once; `scope` says whether the
+    refusal concerns this message or the whole sender."""
 
-    def __init__(self, reason: str, *, transient: bool) -> None:
+    def __init__(self, reason: str, *, transient: bool, scope: Scope = Scope.MESSAGE) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
+        self.scope = scope
 
 
 class BaseWhatsAppBackend:

@@ -11,25 +11,36 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from reminders.backends.base import BaseWhatsAppBackend, SentMessage, WhatsAppError
+from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 from reminders.phones import mask_phone
 
 logger = logging.getLogger(__name__)
 
-# Reasons that no retry can fix, matched by words (Fonnte's wording varies: "token invalid",
-# "invalid token"). Everything else, including reasons we do not recognise, is transient.
-PERMANENT_REASON_WORDS = [
-    {"token"},
-    {"account"},
-    {"input", "invalid"},
-    {"json"},
-    {"target", "invalid"},
-]
+# Reasons matched by words, not whole strings (Fonnte's wording varies: "token invalid",
+# "invalid token"). Checked in this order; a reason matching none is transient.
+# Refusals of the account or the device refuse every message alike: they pause sending.
+ACCOUNT_REASON_WORDS = [{"token"}, {"account"}, {"quota"}, {"unauthorized"}]
+DEVICE_REASON_WORDS = [{"disconnect"}, {"disconnected"}, {"offline"}, {"device", "not", "connected"}]
+# Reasons about this message that no retry can fix.
+PERMANENT_REASON_WORDS = [{"input", "invalid"}, {"json"}, {"target", "invalid"}]
 
 
-def is_permanent_reason(reason: str) -> bool:
-    words = set(re.findall(r"[a-z]+", reason.lower()))
-    return any(required <= words for required in PERMANENT_REASON_WORDS)
+def _words(reason: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", reason.lower()))
+
+
+def _matches(reason: str, table: list[set[str]]) -> bool:
+    words = _words(reason)
+    return any(required <= words for required in table)
+
+
+def refusal_error(reason: str) -> WhatsAppError:
+    """The error for a refusal Fonnte gave this reason for."""
+    if _matches(reason, ACCOUNT_REASON_WORDS):
+        return WhatsAppError(reason, transient=True, scope=Scope.ACCOUNT)
+    if _matches(reason, DEVICE_REASON_WORDS):
+        return WhatsAppError(reason, transient=True, scope=Scope.DEVICE)
+    return WhatsAppError(reason, transient=not _matches(reason, PERMANENT_REASON_WORDS))
 
 
 class FonnteBackend(BaseWhatsAppBackend):
@@ -58,6 +69,9 @@ class FonnteBackend(BaseWhatsAppBackend):
     def _parse(self, response: requests.Response, phone: str) -> SentMessage:
         if response.status_code >= 500:
             raise WhatsAppError(f"Fonnte answered HTTP {response.status_code}", transient=True)
+        if response.status_code in (401, 403):
+            raise WhatsAppError(f"Fonnte refused the token (HTTP {response.status_code})", transient=True,
+                                scope=Scope.ACCOUNT)
         try:
             answer = response.json()
         except ValueError:
@@ -72,8 +86,7 @@ class FonnteBackend(BaseWhatsAppBackend):
             logger.info("fonnte accepted message to=%s provider_id=%s", mask_phone(phone), provider_id)
             return SentMessage(provider_message_id=provider_id, detail=str(answer.get("detail", "")))
         reason = str(answer.get("reason") or answer.get("detail") or f"HTTP {response.status_code}, no reason given")
-        permanent = is_permanent_reason(reason)
-        logger.warning(
-            "fonnte refused message to=%s reason=%r permanent=%s", mask_phone(phone), reason, permanent
-        )
-        raise WhatsAppError(reason, transient=not permanent)
+        error = refusal_error(reason)
+        logger.warning("fonnte refused message to=%s reason=%r scope=%s transient=%s",
+                       mask_phone(phone), reason, error.scope, error.transient)
+        raise error

@@ -20,9 +20,11 @@ INSERT INTO reminders_reminderschedule (patient_id, kind, message_template, time
 SELECT id, 'MEDICATION', 'Halo {{nama}}', '08:00', '{{0,1,2,3,4,5,6}}', current_date - 60, true, now()
 FROM reminders_patient;
 
-INSERT INTO reminders_reminder (schedule_id, patient_id, due_at, confirmation_status, confirmation_method,
-                                appointment_answer, reply_deadline, patient_condition, follow_up_needed, created_at)
-SELECT s.id, s.patient_id, now() - make_interval(days => d), (ARRAY['CONFIRMED', 'MISSED', 'PENDING'])[1 + d %% 3],
+INSERT INTO reminders_reminder (schedule_id, patient_id, local_date, due_at, sent_at, confirmation_status,
+                                confirmation_method, appointment_answer, reply_deadline, patient_condition,
+                                follow_up_needed, created_at)
+SELECT s.id, s.patient_id, (now() - make_interval(days => d))::date, now() - make_interval(days => d),
+       now() - make_interval(days => d), (ARRAY['CONFIRMED', 'MISSED', 'PENDING'])[1 + d %% 3],
        '', '', now() - make_interval(days => d) + interval '2 hours', '', false, now()
 FROM reminders_reminderschedule s, generate_series(1, {REMINDERS // PATIENTS}) AS d;
 

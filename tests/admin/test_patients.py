@@ -85,14 +85,15 @@ def test_it_does_not_act_on_another_volunteers_patient(ani_client, budis_patient
     assert budis_patient.is_active
 
 
-def test_it_queues_todays_reminders_now_once(frozen, ani_client, anis_patient):
+def test_it_queues_todays_passed_reminders_now_once_and_leaves_later_ones(frozen, ani_client, anis_patient):
+    # 09:00: the 08:30 dose was not sent (the schedule is new, or the patient was paused).
     make_schedule(anis_patient, time_of_day=time(20, 0), start_date=NOW.date())
-    make_schedule(anis_patient, time_of_day=time(13, 0), start_date=NOW.date())
+    passed = make_schedule(anis_patient, time_of_day=time(8, 30), start_date=NOW.date())
     act(ani_client, "send_todays_reminders", [anis_patient])
     queued = Message.objects.filter(patient=anis_patient, kind=Message.Kind.REMINDER)
-    assert queued.count() == 2 and all(m.send_after == NOW for m in queued)
+    assert [(m.reminder.schedule, m.send_after) for m in queued] == [(passed, NOW)]
     act(ani_client, "send_todays_reminders", [anis_patient])
-    assert queued.count() == 2
+    assert queued.count() == 1
 
 
 def test_it_rate_limits_send_now_per_volunteer(frozen, ani_client, anis_patient):

@@ -2,11 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from reminders.conversation import apply_reply
 from reminders.models import Message, Reminder
-from reminders.replies import apply_reply
 from tests.factories import make_reminder, make_schedule, queue_message
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,8 @@ def test_it_refuses_a_manual_confirmation_when_the_patient_already_answered(ani_
     reminder = sent_reminder(anis_patient)
     form = ani_client.get(confirm_url(reminder))  # the volunteer opens the form...
     assert form.status_code == 200
-    apply_reply(anis_patient, "sudah")  # ...the patient's SUDAH arrives...
+    with transaction.atomic():
+        apply_reply(anis_patient, "sudah", timezone.now())  # ...the patient's SUDAH arrives...
     response = ani_client.post(confirm_url(reminder), {"method": "CALL"}, follow=True)  # ...then they submit
     assert "already answered" in response.content.decode()
     reminder.refresh_from_db()

@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from prima.celery import app as celery_app
 from ratelimit.models import RateLimitEvent
 from reminders import dispatch
 from reminders.models import Message, Reminder
-from reminders.replies import queue_message as queue_reply
+from reminders.outbox import queue_message as queue_reply
 from reminders.scheduler import TICK_LOCK
 from reminders.tasks import mark_missed, send_message, sweep, tick
 from tests.celery.cluster import ROOT, broker
@@ -79,8 +80,7 @@ def test_send_message_of_a_message_not_due_or_gone_changes_nothing(outbox):
 
 def test_tick_materialises_due_reminders_and_publishes_their_messages(memory_broker):
     now = timezone.localtime()
-    with pytest.MonkeyPatch.context() as patch:  # the schedule existed before today's occurrence
-        patch.setattr(timezone, "now", lambda: now - timedelta(days=1))
+    with time_machine.travel(now - timedelta(days=1)):  # the schedule existed before today's dose
         make_schedule(time_of_day=(now - timedelta(minutes=5)).time())
     waiting = queue_message()
     stats = tick()
@@ -111,7 +111,8 @@ def test_tick_is_skipped_while_another_holds_the_tick_lock(memory_broker):
 def test_sweep_requeues_stale_leases_runs_housekeeping_and_prunes_rate_limit_events(settings):
     settings.HOUSEKEEPING_TASKS = ["tests.celery.test_tasks.record_chore", "ratelimit.services.prune_expired"]
     chores_run.clear()
-    stranded = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1))
+    stranded = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1),
+                             send_started_at=timezone.now() - timedelta(minutes=3))
     RateLimitEvent.objects.create(key="whatsapp_send:+62812", created_at=timezone.now() - timedelta(days=1))
     RateLimitEvent.objects.create(key="whatsapp_send:+62812", created_at=timezone.now())
     stats = sweep()

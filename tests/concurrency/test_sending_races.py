@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
@@ -13,8 +14,7 @@ from django.utils import timezone
 from reminders.backends.fonnte import FonnteBackend
 from reminders.models import Message, Reminder
 from reminders.sending import Outcome, Skip, claim_message, deliver
-from reminders.services import materialise_due_reminders
-from tests.factories import make_patient, make_schedule, queue_message
+from tests.factories import make_patient, make_schedule, materialise, queue_message
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import _context, run_in_processes
 
@@ -73,13 +73,12 @@ def test_four_send_reminders_loops_send_a_thousand_messages_exactly_once(fonnte)
 
 
 def materialise_now():
-    return materialise_due_reminders(timezone.now())
+    return materialise()
 
 
 def test_racing_materialisations_make_each_reminder_and_message_once():
     now = timezone.localtime()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: now - timedelta(days=1))
+    with time_machine.travel(now - timedelta(days=1)):  # the schedules existed before today's doses
         schedules = [make_schedule(time_of_day=(now - timedelta(minutes=m)).time()) for m in range(1, 31)]
     created = run_in_processes(materialise_now, [()] * 8)
     assert sum(created) == len(schedules) == Reminder.objects.count()

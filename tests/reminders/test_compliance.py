@@ -14,8 +14,9 @@ HOUR = timedelta(hours=1)
 
 @pytest.fixture
 def mixed_outcomes():
-    """By hand: 2 days ago 1 confirmed + 2 missed (one not yet marked by the tick); yesterday
-    1 confirmed by a volunteer + 1 never sent; today 2 still inside their window."""
+    """By hand: 2 days ago 1 confirmed, 1 missed and 1 whose window closed but the tick has not
+    closed yet (not decided); yesterday 1 confirmed by a volunteer + 1 never sent; today 1
+    confirmed inside its window (final) and 1 still waiting."""
     schedule = make_schedule(make_patient())
     minutes = iter(range(100))
 
@@ -39,21 +40,27 @@ def test_it_matches_a_hand_count_per_day(mixed_outcomes):
     days = compliance.daily_tallies(Reminder.objects.all(), NOW, 30)
     assert len(days) == 30 and days[0].day == date(2030, 2, 9) and days[-1].day == date(2030, 3, 10)
     by_day = {day.day: (day.sent, day.confirmed, day.missed) for day in days}
-    assert by_day[date(2030, 3, 8)] == (3, 1, 2)
+    assert by_day[date(2030, 3, 8)] == (3, 1, 1)
     assert by_day[date(2030, 3, 9)] == (1, 1, 0)
-    assert by_day[date(2030, 3, 10)] == (2, 0, 0)
+    assert by_day[date(2030, 3, 10)] == (2, 1, 0)
     assert sum(day.sent for day in days) == 6
 
 
-def test_it_counts_an_open_window_neither_way(mixed_outcomes):
-    total = compliance.tally(compliance.in_last_days(Reminder.objects.all(), NOW, 30), NOW)
-    assert (total.sent, total.confirmed, total.missed) == (6, 2, 2)
-    assert total.rate == 0.5 and total.level == "medium"
+def test_it_counts_only_decided_doses(mixed_outcomes):
+    total = compliance.tally(compliance.in_last_days(Reminder.objects.all(), NOW, 30))
+    assert (total.sent, total.confirmed, total.missed) == (6, 3, 1)
+    assert total.rate == 0.75 and total.level == "medium"
+
+
+def test_a_cancelled_dose_never_counts(mixed_outcomes):
+    make_reminder(mixed_outcomes.schedules.get(), due_at=NOW - HOUR, confirmation_status="CANCELLED")
+    total = compliance.tally(compliance.in_last_days(Reminder.objects.all(), NOW, 30))
+    assert (total.confirmed, total.missed) == (3, 1)
 
 
 def test_it_annotates_patients_with_their_recent_compliance(mixed_outcomes):
     patient = compliance.with_recent_compliance(type(mixed_outcomes).objects.all(), NOW, days=7).get()
-    assert (patient.recent_confirmed, patient.recent_missed) == (2, 2)
+    assert (patient.recent_confirmed, patient.recent_missed) == (3, 1)
 
 
 @pytest.mark.parametrize("confirmed,missed,level", [(8, 2, "high"), (5, 5, "medium"), (4, 6, "low"), (0, 0, "")])

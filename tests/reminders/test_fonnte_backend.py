@@ -5,7 +5,7 @@ import pytest
 import requests
 import responses
 
-from reminders.backends import WhatsAppError
+from reminders.backends import Scope, WhatsAppError
 from reminders.backends.fonnte import FonnteBackend
 
 SEND_URL = "https://fonnte.test/send"
@@ -37,30 +37,41 @@ def test_it_sends_the_token_target_and_message_and_returns_the_provider_id(backe
 
 
 @pytest.mark.parametrize(
-    "reason, transient",
+    "reason, scope, transient",
     [
-        ("token invalid", False),
-        ("invalid token", False),
-        ("devices must belong to an account", False),
-        ("input invalid", False),
-        ("target invalid", False),
-        ("JSON format invalid", False),
-        ("insufficient quota", True),
-        ("device disconnected", True),
-        ("something new we never saw", True),
-        ("url invalid", True),
-        ("url unreachable", True),
-        ("file format not supported", True),
-        ("file size must under 4MB", True),
+        # Refusals of the sender itself pause sending (reminders/pauses.py): no attempt is spent.
+        ("token invalid", Scope.ACCOUNT, True),
+        ("invalid token", Scope.ACCOUNT, True),
+        ("devices must belong to an account", Scope.ACCOUNT, True),
+        ("insufficient quota", Scope.ACCOUNT, True),
+        ("device disconnected", Scope.DEVICE, True),
+        ("Device offline", Scope.DEVICE, True),
+        # This message's own problems.
+        ("input invalid", Scope.MESSAGE, False),
+        ("target invalid", Scope.MESSAGE, False),
+        ("JSON format invalid", Scope.MESSAGE, False),
+        ("something new we never saw", Scope.MESSAGE, True),
+        ("url invalid", Scope.MESSAGE, True),
+        ("url unreachable", Scope.MESSAGE, True),
+        ("file format not supported", Scope.MESSAGE, True),
+        ("file size must under 4MB", Scope.MESSAGE, True),
     ],
 )
 @responses.activate
-def test_it_classifies_each_documented_refusal(backend, reason, transient):
+def test_it_classifies_each_documented_refusal(backend, reason, scope, transient):
     responses.post(SEND_URL, json={"status": False, "reason": reason, "requestid": 7})
     with pytest.raises(WhatsAppError) as excinfo:
         backend.send("+6281234567890", "x")
     assert excinfo.value.reason == reason
-    assert excinfo.value.transient is transient
+    assert (excinfo.value.scope, excinfo.value.transient) == (scope, transient)
+
+
+@responses.activate
+def test_an_http_401_is_a_refused_token(backend):
+    responses.post(SEND_URL, status=401, json={"status": False})
+    with pytest.raises(WhatsAppError) as excinfo:
+        backend.send("+6281234567890", "x")
+    assert excinfo.value.scope == Scope.ACCOUNT
 
 
 @responses.activate

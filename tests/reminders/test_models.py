@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -37,23 +37,38 @@ def test_it_rejects_an_invalid_phone_in_forms():
     assert "phone" in excinfo.value.message_dict
 
 
-def test_it_allows_one_reminder_per_schedule_and_time():
+def test_a_dose_is_one_per_schedule_and_local_day_whatever_its_time():
     schedule = make_schedule(make_patient())
-    due = timezone.now().replace(microsecond=0)
-    Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=due)
+    due = datetime(2026, 11, 25, 1, 0, tzinfo=dt_timezone.utc)  # 08:00 WIB on the 25th
+    first = Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=due)
+    assert first.local_date == date(2026, 11, 25)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=due)
+        Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=due + timedelta(minutes=30))
+    next_day = Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=due + timedelta(days=1))
+    assert next_day.local_date == date(2026, 11, 26)
 
 
-def test_it_allows_one_reminder_delivery_per_reminder_but_any_number_of_follow_ups():
+def test_it_allows_one_reminder_message_and_one_follow_up_per_dose():
     schedule = make_schedule(make_patient())
     reminder = Reminder.objects.create(schedule=schedule, patient=schedule.patient, due_at=timezone.now())
     fields = {"patient": reminder.patient, "phone": reminder.patient.phone, "body": "x", "reminder": reminder}
     Message.objects.create(kind=Message.Kind.REMINDER, **fields)
     Message.objects.create(kind=Message.Kind.FOLLOW_UP, **fields)
-    Message.objects.create(kind=Message.Kind.FOLLOW_UP, **fields)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Message.objects.create(kind=Message.Kind.REMINDER, **fields)
+    Message.objects.create(kind=Message.Kind.REPLY, **fields)
+    Message.objects.create(kind=Message.Kind.REPLY, **fields)
+    for kind in (Message.Kind.REMINDER, Message.Kind.FOLLOW_UP):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Message.objects.create(kind=kind, **fields)
+
+
+def test_the_model_refuses_a_time_zone_the_scheduler_cannot_read():
+    with pytest.raises(ValidationError) as excinfo:
+        make_patient(time_zone="WIB")
+    assert "WIB" in str(excinfo.value)
+    patient = Patient(name="X", phone="081234567899", time_zone="WIB")
+    with pytest.raises(ValidationError) as excinfo:
+        patient.full_clean()
+    assert "time_zone" in excinfo.value.message_dict
 
 
 def test_it_refuses_a_schedule_that_ends_before_it_starts():
@@ -70,7 +85,7 @@ def test_it_requires_at_least_one_weekday():
 
 def test_the_state_choices_are_the_contract():
     assert Patient.Verification.values == ["PENDING", "VERIFIED", "DECLINED", "EXPIRED"]
-    assert Reminder.Confirmation.values == ["PENDING", "CONFIRMED", "NOT_YET", "MISSED"]
+    assert Reminder.Confirmation.values == ["PENDING", "CONFIRMED", "NOT_YET", "MISSED", "CANCELLED"]
     assert Message.Status.values == ["QUEUED", "SENDING", "SENT", "DELIVERED", "READ", "FAILED", "CANCELLED"]
 
 
@@ -91,4 +106,4 @@ def test_only_verified_active_patients_who_did_not_opt_out_are_reachable():
     make_patient("081200000003", verification_status="VERIFIED", is_active=False)
     make_patient("081200000004", verification_status="VERIFIED", opted_out_at=timezone.now())
     assert list(Patient.objects.reachable()) == [verified]
-    assert verified.can_receive_reminders
+    assert [p.can_receive_reminders for p in Patient.objects.order_by("phone")] == [True, False, False, False]

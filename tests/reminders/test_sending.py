@@ -20,6 +20,7 @@ from reminders.sending import (
     claim_due_messages,
     claim_message,
     deliver,
+    prepare_attempt,
     requeue_stale_leases,
 )
 from tests.factories import make_patient, make_reminder, queue_message
@@ -204,14 +205,26 @@ def test_a_worker_that_lost_its_lease_changes_nothing(outbox, settings):
     assert message.status == "SENDING" and outbox == []
 
 
-def test_a_stale_lease_is_claimed_again_and_counted_as_a_second_attempt(outbox):
+def test_a_stale_lease_of_a_message_being_sent_is_claimed_again_and_counted_as_a_second_attempt(outbox):
     message = queue_message()
-    claim_due_messages(10)  # this worker then dies without a word
+    (claim,) = claim_due_messages(10).claims
+    prepare_attempt(claim)  # the send is tried; then this worker dies without a word
     Message.objects.filter(id=message.id).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert requeue_stale_leases() == 1
+    message.refresh_from_db()
+    assert message.last_error == "lease expired while sending: outcome unknown"
     assert drain_all()[Outcome.SENT] == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("SENT", 2)
+
+
+def test_a_stale_lease_of_messages_only_claimed_spends_no_attempt(outbox):
+    messages = [queue_message() for _ in range(5)]
+    claim_due_messages(10)  # a batch claimed; the worker dies before trying any of them
+    Message.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert requeue_stale_leases() == 5
+    assert drain_all()[Outcome.SENT] == 5
+    assert [m.attempts for m in Message.objects.filter(id__in=[m.id for m in messages])] == [1] * 5
 
 
 @pytest.mark.parametrize(
@@ -234,7 +247,8 @@ def test_claiming_one_message_says_why_it_was_skipped(fields, skip):
 def test_claiming_one_message_takes_over_a_stale_lease():
     message = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1))
     claim = claim_message(message.id)
-    assert claim.message_id == message.id and claim.attempts == 2
+    assert claim.message_id == message.id and claim.attempts == 1  # the next try is the second
+    assert prepare_attempt(claim).attempts == 2
 
 
 def test_send_reminders_prints_a_one_line_summary(outbox, capsys):

@@ -32,7 +32,8 @@ def incoming(patient, message: str, **fields) -> dict:
 def sent_reminder():
     """A reminder that went out a minute ago and waits for the patient's answer."""
     patient = make_patient(name="Ibu Sari")
-    reminder = make_reminder(make_schedule(patient), reply_deadline=timezone.now() + timedelta(hours=2))
+    sent = timezone.now() - timedelta(minutes=1)
+    reminder = make_reminder(make_schedule(patient), due_at=sent, reply_deadline=sent + timedelta(hours=2))
     queue_message(patient, reminder=reminder, status=Message.Status.SENT, provider_message_id="9001",
                   body="Halo Ibu Sari, waktunya minum obat.")
     return reminder

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reminders.models import Message, Patient, PatientReply, ReminderSchedule
-from reminders.replies import send_verification
+from reminders.consent import send_verification
 from reminders.scheduler import tick
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.webhooks.conftest import incoming, post_json
@@ -118,21 +118,23 @@ def test_berhenti_cancels_everything_queued_says_goodbye_once_and_stops_reminder
     with time_machine.travel(datetime(2026, 11, 24, tzinfo=dt_timezone.utc), tick=False):
         patient = make_patient(name="Ibu Ani")
         make_schedule(patient, time_of_day=time(8, 0), start_date=datetime(2026, 11, 24).date())
-    queued = [queue_message(patient, send_after=timezone.now() + timedelta(hours=h)) for h in (1, 2, 3)]
-    say(client, patient, "BERHENTI")
-    patient.refresh_from_db()
-    assert patient.opted_out_at and patient.opt_out_method == "PATIENT_REPLY"
-    assert {m.status for m in Message.objects.filter(id__in=[m.id for m in queued])} == {"CANCELLED"}
-    (goodbye,) = bodies(patient)
-    assert "MULAI" in goodbye
-    now = datetime(2026, 11, 25, 1, 30, tzinfo=dt_timezone.utc)
-    with time_machine.travel(now, tick=False):
+    with time_machine.travel(datetime(2026, 11, 24, 12, 0, tzinfo=dt_timezone.utc), tick=False):  # 19:00 WIB
+        queued = [queue_message(patient, send_after=timezone.now() + timedelta(hours=h)) for h in (1, 2, 3)]
+        say(client, patient, "BERHENTI")
+        patient.refresh_from_db()
+        assert patient.opted_out_at and patient.opt_out_method == "PATIENT_REPLY"
+        assert {m.status for m in Message.objects.filter(id__in=[m.id for m in queued])} == {"CANCELLED"}
+        (goodbye,) = bodies(patient)
+        assert "MULAI" in goodbye
+    with time_machine.travel(datetime(2026, 11, 25, 1, 30, tzinfo=dt_timezone.utc), tick=False):  # 08:30 WIB
         assert tick()["materialised"] == 0
         say(client, patient, "MULAI")
         patient.refresh_from_db()
         assert patient.opted_out_at is None and patient.opted_in_at and patient.opt_in_method == "PATIENT_REPLY"
-        assert tick()["materialised"] == 1
+        assert tick()["materialised"] == 0  # the 08:00 dose was not theirs to get: never sent late
     assert "Selamat datang kembali" in bodies(patient)[-1]
+    with time_machine.travel(datetime(2026, 11, 26, 1, 0, tzinfo=dt_timezone.utc), tick=False):  # next day 08:00
+        assert tick()["materialised"] == 1
 
 
 def test_an_emergency_over_the_response_limit_is_flagged_answered_and_emailed(

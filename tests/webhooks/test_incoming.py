@@ -65,7 +65,9 @@ def test_confirming_after_belum_cancels_the_follow_up(client, sent_reminder):
 
 @pytest.mark.parametrize("closed", [Reminder.Confirmation.CONFIRMED, Reminder.Confirmation.MISSED])
 def test_a_reply_to_a_closed_reminder_changes_nothing(client, sent_reminder, closed):
-    Reminder.objects.filter(id=sent_reminder.id).update(confirmation_status=closed)
+    # Missed means its window passed (a reply that arrived in time still counts: test_patient_safety).
+    deadline = timezone.now() - timedelta(minutes=1) if closed == "MISSED" else sent_reminder.reply_deadline
+    Reminder.objects.filter(id=sent_reminder.id).update(confirmation_status=closed, reply_deadline=deadline)
     post_json(client, incoming(sent_reminder.patient, "belum"))
     sent_reminder.refresh_from_db()
     assert sent_reminder.confirmation_status == closed
@@ -133,12 +135,12 @@ def test_a_busy_patient_lock_leaves_the_event_for_the_sweeper(client, sent_remin
 
 
 def test_a_processing_bug_is_stored_failed_answered_200_and_retried(client, sent_reminder, monkeypatch):
-    from reminders import replies
+    from reminders import conversation
 
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(replies, "classify", broken)
+    monkeypatch.setattr(conversation, "classify", broken)
     response = post_json(client, incoming(sent_reminder.patient, "sudah"))
     assert response.status_code == 200 and response.json() == {"status": "failed"}
     event = WebhookEvent.objects.get()

@@ -86,9 +86,10 @@ def test_a_disconnected_device_defers_sending_and_connect_resumes_at_once(client
                        "timestamp": int(timezone.now().timestamp())}, kind="device")
     state = DeviceState.objects.get()
     assert not state.connected and state.reason == "phone offline" and state.last_disconnect_at
-    assert drain_all()[Outcome.DEFERRED] == 1
+    assert drain_all()[Outcome.PAUSED] == 1
     message.refresh_from_db()
-    assert (message.status, message.attempts, message.last_error) == ("QUEUED", 0, "device disconnected")
+    assert (message.status, message.attempts) == ("QUEUED", 0)
+    assert message.last_error == "sending paused: device 6281100000000 disconnected: phone offline"
     assert message.send_after > timezone.now() + timedelta(seconds=30)
     post_json(client, {"device": "6281100000000", "status": "connect",
                        "timestamp": int(timezone.now().timestamp()) + 1}, kind="device")

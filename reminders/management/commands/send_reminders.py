@@ -9,8 +9,8 @@ from django.db import DatabaseError, OperationalError, ProgrammingError, connect
 from locks.services import acquire_lock, release_lock
 from prima.cli import first_line
 from reminders.backends import get_backend
-from reminders.scheduler import TICK_LOCK, drain, summary_line, tick
-from reminders.services import count_due_work
+from reminders.pauses import current_pause
+from reminders.scheduler import TICK_LOCK, count_due_work, drain, sent_nothing_while_paused, summary_line, tick
 
 PROGRESS_EVERY_SECONDS = 5.0
 MAX_RECONNECT_PAUSE = 30.0
@@ -54,8 +54,8 @@ class Command(BaseCommand):
         if dry_run:
             due = count_due_work()
             self.stdout.write(
-                f"Dry run: {due.occurrences} reminder(s) to materialise, {due.messages} message(s) due now. "
-                "Nothing was changed or sent."
+                f"Dry run: {due.schedules} schedule(s) with a dose due or an edit to work out, "
+                f"{due.messages} message(s) due now. Nothing was changed or sent."
             )
             return
         self.stopping = False
@@ -68,8 +68,15 @@ class Command(BaseCommand):
         stats = self._run_loop(backend, batch_size, deadline, interval) if loop else self._run_once(
             backend, batch_size, deadline, max_seconds
         )
-        if stats is not None:
-            self.stdout.write(summary_line(stats))
+        if stats is None:
+            return
+        self.stdout.write(summary_line(stats))
+        if not loop and sent_nothing_while_paused(stats):
+            pause = current_pause()
+            why = pause.reason if pause else "the sender was refused"
+            raise CommandError(f"Sending is paused: {why}. No message could be sent; they wait, nothing is lost. "
+                               "Fix the cause (FONNTE_TOKEN, the device, the quota); one send is tried again "
+                               "every SENDING_PAUSE_PROBE_SECONDS.")
 
     def _stop(self, signum, frame) -> None:
         self.stopping = True
@@ -80,11 +87,22 @@ class Command(BaseCommand):
             self.stdout.write("Another send_reminders run holds the tick lock; nothing to do.")
             return None
         try:
-            stats = tick()
+            stats = self._tick()
             stats.update(self._drain(backend, batch_size, deadline))
         finally:
             release_lock(lease)
         return stats
+
+    def _tick(self) -> Counter:
+        """The tick, isolated: whatever fails in it, the drain still runs (emergency answers
+        and replies already queued must go out). A lost connection is the loop's to handle."""
+        try:
+            return tick()
+        except OperationalError:
+            raise
+        except Exception:
+            logger.exception("tick failed; sending what is already queued")
+            return Counter(tick_errors=1)
 
     def _run_loop(self, backend, batch_size: int, deadline: float, interval: float) -> Counter:
         """Cycle until stopped. A lost database connection (a restart, a failover) is logged
@@ -120,7 +138,7 @@ class Command(BaseCommand):
         lease = acquire_lock(TICK_LOCK, ttl=LOOP_TICK_LEASE_SECONDS)
         if lease is not None:
             try:
-                stats.update(tick())
+                stats.update(self._tick())
             finally:
                 release_lock(lease)
         stats.update(self._drain(backend, batch_size, deadline))

@@ -1,0 +1,133 @@
+"""The patient's consent over time: the verification question and its answer, opting out and
+back in. Reply handlers here run inside `conversation.apply_reply`'s transaction."""
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prima.clock import DatabaseNow
+from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.outbox import acknowledge, queue_message
+
+Intent = PatientReply.Intent
+Verification = Patient.Verification
+
+
+def awaiting_verification(patient: Patient) -> bool:
+    return patient.verification_sent_at is not None and patient.verification_status in (
+        Verification.PENDING, Verification.EXPIRED
+    )
+
+
+def verification_answer(reply: PatientReply) -> str:
+    patient, now = reply.patient, reply.received_at
+    if patient.verification_status == Verification.EXPIRED or patient.verification_expires_at < now:
+        patient.verification_status = Verification.EXPIRED
+        patient.save(update_fields=["verification_status"])
+        reply.needs_attention = True
+        acknowledge(reply, "verification_expired")
+        return "verification had expired; not verified"
+    if reply.intent in (Intent.VERIFY_YES, Intent.VERIFY_NO):
+        verified = reply.intent == Intent.VERIFY_YES
+        patient.verification_status = Verification.VERIFIED if verified else Verification.DECLINED
+        patient.verification_answered_at = now
+        patient.save(update_fields=["verification_status", "verification_answered_at"])
+        reply.needs_attention = not verified  # a volunteer follows up on every refusal
+        acknowledge(reply, "welcome" if verified else "declined")
+        return "verified" if verified else "declined verification"
+    already_asked = patient.messages.filter(
+        kind=Message.Kind.VERIFICATION, created_at__gte=patient.verification_sent_at
+    ).count() > 1
+    if already_asked:
+        reply.needs_attention = True
+        return "unclear verification answer; stored for volunteers"
+    queue_message(patient, "verification_unclear", kind=Message.Kind.VERIFICATION)
+    reply.acknowledged = True
+    return "unclear verification answer; asked again"
+
+
+def opt_out_by_reply(reply: PatientReply) -> str:
+    patient = reply.patient
+    if patient.opted_out_at is None:
+        patient.opted_out_at, patient.opt_out_method = reply.received_at, Patient.ConsentMethod.PATIENT_REPLY
+        patient.save(update_fields=["opted_out_at", "opt_out_method"])
+    cancelled = cancel_queued_messages(patient, "patient opted out")
+    acknowledge(reply, "goodbye")
+    return f"opted out; {cancelled} queued message(s) cancelled"
+
+
+def opt_in_by_reply(reply: PatientReply) -> str:
+    patient = reply.patient
+    if patient.opted_out_at is None:
+        acknowledge(reply, "already_active")
+        return "already receiving reminders"
+    opt_back_in(patient, Patient.ConsentMethod.PATIENT_REPLY, reply.received_at)
+    acknowledge(reply, "opted_in")
+    return "opted back in"
+
+
+def cancel_queued_messages(patient: Patient, reason: str) -> int:
+    """Withdraw everything still waiting to go to the patient, except our replies to them;
+    the doses not sent yet close as cancelled."""
+    queued = patient.messages.filter(status=Message.Status.QUEUED).exclude(kind=Message.Kind.REPLY)
+    count = queued.count()
+    Reminder.objects.filter(patient=patient, sent_at__isnull=True).open().close(Reminder.Confirmation.CANCELLED, reason)
+    queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
+    return count
+
+
+def opt_back_in(patient: Patient, method: str, now: datetime) -> None:
+    patient.opted_out_at = None
+    patient.opted_in_at, patient.opt_in_method = now, method
+    patient.save(update_fields=["opted_out_at", "opted_in_at", "opt_in_method"])
+
+
+def send_verification(patient: Patient) -> Message | None:
+    """Ask a PENDING (or, again, an EXPIRED) patient to agree to reminders; None when the
+    patient is in neither state. The question expires after VERIFICATION_EXPIRY_HOURS."""
+    now = timezone.now()
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(id=patient.id)
+        if patient.verification_status not in (Verification.PENDING, Verification.EXPIRED):
+            return None
+        patient.verification_status = Verification.PENDING
+        patient.verification_sent_at = now
+        patient.verification_expires_at = now + timedelta(hours=settings.VERIFICATION_EXPIRY_HOURS)
+        patient.verification_attempts += 1
+        patient.save(update_fields=["verification_status", "verification_sent_at", "verification_expires_at",
+                                    "verification_attempts"])
+        return queue_message(patient, "verification", kind=Message.Kind.VERIFICATION)
+
+
+def expire_verifications(now: datetime) -> int:
+    """Questions unanswered past their expiry: the patient is EXPIRED, for volunteers to retry."""
+    return Patient.objects.filter(
+        verification_status=Verification.PENDING, verification_expires_at__lt=now
+    ).update(verification_status=Verification.EXPIRED)
+
+
+def note_line(user: AbstractBaseUser, now: datetime, text: str) -> str:
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    return f"[{stamp} {user.get_username()}] {text}"
+
+
+def set_verification_by_hand(patients: QuerySet, user: AbstractBaseUser, verified: bool, note: str,
+                             now: datetime) -> int:
+    """Verify (or record a refusal) for patients who answered a volunteer in person; who,
+    when and why go into the patient's notes."""
+    status = Verification.VERIFIED if verified else Verification.DECLINED
+    what = _("Verified by hand") if verified else _("Declined by hand")
+    line = note_line(user, now, f"{what}: {note}" if note else what)
+    changed = 0
+    with transaction.atomic():
+        for patient in patients.select_for_update():
+            patient.verification_status = status
+            patient.verification_answered_at = now
+            patient.notes = f"{patient.notes}\n{line}".strip()
+            patient.save(update_fields=["verification_status", "verification_answered_at", "notes"])
+            changed += 1
+    return changed

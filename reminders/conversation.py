@@ -1,0 +1,151 @@
+"""Applying a patient's reply to the dose it answers: under the patient's lock, in the
+caller's transaction, double-checked.
+
+The caller (webhooks) holds the `patient:{id}` lock and opens the transaction, so two replies
+from one patient are applied one after the other; inside, the patient and the dose rows are
+locked and their state read again. A reply is judged by when it was received, not when it is
+processed, and answers the doses of the kind it speaks about (`Reminder.objects.answered_by`).
+Every reply that is understood is answered once, by a queued REPLY message.
+"""
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+
+from reminders import consent
+from reminders.classifier import classify, topic
+from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.outbox import acknowledge, queue_message
+
+Intent = PatientReply.Intent
+Handler = Callable[[PatientReply], str]
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("apply inside the caller's transaction, holding the patient's lock")
+
+
+def _answered(reply: PatientReply) -> list[Reminder] | None:
+    """The doses this reply answers (see `ReminderQuerySet.answered_by`)."""
+    answered = Reminder.objects.filter(patient=reply.patient).answered_by(
+        reply.received_at, topic(reply.text, reply.intent)
+    )
+    if answered:
+        reply.reminder = answered[0]
+    return answered
+
+
+def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
+    """The doses a SUDAH or BELUM answers; or none, with the outcome once the patient was told
+    that nothing waits, or asked which reminder they mean (and a volunteer told)."""
+    answered = _answered(reply)
+    if answered is None:
+        reply.needs_attention = True
+        acknowledge(reply, "which_reminder")
+        return [], "several kinds of reminder wait for an answer; asked which, stored for volunteers"
+    if not answered:
+        acknowledge(reply, "nothing_waiting")
+        return [], "no reminder waiting"
+    return answered, ""
+
+
+def _confirm(reply: PatientReply) -> str:
+    answered, why_not = _answered_or_why_not(reply)
+    if why_not:
+        return why_not
+    Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
+        Reminder.Confirmation.CONFIRMED, "patient answered", confirmation_method=Reminder.ConfirmationMethod.PATIENT_REPLY,
+        confirmed_at=reply.received_at, responded_at=reply.received_at,
+    )
+    acknowledge(reply, "confirmed")
+    return f"{len(answered)} reminder(s) confirmed"
+
+
+def _not_yet(reply: PatientReply) -> str:
+    answered, why_not = _answered_or_why_not(reply)
+    if why_not:
+        return why_not
+    delay = timedelta(minutes=settings.FOLLOW_UP_DELAY_MINUTES)
+    follow_ups = 0
+    for dose in answered:
+        # Still waiting, and answerable after the follow-up; a dose the tick closed a moment
+        # before this in-time answer was processed is open again.
+        deadline = max(dose.reply_deadline, reply.received_at + delay + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+        Reminder.objects.filter(id=dose.id).update(
+            confirmation_status=Reminder.Confirmation.NOT_YET, responded_at=reply.received_at,
+            reply_deadline=deadline, closed_at=None, close_reason="",
+        )
+        if not dose.messages.filter(kind=Message.Kind.FOLLOW_UP).exists():
+            original = dose.messages.filter(kind=Message.Kind.REMINDER).values_list("body", flat=True).first() or ""
+            queue_message(reply.patient, "follow_up", kind=Message.Kind.FOLLOW_UP, reminder=dose,
+                          send_after=reply.received_at + delay, pengingat=original)
+            follow_ups += 1
+    acknowledge(reply, "not_yet", menit=settings.FOLLOW_UP_DELAY_MINUTES)
+    return f"{len(answered)} reminder(s) not yet taken; {follow_ups} follow-up(s) queued"
+
+
+APPOINTMENT_ANSWERS = {
+    Intent.ATTENDING: (Reminder.AppointmentAnswer.ATTENDING, "appointment_attending"),
+    Intent.LATE: (Reminder.AppointmentAnswer.LATE, "appointment_late"),
+    Intent.CANCEL: (Reminder.AppointmentAnswer.CANCELLED, "appointment_cancelled"),
+}
+
+
+def _appointment(reply: PatientReply) -> str:
+    answered = _answered(reply)
+    if not answered:  # BATAL and friends mean nothing without an appointment waiting
+        return for_volunteers(reply)
+    answer, template = APPOINTMENT_ANSWERS[reply.intent]
+    Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
+        Reminder.Confirmation.CONFIRMED, "patient answered", confirmation_method=Reminder.ConfirmationMethod.PATIENT_REPLY,
+        confirmed_at=reply.received_at, responded_at=reply.received_at, appointment_answer=answer,
+    )
+    acknowledge(reply, template)
+    return f"appointment answer recorded: {answer}"
+
+
+def for_volunteers(reply: PatientReply) -> str:
+    """Free text: a volunteer reads it; the patient hears from us once per conversation window."""
+    reply.needs_attention = True
+    window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
+    if reply.patient.replies.filter(acknowledged=True, intent=Intent.FREE_TEXT, received_at__gte=window_start).exists():
+        return "stored for volunteers"
+    acknowledge(reply, "free_text")
+    return "stored for volunteers; acknowledged"
+
+
+def route(patient: Patient, intent: str) -> Handler:
+    """Which rule applies: opting out and in always; a verification answer while one is
+    awaited; otherwise the answers to reminders; anything else is for volunteers."""
+    if intent == Intent.OPT_OUT:
+        return consent.opt_out_by_reply
+    if intent == Intent.OPT_IN:
+        return consent.opt_in_by_reply
+    if consent.awaiting_verification(patient):
+        return consent.verification_answer
+    return {
+        Intent.CONFIRM: _confirm,
+        Intent.NOT_YET: _not_yet,
+        Intent.ATTENDING: _appointment,
+        Intent.LATE: _appointment,
+        Intent.CANCEL: _appointment,
+    }.get(intent, for_volunteers)
+
+
+def apply_reply(patient: Patient, text: str, received_at: datetime) -> PatientReply:
+    """Record and act on one reply, in the caller's transaction, under the patient's lock."""
+    _require_transaction()
+    patient = Patient.objects.select_for_update().get(id=patient.id)
+    reply = PatientReply(patient=patient, text=text, intent=classify(text), received_at=received_at)
+    reply.outcome = route(patient, reply.intent)(reply)
+    reply.save()
+    return reply
+
+
+def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime) -> PatientReply:
+    """A reply we did not act on is still a patient speaking: a volunteer reads it."""
+    return PatientReply.objects.create(
+        patient=patient, text=text, intent=classify(text), received_at=received_at, needs_attention=True, outcome=reason,
+    )

@@ -1,0 +1,233 @@
+"""Turning schedules into doses: the one path by which a Reminder and its message are made.
+
+A dose is (schedule, the patient's local date, slot). The tick keeps each schedule's
+`next_due_at` (the next dose not yet made) and, when it comes due, creates that dose,
+unless the patient could not receive it at that moment or it is too late to send it. An
+edited schedule (or time zone) is worked out again: the doses not yet sent move to the new
+time, and a dose already sent or answered is never made again (docs/doses.md).
+"""
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from prima.clock import CLOCK_SQL, DatabaseNow
+from reminders.models import Message, Patient, Reminder, ReminderSchedule
+from reminders.templating import render_template
+
+logger = logging.getLogger(__name__)
+
+# Schedules handled per transaction: the tick holds their row locks until it commits.
+BATCH = 500
+# How far ahead the next dose is looked for: past it, a schedule has no more doses.
+HORIZON_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One dose to create: the schedule, its local date, when it is due."""
+
+    schedule: ReminderSchedule
+    local_date: date
+    due_at: datetime
+
+
+def catch_up_start(now: datetime) -> datetime:
+    """The oldest due time still sent: doses older than this risk a double dose."""
+    return now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+
+
+def next_dose_time(schedule: ReminderSchedule, earliest: datetime, taken: set[date] = frozenset()) -> datetime | None:
+    """The first dose due at or after `earliest` on a day without a dose yet, or None."""
+    zone = schedule.patient.zone
+    day = max(earliest.astimezone(zone).date(), schedule.start_date)
+    for _ in range(HORIZON_DAYS):
+        if schedule.end_date and day > schedule.end_date:
+            return None
+        due = schedule.dose_time(day)
+        if due is not None and due >= earliest and day not in taken:
+            return due
+        day += timedelta(days=1)
+    return None
+
+
+def dose_body(schedule: ReminderSchedule, due_at: datetime) -> str:
+    patient = schedule.patient
+    return render_template(schedule.message_template, nama=patient.name, waktu=f"{due_at.astimezone(patient.zone):%H:%M}")
+
+
+_CREATE_SQL = f"""
+WITH candidate AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::timestamptz[], %s::text[], %s::timestamptz[])
+        AS c(schedule_id, patient_id, local_date, due_at, body, send_after)
+), new_reminder AS (
+    INSERT INTO reminders_reminder
+        (schedule_id, patient_id, local_date, slot, due_at, confirmation_status, confirmation_method,
+         appointment_answer, created_at)
+    SELECT schedule_id, patient_id, local_date, 0, due_at, 'PENDING', '', '', {CLOCK_SQL} FROM candidate
+    ON CONFLICT (schedule_id, local_date, slot) DO NOTHING
+    RETURNING id, schedule_id, local_date
+), new_message AS (
+    INSERT INTO reminders_message
+        (patient_id, reminder_id, phone, body, kind, status, send_after, attempts, max_attempts,
+         last_error, end_reason, provider_message_id, created_at, updated_at)
+    SELECT c.patient_id, r.id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
+           {CLOCK_SQL}, {CLOCK_SQL}
+    FROM new_reminder r JOIN candidate c USING (schedule_id, local_date) JOIN reminders_patient p ON p.id = c.patient_id
+    ON CONFLICT (reminder_id) WHERE kind = 'REMINDER' DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM new_reminder), (SELECT count(*) FROM new_message)
+"""
+
+
+def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
+    """Create each dose's Reminder and its queued reminder Message, once, in one statement.
+
+    The dose identity decides which caller creates a dose (many may try at once), and only
+    that caller queues its message. A second reminder message for a dose is refused by
+    `one_delivery_per_reminder`: counted and logged, never sent. Returns doses created.
+    """
+    if not doses:
+        return 0
+    columns = [
+        [dose.schedule.id for dose in doses],
+        [dose.schedule.patient_id for dose in doses],
+        [dose.local_date for dose in doses],
+        [dose.due_at for dose in doses],
+        [dose_body(dose.schedule, dose.due_at) for dose in doses],
+        [send_after or dose.due_at for dose in doses],
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CREATE_SQL, [*columns, settings.SEND_MAX_ATTEMPTS])
+        reminders, messages = cursor.fetchone()
+    if messages < reminders:
+        logger.error("refused a second reminder message for a dose count=%d", reminders - messages)
+    if reminders:
+        logger.info("created doses count=%d", reminders)
+    return reminders
+
+
+def _locked(schedules: QuerySet) -> list[ReminderSchedule]:
+    """A batch of schedules, locked until the caller's transaction ends; rows a volunteer is
+    saving right now are left for the next tick."""
+    return list(schedules.select_related("patient").select_for_update(of=("self",), skip_locked=True)[:BATCH])
+
+
+def _record_problem(schedule: ReminderSchedule, error: Exception) -> None:
+    problem = f"{error.__class__.__name__}: {error}"[:500]
+    logger.error("schedule_id=%s patient_id=%s cannot be scheduled: %s", schedule.id, schedule.patient_id, problem)
+    ReminderSchedule.objects.filter(id=schedule.id).update(
+        needs_scheduling=False, next_due_at=None, scheduling_problem=problem
+    )
+
+
+def reschedule(schedule: ReminderSchedule, now: datetime) -> datetime | None:
+    """Bring an edited schedule's doses in line with it: doses not yet sent move to the new
+    time (or are withdrawn if the schedule no longer has them), and the next dose is the first
+    at or after the catch-up start, and after the schedule became active, on a day that has
+    no dose yet. The caller holds the schedule's row lock."""
+    unsent = schedule.reminders.open().filter(sent_at__isnull=True, messages__kind=Message.Kind.REMINDER,
+                                             messages__status=Message.Status.QUEUED)
+    for reminder in unsent:
+        due = schedule.dose_time(reminder.local_date) if schedule.is_active else None
+        if due is None:
+            Reminder.objects.filter(id=reminder.id).close(Reminder.Confirmation.CANCELLED, "schedule changed")
+        elif due != reminder.due_at:
+            Reminder.objects.filter(id=reminder.id).update(due_at=due)
+            reminder.messages.filter(kind=Message.Kind.REMINDER, status=Message.Status.QUEUED).update(
+                send_after=max(due, now), body=dose_body(schedule, due), updated_at=DatabaseNow()
+            )
+    if not schedule.is_active:
+        return None
+    earliest = max(catch_up_start(now), schedule.active_since or schedule.created_at)
+    taken = set(schedule.reminders.filter(local_date__gte=earliest.date() - timedelta(days=1))
+                .values_list("local_date", flat=True))
+    return next_dose_time(schedule, earliest, taken)
+
+
+def schedule_edited(now: datetime) -> Counter:
+    """Step one of a tick: work out again the schedules edited since the last tick."""
+    stats: Counter = Counter()
+    while True:
+        with transaction.atomic():
+            batch = _locked(ReminderSchedule.objects.needing_scheduling().order_by("id"))
+            for schedule in batch:
+                try:
+                    with transaction.atomic():
+                        next_due = reschedule(schedule, now)
+                        ReminderSchedule.objects.filter(id=schedule.id).update(
+                            next_due_at=next_due, needs_scheduling=False, scheduling_problem=""
+                        )
+                    stats["rescheduled"] += 1
+                except Exception as exc:  # one bad row must not stop everyone else's reminders
+                    _record_problem(schedule, exc)
+                    stats["schedule_problems"] += 1
+        if len(batch) < BATCH:
+            return stats
+
+
+def _doses_due(schedule: ReminderSchedule, now: datetime, stats: Counter) -> tuple[list[Dose], datetime | None]:
+    """The doses of `schedule` due by `now` that must be created, and its next dose after them.
+    A dose the patient could not receive at its time, or too late to send, is passed over."""
+    patient: Patient = schedule.patient
+    doses, due = [], schedule.next_due_at
+    while due is not None and due <= now:
+        if due < catch_up_start(now):
+            stats["skipped_too_late"] += 1
+        elif not patient.was_reachable_at(due):
+            stats["skipped_not_reachable"] += 1
+        else:
+            doses.append(Dose(schedule, due.astimezone(patient.zone).date(), due))
+        due = next_dose_time(schedule, due + timedelta(minutes=1))
+    return doses, due
+
+
+def create_due_doses(now: datetime) -> Counter:
+    """Step two of a tick: create the doses that came due, and move each schedule's
+    `next_due_at` on. Reads only the schedules with a dose due (an index), so its cost
+    follows the doses, not the number of schedules."""
+    stats: Counter = Counter()
+    while True:
+        with transaction.atomic():
+            batch = _locked(ReminderSchedule.objects.due(now).order_by("next_due_at"))
+            doses, advanced = [], []
+            for schedule in batch:
+                try:
+                    found, schedule.next_due_at = _doses_due(schedule, now, stats)
+                except Exception as exc:
+                    _record_problem(schedule, exc)
+                    stats["schedule_problems"] += 1
+                    continue
+                doses.extend(found)
+                advanced.append(schedule)
+            stats["materialised"] += create_doses(doses)
+            ReminderSchedule.objects.bulk_update(advanced, ["next_due_at"])
+        if len(batch) < BATCH:
+            return stats
+
+
+def close_overdue_doses(now: datetime) -> int:
+    """Close open doses past their time as MISSED: unanswered in the reply window, or never
+    sent before the catch-up limit (the device was down, the queue too long)."""
+    overdue = Reminder.objects.overdue(now)
+    unanswered = overdue.filter(sent_at__isnull=False).close(Reminder.Confirmation.MISSED, "no answer in time")
+    unsent = overdue.filter(sent_at__isnull=True).exclude(
+        messages__kind=Message.Kind.REMINDER, messages__status=Message.Status.SENDING
+    ).close(Reminder.Confirmation.MISSED, "not sent in time")
+    return len(unanswered) + len(unsent)
+
+
+def todays_doses(patient: Patient, now: datetime) -> list[Dose]:
+    """The dose of each of the patient's active schedules on the patient's today, due by now."""
+    today = now.astimezone(patient.zone).date()
+    doses = []
+    for schedule in patient.schedules.filter(is_active=True).select_related("patient"):
+        due = schedule.dose_time(today)
+        if due is not None and due <= now:
+            doses.append(Dose(schedule, today, due))
+    return doses

@@ -1,0 +1,29 @@
+"""A patient who writes an emergency: answered at once with the emergency numbers, flagged
+first for volunteers, and staff notified. No lock, no rate limit, no dose logic stands in
+its way."""
+from datetime import datetime
+
+from reminders.models import Patient, PatientReply
+from reminders.notifications import notify_staff, patient_told_text
+from reminders.outbox import queue_message
+
+URGENT = 1  # Message.priority of the safety reply: first in the queue, past the limits
+
+
+def handle_emergency(patient: Patient, text: str, received_at: datetime) -> PatientReply:
+    """Store, notify and answer, in the caller's transaction. The patient is told only what
+    is true: that staff are being told, when someone can be."""
+    reply = PatientReply.objects.create(
+        patient=patient, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
+        needs_attention=True, urgent=True, acknowledged=True,
+    )
+    notifications = notify_staff(reply)
+    queue_message(patient, "emergency", priority=URGENT, told=patient_told_text(notifications))
+    told = ", ".join(f"{n.recipient.get_username() if n.recipient else n.address} ({n.role}) by "
+                     f"{n.get_channel_display().lower()}" for n in notifications)
+    outcome = f"safety reply queued; notifying {told}" if told else (
+        "safety reply queued; no volunteer or coordinator has an email address: nobody notified"
+    )
+    reply.outcome = outcome[:200]
+    reply.save(update_fields=["outcome"])
+    return reply

@@ -1,0 +1,33 @@
+"""Queueing PRIMA's own WhatsApp messages to a patient (acknowledgements, follow-ups,
+questions); the outbox pipeline (reminders/sending.py) sends them."""
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from reminders.dispatch import enqueue_send
+from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.templating import whatsapp_text
+
+
+def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
+                  reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
+                  **context) -> Message:
+    message = Message.objects.create(
+        patient=patient,
+        reminder=reminder,
+        phone=patient.phone,
+        body=whatsapp_text(template, patient.name, **context),
+        kind=kind,
+        send_after=send_after or timezone.now(),
+        max_attempts=settings.SEND_MAX_ATTEMPTS,
+        priority=priority,
+    )
+    enqueue_send(message)
+    return message
+
+
+def acknowledge(reply: PatientReply, template: str, **kwargs) -> None:
+    """Answer the patient's reply (once: the reply records that it was answered)."""
+    queue_message(reply.patient, template, reminder=reply.reminder, **kwargs)
+    reply.acknowledged = True
