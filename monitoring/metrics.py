@@ -19,7 +19,8 @@ from locks.models import Lock
 from ratelimit.models import RateLimitEvent
 from ratelimit.services import longest_named_window
 from reminders.health import queue_depth, tick_age
-from reminders.models import DeviceState, Message
+from reminders.models import DeviceState, Message, ReminderSchedule
+from reminders.pauses import current_pause
 from webhooks.models import WebhookEvent
 
 # The locks app draws every granted lease's fencing token from this sequence.
@@ -89,6 +90,11 @@ class DatabaseCollector(Collector):
                      recent_allowed_by_limit(), ["limit"])
         yield _gauge("prima_webhook_events", "Webhook events by kind and state.",
                      WebhookEvent.objects.order_by().values("kind", "state").annotate(n=Count("id")), ["kind", "state"])
+        pause = current_pause()
+        yield GaugeMetricFamily("prima_sending_paused", "1 while sending is paused (device disconnected, token, "
+                                "account or quota refused).", value=int(pause is not None))
+        yield GaugeMetricFamily("prima_schedule_problems", "Schedules the scheduler cannot handle (see the health "
+                                "page).", value=ReminderSchedule.objects.exclude(scheduling_problem="").count())
         devices = GaugeMetricFamily("prima_device_connected", "1 while the Fonnte device is connected.", labels=["device"])
         for device, connected in DeviceState.objects.values_list("device", "connected"):
             devices.add_metric([device], int(connected))

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
-from reminders.health import QueueDepth, RecentSends, queue_depth, recent_sends, tick_age
-from reminders.models import DeviceState, PatientReply
+from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
+from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
+from reminders.pauses import current_pause
 from webhooks.models import WebhookEvent
 
 BUSIEST_KEYS = 10
+PROBLEMS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class SystemStatus:
     replies_waiting: int
     disconnected_devices: list[DeviceState]
     tick_age: timedelta | None
+    sending_pause: SendingPause | None
+    schedule_problems: int
+    problem_schedules: list[ReminderSchedule]
+    tick_failure: tuple[datetime, str] | None
 
     @property
     def lateness(self) -> timedelta:
@@ -49,6 +55,7 @@ def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
 def system_status() -> SystemStatus:
     now = timezone.now()
     webhook_states = WebhookEvent.State
+    problems = ReminderSchedule.objects.exclude(scheduling_problem="")
     return SystemStatus(
         now=now,
         queue=queue_depth(),
@@ -60,6 +67,10 @@ def system_status() -> SystemStatus:
         replies_waiting=PatientReply.objects.needing_attention().count(),
         disconnected_devices=list(DeviceState.objects.filter(connected=False)),
         tick_age=tick_age(now),
+        sending_pause=current_pause(),
+        schedule_problems=problems.count(),
+        problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),
+        tick_failure=last_tick_failure(),
     )
 
 

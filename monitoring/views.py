@@ -9,23 +9,30 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from monitoring.metrics import registry
 from monitoring.status import database_reachable, tick_is_fresh
 from reminders.health import tick_age
+from reminders.models import ReminderSchedule
+from reminders.pauses import current_pause
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers and the scheduler ticked recently; 503 otherwise,
-    so a load balancer or uptime check notices a stopped scheduler, not only a dead site."""
+    """200 while the database answers, the scheduler ticked recently and sending is not paused;
+    503 otherwise, so an uptime check notices a stopped scheduler or a refused token, not only a
+    dead site. Schedules the scheduler cannot handle are counted (they stop nobody else)."""
     if not database_reachable():
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     age = tick_age()
     fresh = tick_is_fresh(age)
+    pause = current_pause()
+    healthy = fresh and pause is None
     body = {
-        "status": "ok" if fresh else "error",
+        "status": "ok" if healthy else "error",
         "database": "ok",
         "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
         "max_tick_age_seconds": settings.HEALTHZ_MAX_TICK_AGE_SECONDS,
+        "sending": f"paused since {pause.since.isoformat()}: {pause.reason}" if pause else "ok",
+        "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
     }
-    return JsonResponse(body, status=200 if fresh else 503)
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def _allowed_ip(address: str) -> bool:

@@ -23,7 +23,17 @@ from django.utils.translation import ngettext
 
 from reminders import compliance
 from reminders.charts import daily_chart
-from reminders.models import DeviceState, Message, Patient, PatientReply, Reminder, ReminderSchedule
+from reminders.models import (
+    DeviceState,
+    Message,
+    Patient,
+    PatientReply,
+    Reminder,
+    ReminderSchedule,
+    SendingPause,
+    StaffNotification,
+)
+from reminders.pauses import lift_pause
 from reminders.phones import mask_phone, normalise_phone
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.volunteer_actions import (
@@ -311,13 +321,28 @@ def compliance_csv(days: list[compliance.DayTally], patient: Patient | None) -> 
     return response
 
 
+class SchedulingProblemFilter(admin.SimpleListFilter):
+    """Schedules the scheduler could not handle (a bad row): they get no doses until fixed."""
+
+    title = _("scheduling problem")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cannot be scheduled"))]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(scheduling_problem="") if self.value() == "yes" else queryset
+
+
 @admin.register(ReminderSchedule)
 class ReminderScheduleAdmin(VolunteerScopedAdmin):
-    list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active", "next_due_at",
+                    "scheduling_problem"]
+    list_filter = ["kind", "is_active", SchedulingProblemFilter]
     search_fields = ["patient__name", "patient__phone", "message_template"]
     list_select_related = ["patient"]
     autocomplete_fields = ["patient"]
+    readonly_fields = ["next_due_at", "scheduling_problem"]
     show_full_result_count = False
 
 
@@ -524,8 +549,25 @@ class InboxFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaffNotificationInline(admin.TabularInline):
+    """Who was told about this reply, by which channel, and whether it worked."""
+
+    model = StaffNotification
+    extra = 0
+    can_delete = False
+    fields = ["recipient", "role", "channel", "address", "status", "error", "created_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(PatientReply)
 class PatientReplyAdmin(VolunteerScopedAdmin):
+    inlines = [StaffNotificationInline]
     list_display = ["received_at", "urgency", "patient_name", "intent", "text", "outcome", "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
@@ -565,6 +607,28 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
         self.message_user(request, ngettext("%(count)d reply marked as handled by you.",
                                             "%(count)d replies marked as handled by you.", handled) % {"count": handled},
                           messages.SUCCESS)
+
+
+@admin.register(SendingPause)
+class SendingPauseAdmin(admin.ModelAdmin):
+    """Why sending is paused. Deleting the pause (a coordinator's "resume now") sends what it
+    held back at once; if the cause remains, the next send pauses it again."""
+
+    list_display = ["scope", "kind", "reason", "since", "probe_at"]
+    readonly_fields = ["scope", "kind", "reason", "since", "probe_at", "token_fingerprint"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_queryset(self, request, queryset) -> None:
+        for pause in queryset:
+            lift_pause(f"lifted by {request.user.get_username()}", scope=pause.scope)
+
+    def delete_model(self, request, obj) -> None:
+        lift_pause(f"lifted by {request.user.get_username()}", scope=obj.scope)
 
 
 @admin.register(DeviceState)

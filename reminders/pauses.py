@@ -92,3 +92,12 @@ def lift_pause(why: str, scope: str = SENDER, kind: str | None = None) -> bool:
     if lifted:
         logger.warning("sending resumed scope=%s: %s", scope, why)
     return bool(lifted)
+
+
+def lift_pauses_of_other_tokens(scope: str = SENDER) -> int:
+    """The tick's check: an account pause for a token we no longer use (FONNTE_TOKEN was
+    fixed) is over, and the messages it held back are due now."""
+    stale = SendingPause.objects.filter(scope=scope, kind=SendingPause.Kind.ACCOUNT).exclude(
+        token_fingerprint=token_fingerprint()
+    )
+    return int(stale.exists() and lift_pause("FONNTE_TOKEN changed", scope=scope, kind=SendingPause.Kind.ACCOUNT))

@@ -16,7 +16,8 @@ from reminders.backends import BaseWhatsAppBackend
 from reminders.consent import expire_verifications
 from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
-from reminders.models import Message, ReminderSchedule
+from reminders.models import Message, ReminderSchedule, SendingPause
+from reminders.pauses import HELD_BACK, current_pause, lift_pauses_of_other_tokens
 from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def tick() -> Counter:
         ("due doses", lambda: create_due_doses(now)),
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
         ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
+        ("pauses", lambda: Counter(pauses_lifted=lift_pauses_of_other_tokens())),
     ]
     for name, step in steps:
         try:
@@ -105,10 +107,14 @@ def drain(
     return stats
 
 
-def sent_nothing_while_paused(stats: Counter) -> bool:
-    """A run that had messages to send and could send none because sending is paused: the
-    operator must hear of it (a non-zero exit, the health page)."""
-    return stats[Outcome.PAUSED] > 0 and stats[Outcome.SENT] == 0
+def sending_blocked(stats: Counter) -> SendingPause | None:
+    """The pause that kept a run from sending anything while messages wait on it: the
+    operator must hear of it (a non-zero exit, the health page, /healthz)."""
+    if stats[Outcome.SENT]:
+        return None
+    pause = current_pause()
+    held = Message.objects.filter(status=Message.Status.QUEUED, last_error__startswith=HELD_BACK)
+    return pause if pause is not None and (stats[Outcome.PAUSED] or held.exists()) else None
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ class FonnteBackend(BaseWhatsAppBackend):
         try:
             response = self.session.post(
                 self.url,
-                data={"target": target, "message": body, "countryCode": "62"},
+                # connectOnly: refused while the device is offline, never queued at Fonnte unseen.
+                data={"target": target, "message": body, "countryCode": "62", "connectOnly": "true"},
                 timeout=self.timeout,
             )
         except requests.Timeout as exc:

@@ -1,18 +1,7 @@
 """The `volunteer` and `coordinator` groups with their permissions (see reminders/roles.py)."""
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from reminders.roles import sync_roles
-
-
-def create_groups(apps, schema_editor) -> None:
-    # Permissions are normally created after all migrations ran (post_migrate); on a new
-    # database they do not exist yet, so create them first.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_roles(apps)
+from reminders.roles import migrate_roles
 
 
 def delete_groups(apps, schema_editor) -> None:
@@ -29,4 +18,4 @@ class Migration(migrations.Migration):
         ("reminders", "0003_admin_workflow"),
     ]
 
-    operations = [migrations.RunPython(create_groups, delete_groups)]
+    operations = [migrations.RunPython(migrate_roles, delete_groups)]

@@ -16,7 +16,10 @@ from prima.clock import CLOCK_SQL
 
 REACHABLE = "{row}.verification_status = 'VERIFIED' AND {row}.is_active AND {row}.opted_out_at IS NULL"
 
+# Foreign-key checks now, not at commit: the table is altered later in this transaction.
 TRANSLATE_EXISTING_ROWS = f"""
+SET CONSTRAINTS ALL IMMEDIATE;
+
 UPDATE reminders_reminder AS r
    SET local_date = (r.due_at AT TIME ZONE (
            CASE WHEN p.time_zone IN (SELECT name FROM pg_timezone_names) THEN p.time_zone ELSE 'Asia/Jakarta' END
@@ -71,7 +74,7 @@ CREATE TRIGGER reminders_patient_reachable_since BEFORE INSERT OR UPDATE ON remi
 
 CREATE FUNCTION reminders_patient_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE reminders_reminderschedule SET needs_scheduling = true WHERE patient_id = NEW.id;
+    UPDATE reminders_reminderschedule SET needs_scheduling = true, scheduling_problem = '' WHERE patient_id = NEW.id;
     RETURN NULL;
 END $$;
 CREATE TRIGGER reminders_patient_zone_changed AFTER UPDATE OF time_zone ON reminders_patient

@@ -7,14 +7,21 @@ class Command(BaseCommand):
     help = (
         "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
         "failures in the last hour, held locks, the busiest rate-limit keys, webhook events failed or "
-        "unprocessed, disconnected devices and the age of the scheduler's last tick."
+        "unprocessed, disconnected devices, whether sending is paused (and why), schedules the scheduler "
+        "cannot handle, and the age of the scheduler's last tick (and its last failure)."
     )
 
     def handle(self, *args, **options) -> None:
         status = system_status()
         tick = "never" if status.tick_age is None else f"{status.tick_age.total_seconds():.0f}s ago"
+        pause = status.sending_pause
         lines = [
             f"scheduler: last tick {tick} ({'ok' if status.tick_is_fresh else 'STALE'})",
+            *([f"  last tick failure at {status.tick_failure[0]:%Y-%m-%d %H:%M:%S}: {status.tick_failure[1]}"]
+              if status.tick_failure else []),
+            "sending: " + (f"PAUSED since {pause.since:%Y-%m-%d %H:%M:%S}: {pause.reason}" if pause else "ok"),
+            f"schedules the scheduler cannot handle: {status.schedule_problems}",
+            *(f"  schedule {s.id} ({s.patient}): {s.scheduling_problem}" for s in status.problem_schedules),
             f"outbox: due={status.queue.due} deferred={status.queue.deferred} "
             f"stale_leases={status.queue.stale_leases} oldest_due_late={status.lateness.total_seconds():.0f}s",
             f"last hour: sent={status.last_hour.sent} failed={status.last_hour.failed}",

@@ -9,8 +9,7 @@ from django.db import DatabaseError, OperationalError, ProgrammingError, connect
 from locks.services import acquire_lock, release_lock
 from prima.cli import first_line
 from reminders.backends import get_backend
-from reminders.pauses import current_pause
-from reminders.scheduler import TICK_LOCK, count_due_work, drain, sent_nothing_while_paused, summary_line, tick
+from reminders.scheduler import TICK_LOCK, count_due_work, drain, sending_blocked, summary_line, tick
 
 PROGRESS_EVERY_SECONDS = 5.0
 MAX_RECONNECT_PAUSE = 30.0
@@ -71,11 +70,10 @@ class Command(BaseCommand):
         if stats is None:
             return
         self.stdout.write(summary_line(stats))
-        if not loop and sent_nothing_while_paused(stats):
-            pause = current_pause()
-            why = pause.reason if pause else "the sender was refused"
-            raise CommandError(f"Sending is paused: {why}. No message could be sent; they wait, nothing is lost. "
-                               "Fix the cause (FONNTE_TOKEN, the device, the quota); one send is tried again "
+        pause = None if loop else sending_blocked(stats)
+        if pause is not None:
+            raise CommandError(f"Sending is paused: {pause.reason}. No message could be sent; they wait, nothing is "
+                               "lost. Fix the cause (FONNTE_TOKEN, the device, the quota); one send is tried again "
                                "every SENDING_PAUSE_PROBE_SECONDS.")
 
     def _stop(self, signum, frame) -> None:

@@ -1,0 +1,117 @@
+"""Driving PRIMA as its users do, over days: the patient through the webhook, the volunteer
+through the admin, the scheduler through `send_reminders`; time moves with time_machine, and
+the database clock with it (tests/database_clock.py)."""
+import itertools
+import json
+from contextlib import contextmanager
+from datetime import datetime, time
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from reminders.backends import locmem
+from reminders.models import Patient, ReminderSchedule
+from tests.factories import make_patient, make_schedule
+
+WIB = ZoneInfo("Asia/Jakarta")
+SECRET = "scenario-webhook-secret"
+DEVICE = "6281100000000"
+MEDICATION = "Halo {nama}, waktunya minum obat ({waktu})."
+_inbox_ids = itertools.count(1)
+
+
+def wib(day: int, hour: int, minute: int = 0, second: int = 0, month: int = 11) -> datetime:
+    """A moment in Jakarta in November 2026 (Monday the 23rd starts most stories)."""
+    return datetime(2026, month, day, hour, minute, second, tzinfo=WIB)
+
+
+@contextmanager
+def at(moment: datetime):
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+def run_scheduler() -> str:
+    """One `send_reminders` run, as cron starts it every minute: its summary line, or the
+    error it exits with (sending paused)."""
+    out = StringIO()
+    try:
+        call_command("send_reminders", "--max-seconds", "10", stdout=out)
+    except CommandError as error:
+        return f"error: {error}"
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def enrol(name: str = "Ibu Sari", phone: str | None = None, at_time: time = time(8, 0), **fields) -> ReminderSchedule:
+    """A verified patient with a daily medication schedule, set up the Sunday before."""
+    with at(wib(22, 12)):
+        patient = make_patient(phone, name=name, **fields)
+        return make_schedule(patient, time_of_day=at_time, message_template=MEDICATION, start_date=wib(22, 12).date())
+
+
+def say(client, patient: Patient, text: str, *, inboxid: bool = True, **fields) -> str:
+    """The patient writes `text`; Fonnte delivers it to the webhook. Without `inboxid`, as
+    payloads before Fonnte's January 2026 update were."""
+    payload = {"device": DEVICE, "sender": patient.phone.lstrip("+"), "message": text, "name": patient.name, **fields}
+    if inboxid:
+        payload["inboxid"] = f"scenario-{next(_inbox_ids)}"
+    response = client.post(f"/webhooks/fonnte/{SECRET}/incoming/", data=json.dumps(payload),
+                           content_type="application/json")
+    assert response.status_code == 200
+    return response.json()["status"]
+
+
+def device_says(client, status: str, **fields) -> None:
+    payload = {"device": DEVICE, "status": status, **fields}
+    response = client.post(f"/webhooks/fonnte/{SECRET}/device/", data=json.dumps(payload),
+                           content_type="application/json")
+    assert response.status_code == 200
+
+
+def sent_to(patient: Patient) -> list[str]:
+    """Every WhatsApp text the patient received, in order."""
+    return [entry.body for entry in locmem.outbox if entry.phone == patient.phone]
+
+
+def reminders_to(patient: Patient) -> list[str]:
+    return [body for body in sent_to(patient) if "waktunya minum obat" in body]
+
+
+def admin_action(client, model: str, action: str, objects, **extra):
+    """Run an admin list action on `objects`, following the redirect to read its messages."""
+    url = reverse(f"admin:reminders_{model}_changelist")
+    return client.post(url, {"action": action, ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], **extra},
+                       follow=True)
+
+
+def admin_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def admin_edit(client, obj, **changes):
+    """Open an object's admin change page and save it with `changes`, as a volunteer would:
+    every other field (and inline) posted as the form shows it."""
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = (
+                "on" if value is True else [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+            )
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    return response
