@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+TEST_STAMP := $(VENV)/.installed-test-requirements
 # Development defaults; production sets its own environment (see README).
 DEV_ENV := DEBUG=1
 
@@ -15,6 +16,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
+# The test tools (requirements-test.txt) only where tests run.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $(TEST_STAMP)
+
 migrate: venv
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 
@@ -26,7 +32,7 @@ run: migrate
 	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv
+test: $(TEST_STAMP)
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(PY) -m pytest

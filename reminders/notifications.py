@@ -30,7 +30,9 @@ RETRY_UNTRIED_AFTER = timedelta(minutes=2)
 
 
 def coordinators_with_email():
-    users = get_user_model().objects.with_perm("reminders.see_all_patients").filter(is_active=True)
+    users = get_user_model().objects.with_perm(
+        "reminders.see_all_patients", backend="django.contrib.auth.backends.ModelBackend"
+    ).filter(is_active=True)
     return users.exclude(email="").order_by("username")
 
 
@@ -73,7 +75,8 @@ def _email(notification: StaffNotification) -> None:
         "masked_phone": mask_phone(patient.phone),
         "admin_url": settings.SITE_URL + reverse("admin:reminders_patientreply_change", args=[reply.id]),
     }
-    subject = render_to_string("reminders/email/emergency_subject.txt", context).strip()
+    # One line whatever a name holds: a header with a line break is refused by the mail library.
+    subject = " ".join(render_to_string("reminders/email/emergency_subject.txt", context).split())
     body = render_to_string("reminders/email/emergency_body.txt", context)
     send_mail(subject, body, None, [notification.address])
 

@@ -77,3 +77,12 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
         else:
             lift_pause(f"device {device} connected", kind=SendingPause.Kind.DEVICE)
     return True
+
+
+def reset_device_state(state: DeviceState, who: str) -> None:
+    """A coordinator's "it is connected": whatever the newest state said (a forged or stale
+    disconnect included), the device counts as connected now and its pause is lifted."""
+    DeviceState.objects.filter(id=state.id).update(
+        connected=True, changed_at=DatabaseNow(), last_connect_at=DatabaseNow(), reason=f"reset by {who}"
+    )
+    lift_pause(f"device {state.device} reset by {who}", kind=SendingPause.Kind.DEVICE)

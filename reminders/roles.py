@@ -25,13 +25,13 @@ ROLE_PERMISSIONS = {
           for model in ["patient", "reminderschedule", "reminder", "message", "patientreply"]
           for action in ["view", "add", "change", "delete"]),
         "reminders.see_all_patients",
-        "reminders.view_devicestate",
+        "reminders.view_devicestate", "reminders.change_devicestate",
         "reminders.view_sendingpause", "reminders.delete_sendingpause",
         "reminders.view_staffnotification",
         "reminders.view_schedulerheartbeat",
         "locks.view_lock", "locks.delete_lock",
         "ratelimit.view_ratelimitevent",
-        "webhooks.view_webhookevent",
+        "webhooks.view_webhookevent", "webhooks.change_webhookevent",
     ],
 }
 

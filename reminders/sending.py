@@ -257,8 +257,8 @@ def rate_limit_delay(phone: str) -> float | None:
                     raise _Denied(decision.retry_after)
     except _Denied as denied:
         return min(max(denied.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
-    except DatabaseError as exc:
-        logger.error("rate limiter unavailable, deferring send: %s", exc)
+    except DatabaseError as exc:  # not its text: PostgreSQL may quote the key, a phone number
+        logger.error("rate limiter unavailable, deferring send: %s", exc.__class__.__name__)
         return RATE_LIMITER_DOWN_DELAY
     return None
 

@@ -1,18 +1,67 @@
-"""Message texts: a schedule's own template, and PRIMA's templates for its replies."""
+"""Message texts: a schedule's own template, and PRIMA's templates for its replies.
+
+A schedule's template is a volunteer's text with placeholders. Only the documented ones are
+filled, each exactly as written (`{nama}`): no format spec (`{nama:>20000000}` would render
+20 MB on every tick), no conversion, no attribute or index access. `template_problems` says
+what a form must refuse; `render_template` never does more than substitute, so a row written
+before these rules cannot hurt either.
+"""
+from string import Formatter
+
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+PLACEHOLDERS = {
+    "nama": "the patient's name",
+    "waktu": "the time of the dose (HH:MM)",
+}
+MAX_TEMPLATE_LENGTH = 1000
 
 
-class _KeepUnknown(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def _parts(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    return list(Formatter().parse(template))
+
+
+def _as_written(name: str, spec: str | None, conversion: str | None) -> str:
+    return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+
+
+def template_problems(template: str) -> list[str]:
+    """What is wrong with a template, each said so a volunteer can fix it; [] when it is fine."""
+    if len(template) > MAX_TEMPLATE_LENGTH:
+        return [_("The message is %(length)d characters long; keep it under %(limit)d.")
+                % {"length": len(template), "limit": MAX_TEMPLATE_LENGTH}]
+    try:
+        parts = _parts(template)
+    except ValueError:
+        return [_("A brace { or } is not closed. Write a placeholder as {nama} or {waktu}; "
+                  "to write a brace itself, double it: {{ or }}.")]
+    problems = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        written = _as_written(name, spec, conversion)
+        if name not in PLACEHOLDERS:
+            problems.append(_("%(part)s is not a placeholder PRIMA knows; use {nama} or {waktu}.") % {"part": written})
+        elif spec or conversion:
+            problems.append(_("%(part)s: write the placeholder alone, as {%(name)s}.") % {"part": written, "name": name})
+    return problems
 
 
 def render_template(template: str, **values: str) -> str:
-    """Fill `{nama}`-style placeholders; an unknown one is left as written, never a crash."""
+    """Fill the documented placeholders; anything else is left exactly as written."""
     try:
-        return template.format_map(_KeepUnknown(values))
-    except Exception:  # stray braces or "{obat.nama}" a volunteer typed: send the text as written
+        parts = _parts(template)
+    except ValueError:
         return template
+    rendered = []
+    for literal, name, spec, conversion in parts:
+        rendered.append(literal)
+        if name is None:
+            continue
+        simple = name in PLACEHOLDERS and name in values and not spec and not conversion
+        rendered.append(values[name] if simple else _as_written(name, spec, conversion))
+    return "".join(rendered)
 
 
 def whatsapp_text(template: str, name: str, **context) -> str:

@@ -13,6 +13,7 @@ from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
 from reminders.doses import catch_up_start, create_doses, next_dose_time, todays_doses
 from reminders.models import Message, Patient, Reminder
+from reminders.sending import end_message
 
 SEND_NOW_LIMIT = "admin_send_now"
 MANUAL_METHODS = [
@@ -92,6 +93,18 @@ def cancel_reminders(reminders: QuerySet, user: AbstractBaseUser) -> int:
         reminders.open().filter(sent_at__isnull=True).close(Reminder.Confirmation.CANCELLED, reason)
         queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
     return count
+
+
+def cancel_messages(messages: QuerySet, user: AbstractBaseUser) -> int:
+    """Withdraw messages still queued; a reminder message withdrawn closes its dose as
+    cancelled. Returns how many were withdrawn."""
+    reason = f"cancelled by {user.get_username()}"
+    cancelled = 0
+    with transaction.atomic():
+        for message in messages.filter(status=Message.Status.QUEUED).select_for_update(of=("self",)):
+            end_message(message, Message.Status.CANCELLED, reason, Reminder.Confirmation.CANCELLED)
+            cancelled += 1
+    return cancelled
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ import json
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from webhooks.models import WebhookEvent
 from webhooks.services import process_event
@@ -25,19 +26,24 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="payload")
+    def has_process_permission(self, request) -> bool:
+        """Processing an event again changes what it changed: it takes the change permission."""
+        return request.user.has_perm("webhooks.change_webhookevent")
+
+    @admin.display(description=_("payload"))
     def pretty_payload(self, event: WebhookEvent) -> str:
         if event.payload is None:
             return "—"
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, ensure_ascii=False))
 
-    @admin.action(description="Process again")
+    @admin.action(description=_("Process again"), permissions=["process"])
     def process_again(self, request, queryset) -> None:
         retried = queryset.exclude(state=WebhookEvent.State.PROCESSED)
         retried.update(state=WebhookEvent.State.FAILED, attempts=0)
         outcomes = [process_event(event) for event in retried]
         self.message_user(
             request,
-            f"Processed {len(outcomes)} event(s) again: " + ", ".join(sorted(set(outcomes)) or ["none"]),
+            _("Processed %(count)d event(s) again: %(outcomes)s")
+            % {"count": len(outcomes), "outcomes": ", ".join(sorted(set(outcomes))) or "—"},
             messages.SUCCESS,
         )

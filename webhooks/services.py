@@ -138,7 +138,24 @@ def process_event(event: WebhookEvent) -> str:
     return claim.state
 
 
+def from_our_device(payload: dict) -> bool:
+    """Does the event name one of our numbers (FONNTE_DEVICES)? Anyone who learnt the webhook
+    URL could otherwise pose as our device: stop sending, confirm doses, opt patients out."""
+    if not settings.FONNTE_DEVICES:
+        return True
+    try:
+        return normalise_phone(field(payload, "device")) in settings.FONNTE_DEVICES
+    except ValidationError:
+        return False
+
+
+def _require_our_device(payload: dict) -> None:
+    if not from_our_device(payload):
+        raise EventOutcome(State.IGNORED, "not one of our devices (FONNTE_DEVICES)")
+
+
 def _incoming(payload: dict, claim: EventClaim) -> None:
+    _require_our_device(payload)
     sender = field(payload, "sender")
     if sender.endswith("@g.us") or field(payload, "member"):
         raise EventOutcome(State.IGNORED, "group message")
@@ -175,6 +192,7 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
 
 
 def _status(payload: dict, claim: EventClaim) -> None:
+    _require_our_device(payload)
     provider_id = field(payload, "id")
     if not provider_id:
         raise EventOutcome(State.IGNORED, "status without a message id")
@@ -188,6 +206,7 @@ def _status(payload: dict, claim: EventClaim) -> None:
 
 
 def _device(payload: dict, claim: EventClaim) -> None:
+    _require_our_device(payload)
     status = field(payload, "status").lower()
     if status not in ("connect", "disconnect"):
         raise EventOutcome(State.IGNORED, f"unknown device status {status!r}")

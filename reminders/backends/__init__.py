@@ -3,6 +3,8 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
@@ -24,3 +26,14 @@ def _backend_for(path: str) -> BaseWhatsAppBackend:
 def get_backend() -> BaseWhatsAppBackend:
     """The configured backend, one instance per process (it may hold an HTTP session)."""
     return _backend_for(settings.WHATSAPP_BACKEND)
+
+
+# What a backend instance reads when it is made: a change (tests, override_settings) makes a new one.
+BACKEND_SETTINGS = {"WHATSAPP_BACKEND", "FONNTE_TOKEN", "FONNTE_BASE_URL", "FONNTE_CONNECT_TIMEOUT",
+                    "FONNTE_READ_TIMEOUT"}
+
+
+@receiver(setting_changed)
+def _forget_backend(setting: str, **kwargs) -> None:
+    if setting in BACKEND_SETTINGS:
+        _backend_for.cache_clear()

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from locks.services import acquire_lock, release_lock
-from reminders.backends import _backend_for, locmem
+from reminders.backends import locmem
 from reminders.consent import send_verification
 from reminders.models import Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification
 from reminders.roles import COORDINATOR, VOLUNTEER, sync_roles
@@ -202,10 +202,8 @@ def fonnte(settings):
     """The real Fonnte client, answering through `responses` with what each test scripts."""
     settings.FONNTE_TOKEN = "device-token-1"
     settings.WHATSAPP_BACKEND = "reminders.backends.fonnte.FonnteBackend"
-    _backend_for.cache_clear()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
-    _backend_for.cache_clear()
 
 
 def fonnte_answers(mock, *answers):
@@ -276,7 +274,6 @@ def test_5_a_revoked_token_pauses_sending_burns_no_attempt_and_resumes_when_fixe
     assert healthz.status_code == 503 and "invalid token" in healthz.json()["sending"]
     settings.FONNTE_TOKEN = "device-token-2"  # the operator fixes the setting and restarts
     fonnte.replace("POST", "https://api.fonnte.com/send", json=SUCCESS)
-    _backend_for.cache_clear()
     with at(wib(23, 8, 3)):
         assert "sent=3" in run_scheduler()
     messages = Message.objects.filter(kind="REMINDER")
