@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 # Development defaults; production sets its own environment (see README).
 DEV_ENV := DEBUG=1
 
-.PHONY: venv run test migrate stop-db chaos
+.PHONY: venv run test migrate stop-db chaos screenshots
 
 venv: $(STAMP)
 
@@ -30,6 +30,11 @@ test: venv
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(PY) -m pytest
+
+# The README's pictures (docs/screenshots/), taken in headless Chromium by the browser test's
+# visit (tests/admin/screenshots.py); `make test` writes its own to a temporary folder.
+screenshots: venv
+	$(DEV_ENV) $(PY) -m pytest tests/admin/screenshots.py
 
 # The reliability harness: kills, provider failures, a database restart (bench/chaos.py).
 chaos: venv
