@@ -1,5 +1,5 @@
 """One snapshot of how PRIMA is doing, for the health page and `manage.py prima_status`."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +10,7 @@ from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply
+from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 
 BUSIEST_KEYS = 10
@@ -42,8 +43,10 @@ def tick_is_fresh(age: timedelta | None) -> bool:
 
 
 def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
-    """The rate-limit keys with the most hits in the longest named window."""
-    return sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
+    """The rate-limit keys with the most hits in the longest named window, phone numbers in
+    them masked: the status is printed to terminals and logs."""
+    busiest = sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
+    return [replace(usage, key=mask_phones(usage.key)) for usage in busiest]
 
 
 def system_status() -> SystemStatus:

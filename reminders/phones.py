@@ -1,4 +1,6 @@
 """Phone numbers: one spelling (E.164) for storage, a masked one for logs."""
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,3 +33,13 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 9:
         return "*" * len(phone)
     return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+
+
+# A run of 8 to 15 digits, with or without its +: as long as a phone number, longer than our ids.
+_PHONE_LIKE = re.compile(r"\+?\d{8,15}")
+
+
+def mask_phones(text: str) -> str:
+    """Every phone-like number in `text` masked as mask_phone does: for text that may quote
+    numbers, such as rate-limit keys (`whatsapp_send:+6281234567890`)."""
+    return _PHONE_LIKE.sub(lambda match: mask_phone(match.group(0)), text)
