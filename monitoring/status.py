@@ -26,7 +26,7 @@ class SystemStatus:
     webhooks_failed: int
     webhooks_unprocessed: int
     replies_waiting: int
-    disconnected_devices: list[DeviceState]
+    devices: list[DeviceState]
     tick_age: timedelta | None
 
     @property
@@ -36,6 +36,18 @@ class SystemStatus:
     @property
     def tick_is_fresh(self) -> bool:
         return tick_is_fresh(self.tick_age)
+
+    @property
+    def disconnected_devices(self) -> list[DeviceState]:
+        return [device for device in self.devices if not device.connected]
+
+    @property
+    def low_quota_devices(self) -> list[DeviceState]:
+        return [device for device in self.devices if device.quota_is_low]
+
+    @property
+    def quota_alert_below(self) -> int:
+        return settings.FONNTE_QUOTA_ALERT_BELOW
 
 
 def tick_is_fresh(age: timedelta | None) -> bool:
@@ -61,7 +73,7 @@ def system_status() -> SystemStatus:
         webhooks_failed=WebhookEvent.objects.filter(state=webhook_states.FAILED).count(),
         webhooks_unprocessed=WebhookEvent.objects.filter(state=webhook_states.RECEIVED).count(),
         replies_waiting=PatientReply.objects.needing_attention().count(),
-        disconnected_devices=list(DeviceState.objects.filter(connected=False)),
+        devices=list(DeviceState.objects.order_by("device")),
         tick_age=tick_age(now),
     )
 

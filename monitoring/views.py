@@ -9,12 +9,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from monitoring.metrics import registry
 from monitoring.status import database_reachable, tick_is_fresh
 from reminders.health import tick_age
+from reminders.models import DeviceState
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers and the scheduler ticked recently; 503 otherwise,
-    so a load balancer or uptime check notices a stopped scheduler, not only a dead site."""
+    so a load balancer or uptime check notices a stopped scheduler, not only a dead site.
+
+    Devices whose Fonnte quota runs low are named but do not turn it 503: a load balancer
+    would take the whole site away, volunteers' admin included, for what only a top-up fixes."""
     if not database_reachable():
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     age = tick_age()
@@ -24,6 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "database": "ok",
         "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
         "max_tick_age_seconds": settings.HEALTHZ_MAX_TICK_AGE_SECONDS,
+        "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
     }
     return JsonResponse(body, status=200 if fresh else 503)
 

@@ -161,6 +161,9 @@ FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
 FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
 FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
 FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
+# Fonnte stops sending when a device's quota reaches zero: the health page, prima_status and
+# /healthz flag a device with fewer messages left than this; /metrics exports both figures.
+FONNTE_QUOTA_ALERT_BELOW = _number("FONNTE_QUOTA_ALERT_BELOW", 100)
 WHATSAPP_BACKENDS = {
     "fonnte": "reminders.backends.fonnte.FonnteBackend",
     "console": "reminders.backends.console.ConsoleBackend",

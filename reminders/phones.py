@@ -28,6 +28,15 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
     raise ValidationError("%(raw)s is not a valid phone number.", code="invalid_phone", params={"raw": raw})
 
 
+def normalise_device(raw: str) -> str:
+    """A Fonnte device's number as one key: E.164 when it is a phone number (Fonnte writes
+    `6285…` in webhooks and `085…` in quotas), else the text as given."""
+    try:
+        return normalise_phone(raw)
+    except ValidationError:
+        return (raw or "").strip()
+
+
 def mask_phone(phone: str) -> str:
     """`+6281234567890` → `+62812****890`: enough to tell numbers apart in logs, not to dial."""
     if len(phone) <= 9:

@@ -1,16 +1,26 @@
 """What Fonnte tells us after a send: delivery states of messages, and the device's connection."""
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
 from django.db import transaction
 from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
 
+from reminders.backends.base import DeviceQuota
 from reminders.models import DeviceState, Message
+from reminders.phones import normalise_device
 
 # Deliveries move forward only: READ never returns to DELIVERED or SENT.
 RANK = {Message.Status.SENDING: 0, Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.READ: 3}
 WHATSAPP_STATES = {"sent": Message.Status.SENT, "delivered": Message.Status.DELIVERED, "read": Message.Status.READ}
-FAILURE_STATUSES = {"invalid", "failed", "expired", "url unreachable"}
+# Fonnte's statuses that end a message, with what each means to a volunteer reading end_reason.
+FAILURE_STATUSES = {
+    "invalid": "bad target or parameter",
+    "failed": "content Fonnte cannot process",
+    "expired": "the device stayed disconnected for 7 days",
+    "url unreachable": "the attachment's address could not be reached",
+}
 
 DEVICE_DISCONNECTED = "device disconnected"
 
@@ -41,7 +51,9 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str) -> 
     if target is None:
         return StatusResult.UNCHANGED
     if target == Message.Status.FAILED:
-        earlier, fields = [Message.Status.SENDING, Message.Status.SENT], {"end_reason": f"Fonnte status: {status}"}
+        word = status.strip().lower()
+        earlier = [Message.Status.SENDING, Message.Status.SENT]
+        fields = {"end_reason": f"Fonnte status: {word} ({FAILURE_STATUSES[word]})"}
     else:
         earlier = [s for s, rank in RANK.items() if rank < RANK[target]]
         fields = {}
@@ -60,9 +72,9 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
     """
     with transaction.atomic():
         state, created = DeviceState.objects.select_for_update().get_or_create(
-            device=device, defaults={"connected": connected, "changed_at": changed_at, "reason": reason}
+            device=normalise_device(device), defaults={"connected": connected, "changed_at": changed_at, "reason": reason}
         )
-        if not created and state.changed_at > changed_at:
+        if not created and state.changed_at is not None and state.changed_at > changed_at:
             return False
         state.connected, state.changed_at, state.reason = connected, changed_at, reason
         if connected:
@@ -77,7 +89,21 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
     return True
 
 
+def record_quotas(quotas: Iterable[DeviceQuota]) -> None:
+    """Keep each device's remaining quota from a /send answer: one statement per device, in its
+    own short transaction (every send writes it; a long-held row lock would queue the workers)."""
+    now = timezone.now()
+    DeviceState.objects.bulk_create(
+        [DeviceState(device=quota.device, quota_remaining=quota.remaining, quota_seen_at=now) for quota in quotas],
+        update_conflicts=True, unique_fields=["device"], update_fields=["quota_remaining", "quota_seen_at"],
+    )
+
+
 def device_connected() -> bool:
-    """The newest state decides, so a device that was replaced cannot block sending forever."""
-    newest = DeviceState.objects.order_by("-changed_at").values_list("connected", flat=True).first()
+    """The newest state decides, so a device that was replaced cannot block sending forever; a
+    device known only from its quota has reported no state."""
+    newest = (
+        DeviceState.objects.filter(changed_at__isnull=False)
+        .order_by("-changed_at").values_list("connected", flat=True).first()
+    )
     return newest is not False

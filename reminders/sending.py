@@ -23,10 +23,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from ratelimit.services import check as check_rate_limit
-from reminders.backends import BaseWhatsAppBackend, WhatsAppError
+from reminders.backends import BaseWhatsAppBackend, SentMessage, WhatsAppError
 from reminders.models import Message, Reminder
 from reminders.phones import mask_phone
-from reminders.provider_events import DEVICE_DISCONNECTED, device_connected
+from reminders.provider_events import DEVICE_DISCONNECTED, device_connected, record_quotas
 from reminders.services import close_undelivered_reminders
 
 logger = logging.getLogger(__name__)
@@ -334,10 +334,21 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
             Reminder.objects.filter(id=claim.reminder_id).update(
                 reply_deadline=Now() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES)
             )
+    _keep_quotas(sent)
     if not recorded:
         logger.warning("send result not recorded: lease lost message_id=%s", claim.message_id)
         return _log_attempt(claim, Outcome.LEASE_LOST, started, "sent, but the lease was taken over")
     return _log_attempt(claim, Outcome.SENT, started)
+
+
+def _keep_quotas(sent: SentMessage) -> None:
+    """The devices' remaining quotas from the answer; the message is sent whatever happens here."""
+    if not sent.quotas:
+        return
+    try:
+        record_quotas(sent.quotas)
+    except DatabaseError as exc:
+        logger.error("device quota not recorded: %s", exc.__class__.__name__)
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:

@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = (
         "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
         "failures in the last hour, held locks, the busiest rate-limit keys, webhook events failed or "
-        "unprocessed, disconnected devices and the age of the scheduler's last tick."
+        "unprocessed, disconnected devices, each device's remaining Fonnte quota and the age of the scheduler's last tick."
     )
 
     def handle(self, *args, **options) -> None:
@@ -21,6 +21,9 @@ class Command(BaseCommand):
             f"replies needing attention: {status.replies_waiting}",
             f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed}",
             "devices disconnected: " + (", ".join(d.device for d in status.disconnected_devices) or "none"),
+            f"device quota (alert below {status.quota_alert_below}): "
+            + (", ".join(f"{d.device} {d.quota_remaining} left" + (" LOW" if d.quota_is_low else "")
+                         for d in status.devices if d.quota_remaining is not None) or "not reported yet"),
             f"held locks: {len(status.held_locks)}",
             *(f"  {lock.key} by {lock.holder}, {lock.remaining.total_seconds():.0f}s left" for lock in status.held_locks),
             f"busiest rate-limit keys: {len(status.busiest_keys)}",
