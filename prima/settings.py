@@ -3,6 +3,7 @@
 See README.md ("Configuration") for the list. A bad value stops the process with one line
 naming the setting (prima/cli.py prints it).
 """
+import os
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -46,12 +47,20 @@ def _number(name: str, default: float, cast=int):
     return value
 
 
-def _dev_secret_key() -> str:
-    """A per-checkout key kept in .data/, so dev sessions survive restarts."""
-    path = DATA_DIR / "secret_key"
+def _dev_secret(path: Path, length: int) -> str:
+    """A per-checkout secret kept in .data/, so dev sessions survive restarts. Readable by its
+    owner only; when processes start together, the first one's secret is everyone's."""
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(length))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic, and refused when another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -60,7 +69,7 @@ DEBUG = _bool("DEBUG", False)
 # Required when DEBUG is off. Left empty then, Django itself refuses with "The SECRET_KEY
 # setting must not be empty" as soon as anything signs (sessions, the web server), while
 # commands that need no key (migrate) still run.
-SECRET_KEY = env.str("SECRET_KEY", default="") or (_dev_secret_key() if DEBUG else "")
+SECRET_KEY = env.str("SECRET_KEY", default="") or (_dev_secret(DATA_DIR / "secret_key", 50) if DEBUG else "")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
@@ -213,8 +222,12 @@ EMERGENCY_PHRASES = env.list(
 )
 
 # Webhooks. The secret is the last part of each webhook URL set in Fonnte's dashboard;
-# empty turns the webhooks off (every call answers 404).
-FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="")
+# empty turns the webhooks off (every call answers 404). With DEBUG, one is generated into
+# .data/ like SECRET_KEY, so `make run` answers webhooks (`manage.py webhook_urls` prints them).
+DEV_WEBHOOK_SECRET_FILE = DATA_DIR / "webhook_secret"
+FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="") or (
+    _dev_secret(DEV_WEBHOOK_SECRET_FILE, 24) if DEBUG else ""
+)
 WEBHOOK_MAX_BODY_BYTES = 64 * 1024
 WEBHOOK_MAX_ATTEMPTS = _number("WEBHOOK_MAX_ATTEMPTS", 5)
 # How long a status for a message we do not know yet is kept and retried.
