@@ -7,6 +7,7 @@ import os
 import secrets
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -129,14 +130,25 @@ TEMPLATES = [
     },
 ]
 
+
+
+def _database_config(url: str) -> dict:
+    """DATABASE_URL as a DATABASES entry. The scheme is checked first: for one it does not know,
+    django-environ warns with the parsed URL, password included, before our one line."""
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from None
+    if environ.Env.DB_SCHEMES.get(scheme) != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
+    try:
+        return env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for a malformed URL
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from exc
+
+
 # Database: DATABASE_URL, or an embedded PostgreSQL in .data/pg when it is unset.
-_database_url = env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR)
-try:
-    _database = env.db_url_config(_database_url)
-except Exception as exc:  # django-environ raises several types for a malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from exc
-if _database.get("ENGINE") != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
+_database = _database_config(env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR))
 _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 _database["CONN_HEALTH_CHECKS"] = True
 # Lets two test runs share one server (e.g. a developer's and a helper's) without clashing.
