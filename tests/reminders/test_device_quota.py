@@ -4,8 +4,6 @@ import pytest
 import requests
 import responses
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from reminders.roles import COORDINATOR
 from tests.admin.conftest import logged_in, make_staff
 from tests.factories import queue_message
 from tests.fonnte_standin import FonnteStandIn
+from tests.migrations import models_as_of
 from tests.reminders.test_fonnte_backend import LIVE_SEND_ANSWER
 from tests.reminders.test_sending import drain_all
 
@@ -107,18 +106,12 @@ def test_prima_status_prints_the_quota(capsys, low_quota):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_merges_two_spellings_of_one_device_keeping_the_newest_state():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("reminders", "0005_message_priority")])
-    try:
-        OldState = executor.loader.project_state([("reminders", "0005_message_priority")]).apps.get_model(
-            "reminders", "DeviceState")
+    with models_as_of("reminders", "0005_message_priority") as old_apps:
+        OldState = old_apps.get_model("reminders", "DeviceState")
         now = timezone.now()
         OldState.objects.create(device="085885529352", connected=True, changed_at=now - timezone.timedelta(hours=1))
         OldState.objects.create(device="6285885529352", connected=False, changed_at=now, reason="logout")
         OldState.objects.create(device="default", connected=True, changed_at=now)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
     rows = {state.device: (state.connected, state.reason) for state in DeviceState.objects.all()}
     assert rows == {DEVICE: (False, "logout"), "default": (True, "")}
 

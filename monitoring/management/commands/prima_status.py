@@ -6,8 +6,9 @@ from monitoring.status import system_status
 class Command(BaseCommand):
     help = (
         "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
-        "failures in the last hour, held locks, the busiest rate-limit keys, webhook events failed or "
-        "unprocessed, disconnected devices, each device's remaining Fonnte quota and the age of the scheduler's last tick."
+        "failures in the last hour, held locks, the busiest rate-limit keys (phone numbers masked), "
+        "webhook events failed or unprocessed, disconnected devices, each device's remaining Fonnte "
+        "quota and the age of the scheduler's last tick."
     )
 
     def handle(self, *args, **options) -> None:
