@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-requirements
 TEST_STAMP := $(VENV)/.installed-test-requirements
 # Development defaults; production sets its own environment (see README).
 DEV_ENV := DEBUG=1
+# Where `make run` and `make run-celery` serve (PORT=8001 make run); links in volunteers' emails follow.
+PORT ?= 8000
+RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: venv run test migrate stop-db chaos
+.PHONY: venv run test migrate stop-db chaos screenshots
 
 venv: $(STAMP)
 
@@ -27,15 +30,21 @@ migrate: venv
 run: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py create_local_admin
-	@echo "Serving http://127.0.0.1:8000/admin/ with the scheduler loop beside it; Ctrl-C stops both."
-	@$(DEV_ENV) $(PY) manage.py send_reminders --loop & loop=$$!; \
+	@$(RUN_ENV) $(PY) manage.py webhook_urls
+	@echo "Serving http://127.0.0.1:$(PORT)/admin/ with the scheduler loop beside it; Ctrl-C stops both."
+	@$(RUN_ENV) $(PY) manage.py send_reminders --loop & loop=$$!; \
 	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(TEST_STAMP)
 	$(DEV_ENV) $(PY) manage.py check
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(PY) -m pytest
+
+# The README's pictures (docs/screenshots/), taken in headless Chromium by the browser test's
+# visit (tests/admin/screenshots.py); `make test` writes its own to a temporary folder.
+screenshots: venv
+	$(DEV_ENV) $(PY) -m pytest tests/admin/screenshots.py
 
 # The reliability harness: kills, provider failures, a database restart (bench/chaos.py).
 chaos: venv
@@ -49,14 +58,15 @@ stop-db: venv
 # Uses the redis-server answering on REDIS_PORT, or starts the distribution's binary there with
 # its data in .data/redis. Ctrl-C stops everything it started.
 REDIS_PORT ?= 6379
-CELERY_ENV := $(DEV_ENV) CELERY_BROKER_URL=redis://127.0.0.1:$(REDIS_PORT)/0
+CELERY_ENV := $(RUN_ENV) CELERY_BROKER_URL=redis://127.0.0.1:$(REDIS_PORT)/0
 
 .PHONY: run-celery
 run-celery: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py create_local_admin
 	@mkdir -p .data/redis
-	@echo "Serving http://127.0.0.1:8000/admin/ with a Celery worker and beat (Redis on port $(REDIS_PORT)); Ctrl-C stops them."
+	@$(RUN_ENV) $(PY) manage.py webhook_urls
+	@echo "Serving http://127.0.0.1:$(PORT)/admin/ with a Celery worker and beat (Redis on port $(REDIS_PORT)); Ctrl-C stops them."
 	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	if ! redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; then \
 	  command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install redis-server)"; exit 1; }; \
@@ -65,4 +75,4 @@ run-celery: migrate
 	fi; \
 	$(CELERY_ENV) $(VENV)/bin/celery -A prima worker --concurrency=1 --loglevel=INFO & pids="$$pids $$!"; \
 	$(CELERY_ENV) $(VENV)/bin/celery -A prima beat --schedule=.data/celerybeat-schedule --loglevel=INFO & pids="$$pids $$!"; \
-	$(CELERY_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(CELERY_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)

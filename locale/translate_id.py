@@ -216,9 +216,26 @@ INDONESIAN = {
     "Ignored": "Diabaikan",
     "Rate limited": "Terkena batas laju",
     "The parsed body; empty when unparseable.": "Isi yang terbaca; kosong bila tidak dapat dibaca.",
+    "E.164 when the number parses.": "Format E.164 bila nomornya terbaca.",
+    "Messages the device may still send, from Fonnte's last answer.":
+        "Pesan yang masih dapat dikirim perangkat, menurut jawaban terakhir Fonnte.",
+    "Quota low on %(device)s: %(remaining)s message(s) left. Fonnte stops sending at zero: top it up.":
+        "Kuota %(device)s hampir habis: tersisa %(remaining)s pesan. Fonnte berhenti mengirim saat kuota nol: "
+        "segera isi ulang.",
+    "Device": "Perangkat",
+    "Connected": "Terhubung",
+    "Quota left (alert below %(below)s)": "Sisa kuota (peringatan di bawah %(below)s)",
+    "Quota reported at": "Kuota dilaporkan pada",
+    "No device has reported yet.": "Belum ada perangkat yang melapor.",
+    "Use only the placeholders {nama} and {waktu}, each in single braces.":
+        "Gunakan hanya penanda {nama} dan {waktu}, masing-masing dalam satu pasang kurung kurawal.",
+    "Higher goes out first, past the rate limits: emergency replies.":
+        "Yang lebih tinggi dikirim lebih dulu, melewati batas laju: balasan darurat.",
 }
 
-_ENTRY = re.compile(r'^msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?((?:msgstr.*\n(?:".*"\n)*)+)', re.M)
+_ENTRY = re.compile(
+    r'^((?:#.*\n)*)msgid ((?:".*"\n)+)(msgid_plural (?:".*"\n)+)?((?:msgstr.*\n(?:".*"\n)*)+)', re.M
+)
 
 
 def _unquote(lines: str) -> str:
@@ -229,18 +246,33 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _settled(comments: str) -> str:
+    """An entry's comments once the table translates it: msgmerge's fuzzy guess and the earlier
+    msgid it guessed from (`#|`) go, or compilemessages would skip the entry."""
+    kept = []
+    for line in comments.splitlines(keepends=True):
+        if line.startswith("#|"):
+            continue
+        if line.startswith("#,"):
+            flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "fuzzy"]
+            line = f"#, {', '.join(flags)}\n" if flags else ""
+        kept.append(line)
+    return "".join(kept)
+
+
 def fill(po: str) -> tuple[str, list[str]]:
     missing = []
 
     def replace(match: re.Match) -> str:
-        msgid = _unquote(match.group(1))
+        comments, quoted_msgid, plural = match.group(1), match.group(2), match.group(3)
+        msgid = _unquote(quoted_msgid)
         if not msgid:
             return match.group(0)
         if msgid not in INDONESIAN:
             missing.append(msgid)
             return match.group(0)
-        key = "msgstr[0]" if match.group(2) else "msgstr"
-        return f"msgid {match.group(1)}{match.group(2) or ''}{key} {_quote(INDONESIAN[msgid])}\n"
+        key = "msgstr[0]" if plural else "msgstr"
+        return f"{_settled(comments)}msgid {quoted_msgid}{plural or ''}{key} {_quote(INDONESIAN[msgid])}\n"
 
     return _ENTRY.sub(replace, po).replace("#, fuzzy\n", "", 1), missing
 

@@ -96,9 +96,16 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily("prima_schedule_problems", "Schedules the scheduler cannot handle (see the health "
                                 "page).", value=ReminderSchedule.objects.exclude(scheduling_problem="").count())
         devices = GaugeMetricFamily("prima_device_connected", "1 while the Fonnte device is connected.", labels=["device"])
-        for device, connected in DeviceState.objects.values_list("device", "connected"):
+        quotas = GaugeMetricFamily("prima_device_quota_remaining", "Messages the Fonnte device may still send, "
+                                   "from Fonnte's last /send answer (it stops sending at zero).", labels=["device"])
+        for device, connected, remaining in DeviceState.objects.values_list("device", "connected", "quota_remaining"):
             devices.add_metric([device], int(connected))
+            if remaining is not None:
+                quotas.add_metric([device], remaining)
         yield devices
+        yield quotas
+        yield GaugeMetricFamily("prima_device_quota_alert_below", "FONNTE_QUOTA_ALERT_BELOW: a device with less "
+                                "quota than this is flagged.", value=settings.FONNTE_QUOTA_ALERT_BELOW)
 
 
 def registry() -> CollectorRegistry:

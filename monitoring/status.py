@@ -1,5 +1,5 @@
 """One snapshot of how PRIMA is doing, for the health page and `manage.py prima_status`."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,6 +11,7 @@ from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
 from reminders.pauses import current_pause
+from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 
 BUSIEST_KEYS = 10
@@ -27,7 +28,7 @@ class SystemStatus:
     webhooks_failed: int
     webhooks_unprocessed: int
     replies_waiting: int
-    disconnected_devices: list[DeviceState]
+    devices: list[DeviceState]
     tick_age: timedelta | None
     sending_pause: SendingPause | None
     schedule_problems: int
@@ -42,14 +43,28 @@ class SystemStatus:
     def tick_is_fresh(self) -> bool:
         return tick_is_fresh(self.tick_age)
 
+    @property
+    def disconnected_devices(self) -> list[DeviceState]:
+        return [device for device in self.devices if not device.connected]
+
+    @property
+    def low_quota_devices(self) -> list[DeviceState]:
+        return [device for device in self.devices if device.quota_is_low]
+
+    @property
+    def quota_alert_below(self) -> int:
+        return settings.FONNTE_QUOTA_ALERT_BELOW
+
 
 def tick_is_fresh(age: timedelta | None) -> bool:
     return age is not None and age.total_seconds() <= settings.HEALTHZ_MAX_TICK_AGE_SECONDS
 
 
 def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
-    """The rate-limit keys with the most hits in the longest named window."""
-    return sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
+    """The rate-limit keys with the most hits in the longest named window, phone numbers in
+    them masked: the status is printed to terminals and logs."""
+    busiest = sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
+    return [replace(usage, key=mask_phones(usage.key)) for usage in busiest]
 
 
 def system_status() -> SystemStatus:
@@ -65,7 +80,7 @@ def system_status() -> SystemStatus:
         webhooks_failed=WebhookEvent.objects.filter(state=webhook_states.FAILED).count(),
         webhooks_unprocessed=WebhookEvent.objects.filter(state=webhook_states.RECEIVED).count(),
         replies_waiting=PatientReply.objects.needing_attention().count(),
-        disconnected_devices=list(DeviceState.objects.filter(connected=False)),
+        devices=list(DeviceState.objects.order_by("device")),
         tick_age=tick_age(now),
         sending_pause=current_pause(),
         schedule_problems=problems.count(),

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from monitoring.metrics import registry
 from monitoring.status import database_reachable, tick_is_fresh
 from reminders.health import tick_age
-from reminders.models import ReminderSchedule
+from reminders.models import DeviceState, ReminderSchedule
 from reminders.pauses import current_pause
 
 
@@ -17,7 +17,10 @@ from reminders.pauses import current_pause
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers, the scheduler ticked recently and sending is not paused;
     503 otherwise, so an uptime check notices a stopped scheduler or a refused token, not only a
-    dead site. Schedules the scheduler cannot handle are counted (they stop nobody else)."""
+    dead site. Schedules the scheduler cannot handle are counted (they stop nobody else).
+
+    Devices whose Fonnte quota runs low are named but do not turn it 503: a load balancer
+    would take the whole site away, volunteers' admin included, for what only a top-up fixes."""
     if not database_reachable():
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     age = tick_age()
@@ -31,6 +34,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "max_tick_age_seconds": settings.HEALTHZ_MAX_TICK_AGE_SECONDS,
         "sending": f"paused since {pause.since.isoformat()}: {pause.reason}" if pause else "ok",
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
+        "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -1,4 +1,5 @@
-"""Turn configuration and database-connection mistakes into one readable line.
+"""Turn configuration mistakes, an unreachable database and an unmigrated one into one
+readable line.
 
 A volunteer or operator who mistypes DATABASE_URL should read what is wrong, not a
 forty-line traceback; everything else (real bugs) still raises normally.
@@ -13,10 +14,23 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else exc.__class__.__name__
 
 
+def needs_migrating() -> bool:
+    """Whether the database lacks migrations: then a missing table or column is the cause of
+    a ProgrammingError, not a bug in the command."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return False
+
+
 def execute_or_explain(argv: list[str]) -> None:
     from django.conf import settings
     from django.core.management import execute_from_command_line
-    from django.db.utils import OperationalError
+    from django.db.utils import OperationalError, ProgrammingError
 
     try:
         # Load settings here: Django's own loader swallows a first ImproperlyConfigured
@@ -31,4 +45,10 @@ def execute_or_explain(argv: list[str]) -> None:
             "Database error: cannot reach the database named by DATABASE_URL "
             f"({first_line(exc)})\n"
         )
+        sys.exit(3)
+    except ProgrammingError:
+        # `migrate` failing is a broken migration: telling its user to migrate would not help.
+        if argv[1:2] == ["migrate"] or not needs_migrating():
+            raise
+        sys.stderr.write("Database error: the database is not migrated: run manage.py migrate\n")
         sys.exit(3)

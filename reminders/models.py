@@ -654,17 +654,28 @@ class PatientReply(models.Model):
 
 
 class DeviceState(models.Model):
-    """The Fonnte device's connection, from its webhook: sending waits while it is down."""
+    """A Fonnte device: its connection, from its webhook (sending waits while it is down), and
+    its remaining quota, from each /send answer (Fonnte stops sending at zero)."""
 
-    device = models.CharField(max_length=32, unique=True)
+    device = models.CharField(max_length=32, unique=True, help_text=_("E.164 when the number parses."))
     connected = models.BooleanField(default=True)
     reason = models.CharField(max_length=200, blank=True)
-    changed_at = models.DateTimeField(help_text=_("When Fonnte says the state changed."))
+    # Empty for a device known only from its quota: no connection change reported yet.
+    changed_at = models.DateTimeField(null=True, blank=True, help_text=_("When Fonnte says the state changed."))
     last_connect_at = models.DateTimeField(null=True, blank=True)
     last_disconnect_at = models.DateTimeField(null=True, blank=True)
+    quota_remaining = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Messages the device may still send, from Fonnte's last answer.")
+    )
+    quota_seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.device}: {'connected' if self.connected else 'disconnected'}"
+
+    @property
+    def quota_is_low(self) -> bool:
+        """The one rule for "alert: the quota runs out" (Fonnte stops sending at zero)."""
+        return self.quota_remaining is not None and self.quota_remaining < settings.FONNTE_QUOTA_ALERT_BELOW
 
 
 class SendingPause(models.Model):

@@ -1,4 +1,6 @@
 """Phone numbers: one spelling (E.164) for storage, a masked one for logs."""
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,8 +33,27 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
     raise ValidationError("%(raw)s is not a valid phone number.", code="invalid_phone", params={"raw": raw})
 
 
+def normalise_device(raw: str) -> str:
+    """A Fonnte device's number as one key: E.164 when it is a phone number (Fonnte writes
+    `6285…` in webhooks and `085…` in quotas), else the text as given."""
+    try:
+        return normalise_phone(raw)
+    except ValidationError:
+        return (raw or "").strip()
+
+
 def mask_phone(phone: str) -> str:
     """`+6281234567890` → `+62812****890`: enough to tell numbers apart in logs, not to dial."""
     if len(phone) <= 9:
         return "*" * len(phone)
     return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+
+
+# A run of 8 to 15 digits, with or without its +: as long as a phone number, longer than our ids.
+_PHONE_LIKE = re.compile(r"\+?\d{8,15}")
+
+
+def mask_phones(text: str) -> str:
+    """Every phone-like number in `text` masked as mask_phone does: for text that may quote
+    numbers, such as rate-limit keys (`whatsapp_send:+6281234567890`)."""
+    return _PHONE_LIKE.sub(lambda match: mask_phone(match.group(0)), text)

@@ -1,4 +1,5 @@
 """What Fonnte tells us after a send: delivery states of messages, and the device's connection."""
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -7,13 +8,21 @@ from django.db.models.functions import Coalesce
 
 from prima.clock import DatabaseNow
 from reminders.backends import Scope
+from reminders.backends.base import DeviceQuota
 from reminders.models import DeviceState, Message, SendingPause
 from reminders.pauses import lift_pause, pause_sending
+from reminders.phones import normalise_device
 
 # Deliveries move forward only: READ never returns to DELIVERED or SENT.
 RANK = {Message.Status.SENDING: 0, Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.READ: 3}
 WHATSAPP_STATES = {"sent": Message.Status.SENT, "delivered": Message.Status.DELIVERED, "read": Message.Status.READ}
-FAILURE_STATUSES = {"invalid", "failed", "expired", "url unreachable"}
+# Fonnte's statuses that end a message, with what each means to a volunteer reading end_reason.
+FAILURE_STATUSES = {
+    "invalid": "bad target or parameter",
+    "failed": "content Fonnte cannot process",
+    "expired": "the device stayed disconnected for 7 days",
+    "url unreachable": "the attachment's address could not be reached",
+}
 
 
 class StatusResult(StrEnum):
@@ -42,7 +51,9 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str) -> 
     if target is None:
         return StatusResult.UNCHANGED
     if target == Message.Status.FAILED:
-        earlier, fields = [Message.Status.SENDING, Message.Status.SENT], {"end_reason": f"Fonnte status: {status}"}
+        word = status.strip().lower()
+        earlier = [Message.Status.SENDING, Message.Status.SENT]
+        fields = {"end_reason": f"Fonnte status: {word} ({FAILURE_STATUSES[word]})"}
     else:
         earlier = [s for s, rank in RANK.items() if rank < RANK[target]]
         fields = {}
@@ -62,9 +73,10 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
     """
     with transaction.atomic():
         state, created = DeviceState.objects.select_for_update().get_or_create(
-            device=device, defaults={"connected": connected, "changed_at": changed_at, "reason": reason}
+            device=normalise_device(device),
+            defaults={"connected": connected, "changed_at": changed_at, "reason": reason},
         )
-        if not created and state.changed_at > changed_at:
+        if not created and state.changed_at is not None and state.changed_at > changed_at:
             return False
         state.connected, state.changed_at, state.reason = connected, changed_at, reason
         if connected:
@@ -86,3 +98,13 @@ def reset_device_state(state: DeviceState, who: str) -> None:
         connected=True, changed_at=DatabaseNow(), last_connect_at=DatabaseNow(), reason=f"reset by {who}"
     )
     lift_pause(f"device {state.device} reset by {who}", kind=SendingPause.Kind.DEVICE)
+
+
+def record_quotas(quotas: Iterable[DeviceQuota]) -> None:
+    """Keep each device's remaining quota from a /send answer: one statement per device, in its
+    own short transaction (every send writes it; a long-held row lock would queue the workers)."""
+    DeviceState.objects.bulk_create(
+        [DeviceState(device=quota.device, quota_remaining=quota.remaining, quota_seen_at=DatabaseNow())
+         for quota in quotas],
+        update_conflicts=True, unique_fields=["device"], update_fields=["quota_remaining", "quota_seen_at"],
+    )

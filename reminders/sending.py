@@ -23,10 +23,11 @@ from django.db.models import F, QuerySet
 
 from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
-from reminders.backends import BaseWhatsAppBackend, Scope, WhatsAppError
+from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 from reminders.models import Message, Refusal, Reminder, SendingPause
 from reminders.pauses import current_pause, held_back_error, lift_pause, pause_sending, take_probe
 from reminders.phones import mask_phone
+from reminders.provider_events import record_quotas
 
 logger = logging.getLogger(__name__)
 
@@ -353,10 +354,21 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
             )
     if pause is not None:
         lift_pause("a send went through")
+    _keep_quotas(sent)
     if not recorded:
         logger.warning("send result not recorded: lease lost message_id=%s", claim.message_id)
         return _log_attempt(claim, Outcome.LEASE_LOST, started, "sent, but the lease was taken over")
     return _log_attempt(claim, Outcome.SENT, started)
+
+
+def _keep_quotas(sent: SentMessage) -> None:
+    """The devices' remaining quotas from the answer; the message is sent whatever happens here."""
+    if not sent.quotas:
+        return
+    try:
+        record_quotas(sent.quotas)
+    except DatabaseError as exc:
+        logger.error("device quota not recorded: %s", exc.__class__.__name__)
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:

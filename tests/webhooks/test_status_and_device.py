@@ -43,7 +43,13 @@ def test_fonnte_states_map_onto_the_message(client, sent, fields, expected):
     sent.refresh_from_db()
     assert sent.status == expected
     if expected == "FAILED":
-        assert sent.end_reason == f"Fonnte status: {fields['status']}"
+        assert sent.end_reason.startswith(f"Fonnte status: {fields['status']} (")
+
+
+def test_an_expired_message_says_the_device_was_disconnected_for_7_days(client, sent):
+    post_json(client, status(status="expired"), kind="status")
+    sent.refresh_from_db()
+    assert sent.end_reason == "Fonnte status: expired (the device stayed disconnected for 7 days)"
 
 
 def test_read_before_delivered_stays_read(client, sent):

@@ -6,9 +6,10 @@ from monitoring.status import system_status
 class Command(BaseCommand):
     help = (
         "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
-        "failures in the last hour, held locks, the busiest rate-limit keys, webhook events failed or "
-        "unprocessed, disconnected devices, whether sending is paused (and why), schedules the scheduler "
-        "cannot handle, and the age of the scheduler's last tick (and its last failure)."
+        "failures in the last hour, held locks, the busiest rate-limit keys (phone numbers masked), "
+        "webhook events failed or unprocessed, disconnected devices, each device's remaining Fonnte "
+        "quota, whether sending is paused (and why), schedules the scheduler cannot handle, and the "
+        "age of the scheduler's last tick (and its last failure)."
     )
 
     def handle(self, *args, **options) -> None:
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             f"replies needing attention: {status.replies_waiting}",
             f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed}",
             "devices disconnected: " + (", ".join(d.device for d in status.disconnected_devices) or "none"),
+            f"device quota (alert below {status.quota_alert_below}): "
+            + (", ".join(f"{d.device} {d.quota_remaining} left" + (" LOW" if d.quota_is_low else "")
+                         for d in status.devices if d.quota_remaining is not None) or "not reported yet"),
             f"held locks: {len(status.held_locks)}",
             *(f"  {lock.key} by {lock.holder}, {lock.remaining.total_seconds():.0f}s left" for lock in status.held_locks),
             f"busiest rate-limit keys: {len(status.busiest_keys)}",
