@@ -10,12 +10,12 @@ import math
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Now
 from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from locks.models import Lock
+from prima.clock import DatabaseNow, database_now
 from ratelimit.models import RateLimitEvent
 from ratelimit.services import longest_named_window
 from reminders.health import queue_depth, tick_age
@@ -44,7 +44,7 @@ def lock_grants() -> int:
 def recent_allowed_by_limit() -> list[dict]:
     """Allowed hits per named limit within the longest named window (the table is pruned,
     so this is a recent rate, not a counter since boot)."""
-    recent = RateLimitEvent.objects.filter(created_at__gt=Now() - timezone.timedelta(seconds=longest_named_window()))
+    recent = RateLimitEvent.objects.filter(created_at__gt=DatabaseNow() - timezone.timedelta(seconds=longest_named_window()))
     counts = {name: 0 for name in settings.RATE_LIMITS}
     for key, cost in recent.values_list("key", "cost"):
         name = key.partition(":")[0]
@@ -78,7 +78,7 @@ class DatabaseCollector(Collector):
             queue.add_metric([state], value)
         yield queue
         yield GaugeMetricFamily("prima_queue_oldest_due_lateness_seconds", "How long the oldest due message has "
-                                "waited past its send time.", value=depth.lateness(timezone.now()).total_seconds())
+                                "waited past its send time.", value=depth.lateness(database_now()).total_seconds())
 
         age = tick_age()
         yield GaugeMetricFamily("prima_scheduler_tick_age_seconds", "Seconds since the scheduler's last tick "

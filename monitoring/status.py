@@ -10,6 +10,7 @@ from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
+from reminders.notifications import untold_emergencies
 from reminders.pauses import current_pause
 from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
@@ -31,6 +32,7 @@ class SystemStatus:
     devices: list[DeviceState]
     tick_age: timedelta | None
     sending_pause: SendingPause | None
+    untold_emergencies: int
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
     tick_failure: tuple[datetime, str] | None
@@ -83,6 +85,7 @@ def system_status() -> SystemStatus:
         devices=list(DeviceState.objects.order_by("device")),
         tick_age=tick_age(now),
         sending_pause=current_pause(),
+        untold_emergencies=untold_emergencies(now - timedelta(days=7)).count(),
         schedule_problems=problems.count(),
         problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),
         tick_failure=last_tick_failure(),

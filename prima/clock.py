@@ -22,6 +22,7 @@ class DatabaseNow(Expression):
     """`CLOCK_SQL` in an ORM expression, where Django's `Now()` would be the transaction's start."""
 
     output_field = DateTimeField()
+    allowed_default = True
 
     def as_sql(self, compiler, connection):
         return CLOCK_SQL, []

@@ -288,7 +288,7 @@ PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
 # Chores every scheduler tick runs (dotted paths to functions taking no arguments).
 HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
-    "reminders.notifications.retry_untried_notifications",
+    "reminders.notifications.retry_notifications",
     "locks.services.cleanup_expired_locks",
     "ratelimit.services.prune_expired",
 ]

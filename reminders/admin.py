@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from reminders import compliance
 from reminders.charts import daily_chart
+from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.models import (
     DeviceState,
     Message,
@@ -34,9 +35,8 @@ from reminders.models import (
     StaffNotification,
 )
 from reminders.pauses import lift_pause
-from reminders.provider_events import reset_device_state
 from reminders.phones import mask_phone, normalise_phone
-from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
+from reminders.provider_events import reset_device_state
 from reminders.volunteer_actions import (
     MANUAL_METHODS,
     cancel_messages,
@@ -467,6 +467,11 @@ class ReminderAdmin(VolunteerScopedAdmin):
     def cancel(self, request, queryset) -> None:
         cancelled = cancel_reminders(queryset, request.user)
         self.message_user(request, _("%(count)d queued message(s) cancelled.") % {"count": cancelled})
+        already_sent = queryset.open().filter(sent_at__isnull=False).count()
+        if already_sent:
+            self.message_user(request, _("%(count)d reminder(s) had already been sent: they still wait for the "
+                                         "patient's answer. Record a confirmation if you know it.")
+                              % {"count": already_sent}, messages.WARNING)
 
     @admin.action(description=_("Send now (queue a failed reminder again)"), permissions=["change"])
     def send_now(self, request, queryset) -> None:

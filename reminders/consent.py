@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from prima.clock import DatabaseNow
+from prima.clock import DatabaseNow, database_now
 from reminders.models import Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
@@ -89,7 +89,7 @@ def opt_back_in(patient: Patient, method: str, now: datetime) -> None:
 def send_verification(patient: Patient) -> Message | None:
     """Ask a PENDING (or, again, an EXPIRED) patient to agree to reminders; None when the
     patient is in neither state. The question expires after VERIFICATION_EXPIRY_HOURS."""
-    now = timezone.now()
+    now = database_now()
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(id=patient.id)
         if patient.verification_status not in (Verification.PENDING, Verification.EXPIRED):

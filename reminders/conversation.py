@@ -29,9 +29,7 @@ def _require_transaction() -> None:
 
 def _answered(reply: PatientReply) -> list[Reminder] | None:
     """The doses this reply answers (see `ReminderQuerySet.answered_by`)."""
-    answered = Reminder.objects.filter(patient=reply.patient).answered_by(
-        reply.received_at, topic(reply.text, reply.intent)
-    )
+    answered = Reminder.objects.filter(patient=reply.patient).answered_by(reply, topic(reply.text, reply.intent))
     if answered:
         reply.reminder = answered[0]
     return answered
@@ -134,18 +132,21 @@ def route(patient: Patient, intent: str) -> Handler:
     }.get(intent, for_volunteers)
 
 
-def apply_reply(patient: Patient, text: str, received_at: datetime) -> PatientReply:
+def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None) -> PatientReply:
     """Record and act on one reply, in the caller's transaction, under the patient's lock."""
     _require_transaction()
     patient = Patient.objects.select_for_update().get(id=patient.id)
-    reply = PatientReply(patient=patient, text=text, intent=classify(text), received_at=received_at)
+    reply = PatientReply(patient=patient, text=text, intent=classify(text), received_at=received_at,
+                         arrived_at=arrived_at or received_at)
     reply.outcome = route(patient, reply.intent)(reply)
     reply.save()
     return reply
 
 
-def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime) -> PatientReply:
+def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime,
+                         arrived_at: datetime | None = None) -> PatientReply:
     """A reply we did not act on is still a patient speaking: a volunteer reads it."""
     return PatientReply.objects.create(
-        patient=patient, text=text, intent=classify(text), received_at=received_at, needs_attention=True, outcome=reason,
+        patient=patient, text=text, intent=classify(text), received_at=received_at,
+        arrived_at=arrived_at or received_at, needs_attention=True, outcome=reason,
     )

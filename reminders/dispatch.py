@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from kombu.exceptions import ChannelError
 
 from prima.clock import DatabaseNow
@@ -32,13 +31,13 @@ def broker_configured() -> bool:
 
 
 def enqueue_send(message: Message) -> None:
-    """Have a worker send `message` as soon as the current transaction commits.
+    """Have a worker send `message`, due now, as soon as the current transaction commits.
 
-    Without a broker this does nothing: the `send_reminders` loop finds the message. A message
-    not yet due waits for the tick that finds it due. A failed publish is logged, not raised
-    (the row is committed and the next tick publishes it).
+    Without a broker this does nothing: the `send_reminders` loop finds the message. (A
+    message due later waits for the tick that finds it due.) A failed publish is logged, not
+    raised (the row is committed and the next tick publishes it).
     """
-    if broker_configured() and message.send_after <= timezone.now():
+    if broker_configured():
         # A lambda, not a partial: Django names the callback by __qualname__ when it fails.
         transaction.on_commit(lambda: publish([message.id]), robust=True)
 

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from prima.clock import CLOCK_SQL, DatabaseNow
-from reminders.models import Message, Patient, Reminder, ReminderSchedule
+from reminders.models import Message, Patient, Reminder, ReminderSchedule, catch_up_start, too_late_text
 from reminders.templating import render_template
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,11 @@ class Dose:
     local_date: date
     due_at: datetime
 
+    def is_too_late(self, now: datetime) -> bool:
+        return self.due_at < catch_up_start(now)
 
-def catch_up_start(now: datetime) -> datetime:
-    """The oldest due time still sent: doses older than this risk a double dose."""
-    return now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+    def too_late_text(self) -> str:
+        return too_late_text(self.due_at, self.schedule.patient.zone)
 
 
 def next_dose_time(schedule: ReminderSchedule, earliest: datetime, taken: set[date] = frozenset()) -> datetime | None:
@@ -78,10 +79,9 @@ WITH candidate AS (
     SELECT c.patient_id, r.id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
            {CLOCK_SQL}, {CLOCK_SQL}
     FROM new_reminder r JOIN candidate c USING (schedule_id, local_date) JOIN reminders_patient p ON p.id = c.patient_id
-    ON CONFLICT (reminder_id) WHERE kind = 'REMINDER' DO NOTHING
     RETURNING id
 )
-SELECT (SELECT count(*) FROM new_reminder), (SELECT count(*) FROM new_message)
+SELECT count(*) FROM new_message
 """
 
 
@@ -89,8 +89,9 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
     """Create each dose's Reminder and its queued reminder Message, once, in one statement.
 
     The dose identity decides which caller creates a dose (many may try at once), and only
-    that caller queues its message. A second reminder message for a dose is refused by
-    `one_delivery_per_reminder`: counted and logged, never sent. Returns doses created.
+    that caller queues its message, for the reminder it just inserted. Any other path that
+    tried a second reminder message for a dose would be refused by `one_delivery_per_reminder`
+    (an IntegrityError, never a send). Returns doses created.
     """
     if not doses:
         return 0
@@ -104,9 +105,7 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CREATE_SQL, [*columns, settings.SEND_MAX_ATTEMPTS])
-        reminders, messages = cursor.fetchone()
-    if messages < reminders:
-        logger.error("refused a second reminder message for a dose count=%d", reminders - messages)
+        (reminders,) = cursor.fetchone()
     if reminders:
         logger.info("created doses count=%d", reminders)
     return reminders
@@ -126,25 +125,54 @@ def _record_problem(schedule: ReminderSchedule, error: Exception) -> None:
     )
 
 
-def reschedule(schedule: ReminderSchedule, now: datetime) -> datetime | None:
-    """Bring an edited schedule's doses in line with it: doses not yet sent move to the new
-    time (or are withdrawn if the schedule no longer has them), and the next dose is the first
-    at or after the catch-up start, and after the schedule became active, on a day that has
-    no dose yet. The caller holds the schedule's row lock."""
-    unsent = schedule.reminders.open().filter(sent_at__isnull=True, messages__kind=Message.Kind.REMINDER,
-                                             messages__status=Message.Status.QUEUED)
-    for reminder in unsent:
-        due = schedule.dose_time(reminder.local_date) if schedule.is_active else None
+SCHEDULE_CHANGED = "schedule changed"
+# Between two doses of one schedule, whatever an edit does: moving 23:30 to 00:15 after the
+# 23:30 reminder went out must not remind the patient again 45 minutes later.
+MIN_GAP_BETWEEN_DOSES = timedelta(hours=12)
+
+
+def _move_unsent_doses(schedule: ReminderSchedule, now: datetime) -> None:
+    """Doses made but not sent yet follow the schedule: to the new time and text, withdrawn
+    when the schedule no longer has their day, and back when it has it again (a weekday
+    removed by mistake and put back the same morning). One on its way is left alone."""
+    recent = now.astimezone(schedule.patient.zone).date() - timedelta(days=1)
+    waiting = schedule.reminders.filter(sent_at__isnull=True, local_date__gte=recent).filter(
+        Q(confirmation_status=Reminder.Confirmation.PENDING)
+        | Q(confirmation_status=Reminder.Confirmation.CANCELLED, close_reason=SCHEDULE_CHANGED)
+    )
+    for dose in waiting:
+        message = dose.messages.filter(kind=Message.Kind.REMINDER).first()
+        if message is None or message.status not in (Message.Status.QUEUED, Message.Status.CANCELLED):
+            continue
+        due = schedule.dose_time(dose.local_date) if schedule.is_active else None
         if due is None:
-            Reminder.objects.filter(id=reminder.id).close(Reminder.Confirmation.CANCELLED, "schedule changed")
-        elif due != reminder.due_at:
-            Reminder.objects.filter(id=reminder.id).update(due_at=due)
-            reminder.messages.filter(kind=Message.Kind.REMINDER, status=Message.Status.QUEUED).update(
-                send_after=max(due, now), body=dose_body(schedule, due), updated_at=DatabaseNow()
-            )
+            if dose.is_open:
+                Reminder.objects.filter(id=dose.id).close(Reminder.Confirmation.CANCELLED, SCHEDULE_CHANGED)
+            continue
+        if not dose.is_open:
+            if due < catch_up_start(now) or message.end_reason != SCHEDULE_CHANGED:
+                continue
+            Reminder.objects.filter(id=dose.id).reopen()
+        Reminder.objects.filter(id=dose.id).update(due_at=due)
+        Message.objects.filter(id=message.id).update(
+            status=Message.Status.QUEUED, end_reason="", send_after=max(due, now), body=dose_body(schedule, due),
+            held_by_pause=False, last_error="", updated_at=DatabaseNow(),
+        )
+
+
+def reschedule(schedule: ReminderSchedule, now: datetime) -> datetime | None:
+    """Bring an edited schedule's doses in line with it, then work out its next dose: the
+    first at or after the catch-up start, after the schedule became active, at least
+    MIN_GAP_BETWEEN_DOSES after its last reminder went out, on a day that has no dose yet.
+    The caller holds the schedule's row lock."""
+    _move_unsent_doses(schedule, now)
     if not schedule.is_active:
         return None
     earliest = max(catch_up_start(now), schedule.active_since or schedule.created_at)
+    last_sent = schedule.reminders.filter(sent_at__isnull=False).order_by("-sent_at").values_list(
+        "sent_at", flat=True).first()
+    if last_sent is not None:
+        earliest = max(earliest, last_sent + MIN_GAP_BETWEEN_DOSES)
     taken = set(schedule.reminders.filter(local_date__gte=earliest.date() - timedelta(days=1))
                 .values_list("local_date", flat=True))
     return next_dose_time(schedule, earliest, taken)
@@ -177,7 +205,7 @@ def _doses_due(schedule: ReminderSchedule, now: datetime, stats: Counter) -> tup
     patient: Patient = schedule.patient
     doses, due = [], schedule.next_due_at
     while due is not None and due <= now:
-        if due < catch_up_start(now):
+        if due < catch_up_start(now):  # our outage outlasted the catch-up window
             stats["skipped_too_late"] += 1
         elif not patient.was_reachable_at(due):
             stats["skipped_not_reachable"] += 1

@@ -16,6 +16,7 @@ from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prima.clock import DatabaseNow
 from reminders.phones import normalise_phone
 from reminders.templating import template_problems
 
@@ -81,6 +82,17 @@ class WeekdaysField(ArrayField):
 
 
 ZONE_NAMES = [name for name, _label in TIME_ZONES]
+
+
+def catch_up_start(now: datetime) -> datetime:
+    """The oldest due time a reminder may still be sent at (REMINDER_CATCH_UP_MINUTES): catching
+    up after our own outage is worth it, hours late a reminder risks a double dose."""
+    return now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
+
+
+def too_late_text(due_at: datetime, zone: ZoneInfo) -> str:
+    """How a dose refused for the catch-up limit is described, to volunteers and in end_reason."""
+    return f"too late: due {timezone.localtime(due_at, zone):%Y-%m-%d %H:%M}"
 
 
 def validate_printable(value: str) -> None:
@@ -189,14 +201,20 @@ class Patient(DatabaseOwnedFields):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    def reachability_problem(self, verification: str = "VERIFIED") -> tuple[str, str] | None:
+        """Why the patient may not get our messages now, as (code, text); None when they may.
+        `Patient.REACHABLE` for a row in hand (the verification question itself needs PENDING)."""
+        if self.opted_out_at is not None:
+            return "opted_out", "patient opted out"
+        if not self.is_active:
+            return "cancelled", "patient is not active"
+        if self.verification_status != verification:
+            return "cancelled", f"patient verification is {self.verification_status}"
+        return None
+
     @property
     def can_receive_reminders(self) -> bool:
-        """`Patient.REACHABLE` for a row in hand."""
-        return (
-            self.verification_status == self.REACHABLE["verification_status"]
-            and self.is_active is self.REACHABLE["is_active"]
-            and self.opted_out_at is None
-        )
+        return self.reachability_problem() is None
 
     def was_reachable_at(self, moment: datetime) -> bool:
         """Reachable now and already at `moment`: only then is a dose due at `moment` sent."""
@@ -303,24 +321,26 @@ class ReminderQuerySet(models.QuerySet):
     def open(self) -> "ReminderQuerySet":
         return self.filter(confirmation_status__in=Reminder.OPEN)
 
-    def answerable_at(self, received_at: datetime) -> "ReminderQuerySet":
-        """Doses a reply received at `received_at` may answer: sent by then, and the reply
-        inside the window. A reply judged late by its processing time, not its arrival,
-        would be a lost "SUDAH"; so a dose the tick already closed as MISSED still takes a
-        reply that arrived in time."""
+    def answerable_at(self, received_at: datetime, arrived_at: datetime | None = None) -> "ReminderQuerySet":
+        """Doses a reply may answer: sent before it reached us (`arrived_at`, our clock), and
+        the reply written inside the window (`received_at`: Fonnte's time when it gives one,
+        never later than the arrival). A reply judged by its processing time would be a lost
+        "SUDAH"; so a dose the tick already closed as MISSED still takes one written in time."""
         return self.filter(
             confirmation_status__in=[*Reminder.OPEN, Reminder.Confirmation.MISSED],
-            sent_at__lte=received_at,
+            sent_at__lte=arrived_at or received_at,
             reply_deadline__gte=received_at,
         )
 
-    def answered_by(self, received_at: datetime, kind: str | None) -> "list[Reminder] | None":
-        """The doses a reply received at `received_at` answers: of the kind it speaks about
-        (any kind, when it names none), the newest waiting, and every dose due at that same
-        time (two medicines at 08:00 take one "SUDAH"). None when the reply names no kind and
-        doses of several kinds wait: that is for a volunteer, not a guess. Locks the rows;
-        call inside a transaction."""
-        waiting = self.answerable_at(received_at).select_related("schedule").select_for_update(of=("self",))
+    def answered_by(self, reply: "PatientReply", kind: str | None) -> "list[Reminder] | None":
+        """The doses `reply` answers: of the kind it speaks about (any kind, when it names
+        none), the newest waiting, and every dose due at that same time (two medicines at
+        08:00 take one "SUDAH"). None when the reply names no kind and doses of several kinds
+        wait: that is for a volunteer, not a guess. Evaluates and locks the rows (a list, not
+        a queryset); call inside a transaction."""
+        waiting = self.answerable_at(reply.received_at, reply.arrived_at).select_related("schedule").select_for_update(
+            of=("self",)
+        )
         if kind:
             waiting = waiting.filter(schedule__kind=kind)
         found = list(waiting.order_by("-due_at", "id"))
@@ -345,27 +365,34 @@ class ReminderQuerySet(models.QuerySet):
     def overdue(self, now: datetime) -> "ReminderQuerySet":
         """Open doses past their time: sent and unanswered past the reply window, or never
         sent and past the catch-up limit (after which sending them risks a double dose)."""
-        too_late = now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
-        return self.open().filter(Q(reply_deadline__lt=now) | Q(sent_at__isnull=True, due_at__lt=too_late))
+        return self.open().filter(Q(reply_deadline__lt=now) | Q(sent_at__isnull=True, due_at__lt=catch_up_start(now)))
 
     def close(self, state: str, reason: str, **fields) -> list[int]:
-        """The one way a dose closes: its state, when and why, and its messages still queued
-        withdrawn with the same reason. Returns the ids closed; rows another transaction
-        changed meanwhile are judged again by the queryset's own conditions."""
+        """The one way a dose closes: its state, when and why, and its reminder and follow-up
+        still queued withdrawn with the same reason (our answers to the patient still go).
+        Returns the ids closed. The rows are locked first; one another transaction changed
+        meanwhile is judged again by the conditions on its own columns (not on joined rows)."""
         if state not in Reminder.CLOSED:
             raise ValueError(f"{state!r} is not a closed state")
-        from prima.clock import DatabaseNow
-
         with transaction.atomic():
             ids = list(self.select_for_update(of=("self",)).values_list("id", flat=True))
             if ids:
                 Reminder.objects.filter(id__in=ids).update(
                     confirmation_status=state, closed_at=DatabaseNow(), close_reason=reason[:200], **fields
                 )
-                Message.objects.filter(reminder_id__in=ids, status=Message.Status.QUEUED).update(
-                    status=Message.Status.CANCELLED, end_reason=reason, lease_token=None, updated_at=DatabaseNow()
-                )
+                Message.objects.filter(
+                    reminder_id__in=ids, status=Message.Status.QUEUED, kind__in=Message.DOSE_KINDS
+                ).update(status=Message.Status.CANCELLED, end_reason=reason, lease_token=None,
+                         updated_at=DatabaseNow())
         return ids
+
+    def reopen(self, state: str = "PENDING", **fields) -> int:
+        """A dose closed without being confirmed (missed, cancelled) that waits again: a
+        volunteer's resend, a reminder that went out after all, an in-time reply processed late.
+        One conditional UPDATE, so a confirmation committed a moment earlier wins."""
+        return self.filter(confirmation_status__in=[Reminder.Confirmation.MISSED, Reminder.Confirmation.CANCELLED]).update(
+            confirmation_status=state, closed_at=None, close_reason="", **fields
+        )
 
 
 class Reminder(models.Model):
@@ -444,12 +471,9 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["schedule", "local_date", "slot"], name="one_dose_per_schedule_day"),
         ]
         indexes = [
-            # Serves "the doses waiting for this patient's reply" (webhooks).
-            models.Index(
-                fields=["patient", "-due_at"],
-                condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
-                name="reminder_awaiting_reply_idx",
-            ),
+            # Serves "the doses this patient's reply may answer" (answerable_at: reply_deadline >= t).
+            models.Index(fields=["patient", "reply_deadline"], condition=Q(reply_deadline__isnull=False),
+                         name="reminder_answerable_idx"),
             # Serves the tick's overdue sweep: open doses by deadline and by due time.
             models.Index(fields=["reply_deadline"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
                          name="reminder_open_deadline_idx"),
@@ -460,6 +484,13 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule.get_kind_display()} for {self.patient} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    def is_too_late(self, now: datetime) -> bool:
+        """Past the catch-up limit, a reminder risks a double dose: it is not sent any more."""
+        return self.due_at < catch_up_start(now)
+
+    def too_late_text(self) -> str:
+        return too_late_text(self.due_at, self.patient.zone)
 
     def save(self, *args, **kwargs) -> None:
         if self.local_date is None and self.due_at is not None:
@@ -506,7 +537,7 @@ class Message(models.Model):
     body = models.TextField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REMINDER)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    send_after = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(db_default=DatabaseNow(), help_text=_("Not before (the database's now if not given)."))
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=5)
     priority = models.PositiveSmallIntegerField(
@@ -517,6 +548,8 @@ class Message(models.Model):
     # Set when this claim's send is tried (never when it is only claimed): a worker that dies
     # holding a batch spends an attempt only on the message it was sending.
     send_started_at = models.DateTimeField(null=True, blank=True)
+    # Waiting out a sending pause: lifting it makes the message due at once.
+    held_by_pause = models.BooleanField(default=False, db_default=False)
     last_error = models.TextField(blank=True)
     end_reason = models.TextField(blank=True, help_text=_("Why the message ended FAILED or CANCELLED."))
     provider_message_id = models.CharField(max_length=64, blank=True)
@@ -547,6 +580,8 @@ class Message(models.Model):
             models.Index(
                 fields=["lease_expires_at"], condition=Q(status="SENDING"), name="message_stale_lease_idx"
             ),
+            # Serves lifting a pause: the messages it held back.
+            models.Index(fields=["id"], condition=Q(held_by_pause=True), name="message_held_by_pause_idx"),
             # Serves the status webhook's lookup by the id Fonnte returned.
             models.Index(
                 fields=["provider_message_id"], condition=~Q(provider_message_id=""), name="message_provider_id_idx"
@@ -556,31 +591,26 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"
 
+    # The messages that belong to a dose: withdrawn when it closes.
+    DOSE_KINDS = [Kind.REMINDER, Kind.FOLLOW_UP]
+
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.
         Read from the patient and reminder rows as they are now (the sender locks them)."""
-        patient = self.patient
         if self.kind == self.Kind.REPLY:
             return None  # answers a message the patient just sent, goodbyes included
-        if patient.opted_out_at is not None:
-            return Refusal("opted_out", "patient opted out")
-        if not patient.is_active:
-            return Refusal("cancelled", "patient is not active")
-        if self.kind == self.Kind.VERIFICATION:
-            if patient.verification_status != Patient.Verification.PENDING:
-                return Refusal("cancelled", f"patient verification is {patient.verification_status}")
-            return None
-        if patient.verification_status != Patient.Verification.VERIFIED:
-            return Refusal("cancelled", f"patient verification is {patient.verification_status}")
+        asked = Patient.Verification.PENDING if self.kind == self.Kind.VERIFICATION else Patient.Verification.VERIFIED
+        problem = self.patient.reachability_problem(verification=asked)
+        if problem:
+            return Refusal(*problem)
         reminder = self.reminder
-        if reminder is None:
+        if reminder is None or self.kind == self.Kind.VERIFICATION:
             return None
         if not reminder.waits_for(self.kind):
             return Refusal("cancelled", f"reminder is {reminder.confirmation_status}")
-        too_late = now - timedelta(minutes=settings.REMINDER_CATCH_UP_MINUTES)
-        if self.kind == self.Kind.REMINDER and reminder.due_at < too_late:
+        if self.kind == self.Kind.REMINDER and reminder.is_too_late(now):
             # Hours late, a medication reminder risks a double dose; volunteers see it as missed.
-            return Refusal("too_late", f"too late: due {timezone.localtime(reminder.due_at, patient.zone):%Y-%m-%d %H:%M}")
+            return Refusal("too_late", reminder.too_late_text())
         return None
 
 
@@ -625,7 +655,9 @@ class PatientReply(models.Model):
     text = models.TextField()
     intent = models.CharField(max_length=16, choices=Intent.choices)
     outcome = models.CharField(max_length=200, blank=True, help_text=_("What the reply changed, if anything."))
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now,
+                                       help_text=_("When the patient wrote it (Fonnte's time, never after it reached us)."))
+    arrived_at = models.DateTimeField(_("reached us at"), null=True, blank=True)
     needs_attention = models.BooleanField(default=False)
     urgent = models.BooleanField(default=False)
     acknowledged = models.BooleanField(default=False, help_text=_("Whether we answered this reply."))
@@ -729,6 +761,7 @@ class StaffNotification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    tried_at = models.DateTimeField(_("last tried at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

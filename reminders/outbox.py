@@ -3,7 +3,6 @@ questions); the outbox pipeline (reminders/sending.py) sends them."""
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
 
 from reminders.dispatch import enqueue_send
 from reminders.models import Message, Patient, PatientReply, Reminder
@@ -13,17 +12,20 @@ from reminders.templating import whatsapp_text
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
                   reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
                   **context) -> Message:
+    """Queue a message, due at `send_after` or else now by the database's clock."""
+    later = {"send_after": send_after} if send_after else {}
     message = Message.objects.create(
         patient=patient,
         reminder=reminder,
         phone=patient.phone,
         body=whatsapp_text(template, patient.name, **context),
         kind=kind,
-        send_after=send_after or timezone.now(),
         max_attempts=settings.SEND_MAX_ATTEMPTS,
         priority=priority,
+        **later,
     )
-    enqueue_send(message)
+    if not later:
+        enqueue_send(message)
     return message
 
 

@@ -21,7 +21,6 @@ from reminders.models import Message, SendingPause
 
 logger = logging.getLogger(__name__)
 
-HELD_BACK = "sending paused:"
 # One sender today; issue 18's device pool gives each device its own scope.
 SENDER = "fonnte"
 
@@ -72,11 +71,6 @@ def pause_sending(scope_of_refusal: Scope, reason: str, scope: str = SENDER) -> 
     return pause
 
 
-def held_back_error(reason: str) -> str:
-    """The `last_error` of a message waiting out a pause, by which lifting it finds them."""
-    return f"{HELD_BACK} {reason}"
-
-
 def lift_pause(why: str, scope: str = SENDER, kind: str | None = None) -> bool:
     """End the pause (a send went through, or the device reconnected), and make the messages
     it held back due at once; True if there was one."""
@@ -86,8 +80,8 @@ def lift_pause(why: str, scope: str = SENDER, kind: str | None = None) -> bool:
     with transaction.atomic():
         lifted, _per_model = pauses.delete()
         if lifted:
-            Message.objects.filter(status=Message.Status.QUEUED, last_error__startswith=HELD_BACK).update(
-                send_after=DatabaseNow(), last_error="", updated_at=DatabaseNow()
+            Message.objects.filter(status=Message.Status.QUEUED, held_by_pause=True).update(
+                send_after=DatabaseNow(), held_by_pause=False, last_error="", updated_at=DatabaseNow()
             )
     if lifted:
         logger.warning("sending resumed scope=%s: %s", scope, why)

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from prima.clock import DatabaseNow
 from reminders.backends import Scope
 from reminders.backends.base import DeviceQuota
-from reminders.models import DeviceState, Message, SendingPause
+from reminders.models import DeviceState, Message, Reminder, SendingPause
 from reminders.pauses import lift_pause, pause_sending
 from reminders.phones import normalise_device
 
@@ -44,8 +44,11 @@ def target_status(status: str, state: str) -> str | None:
 
 
 def apply_delivery_status(provider_message_id: str, status: str, state: str) -> StatusResult:
+    """Move the message forward to what Fonnte says. A reminder Fonnte could not deliver after
+    all was never received: its dose is not sent, and closes as missed ("not delivered"), so a
+    volunteer sees it and can send it again."""
     target = target_status(status, state)
-    message = Message.objects.filter(provider_message_id=provider_message_id).only("id").first()
+    message = Message.objects.filter(provider_message_id=provider_message_id).only("id", "kind", "reminder_id").first()
     if message is None:
         return StatusResult.UNKNOWN_MESSAGE
     if target is None:
@@ -61,7 +64,13 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str) -> 
             fields["delivered_at"] = Coalesce("delivered_at", DatabaseNow())
         if target == Message.Status.READ:
             fields["read_at"] = Coalesce("read_at", DatabaseNow())
-    updated = Message.objects.filter(id=message.id, status__in=earlier).update(status=target, updated_at=DatabaseNow(), **fields)
+    updated = Message.objects.filter(id=message.id, status__in=earlier).update(
+        status=target, updated_at=DatabaseNow(), **fields
+    )
+    if updated and target == Message.Status.FAILED and message.kind == Message.Kind.REMINDER and message.reminder_id:
+        dose = Reminder.objects.filter(id=message.reminder_id).open()
+        dose.update(sent_at=None, reply_deadline=None)
+        dose.close(Reminder.Confirmation.MISSED, f"not delivered: {fields['end_reason']}")
     return StatusResult.APPLIED if updated else StatusResult.UNCHANGED
 
 

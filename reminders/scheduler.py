@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from prima.clock import DatabaseNow, database_now
@@ -17,7 +16,7 @@ from reminders.consent import expire_verifications
 from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
-from reminders.pauses import HELD_BACK, current_pause, lift_pauses_of_other_tokens
+from reminders.pauses import current_pause, lift_pauses_of_other_tokens
 from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
 
 logger = logging.getLogger(__name__)
@@ -113,7 +112,7 @@ def sending_blocked(stats: Counter) -> SendingPause | None:
     if stats[Outcome.SENT]:
         return None
     pause = current_pause()
-    held = Message.objects.filter(status=Message.Status.QUEUED, last_error__startswith=HELD_BACK)
+    held = Message.objects.filter(status=Message.Status.QUEUED, held_by_pause=True)
     return pause if pause is not None and (stats[Outcome.PAUSED] or held.exists()) else None
 
 
@@ -126,7 +125,7 @@ class DueWork:
 def count_due_work() -> DueWork:
     """What a send run would do now, without doing it (`send_reminders --dry-run`)."""
     now = database_now()
-    schedules = ReminderSchedule.objects.filter(Q(needs_scheduling=True) | Q(next_due_at__lte=now, is_active=True))
+    schedules = ReminderSchedule.objects.needing_scheduling() | ReminderSchedule.objects.due(now)
     messages = Message.objects.filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow())
     return DueWork(schedules=schedules.count(), messages=messages.count())
 

@@ -25,7 +25,7 @@ from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 from reminders.models import Message, Refusal, Reminder, SendingPause
-from reminders.pauses import current_pause, held_back_error, lift_pause, pause_sending, take_probe
+from reminders.pauses import current_pause, lift_pause, pause_sending, take_probe
 from reminders.phones import mask_phone
 from reminders.provider_events import record_quotas
 
@@ -92,33 +92,59 @@ def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
     return (rng or random).uniform(0, ceiling)
 
 
-def end_message(message: Message, status: str, reason: str, dose_state: str) -> None:
-    """End a message for good (CANCELLED or FAILED); a reminder message that will never go
-    out closes its dose, which is what volunteers see (MISSED: "needs update")."""
+@dataclass(frozen=True)
+class DoseClosing:
+    """A dose to close because its reminder message will never go out."""
+
+    reminder_id: int
+    state: str
+    reason: str
+
+    def apply(self) -> None:
+        Reminder.objects.filter(id=self.reminder_id).open().close(self.state, self.reason)
+
+
+def _end(message: Message, status: str, reason: str, dose_state: str) -> DoseClosing | None:
+    """End a message for good (CANCELLED or FAILED); returns the closing of its dose when it
+    was the dose's reminder, which is what volunteers then see (MISSED: "needs update")."""
     Message.objects.filter(id=message.id).update(
-        status=status, end_reason=reason, lease_token=None, lease_expires_at=None, updated_at=DatabaseNow()
+        status=status, end_reason=reason, lease_token=None, lease_expires_at=None, held_by_pause=False,
+        updated_at=DatabaseNow(),
     )
     if message.kind == Message.Kind.REMINDER and message.reminder_id:
-        Reminder.objects.filter(id=message.reminder_id).open().close(dose_state, reason)
+        return DoseClosing(message.reminder_id, dose_state, reason)
+    return None
 
 
-def _refuse(message: Message, refused: Refusal) -> None:
-    end_message(message, Message.Status.CANCELLED, refused.text, refused.dose_state)
+def end_message(message: Message, status: str, reason: str, dose_state: str) -> None:
+    """End a message and close its dose at once: for a caller that holds no queued message's
+    lock (a dose is always locked before its queued messages, by `close`)."""
+    closing = _end(message, status, reason, dose_state)
+    if closing:
+        closing.apply()
 
 
-def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> list[Claim]:
-    """Claim rows the caller has locked: cancel the refused, fail the exhausted, lease the rest."""
+def _refusal_closing(message: Message, refused: Refusal) -> DoseClosing | None:
+    return _end(message, Message.Status.CANCELLED, refused.text, refused.dose_state)
+
+
+def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> tuple[list[Claim], list[DoseClosing]]:
+    """Claim rows the caller has locked: cancel the refused, fail the exhausted, lease the rest.
+    The doses of the ones ended are returned to close once the claim has committed: closing
+    them here would lock a dose while holding its queued message, the reverse of `close`."""
     token = uuid.uuid4()
-    to_claim = []
+    to_claim, closings = [], []
     for message in messages:
         refused = message.refusal(now)
         if refused:
-            _refuse(message, refused)
+            closings.append(_refusal_closing(message, refused))
             skipped[refused.code] += 1
         elif message.attempts >= message.max_attempts:
-            end_message(message, Message.Status.FAILED,
-                        f"gave up after {message.attempts} attempts: {message.last_error or 'no error recorded'}",
-                        Reminder.Confirmation.MISSED)
+            closings.append(_end(
+                message, Message.Status.FAILED,
+                f"gave up after {message.attempts} attempts: {message.last_error or 'no error recorded'}",
+                Reminder.Confirmation.MISSED,
+            ))
             skipped[Skip.FAILED] += 1
         else:
             to_claim.append(message)
@@ -129,7 +155,7 @@ def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> l
         send_started_at=None,
         updated_at=DatabaseNow(),
     )
-    return [
+    claims = [
         Claim(
             message_id=m.id,
             lease_token=token,
@@ -143,6 +169,7 @@ def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> l
         )
         for m in to_claim
     ]
+    return claims, [closing for closing in closings if closing]
 
 
 def _lockable(skip_locked: bool = False) -> QuerySet:
@@ -168,7 +195,9 @@ def claim_due_messages(batch_size: int) -> ClaimBatch:
     skipped: Counter = Counter()
     with transaction.atomic():
         candidates = list(claimable_messages(batch_size))
-        claims = _claim_locked(candidates, candidates[0].db_now if candidates else None, skipped)
+        claims, closings = _claim_locked(candidates, candidates[0].db_now if candidates else None, skipped)
+    for closing in closings:
+        closing.apply()
     return ClaimBatch(claims=claims, skipped=skipped)
 
 
@@ -188,7 +217,9 @@ def claim_message(message_id: int) -> Claim | Skip:
                 Message.Status.CANCELLED: Skip.CANCELLED,
                 Message.Status.FAILED: Skip.FAILED,
             }.get(message.status, Skip.ALREADY_SENT)
-        claims = _claim_locked([message], message.db_now, skipped)
+        claims, closings = _claim_locked([message], message.db_now, skipped)
+    for closing in closings:
+        closing.apply()
     return claims[0] if claims else Skip(next(iter(skipped)))
 
 
@@ -217,7 +248,7 @@ def _fenced(claim: Claim) -> QuerySet:
     return Message.objects.filter(id=claim.message_id, lease_token=claim.lease_token, status=Message.Status.SENDING)
 
 
-def _release(claim: Claim, delay: float, **fields) -> bool:
+def _release(claim: Claim, delay: float, held_by_pause: bool = False, **fields) -> bool:
     """Back to the queue, `delay` seconds from now (database clock), if we still hold it."""
     return bool(
         _fenced(claim).update(
@@ -226,6 +257,7 @@ def _release(claim: Claim, delay: float, **fields) -> bool:
             lease_expires_at=None,
             send_started_at=None,
             send_after=DatabaseNow() + timedelta(seconds=delay),
+            held_by_pause=held_by_pause,
             updated_at=DatabaseNow(),
             **fields,
         )
@@ -293,8 +325,10 @@ def prepare_attempt(claim: Claim) -> Claim | tuple[Outcome, str]:
         if message.reminder_id:
             message.reminder = Reminder.objects.select_for_update().get(id=message.reminder_id)
         refused = message.refusal(message.db_now)
-        if refused:
-            _refuse(message, refused)
+        if refused:  # the message is SENDING, not queued: no `close` waits for it
+            closing = _refusal_closing(message, refused)
+            if closing:
+                closing.apply()
             return Outcome.REFUSED, refused.text
         # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
         delay = None if claim.priority else rate_limit_delay(message.patient.phone)
@@ -313,7 +347,7 @@ def prepare_attempt(claim: Claim) -> Claim | tuple[Outcome, str]:
 
 def _wait_for_pause(claim: Claim, pause: SendingPause, started: float) -> Outcome:
     delay = max((pause.probe_at - pause.db_now).total_seconds(), 1.0)
-    released = _release(claim, delay, last_error=held_back_error(pause.reason))
+    released = _release(claim, delay, held_by_pause=True, last_error=f"sending paused: {pause.reason}")
     return _log_attempt(claim, Outcome.PAUSED if released else Outcome.LEASE_LOST, started, pause.reason)
 
 
@@ -348,10 +382,12 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
             updated_at=DatabaseNow(),
         )
         if recorded and claim.kind == Message.Kind.REMINDER and claim.reminder_id:
-            Reminder.objects.filter(id=claim.reminder_id).update(
-                sent_at=DatabaseNow(),
-                reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES),
-            )
+            dose = Reminder.objects.filter(id=claim.reminder_id)
+            # Withdrawn while it was on its way (a volunteer's cancel): the patient has it now,
+            # so the dose waits for the answer like any other.
+            dose.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
+            dose.update(sent_at=DatabaseNow(),
+                        reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
     if pause is not None:
         lift_pause("a send went through")
     _keep_quotas(sent)
@@ -374,8 +410,8 @@ def _keep_quotas(sent: SentMessage) -> None:
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
     if error.scope != Scope.MESSAGE:
         pause_sending(error.scope, error.reason)
-        released = _release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, attempts=F("attempts") - 1,
-                            last_error=held_back_error(error.reason))
+        released = _release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, held_by_pause=True,
+                            attempts=F("attempts") - 1, last_error=f"sending paused: {error.reason}")
         return Outcome.PAUSED if released else Outcome.LEASE_LOST
     if error.transient and claim.attempts < claim.max_attempts:
         retried = _release(claim, backoff_delay(claim.attempts), last_error=error.reason)

@@ -3,7 +3,7 @@ and the replies (`Message.refusal`, `Reminder.objects.close`, `reminders.doses`)
 one conditional write where a background process or a patient's reply might change the same
 row at the same moment. A refusal is said on the spot, with its reason."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,15 +11,17 @@ from django.db.models import QuerySet
 
 from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
-from reminders.doses import catch_up_start, create_doses, next_dose_time, todays_doses
+from reminders.doses import create_doses, next_dose_time, todays_doses
 from reminders.models import Message, Patient, Reminder
-from reminders.sending import end_message
 
 SEND_NOW_LIMIT = "admin_send_now"
 MANUAL_METHODS = [
     Reminder.ConfirmationMethod.VISIT, Reminder.ConfirmationMethod.CALL, Reminder.ConfirmationMethod.MESSAGE
 ]
 NOT_SENT = [Message.Status.FAILED, Message.Status.CANCELLED]
+# A resend is judged this far ahead: "queued again" a minute before the catch-up limit would
+# only be refused at the next run, after the volunteer was told it goes out.
+RESEND_MARGIN = timedelta(minutes=5)
 
 
 def confirm_by_volunteer(reminder: Reminder, user: AbstractBaseUser, method: str, condition: str,
@@ -52,59 +54,68 @@ def resend(messages: QuerySet, now: datetime | None = None) -> ResendResult:
 
     A reminder message reopens its dose, so the sender sends it instead of cancelling it; the
     sender's own rule (`Message.refusal`) decides on the spot what may not go out, above all a
-    dose past the catch-up limit, where a second reminder risks a double dose. Each refusal
-    is returned with its reason.
+    dose past the catch-up limit, where a second reminder risks a double dose. The dose is
+    locked first and reopened conditionally, so a colleague's confirmation committed a moment
+    earlier wins. Each refusal is returned with its reason.
     """
     now = now or database_now()
     result = ResendResult()
-    with transaction.atomic():
-        for message in messages.filter(status__in=NOT_SENT).select_related("patient", "reminder").select_for_update(
-            of=("self",)
-        ):
-            dose = message.reminder if message.kind == Message.Kind.REMINDER else None
-            reopens = dose is not None and dose.confirmation_status in Reminder.CLOSED and dose.sent_at is None \
-                and dose.confirmation_status != Reminder.Confirmation.CONFIRMED
-            if reopens:
-                dose.confirmation_status = Reminder.Confirmation.PENDING
-            refused = message.refusal(now)
-            if refused:
-                result.refused.append(f"{message.patient}: {refused.text}")
-                continue
-            if reopens:
-                Reminder.objects.filter(id=dose.id).update(
-                    confirmation_status=Reminder.Confirmation.PENDING, closed_at=None, close_reason=""
-                )
-            Message.objects.filter(id=message.id).update(
-                status=Message.Status.QUEUED, send_after=DatabaseNow(), attempts=0, end_reason="", last_error="",
-                lease_token=None, lease_expires_at=None, send_started_at=None, updated_at=DatabaseNow(),
-            )
+    for message_id in messages.filter(status__in=NOT_SENT).values_list("id", flat=True):
+        with transaction.atomic():
+            refused = _resend_one(message_id, now)
+        if refused:
+            result.refused.append(refused)
+        elif refused is not None:
             result.queued += 1
     return result
 
 
+def _resend_one(message_id: int, now: datetime) -> str | None:
+    """'' when queued again, the refusal when not, None when it changed meanwhile (sent, gone)."""
+    message = Message.objects.select_related("patient").filter(id=message_id).first()
+    if message is None:
+        return None
+    if message.reminder_id:  # the dose before its messages, as `close` takes them
+        message.reminder = Reminder.objects.select_for_update().get(id=message.reminder_id)
+    message = Message.objects.select_for_update().select_related("patient").get(id=message_id)
+    if message.status not in NOT_SENT:
+        return None
+    dose = message.reminder if message.kind == Message.Kind.REMINDER else None
+    reopens = dose is not None and dose.sent_at is None and dose.confirmation_status in (
+        Reminder.Confirmation.MISSED, Reminder.Confirmation.CANCELLED)
+    if reopens:
+        dose.confirmation_status = Reminder.Confirmation.PENDING  # as it would be: may it go then?
+    refused = message.refusal(now + RESEND_MARGIN)
+    if refused:
+        return f"{message.patient}: {refused.text}"
+    if reopens:
+        Reminder.objects.filter(id=dose.id).reopen()
+    Message.objects.filter(id=message.id).update(
+        status=Message.Status.QUEUED, send_after=DatabaseNow(), attempts=0, end_reason="", last_error="",
+        lease_token=None, lease_expires_at=None, send_started_at=None, held_by_pause=False, updated_at=DatabaseNow(),
+    )
+    return ""
+
+
 def cancel_reminders(reminders: QuerySet, user: AbstractBaseUser) -> int:
-    """Withdraw what these doses still have queued: a dose not sent yet closes as cancelled;
-    one already sent keeps waiting for the patient's answer (its follow-up is withdrawn).
-    Returns the messages withdrawn."""
-    reason = f"cancelled by {user.get_username()}"
-    queued = Message.objects.filter(reminder__in=reminders, status=Message.Status.QUEUED)
-    count = queued.count()
-    with transaction.atomic():
-        reminders.open().filter(sent_at__isnull=True).close(Reminder.Confirmation.CANCELLED, reason)
-        queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
-    return count
+    """Withdraw what these doses still have queued: a dose whose reminder is still queued
+    closes as cancelled (one on its way right now is left: the patient is getting it); one
+    already sent keeps waiting for the answer, its follow-up withdrawn. Returns the messages
+    withdrawn."""
+    return cancel_messages(Message.objects.filter(reminder__in=reminders), user)
 
 
 def cancel_messages(messages: QuerySet, user: AbstractBaseUser) -> int:
     """Withdraw messages still queued; a reminder message withdrawn closes its dose as
-    cancelled. Returns how many were withdrawn."""
+    cancelled (through `close`, which takes the dose before its messages). Returns how many."""
     reason = f"cancelled by {user.get_username()}"
-    cancelled = 0
+    queued = messages.filter(status=Message.Status.QUEUED)
+    withdrawn = queued.count()
     with transaction.atomic():
-        for message in messages.filter(status=Message.Status.QUEUED).select_for_update(of=("self",)):
-            end_message(message, Message.Status.CANCELLED, reason, Reminder.Confirmation.CANCELLED)
-            cancelled += 1
-    return cancelled
+        Reminder.objects.filter(messages__in=queued.filter(kind=Message.Kind.REMINDER)).open().close(
+            Reminder.Confirmation.CANCELLED, reason)
+        queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
+    return withdrawn
 
 
 @dataclass(frozen=True)
@@ -131,8 +142,8 @@ def send_todays_reminders_now(patient: Patient, user: AbstractBaseUser) -> SendN
     for dose in todays_doses(patient, now):
         existing = Reminder.objects.filter(schedule=dose.schedule, local_date=dose.local_date).first()
         if existing is None:
-            if dose.due_at < catch_up_start(now):
-                refused.append(f"{dose.schedule}: too late: due {dose.due_at.astimezone(patient.zone):%H:%M}")
+            if dose.is_too_late(now):
+                refused.append(f"{dose.schedule}: {dose.too_late_text()}")
             else:
                 queued += create_doses([dose], send_after=now)
             continue

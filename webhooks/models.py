@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, models
@@ -12,14 +13,15 @@ CONTENT_HASH_MARK = ":sha256:"
 
 
 class WebhookEventManager(models.Manager):
-    def insert_new(self, **fields) -> int | None:
+    def insert_new(self, new_after: datetime | None = None, **fields) -> int | None:
         """Insert the event unless it repeats one already stored; the new id, or None.
 
         An id Fonnte gave (inboxid, id + stateid) is unique for ever. A key made from a hash
         of the body only covers Fonnte's redeliveries (every minute, 15 times): the same
         "SUDAH" from the same patient tomorrow is a new reply. So the check looks back
-        WEBHOOK_REDELIVERY_HORIZON_MINUTES for those, serialised per key by an advisory lock
-        held to the end of the caller's transaction.
+        WEBHOOK_REDELIVERY_HORIZON_MINUTES for those, and not before `new_after` (a reminder
+        sent since makes a repeat a new answer), serialised per key by an advisory lock held
+        to the end of the caller's transaction.
         """
         columns = ["kind", "dedupe_key", "payload", "raw_body", "content_type", "state", "result"]
         payload = fields["payload"]
@@ -34,9 +36,10 @@ class WebhookEventManager(models.Manager):
                     SELECT %s, %s, %s::jsonb, %s, %s, %s, %s, '', 0, {CLOCK_SQL}
                     WHERE NOT EXISTS (
                         SELECT 1 FROM {table} WHERE dedupe_key = %s
-                           AND (%s::float IS NULL OR received_at > {CLOCK_SQL} - make_interval(secs => %s::float)))
+                           AND (%s::float IS NULL OR received_at > greatest(
+                                   {CLOCK_SQL} - make_interval(secs => %s::float), %s::timestamptz)))
                     RETURNING id""",
-                [*values, key, horizon, horizon],
+                [*values, key, horizon, horizon, new_after],
             )
             row = cursor.fetchone()
         return row[0] if row else None

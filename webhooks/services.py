@@ -10,22 +10,22 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, DataError, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F, Max, Q
 
 from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
-from ratelimit.services import check as check_rate_limit
-from reminders.models import Patient
-from reminders.phones import mask_phone, normalise_phone
 from prima.clock import DatabaseNow
+from ratelimit.services import check as check_rate_limit
 from reminders.classifier import is_emergency
 from reminders.conversation import apply_reply, keep_unapplied_reply
 from reminders.emergencies import handle_emergency
+from reminders.models import Message, Patient
+from reminders.phones import mask_phone, normalise_phone
 from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
 from webhooks.models import WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
@@ -49,11 +49,24 @@ class ClaimLost(Exception):
     """Our claim on the event expired and someone else took it: roll back."""
 
 
-def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEvent | None:
-    """Insert the event unless its dedupe key is known; None for a duplicate.
+def last_reminder_sent_to(parsed: ParsedBody) -> datetime | None:
+    """When the sender was last sent a reminder or follow-up: a repeated body after that is a
+    new answer ("Sudah" to the 08:00 medicine, then "Sudah" to the 08:15 one), not Fonnte
+    delivering the first one again. Our acknowledgements do not count: they ask no answer."""
+    try:
+        phone = normalise_phone(field(parsed.payload, "sender"))
+    except ValidationError:
+        return None
+    return Message.objects.filter(patient__phone=phone, kind__in=Message.DOSE_KINDS).aggregate(
+        last=Max("sent_at"))["last"]
 
-    The unique constraint decides, so deduplication holds across processes and when
-    every cache is down. An unparseable body is stored IGNORED with the reason.
+
+def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEvent | None:
+    """Insert the event unless it repeats one stored; None for a duplicate.
+
+    PostgreSQL decides (webhooks.models.WebhookEventManager.insert_new), so deduplication
+    holds across processes and when every cache is down. An unparseable body is stored
+    IGNORED with the reason.
     """
     fields = {
         "kind": kind,
@@ -64,12 +77,14 @@ def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEven
         "state": State.IGNORED if parsed.payload is None else State.RECEIVED,
         "result": parsed.problem,
     }
+    new_after = last_reminder_sent_to(parsed) if kind == WebhookEvent.Kind.INCOMING and parsed.payload else None
     try:
         with transaction.atomic():
-            event_id = WebhookEvent.objects.insert_new(**fields)
+            event_id = WebhookEvent.objects.insert_new(**fields, new_after=new_after)
     except DataError as exc:  # PostgreSQL refused the payload itself: keep the raw body
         fields.update(payload=None, state=State.IGNORED, result=f"payload not storable ({exc.__class__.__name__})")
-        event_id = WebhookEvent.objects.insert_new(**fields)
+        with transaction.atomic():
+            event_id = WebhookEvent.objects.insert_new(**fields)
     return WebhookEvent.objects.get(id=event_id) if event_id else None
 
 
@@ -176,14 +191,15 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
     # The limit guards against floods of new messages; our own retries of an event are not that.
     if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:
         with transaction.atomic():
-            keep_unapplied_reply(patient, text, "not applied: over the response limit", received_at)
+            keep_unapplied_reply(patient, text, "not applied: over the response limit", received_at,
+                                 claim.event.received_at)
             claim.finish(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
         return
     try:
         with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
             with transaction.atomic():
                 assert_lock_held(lease)  # a worker paused past the lease must not apply the reply
-                reply = apply_reply(patient, text, received_at)
+                reply = apply_reply(patient, text, received_at, claim.event.received_at)
                 claim.finish(State.PROCESSED, f"{reply.intent}: {reply.outcome}")
     except LockNotAcquired:
         raise EventOutcome(State.FAILED, "another reply of this patient is being applied; will retry") from None
@@ -250,7 +266,7 @@ def process_pending_events(*, limit: int = 500) -> Counter:
     a status for a message we still do not know after WEBHOOK_STATUS_PATIENCE_MINUTES
     is IGNORED.
     """
-    patience = timezone.now() - timedelta(minutes=settings.WEBHOOK_STATUS_PATIENCE_MINUTES)
+    patience = DatabaseNow() - timedelta(minutes=settings.WEBHOOK_STATUS_PATIENCE_MINUTES)
     counts: Counter = Counter()
     counts["gave_up"] = WebhookEvent.objects.filter(
         kind=WebhookEvent.Kind.STATUS, state=State.RECEIVED, received_at__lt=patience, claim_token__isnull=True

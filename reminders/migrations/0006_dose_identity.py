@@ -7,12 +7,11 @@ was cancelled becomes CANCELLED, duplicates of one schedule on one day are numbe
 """
 
 import django.db.models.deletion
-import reminders.models
 from django.conf import settings
 from django.db import migrations, models
 
+import reminders.models
 from prima.clock import CLOCK_SQL
-
 
 REACHABLE = "{row}.verification_status = 'VERIFIED' AND {row}.is_active AND {row}.opted_out_at IS NULL"
 
@@ -36,11 +35,18 @@ UPDATE reminders_reminder AS r SET sent_at = m.sent_at
  WHERE m.reminder_id = r.id AND m.kind = 'REMINDER' AND m.sent_at IS NOT NULL;
 
 UPDATE reminders_reminder
-   SET reply_deadline = NULL,
-       confirmation_status = CASE WHEN confirmation_status IN ('PENDING', 'NOT_YET') THEN 'MISSED'
-                                  ELSE confirmation_status END,
-       close_reason = 'not delivered'
- WHERE sent_at IS NULL AND reply_deadline IS NOT NULL;
+   SET reply_deadline = NULL, confirmation_status = 'MISSED', close_reason = 'not delivered'
+ WHERE sent_at IS NULL AND reply_deadline IS NOT NULL AND confirmation_status IN ('PENDING', 'NOT_YET');
+
+UPDATE reminders_reminder SET reply_deadline = NULL WHERE sent_at IS NULL AND reply_deadline IS NOT NULL;
+
+-- The old code kept one follow-up per reminder by checking first; should two exist anyway,
+-- the later ones keep their history but no longer belong to the dose.
+UPDATE reminders_message SET reminder_id = NULL
+ WHERE kind = 'FOLLOW_UP' AND id IN (
+     SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY reminder_id ORDER BY id) AS n
+                       FROM reminders_message WHERE kind = 'FOLLOW_UP' AND reminder_id IS NOT NULL) AS numbered
+      WHERE numbered.n > 1);
 
 UPDATE reminders_reminder AS r SET confirmation_status = 'CANCELLED', close_reason = 'message cancelled'
  WHERE r.confirmation_status = 'PENDING' AND r.sent_at IS NULL
@@ -72,13 +78,14 @@ END $$;
 CREATE TRIGGER reminders_patient_reachable_since BEFORE INSERT OR UPDATE ON reminders_patient
     FOR EACH ROW EXECUTE FUNCTION reminders_patient_reachable_since();
 
+-- The zone moves the patient's doses; the name is in the text of those not sent yet.
 CREATE FUNCTION reminders_patient_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE reminders_reminderschedule SET needs_scheduling = true, scheduling_problem = '' WHERE patient_id = NEW.id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER reminders_patient_zone_changed AFTER UPDATE OF time_zone ON reminders_patient
-    FOR EACH ROW WHEN (OLD.time_zone IS DISTINCT FROM NEW.time_zone)
+CREATE TRIGGER reminders_patient_zone_changed AFTER UPDATE OF time_zone, name ON reminders_patient
+    FOR EACH ROW WHEN ((OLD.time_zone, OLD.name) IS DISTINCT FROM (NEW.time_zone, NEW.name))
     EXECUTE FUNCTION reminders_patient_zone_changed();
 
 CREATE FUNCTION reminders_schedule_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -88,8 +95,10 @@ BEGIN
         NEW.active_since := CASE WHEN NEW.is_active THEN {CLOCK_SQL} END;
         RETURN NEW;
     END IF;
-    IF (NEW.time_of_day, NEW.weekdays, NEW.start_date, NEW.end_date, NEW.is_active, NEW.patient_id)
-       IS DISTINCT FROM (OLD.time_of_day, OLD.weekdays, OLD.start_date, OLD.end_date, OLD.is_active, OLD.patient_id) THEN
+    IF (NEW.time_of_day, NEW.weekdays, NEW.start_date, NEW.end_date, NEW.is_active, NEW.patient_id,
+        NEW.message_template)
+       IS DISTINCT FROM (OLD.time_of_day, OLD.weekdays, OLD.start_date, OLD.end_date, OLD.is_active, OLD.patient_id,
+                         OLD.message_template) THEN
         NEW.needs_scheduling := true;
         NEW.scheduling_problem := '';
     END IF;
@@ -258,10 +267,6 @@ class Migration(migrations.Migration):
             model_name='reminderschedule',
             index=models.Index(condition=models.Q(('needs_scheduling', True)), fields=['id'], name='schedule_needs_scheduling_idx'),
         ),
-        migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'FOLLOW_UP')), fields=('reminder',), name='one_follow_up_per_reminder'),
-        ),
         migrations.AddField(
             model_name='staffnotification',
             name='patient',
@@ -290,6 +295,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='reminder',
             constraint=models.UniqueConstraint(fields=('schedule', 'local_date', 'slot'), name='one_dose_per_schedule_day'),
+        ),
+        migrations.AddConstraint(
+            model_name='message',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'FOLLOW_UP')), fields=('reminder',), name='one_follow_up_per_reminder'),
         ),
         migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
     ]

@@ -32,20 +32,25 @@ def test_the_next_dose_skips_days_off_days_taken_and_ends_with_the_schedule():
     assert next_dose_time(schedule, MONDAY + timedelta(days=7, minutes=1)) is None
 
 
-def test_any_edit_of_a_schedules_rule_flags_it_whatever_path_wrote_it():
+@pytest.mark.parametrize("change", [{"time_of_day": time(9, 0)}, {"weekdays": [0]}, {"is_active": False},
+                                    {"end_date": date(2030, 1, 1)}, {"message_template": "Halo {nama}, obatnya."}])
+def test_any_edit_of_a_schedules_rule_or_text_flags_it_whatever_path_wrote_it(change):
     schedule = make_schedule()
     ReminderSchedule.objects.filter(id=schedule.id).update(needs_scheduling=False)
-    ReminderSchedule.objects.filter(id=schedule.id).update(message_template="Halo {nama}")
-    assert not ReminderSchedule.objects.get(id=schedule.id).needs_scheduling  # the text is not the rule
-    ReminderSchedule.objects.filter(id=schedule.id).update(time_of_day=time(9, 0))
+    ReminderSchedule.objects.filter(id=schedule.id).update(kind=ReminderSchedule.Kind.OTHER)
+    assert not ReminderSchedule.objects.get(id=schedule.id).needs_scheduling  # nothing a dose depends on
+    ReminderSchedule.objects.filter(id=schedule.id).update(**change)
     assert ReminderSchedule.objects.get(id=schedule.id).needs_scheduling
 
 
-def test_correcting_a_patients_zone_flags_every_schedule_of_theirs():
+@pytest.mark.parametrize("change", [{"time_zone": "Asia/Makassar"}, {"name": "Ibu Sari Wulandari"}])
+def test_correcting_a_patients_zone_or_name_flags_every_schedule_of_theirs(change):
     patient = make_patient()
     schedules = [make_schedule(patient), make_schedule(patient)]
     ReminderSchedule.objects.update(needs_scheduling=False)
-    Patient.objects.filter(id=patient.id).update(time_zone="Asia/Makassar")
+    Patient.objects.filter(id=patient.id).update(notes="nothing a dose depends on")
+    assert not ReminderSchedule.objects.filter(needs_scheduling=True).exists()
+    Patient.objects.filter(id=patient.id).update(**change)
     assert [s.needs_scheduling for s in ReminderSchedule.objects.filter(id__in=[s.id for s in schedules])] == [True] * 2
 
 
@@ -72,7 +77,7 @@ def test_a_form_saved_from_a_stale_copy_does_not_undo_the_schedulers_work():
         stale = ReminderSchedule.objects.get(id=schedule.id)
     with time_machine.travel(MONDAY + timedelta(minutes=1), tick=False):
         assert materialise() == 1
-        stale.message_template = "Halo {nama}, obatnya."
+        stale.kind = ReminderSchedule.Kind.OTHER
         stale.save()
         fresh = ReminderSchedule.objects.get(id=schedule.id)
         assert (fresh.needs_scheduling, fresh.next_due_at) == (False, MONDAY + timedelta(days=1))

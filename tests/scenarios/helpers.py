@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
 from reminders.backends import locmem
 from reminders.models import Patient, ReminderSchedule
+from reminders.roles import sync_roles
 from tests.factories import make_patient, make_schedule
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -23,6 +26,29 @@ SECRET = "scenario-webhook-secret"
 DEVICE = "6281100000000"
 MEDICATION = "Halo {nama}, waktunya minum obat ({waktu})."
 _inbox_ids = itertools.count(1)
+
+
+FONNTE_SEND = "https://api.fonnte.com/send"
+SUCCESS = {"status": True, "detail": "success! message in queue", "id": [142223099], "requestid": 1}
+
+
+def staff(username: str, role: str, email: str = ""):
+    """A staff user in the group `role` (reminders/roles.py)."""
+    sync_roles()
+    user = get_user_model().objects.create_user(username=username, password="x", is_staff=True, email=email)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def fonnte_answers(mock, *answers) -> None:
+    """Each /send answers the next of `answers` (the last one repeats)."""
+    remaining = list(answers)
+
+    def answer(request):
+        body = remaining.pop(0) if len(remaining) > 1 else remaining[0]
+        return 200, {}, json.dumps(body)
+
+    mock.add_callback("POST", FONNTE_SEND, callback=answer)
 
 
 def wib(day: int, hour: int, minute: int = 0, second: int = 0, month: int = 11) -> datetime:

@@ -3,18 +3,25 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import timezone
 
+from prima.clock import database_now
+from reminders.backends import locmem
 from reminders.backends.locmem import LocmemBackend
-from reminders.models import Message
+from reminders.doses import close_overdue_doses
+from reminders.models import Message, Reminder
 from reminders.sending import claim_due_messages, deliver, requeue_stale_leases
-from tests.factories import queue_message
+from reminders.volunteer_actions import confirm_by_volunteer, resend
+from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import _context, database_url
 from tests.scenarios.helpers import SECRET, at, enrol, run_scheduler, say, wib
@@ -109,3 +116,103 @@ def test_13_a_run_that_could_send_nothing_for_the_token_exits_non_zero_and_says_
         ("QUEUED", 0)}
     paused_until = Message.objects.filter(id=messages[0].id).values_list("send_after", flat=True).get()
     assert paused_until > messages[0].created_at + timedelta(minutes=1)
+
+
+# Found in review: two connections at the exact moment between one's read and its write ----
+
+def in_another_connection(work):
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def a_dose_never_delivered():
+    schedule = make_schedule(make_patient())
+    now = timezone.now()
+    dose = make_reminder(schedule, due_at=now - timedelta(minutes=10), confirmation_status="MISSED",
+                         close_reason="target invalid", closed_at=now)
+    message = Message.objects.create(patient=schedule.patient, reminder=dose, phone=schedule.patient.phone,
+                                     body="Halo, waktunya minum obat.", kind="REMINDER", status="FAILED",
+                                     end_reason="target invalid", send_after=dose.due_at)
+    return dose, message
+
+
+def test_a_resend_racing_a_colleagues_manual_confirmation_does_not_remind_a_patient_who_took_it(monkeypatch):
+    dose, message = a_dose_never_delivered()
+    colleague = get_user_model().objects.create_user(username="relawan.budi", password="x", is_staff=True)
+    original = Message.refusal
+    raced = []
+
+    def refusal_while_a_colleague_confirms(self, now):
+        if not raced:  # between the resend's read of the dose and its write
+            raced.append(True)
+            thread, outcome = in_another_connection(lambda: confirm_by_volunteer(
+                Reminder.objects.get(id=dose.id), colleague, Reminder.ConfirmationMethod.VISIT, "baik", False))
+            thread.join(2)  # it waits for the dose the resend holds, or it confirms first
+            outcome["thread"] = thread
+            raced.append(outcome)
+        return original(self, now)
+
+    monkeypatch.setattr(Message, "refusal", refusal_while_a_colleague_confirms)
+    resend(Message.objects.filter(id=message.id))
+    monkeypatch.setattr(Message, "refusal", original)
+    raced[1]["thread"].join(20)
+    for claim in claim_due_messages(10).claims:
+        deliver(claim, LocmemBackend())
+    dose.refresh_from_db()
+    confirmed_first = raced[1].get("result") is True and dose.confirmation_status == "CONFIRMED"
+    sent = [entry.body for entry in locmem.outbox]
+    # Either the resend went first (and the confirmation is refused: the dose is open again and
+    # the reminder goes), or the confirmation did (and nothing goes): never both.
+    assert (confirmed_first and sent == []) or (raced[1].get("result") is False and len(sent) == 1)
+
+
+def wait_until_a_connection_waits_for_a_lock(timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def test_a_claim_and_the_overdue_sweep_of_the_same_dose_do_not_deadlock(monkeypatch):
+    schedule = make_schedule(make_patient())
+    now = timezone.now()
+    dose = make_reminder(schedule, due_at=now - timedelta(hours=3))  # held back by a pause for three hours
+    Message.objects.create(patient=schedule.patient, reminder=dose, phone=schedule.patient.phone, body="x",
+                           kind="REMINDER", status="QUEUED", send_after=now - timedelta(seconds=5))
+    original = Message.refusal
+    sweep = {}
+
+    def refusal_while_the_tick_sweeps(self, now):
+        if not sweep:  # the claimant holds the message row; the tick starts closing overdue doses
+            sweep["thread"], sweep["outcome"] = in_another_connection(lambda: close_overdue_doses(database_now()))
+            assert wait_until_a_connection_waits_for_a_lock()
+        return original(self, now)
+
+    monkeypatch.setattr(Message, "refusal", refusal_while_the_tick_sweeps)
+    claim_error = None
+    try:
+        claim_due_messages(10)
+    except Exception as exc:
+        claim_error = exc
+    sweep["thread"].join(20)
+    errors = [repr(error) for error in (claim_error, sweep["outcome"].get("error")) if error is not None]
+    assert errors == []
+    dose.refresh_from_db()
+    assert dose.confirmation_status == "MISSED"

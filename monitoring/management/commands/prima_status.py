@@ -22,6 +22,7 @@ class Command(BaseCommand):
               if status.tick_failure else []),
             "sending: " + (f"PAUSED since {pause.since:%Y-%m-%d %H:%M:%S}: {pause.reason}" if pause else "ok"),
             f"schedules the scheduler cannot handle: {status.schedule_problems}",
+            f"emergencies nobody could be told about (7 days): {status.untold_emergencies}",
             *(f"  schedule {s.id} ({s.patient}): {s.scheduling_problem}" for s in status.problem_schedules),
             f"outbox: due={status.queue.due} deferred={status.queue.deferred} "
             f"stale_leases={status.queue.stale_leases} oldest_due_late={status.lateness.total_seconds():.0f}s",

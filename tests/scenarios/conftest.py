@@ -1,0 +1,32 @@
+"""The people and the gateway every scenario needs."""
+import pytest
+import responses
+
+from reminders.roles import VOLUNTEER
+from tests.scenarios.helpers import SECRET, staff
+
+
+@pytest.fixture(autouse=True)
+def webhook_secret(settings):
+    settings.FONNTE_WEBHOOK_SECRET = SECRET
+
+
+@pytest.fixture
+def ani(db):
+    return staff("relawan.ani", VOLUNTEER, "ani@relawan.id")
+
+
+@pytest.fixture
+def volunteer(client, ani):
+    """The test client, logged in as Ani, a volunteer."""
+    client.force_login(ani)
+    return client
+
+
+@pytest.fixture
+def fonnte(settings):
+    """The real Fonnte client, answering through `responses` with what each test scripts."""
+    settings.FONNTE_TOKEN = "device-token-1"
+    settings.WHATSAPP_BACKEND = "reminders.backends.fonnte.FonnteBackend"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
