@@ -227,10 +227,90 @@ INDONESIAN = {
     "Quota left (alert below %(below)s)": "Sisa kuota (peringatan di bawah %(below)s)",
     "Quota reported at": "Kuota dilaporkan pada",
     "No device has reported yet.": "Belum ada perangkat yang melapor.",
-    "Use only the placeholders {nama} and {waktu}, each in single braces.":
-        "Gunakan hanya penanda {nama} dan {waktu}, masing-masing dalam satu pasang kurung kurawal.",
     "Higher goes out first, past the rate limits: emergency replies.":
         "Yang lebih tinggi dikirim lebih dulu, melewati batas laju: balasan darurat.",
+    "The last tick failed:": "Putaran terakhir gagal:",
+    "Sending is paused since %(since)s: %(reason)s.": "Pengiriman dijeda sejak %(since)s: %(reason)s.",
+    "Messages wait without spending attempts; one send is tried again at %(probe)s. Fix the cause (FONNTE_TOKEN, the device, the quota) and sending resumes.":
+        "Pesan menunggu tanpa memakai jatah percobaan; satu pengiriman dicoba lagi pada %(probe)s. Perbaiki "
+        "penyebabnya (FONNTE_TOKEN, perangkat, kuota) dan pengiriman berlanjut.",
+    "Sending is not paused.": "Pengiriman tidak dijeda.",
+    "%(counter)s emergency in the last 7 days could not be told to anyone: check the volunteers' and coordinators' email addresses and EMAIL_URL.":
+        "%(counter)s keadaan darurat dalam 7 hari terakhir tidak dapat diberitahukan kepada siapa pun: periksa "
+        "alamat email relawan dan koordinator serta EMAIL_URL.",
+    "Schedules the scheduler cannot handle": "Jadwal yang tidak dapat diproses penjadwal",
+    "%(counter)s schedule gets no reminders until it is fixed:":
+        "%(counter)s jadwal tidak mengirim pengingat sampai diperbaiki:",
+    "None.": "Tidak ada.",
+    "Too many failed logins. This account (or this address) is locked for a while; try again later, or ask a coordinator.":
+        "Terlalu banyak percobaan masuk yang gagal. Akun ini (atau alamat ini) dikunci sementara; coba lagi nanti, "
+        "atau hubungi koordinator.",
+    "Not sent: %(why)s": "Tidak dikirim: %(why)s",
+    "This number cannot be used here. If it is right, ask a coordinator.":
+        "Nomor ini tidak dapat dipakai di sini. Jika nomornya benar, hubungi koordinator.",
+    "scheduling problem": "masalah penjadwalan",
+    "Cannot be scheduled": "Tidak dapat dijadwalkan",
+    "%(count)d reminder(s) had already been sent: they still wait for the patient's answer. Record a confirmation if you know it.":
+        "%(count)d pengingat sudah terkirim: masih menunggu jawaban pasien. Catat konfirmasi jika Anda "
+        "mengetahuinya.",
+    "Not recorded: this reminder was cancelled (%(why)s).": "Tidak dicatat: pengingat ini dibatalkan (%(why)s).",
+    "Not recorded: this reminder has not been sent yet.": "Tidak dicatat: pengingat ini belum dikirim.",
+    "Cancel (withdraw a message not sent yet)": "Batalkan (tarik pesan yang belum terkirim)",
+    "Mark as connected and resume sending": "Tandai terhubung dan lanjutkan pengiriman",
+    "%(count)d device(s) marked as connected.": "%(count)d perangkat ditandai terhubung.",
+    "Use letters, digits and punctuation only; no line breaks or control characters.":
+        "Gunakan huruf, angka, dan tanda baca saja; tanpa baris baru atau karakter kontrol.",
+    "%(value)s is not a time zone PRIMA knows; choose one of %(zones)s.":
+        "%(value)s bukan zona waktu yang dikenal PRIMA; pilih salah satu dari %(zones)s.",
+    "receiving reminders since": "menerima pengingat sejak",
+    "When the patient last became verified, active and not opted out.":
+        "Kapan pasien terakhir kali menjadi terverifikasi, aktif, dan tidak berhenti.",
+    "next dose at": "dosis berikutnya",
+    "Why the scheduler could not work out this schedule's doses; empty when all is well.":
+        "Mengapa penjadwal tidak dapat menghitung dosis jadwal ini; kosong bila semuanya baik.",
+    "date": "tanggal",
+    "The patient's own date of this dose.": "Tanggal dosis ini menurut zona waktu pasien.",
+    "sent at": "dikirim pada",
+    "When the reminder message went out; empty while it has not.":
+        "Kapan pesan pengingat terkirim; kosong selama belum terkirim.",
+    "Until when a reply answers this dose; set when it is sent.":
+        "Sampai kapan balasan menjawab dosis ini; diisi saat terkirim.",
+    "closed at": "ditutup pada",
+    "why closed": "alasan ditutup",
+    "Not before (the database's now if not given).": "Tidak sebelum (saat ini menurut basis data bila kosong).",
+    "When the patient wrote it (Fonnte's time, never after it reached us).":
+        "Kapan pasien menulisnya (waktu Fonnte, tidak pernah setelah pesan sampai ke kami).",
+    "reached us at": "sampai ke kami pada",
+    "Device disconnected": "Perangkat terputus",
+    "Account refused": "Akun ditolak",
+    "What is paused: the Fonnte sender.": "Yang dijeda: pengirim Fonnte.",
+    "When one send is tried again.": "Kapan satu pengiriman dicoba lagi.",
+    "sending pause": "jeda pengiriman",
+    "sending pauses": "jeda pengiriman",
+    "Email": "Email",
+    "Not sent yet": "Belum terkirim",
+    "recipient": "penerima",
+    "as": "sebagai",
+    "Why this person was told.": "Mengapa orang ini diberi tahu.",
+    "channel": "saluran",
+    "address": "alamat",
+    "status": "status",
+    "error": "galat",
+    "last tried at": "terakhir dicoba pada",
+    "staff notification": "pemberitahuan staf",
+    "staff notifications": "pemberitahuan staf",
+    "Why the last failed tick failed.": "Mengapa putaran terakhir yang gagal itu gagal.",
+    "The message is %(length)d characters long; keep it under %(limit)d.":
+        "Pesan ini panjangnya %(length)d karakter; buat kurang dari %(limit)d.",
+    "A brace { or } is not closed. Write a placeholder as {nama} or {waktu}; to write a brace itself, double it: {{ or }}.":
+        "Ada kurung kurawal { atau } yang tidak ditutup. Tulis penanda sebagai {nama} atau {waktu}; untuk menulis "
+        "kurung kurawal itu sendiri, gandakan: {{ atau }}.",
+    "%(part)s is not a placeholder PRIMA knows; use {nama} or {waktu}.":
+        "%(part)s bukan penanda yang dikenal PRIMA; gunakan {nama} atau {waktu}.",
+    "%(part)s: write the placeholder alone, as {%(name)s}.": "%(part)s: tulis penandanya saja, seperti {%(name)s}.",
+    "payload": "isi",
+    "Process again": "Proses lagi",
+    "Processed %(count)d event(s) again: %(outcomes)s": "%(count)d peristiwa diproses lagi: %(outcomes)s",
 }
 
 _ENTRY = re.compile(

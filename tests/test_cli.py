@@ -120,9 +120,18 @@ def test_the_documented_production_environment_passes_check_deploy():
         SECRET_KEY="x7" * 30 + "Qz-_9a",
         ALLOWED_HOSTS="prima.example.org",
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+        FONNTE_WEBHOOK_SECRET="w" * 40,
+        FONNTE_DEVICES="6281100000000",
+        METRICS_TOKEN="m" * 40,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_warns_while_webhooks_accept_any_device():
+    result = manage("check", "--deploy", SECRET_KEY="x7" * 30 + "Qz-_9a", ALLOWED_HOSTS="prima.example.org",
+                    SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO", FONNTE_WEBHOOK_SECRET="w" * 40)
+    assert "webhooks.W001" in result.stderr + result.stdout and "FONNTE_DEVICES" in result.stderr + result.stdout
 
 
 def test_development_mode_does_not_force_https():

@@ -122,3 +122,17 @@ def test_a_dose_is_due_at_eight_in_the_patients_own_zone(zone, due):
         assert materialise() == 1
     dose = Reminder.objects.get()
     assert (dose.due_at, dose.local_date) == (due, date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("verification", ["PENDING", "VERIFIED", "DECLINED", "EXPIRED"])
+@pytest.mark.parametrize("active", [True, False])
+@pytest.mark.parametrize("opted_out", [True, False])
+def test_the_trigger_and_the_model_agree_on_who_is_reachable(verification, active, opted_out):
+    """Migration 0006's trigger spells Patient.REACHABLE in SQL: both must say the same."""
+    patient = make_patient(verification_status="PENDING")
+    Patient.objects.filter(id=patient.id).update(
+        verification_status=verification, is_active=active, opted_out_at=timezone.now() if opted_out else None
+    )
+    patient.refresh_from_db()
+    assert (patient.reachable_since is not None) == patient.can_receive_reminders
+    assert Patient.objects.reachable().filter(id=patient.id).exists() == patient.can_receive_reminders
