@@ -20,7 +20,8 @@ from ratelimit.models import RateLimitEvent
 from ratelimit.services import longest_named_window
 from reminders.health import queue_depth, tick_age
 from reminders.models import DeviceState, Message, ReminderSchedule
-from reminders.pauses import current_pause
+from reminders.pauses import pauses_in_force
+from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 
 # The locks app draws every granted lease's fencing token from this sequence.
@@ -90,9 +91,11 @@ class DatabaseCollector(Collector):
                      recent_allowed_by_limit(), ["limit"])
         yield _gauge("prima_webhook_events", "Webhook events by kind and state.",
                      WebhookEvent.objects.order_by().values("kind", "state").annotate(n=Count("id")), ["kind", "state"])
-        pause = current_pause()
-        yield GaugeMetricFamily("prima_sending_paused", "1 while sending is paused (device disconnected, token, "
-                                "account or quota refused).", value=int(pause is not None))
+        paused = GaugeMetricFamily("prima_sending_paused", "1 while a sender is paused (device disconnected, token, "
+                                   "account or quota refused).", labels=["sender"])
+        for scope in pauses_in_force():
+            paused.add_metric([mask_phones(scope)], 1)
+        yield paused
         yield GaugeMetricFamily("prima_schedule_problems", "Schedules the scheduler cannot handle (see the health "
                                 "page).", value=ReminderSchedule.objects.exclude(scheduling_problem="").count())
         devices = GaugeMetricFamily("prima_device_connected", "1 while the Fonnte device is connected.", labels=["device"])

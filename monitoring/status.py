@@ -11,7 +11,7 @@ from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
 from reminders.notifications import untold_emergencies
-from reminders.pauses import current_pause
+from reminders.pauses import pauses_in_force
 from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 
@@ -31,7 +31,7 @@ class SystemStatus:
     replies_waiting: int
     devices: list[DeviceState]
     tick_age: timedelta | None
-    sending_pause: SendingPause | None
+    sending_pauses: list[SendingPause]
     untold_emergencies: int
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
@@ -84,7 +84,7 @@ def system_status() -> SystemStatus:
         replies_waiting=PatientReply.objects.needing_attention().count(),
         devices=list(DeviceState.objects.order_by("device")),
         tick_age=tick_age(now),
-        sending_pause=current_pause(),
+        sending_pauses=list(pauses_in_force().values()),
         untold_emergencies=untold_emergencies(now - timedelta(days=7)).count(),
         schedule_problems=problems.count(),
         problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),

@@ -10,7 +10,8 @@ from monitoring.metrics import registry
 from monitoring.status import database_reachable, tick_is_fresh
 from reminders.health import tick_age
 from reminders.models import DeviceState, ReminderSchedule
-from reminders.pauses import current_pause
+from reminders.pauses import pauses_in_force
+from reminders.phones import mask_phones
 
 
 @require_GET
@@ -25,14 +26,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     age = tick_age()
     fresh = tick_is_fresh(age)
-    pause = current_pause()
-    healthy = fresh and pause is None
+    pauses = pauses_in_force()
+    healthy = fresh and not pauses
     body = {
         "status": "ok" if healthy else "error",
         "database": "ok",
         "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
         "max_tick_age_seconds": settings.HEALTHZ_MAX_TICK_AGE_SECONDS,
-        "sending": f"paused since {pause.since.isoformat()}: {pause.reason}" if pause else "ok",
+        "sending": "; ".join(f"{mask_phones(scope)} paused since {pause.since.isoformat()}: {pause.reason}"
+                             for scope, pause in pauses.items()) or "ok",
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
     }

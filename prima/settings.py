@@ -229,6 +229,8 @@ if SEND_LEASE_SECONDS <= FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:
         f"FONNTE_READ_TIMEOUT ({FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:g}), or slow sends are sent twice"
     )
 SEND_MAX_ATTEMPTS = _number("SEND_MAX_ATTEMPTS", 5)
+# Sends in flight at once per sending process (threads: the calls are I/O; docs/decisions.md).
+SEND_CONCURRENCY = _number("SEND_CONCURRENCY", 8)
 SEND_RETRY_BASE_SECONDS = _number("SEND_RETRY_BASE_SECONDS", 30.0, float)
 SEND_RETRY_MAX_SECONDS = _number("SEND_RETRY_MAX_SECONDS", 3600.0, float)
 # Reminders due while nothing was running are still sent if at most this late.

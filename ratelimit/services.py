@@ -114,6 +114,74 @@ def check(name: str, subject: object = "") -> Decision:
     return hit(rate_limit_key(name, subject), **named_limit(name))
 
 
+_LOCK_KEYS_SQL = """
+SELECT count(pg_advisory_xact_lock(hashtextextended('ratelimit:' || k, 0)))
+FROM (SELECT unnest(%s::text[]) AS k ORDER BY 1 OFFSET 0) AS keys
+"""
+
+_WINDOWS_SQL = f"""
+WITH clock AS MATERIALIZED (SELECT {CLOCK_SQL} AS now), wanted AS (
+    SELECT * FROM unnest(%s::text[], %s::float[]) AS w(key, seconds)
+)
+SELECT clock.now, w.key, e.created_at, e.cost
+FROM clock CROSS JOIN wanted AS w
+LEFT JOIN {_TABLE} AS e ON e.key = w.key AND e.created_at > clock.now - make_interval(secs => w.seconds)
+ORDER BY w.key, e.created_at, e.id
+"""
+
+
+def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
+    """For each need, in order, one unit of every named limit it lists, `(name, subject)`:
+    None when all of them fit (the units are recorded), else the seconds until they would.
+
+    A batch's decisions in four statements whatever its size: every key is locked (in one
+    order, so two batches cannot deadlock) to the end of the caller's transaction, the
+    windows read, the units given out in order, the allowed ones recorded. Exact like `hit`:
+    no window ever holds more than its limit, however many processes check at once.
+    """
+    limits = {rate_limit_key(name, subject): named_limit(name) for need in needs for name, subject in need}
+    if not limits:
+        return [None] * len(needs)
+    keys = sorted(limits)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_LOCK_KEYS_SQL, [keys])
+        cursor.execute(_WINDOWS_SQL, [keys, [float(limits[key]["window"]) for key in keys]])
+        rows = cursor.fetchall()
+        now = rows[0][0]
+        hits: dict[str, list[tuple[datetime, int]]] = {key: [] for key in keys}
+        for _now, key, created_at, cost in rows:
+            if created_at is not None:
+                hits[key].append((created_at, cost))
+        used = {key: sum(cost for _at, cost in hits[key]) for key in keys}
+        answers, recorded = [], []
+        for need in needs:
+            need_keys = [rate_limit_key(name, subject) for name, subject in need]
+            full = [key for key in need_keys if used[key] + 1 > limits[key]["limit"]]
+            if full:
+                answers.append(max(_seconds_until_room(hits[key], used[key] + 1 - limits[key]["limit"],
+                                                       limits[key]["window"], now) for key in full))
+                continue
+            for key in need_keys:
+                used[key] += 1
+                hits[key].append((now, 1))
+                recorded.append(key)
+            answers.append(None)
+        if recorded:
+            cursor.execute(f"INSERT INTO {_TABLE} (key, created_at, cost) SELECT unnest(%s::text[]), %s, 1",
+                           [recorded, now])
+    return answers
+
+
+def _seconds_until_room(hits: list[tuple[datetime, int]], excess: int, window: float, now: datetime) -> float:
+    """When the oldest hits holding `excess` units have left the window."""
+    freed = 0
+    for created_at, cost in hits:
+        freed += cost
+        if freed >= excess:
+            return max((created_at + timedelta(seconds=window) - now).total_seconds(), 0.0)
+    return float(window)
+
+
 def named_limit(name: str) -> dict:
     """{"limit": …, "window": …} of a limit in settings.RATE_LIMITS, or UnknownRateLimit."""
     try:

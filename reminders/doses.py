@@ -74,9 +74,9 @@ WITH candidate AS (
     RETURNING id, schedule_id, local_date
 ), new_message AS (
     INSERT INTO reminders_message
-        (patient_id, reminder_id, phone, body, kind, status, send_after, attempts, max_attempts,
+        (patient_id, reminder_id, device_id, phone, body, kind, status, send_after, attempts, max_attempts,
          last_error, end_reason, provider_message_id, created_at, updated_at)
-    SELECT c.patient_id, r.id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
+    SELECT c.patient_id, r.id, p.device_id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
            {CLOCK_SQL}, {CLOCK_SQL}
     FROM new_reminder r JOIN candidate c USING (schedule_id, local_date) JOIN reminders_patient p ON p.id = c.patient_id
     RETURNING id

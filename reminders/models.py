@@ -130,6 +130,36 @@ class DatabaseOwnedFields(models.Model):
         super().save(*args, **kwargs)
 
 
+class DeviceQuerySet(models.QuerySet):
+    def least_loaded(self) -> "Device | None":
+        """Where a new patient goes: the active device with the fewest patients."""
+        return self.filter(is_active=True).annotate(load=models.Count("patients")).order_by("load", "id").first()
+
+
+class Device(models.Model):
+    """A WhatsApp number linked to Fonnte, with its own token, rate limit, connection state
+    (`DeviceState`, by its number), quota and sending pause. Each patient is pinned to one and
+    always hears from it. The token is a secret: kept encrypted (reminders/devices.py, with a
+    key derived from SECRET_KEY), never shown back, logged or written into a webhook event."""
+
+    number = PhoneNumberField(_("number"), unique=True, help_text=_("The device's WhatsApp number."))
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    token_encrypted = models.TextField(editable=False, blank=True)
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("New patients are given active devices only."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("WhatsApp device")
+        verbose_name_plural = _("WhatsApp devices")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.number})" if self.label else self.number
+
+
 class PatientQuerySet(models.QuerySet):
     def reachable(self) -> "PatientQuerySet":
         """Patients who may receive reminders now (the rule of `Patient.can_receive_reminders`)."""
@@ -161,6 +191,10 @@ class Patient(DatabaseOwnedFields):
         null=True,
         blank=True,
         related_name="patients",
+    )
+    device = models.ForeignKey(
+        Device, verbose_name=_("WhatsApp device"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="patients", help_text=_("The number the patient hears from; empty: the one set by FONNTE_TOKEN."),
     )
     verification_status = models.CharField(
         _("verification"), max_length=16, choices=Verification.choices, default=Verification.PENDING
@@ -225,6 +259,8 @@ class Patient(DatabaseOwnedFields):
         # emails about the patient, never reaches the table.
         validate_time_zone(self.time_zone)
         validate_printable(self.name)
+        if self._state.adding and self.device_id is None:
+            self.device = Device.objects.least_loaded()
         super().save(*args, **kwargs)
 
 
@@ -533,6 +569,9 @@ class Message(models.Model):
     reminder = models.ForeignKey(
         Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
+    # The device it goes through: the patient's when it is queued (empty: the default sender);
+    # moving a patient re-points what is still queued, except the notice from the old number.
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
     phone = PhoneNumberField()
     body = models.TextField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REMINDER)
@@ -593,6 +632,11 @@ class Message(models.Model):
 
     # The messages that belong to a dose: withdrawn when it closes.
     DOSE_KINDS = [Kind.REMINDER, Kind.FOLLOW_UP]
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and self.device_id is None and self.patient_id:
+            self.device_id = self.patient.device_id
+        super().save(*args, **kwargs)
 
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.

@@ -10,6 +10,7 @@ from prima.clock import DatabaseNow
 from reminders.backends import Scope
 from reminders.backends.base import DeviceQuota
 from reminders.models import DeviceState, Message, Reminder, SendingPause
+from reminders.devices import is_phone_number, sender_scope_for_number
 from reminders.pauses import lift_pause, pause_sending
 from reminders.phones import normalise_device
 
@@ -43,12 +44,16 @@ def target_status(status: str, state: str) -> str | None:
     return None
 
 
-def apply_delivery_status(provider_message_id: str, status: str, state: str) -> StatusResult:
-    """Move the message forward to what Fonnte says. A reminder Fonnte could not deliver after
-    all was never received: its dose is not sent, and closes as missed ("not delivered"), so a
-    volunteer sees it and can send it again."""
+def apply_delivery_status(provider_message_id: str, status: str, state: str, device: str = "") -> StatusResult:
+    """Move the message forward to what Fonnte says: the message with that id sent through the
+    device the status names (ids are Fonnte's, per device). A reminder Fonnte could not
+    deliver after all was never received: its dose is not sent, and closes as missed ("not
+    delivered"), so a volunteer sees it and can send it again."""
     target = target_status(status, state)
-    message = Message.objects.filter(provider_message_id=provider_message_id).only("id", "kind", "reminder_id").first()
+    candidates = Message.objects.filter(provider_message_id=provider_message_id).only("id", "kind", "reminder_id")
+    number = normalise_device(device) if device else ""
+    through_device = candidates.filter(device__number=number).first() if is_phone_number(number) else None
+    message = through_device or candidates.first()
     if message is None:
         return StatusResult.UNKNOWN_MESSAGE
     if target is None:
@@ -93,10 +98,14 @@ def record_device_state(device: str, connected: bool, changed_at: datetime, reas
         else:
             state.last_disconnect_at = changed_at
         state.save()
+        scope = sender_scope_for_number(state.device)
+        if scope is None:
+            return True  # a number we were told is ours (FONNTE_DEVICES) but send through no device
         if not connected:
-            pause_sending(Scope.DEVICE, f"device {device} disconnected" + (f": {reason}" if reason else ""))
+            why = f"device {device} disconnected" + (f": {reason}" if reason else "")
+            pause_sending(Scope.DEVICE, why, scope=scope)
         else:
-            lift_pause(f"device {device} connected", kind=SendingPause.Kind.DEVICE)
+            lift_pause(f"device {device} connected", scope=scope, kind=SendingPause.Kind.DEVICE)
     return True
 
 
@@ -106,7 +115,9 @@ def reset_device_state(state: DeviceState, who: str) -> None:
     DeviceState.objects.filter(id=state.id).update(
         connected=True, changed_at=DatabaseNow(), last_connect_at=DatabaseNow(), reason=f"reset by {who}"
     )
-    lift_pause(f"device {state.device} reset by {who}", kind=SendingPause.Kind.DEVICE)
+    scope = sender_scope_for_number(state.device)
+    if scope is not None:
+        lift_pause(f"device {state.device} reset by {who}", scope=scope, kind=SendingPause.Kind.DEVICE)
 
 
 def record_quotas(quotas: Iterable[DeviceQuota]) -> None:

@@ -3,6 +3,7 @@ create the doses due, close the overdue, then drain the outbox."""
 import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +17,8 @@ from reminders.consent import expire_verifications
 from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
-from reminders.pauses import current_pause, lift_pauses_of_other_tokens
-from reminders.sending import Outcome, Skip, claim_due_messages, deliver, release_unsent, requeue_stale_leases
+from reminders.pauses import lift_stale_pauses, pauses_in_force
+from reminders.sending import Outcome, Release, Skip, claim_due_messages, deliver_all, release_all, requeue_stale_leases
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def tick() -> Counter:
         ("due doses", lambda: create_due_doses(now)),
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
         ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
-        ("pauses", lambda: Counter(pauses_lifted=lift_pauses_of_other_tokens())),
+        ("pauses", lambda: Counter(pauses_lifted=lift_stale_pauses())),
     ]
     for name, step in steps:
         try:
@@ -80,40 +81,48 @@ def drain(
     on_progress: Callable[[Counter], None] | None = None,
 ) -> Counter:
     """Send due messages in claimed batches until none are due, the deadline passes
-    (time.monotonic()), or `should_stop()` says so; claims not yet sent are given back."""
+    (time.monotonic()), or `should_stop()` says so; claims not yet sent are given back.
+
+    A batch goes out in chunks of SEND_CONCURRENCY calls in flight at once (threads: the calls
+    are I/O, and only the HTTP call runs in a thread, never a query). Stopping waits for the
+    chunk in flight and gives back the rest.
+    """
     stats: Counter = Counter()
     stats["requeued"] += requeue_stale_leases()
-    while not should_stop() and time.monotonic() < deadline:
-        batch = claim_due_messages(batch_size)
-        stats.update(batch.skipped)
-        if not batch.claims:
-            break
-        for index, claim in enumerate(batch.claims):
-            if should_stop() or time.monotonic() >= deadline:
-                stats["released"] += sum(release_unsent(rest) for rest in batch.claims[index:])
-                return stats
-            try:
-                stats[deliver(claim, backend)] += 1
-            except DatabaseError:
-                raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
-            except Exception:
-                # A bug or a database hiccup on one message must not stop the others;
-                # the message keeps its lease and is retried once the lease expires.
-                logger.exception("unexpected error sending message_id=%s", claim.message_id)
-                stats["errors"] += 1
-        if on_progress:
-            on_progress(stats)
+    size = settings.SEND_CONCURRENCY
+    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="send") as pool:
+        while not should_stop() and time.monotonic() < deadline:
+            batch = claim_due_messages(batch_size)
+            stats.update(batch.skipped)
+            if not batch.claims:
+                break
+            for start in range(0, len(batch.claims), size):
+                if should_stop() or time.monotonic() >= deadline:
+                    stats["released"] += len(release_all([Release(rest, 0) for rest in batch.claims[start:]]))
+                    return stats
+                chunk = batch.claims[start:start + size]
+                try:
+                    stats.update(deliver_all(chunk, backend, pool))
+                except DatabaseError:
+                    raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
+                except Exception:
+                    # A bug on one chunk must not stop the others; its messages keep their
+                    # leases and are retried once the leases expire.
+                    logger.exception("unexpected error sending message_ids=%s", [c.message_id for c in chunk])
+                    stats[Outcome.ERROR] += len(chunk)
+            if on_progress:
+                on_progress(stats)
     return stats
 
 
-def sending_blocked(stats: Counter) -> SendingPause | None:
-    """The pause that kept a run from sending anything while messages wait on it: the
+def sending_blocked(stats: Counter) -> list[SendingPause]:
+    """The pauses that kept a run from sending anything while messages wait on them: the
     operator must hear of it (a non-zero exit, the health page, /healthz)."""
     if stats[Outcome.SENT]:
-        return None
-    pause = current_pause()
+        return []
     held = Message.objects.filter(status=Message.Status.QUEUED, held_by_pause=True)
-    return pause if pause is not None and (stats[Outcome.PAUSED] or held.exists()) else None
+    pauses = list(pauses_in_force().values())
+    return pauses if pauses and (stats[Outcome.PAUSED] or held.exists()) else []
 
 
 @dataclass(frozen=True)

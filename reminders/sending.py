@@ -17,15 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import F, QuerySet
+from concurrent.futures import Executor
 
-from prima.clock import DatabaseNow
-from ratelimit.services import check as check_rate_limit
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
+
+from prima.clock import CLOCK_SQL, DatabaseNow
+from ratelimit.services import check_many
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
+from reminders.devices import UNREADABLE_TOKEN, Sender, senders
 from reminders.models import Message, Refusal, Reminder, SendingPause
-from reminders.pauses import current_pause, lift_pause, pause_sending, take_probe
+from reminders.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
 from reminders.provider_events import record_quotas
 
@@ -43,6 +46,7 @@ class Outcome(StrEnum):
     FAILED = "failed"
     REFUSED = "refused"  # the double-check at the last moment: the message is no longer wanted
     LEASE_LOST = "lease_lost"  # another worker took the message over; we changed nothing
+    ERROR = "errors"  # a bug while sending: logged; the lease covers the message, retried once it expires
 
 
 class Skip(StrEnum):
@@ -70,6 +74,7 @@ class Claim:
     reminder_id: int | None
     priority: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
+    sender: Sender | None = None  # who it goes out as, once its attempt is prepared
 
 
 @dataclass
@@ -248,173 +253,277 @@ def _fenced(claim: Claim) -> QuerySet:
     return Message.objects.filter(id=claim.message_id, lease_token=claim.lease_token, status=Message.Status.SENDING)
 
 
-def _release(claim: Claim, delay: float, held_by_pause: bool = False, **fields) -> bool:
-    """Back to the queue, `delay` seconds from now (database clock), if we still hold it."""
-    return bool(
-        _fenced(claim).update(
-            status=Message.Status.QUEUED,
-            lease_token=None,
-            lease_expires_at=None,
-            send_started_at=None,
-            send_after=DatabaseNow() + timedelta(seconds=delay),
-            held_by_pause=held_by_pause,
-            updated_at=DatabaseNow(),
-            **fields,
-        )
-    )
+def rate_limit_delays(needs: list[tuple[str, str] | None]) -> list[float | None]:
+    """For each (phone, device scope), in order: None to send now, or the seconds to wait
+    before the message fits both limits (`whatsapp_send` per phone, `fonnte_device` per
+    device); None in the list for a message no limit holds back (the emergency answer).
 
-
-def release_unsent(claim: Claim) -> bool:
-    """Give back a claim we will not send (shutting down): nothing was spent on it."""
-    return _release(claim, 0)
-
-
-class _Denied(Exception):
-    def __init__(self, retry_after: float) -> None:
-        self.retry_after = retry_after
-
-
-def rate_limit_delay(phone: str) -> float | None:
-    """Seconds to wait before this send fits the limits, or None to send now.
-
-    Fails closed: if the limiter cannot answer, the message waits rather than risk
-    blasting the device (WhatsApp bans numbers that do).
+    Fails closed: if the limiter cannot answer, every message waits rather than risk
+    blasting a device (WhatsApp bans numbers that do).
     """
+    limited = [need for need in needs if need is not None]
     try:
-        # Both limits in one savepoint: a denial by either rolls back the other's hit, so a
-        # message that waits spends nobody's budget.
-        with transaction.atomic():
-            for name, subject in (("whatsapp_send", phone), ("fonnte_device", "")):
-                decision = check_rate_limit(name, subject)
-                if not decision.allowed:
-                    raise _Denied(decision.retry_after)
-    except _Denied as denied:
-        return min(max(denied.retry_after, 0.5), settings.SEND_RETRY_MAX_SECONDS)
+        with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
+            answers = iter(check_many([[("whatsapp_send", phone), ("fonnte_device", scope)]
+                                       for phone, scope in limited]))
     except DatabaseError as exc:  # not its text: PostgreSQL may quote the key, a phone number
-        logger.error("rate limiter unavailable, deferring send: %s", exc.__class__.__name__)
-        return RATE_LIMITER_DOWN_DELAY
-    return None
+        logger.error("rate limiter unavailable, deferring sends: %s", exc.__class__.__name__)
+        return [None if need is None else RATE_LIMITER_DOWN_DELAY for need in needs]
+    delays = []
+    for need in needs:
+        wait = None if need is None else next(answers)
+        delays.append(None if wait is None else min(max(wait, 0.5), settings.SEND_RETRY_MAX_SECONDS))
+    return delays
 
 
-def _log_attempt(claim: Claim, outcome: Outcome, started: float, reason: str = "") -> Outcome:
+def _log_attempt(claim: Claim, outcome: Outcome, reason: str = "") -> Outcome:
     logger.info(
-        "send message_id=%s kind=%s to=%s attempt=%d outcome=%s duration_ms=%d reason=%r",
+        "send message_id=%s kind=%s to=%s via=%s attempt=%d outcome=%s duration_ms=%d reason=%r",
         claim.message_id,
         claim.kind,
         mask_phone(claim.phone),
+        mask_phone(claim.sender.number) if claim.sender and claim.sender.number else "default",
         claim.attempts,
         outcome,
-        (time.monotonic() - started) * 1000,
+        (time.monotonic() - claim.claimed_at) * 1000,
         reason,
     )
     return outcome
 
 
-def prepare_attempt(claim: Claim) -> Claim | tuple[Outcome, str]:
-    """The last moment before the call, in one transaction: the message must still be ours,
-    the double-check runs again on the patient and dose rows locked (so a "SUDAH" or an opt-out
-    committed a moment ago wins), the limits are hit, and only then is the attempt counted.
-    Returns the claim to send (with the patient's current number), or why not."""
-    with transaction.atomic():
-        message = (
-            _fenced(claim).select_related("patient").select_for_update(of=("self", "patient"))
-            .annotate(db_now=DatabaseNow()).first()
-        )
-        if message is None:
-            return Outcome.LEASE_LOST, "lease taken over before sending"
-        if message.reminder_id:
-            message.reminder = Reminder.objects.select_for_update().get(id=message.reminder_id)
-        refused = message.refusal(message.db_now)
-        if refused:  # the message is SENDING, not queued: no `close` waits for it
-            closing = _refusal_closing(message, refused)
-            if closing:
-                closing.apply()
-            return Outcome.REFUSED, refused.text
-        # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
-        delay = None if claim.priority else rate_limit_delay(message.patient.phone)
-        if delay is not None:
-            _release(claim, delay)
-            return Outcome.DEFERRED, f"rate limited for {delay:.1f}s"
-        _fenced(claim).update(
-            attempts=F("attempts") + 1,
-            send_started_at=DatabaseNow(),
-            lease_expires_at=DatabaseNow() + lease_duration(),
-            phone=message.patient.phone,
-            updated_at=DatabaseNow(),
-        )
-    return replace(claim, attempts=message.attempts + 1, phone=message.patient.phone)
+_RELEASE_SQL = f"""
+UPDATE reminders_message AS m
+   SET status = 'QUEUED', lease_token = NULL, lease_expires_at = NULL, send_started_at = NULL,
+       send_after = {CLOCK_SQL} + make_interval(secs => r.delay), held_by_pause = r.held,
+       last_error = coalesce(r.error, m.last_error), attempts = m.attempts - r.give_back,
+       updated_at = {CLOCK_SQL}
+  FROM unnest(%s::bigint[], %s::uuid[], %s::float[], %s::boolean[], %s::text[], %s::int[])
+       AS r(id, token, delay, held, error, give_back)
+ WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'SENDING'
+RETURNING m.id
+"""
 
 
-def _wait_for_pause(claim: Claim, pause: SendingPause, started: float) -> Outcome:
+@dataclass(frozen=True)
+class Release:
+    """A claim going back to the queue for `delay` seconds: held by a pause, rate limited,
+    retried after an error, or given back on shutdown."""
+
+    claim: Claim
+    delay: float
+    held_by_pause: bool = False
+    error: str | None = None
+    give_back_attempt: bool = False
+
+
+def release_all(releases: list[Release]) -> set[int]:
+    """Put claims back in the queue, each only if still ours; one statement. Returns the ids."""
+    if not releases:
+        return set()
+    columns = [
+        [r.claim.message_id for r in releases], [str(r.claim.lease_token) for r in releases],
+        [float(r.delay) for r in releases], [r.held_by_pause for r in releases], [r.error for r in releases],
+        [int(r.give_back_attempt) for r in releases],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_RELEASE_SQL, columns)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def release_unsent(claim: Claim) -> bool:
+    """Give back a claim we will not send (shutting down): nothing was spent on it."""
+    return bool(release_all([Release(claim, 0)]))
+
+
+_ATTEMPT_SQL = f"""
+UPDATE reminders_message AS m
+   SET attempts = m.attempts + 1, send_started_at = {CLOCK_SQL},
+       lease_expires_at = {CLOCK_SQL} + make_interval(secs => %s), phone = r.phone, updated_at = {CLOCK_SQL}
+  FROM unnest(%s::bigint[], %s::uuid[], %s::text[]) AS r(id, token, phone)
+ WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'SENDING'
+"""
+
+
+@dataclass
+class _Chunk:
+    """What preparing a chunk of claims decided: who is sent, how the others ended."""
+
+    ready: list[Claim] = field(default_factory=list)
+    probes: set[str] = field(default_factory=set)  # scopes whose pause this chunk tries a send for
+    outcomes: dict[int, tuple[Outcome, str]] = field(default_factory=dict)
+    releases: list[Release] = field(default_factory=list)
+
+
+def _hold_for_pause(chunk: _Chunk, claim: Claim, pause: SendingPause) -> None:
     delay = max((pause.probe_at - pause.db_now).total_seconds(), 1.0)
-    released = _release(claim, delay, held_by_pause=True, last_error=f"sending paused: {pause.reason}")
-    return _log_attempt(claim, Outcome.PAUSED if released else Outcome.LEASE_LOST, started, pause.reason)
+    chunk.releases.append(Release(claim, delay, held_by_pause=True, error=f"sending paused: {pause.reason}"))
+    chunk.outcomes[claim.message_id] = (Outcome.PAUSED, pause.reason)
 
 
-def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
-    """Send one claimed message and record what happened."""
-    started = time.monotonic()
-    pause = current_pause()
-    probing = pause is not None and take_probe(pause)
-    if pause is not None and not probing:
-        return _wait_for_pause(claim, pause, started)
-    prepared = prepare_attempt(claim)
-    if isinstance(prepared, tuple):
-        outcome, reason = prepared
-        return _log_attempt(claim, outcome, started, reason)
-    claim = prepared
-    try:
-        sent = backend.send(claim.phone, claim.body)
-    except WhatsAppError as exc:
-        if probing and pause.kind == SendingPause.Kind.DEVICE and exc.scope == Scope.MESSAGE and exc.transient:
-            # Fonnte's words for a disconnected device are not documented: while it is known to
-            # be down, a failed probe is that, not this message's fault.
-            exc = WhatsAppError(exc.reason, transient=True, scope=Scope.DEVICE)
-        return _log_attempt(claim, _record_error(claim, exc), started, exc.reason)
+def prepare_attempts(claims: list[Claim]) -> _Chunk:
+    """The last moment before the calls, in one transaction for the whole chunk: each message
+    must still be ours; the double-check runs again on the patient and dose rows locked (so a
+    "SUDAH" or an opt-out committed a moment ago wins); a paused device holds its messages
+    (one may be its probe); the limits are checked together; and only then are the attempts
+    counted, with each patient's current number and the device they go through."""
+    chunk = _Chunk()
     with transaction.atomic():
-        recorded = _fenced(claim).update(
-            status=Message.Status.SENT,
-            provider_message_id=sent.provider_message_id,
-            sent_at=DatabaseNow(),
-            lease_token=None,
-            lease_expires_at=None,
-            last_error="",
-            updated_at=DatabaseNow(),
-        )
-        if recorded and claim.kind == Message.Kind.REMINDER and claim.reminder_id:
-            dose = Reminder.objects.filter(id=claim.reminder_id)
-            # Withdrawn while it was on its way (a volunteer's cancel): the patient has it now,
-            # so the dose waits for the answer like any other.
-            dose.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
-            dose.update(sent_at=DatabaseNow(),
-                        reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
-    if pause is not None:
-        lift_pause("a send went through")
-    _keep_quotas(sent)
-    if not recorded:
-        logger.warning("send result not recorded: lease lost message_id=%s", claim.message_id)
-        return _log_attempt(claim, Outcome.LEASE_LOST, started, "sent, but the lease was taken over")
-    return _log_attempt(claim, Outcome.SENT, started)
+        rows = {
+            message.id: message
+            for message in Message.objects.filter(id__in=[c.message_id for c in claims], status=Message.Status.SENDING)
+            .select_related("patient").select_for_update(of=("self", "patient")).annotate(db_now=DatabaseNow())
+        }
+        doses = Reminder.objects.select_for_update().in_bulk([m.reminder_id for m in rows.values() if m.reminder_id])
+        by_device = senders({message.device_id for message in rows.values()})
+        pauses = pauses_in_force({sender.scope for sender in by_device.values()})
+        waiting = []
+        for claim in claims:
+            message = rows.get(claim.message_id)
+            if message is None or message.lease_token != claim.lease_token:
+                chunk.outcomes[claim.message_id] = (Outcome.LEASE_LOST, "lease taken over before sending")
+                continue
+            message.reminder = doses.get(message.reminder_id)
+            refused = message.refusal(message.db_now)
+            if refused:  # the message is SENDING, not queued: no `close` waits for it
+                closing = _refusal_closing(message, refused)
+                if closing:
+                    closing.apply()
+                chunk.outcomes[claim.message_id] = (Outcome.REFUSED, refused.text)
+                continue
+            sender = by_device[message.device_id]
+            claim = replace(claim, phone=message.patient.phone, sender=sender)
+            if sender.device_id is not None and not sender.token:
+                pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
+                                                     token=sender.token)
+            pause = pauses.get(sender.scope)
+            if pause is not None:
+                if sender.scope in chunk.probes or not take_probe(pause):
+                    _hold_for_pause(chunk, claim, pause)
+                    continue
+                chunk.probes.add(sender.scope)
+            waiting.append(claim)
+        # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
+        delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope) for c in waiting])
+        for claim, delay in zip(waiting, delays, strict=True):
+            if delay is None:
+                chunk.ready.append(replace(claim, attempts=claim.attempts + 1))
+            else:
+                chunk.releases.append(Release(claim, delay))
+                chunk.outcomes[claim.message_id] = (Outcome.DEFERRED, f"rate limited for {delay:.1f}s")
+        release_all(chunk.releases)
+        if chunk.ready:
+            with connection.cursor() as cursor:
+                cursor.execute(_ATTEMPT_SQL, [settings.SEND_LEASE_SECONDS, [c.message_id for c in chunk.ready],
+                                              [str(c.lease_token) for c in chunk.ready],
+                                              [c.phone for c in chunk.ready]])
+    return chunk
 
 
-def _keep_quotas(sent: SentMessage) -> None:
-    """The devices' remaining quotas from the answer; the message is sent whatever happens here."""
-    if not sent.quotas:
+def _try_send(backend: BaseWhatsAppBackend, claim: Claim) -> SentMessage | Exception:
+    """The HTTP call, outside any transaction (in a pool thread: no database here)."""
+    try:
+        return backend.send(claim.phone, claim.body, sender=claim.sender)
+    except Exception as exc:  # recorded by the caller: a WhatsAppError, or a bug to log
+        return exc
+
+
+_SENT_SQL = f"""
+UPDATE reminders_message AS m
+   SET status = 'SENT', provider_message_id = r.provider_id, sent_at = {CLOCK_SQL}, lease_token = NULL,
+       lease_expires_at = NULL, last_error = '', held_by_pause = false, updated_at = {CLOCK_SQL}
+  FROM unnest(%s::bigint[], %s::uuid[], %s::text[]) AS r(id, token, provider_id)
+ WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'SENDING'
+RETURNING m.id
+"""
+
+
+def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
+    """The sends that went through, in one transaction: each fenced by its lease, and each
+    reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
+    was on its way opens again: the patient has it, so her answer counts)."""
+    if not sent:
+        return set()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SENT_SQL, [[c.message_id for c, _s in sent], [str(c.lease_token) for c, _s in sent],
+                                   [s.provider_message_id for _c, s in sent]])
+        recorded = {row[0] for row in cursor.fetchall()}
+        dose_ids = [c.reminder_id for c, _s in sent
+                    if c.message_id in recorded and c.kind == Message.Kind.REMINDER and c.reminder_id]
+        if dose_ids:
+            doses = Reminder.objects.filter(id__in=dose_ids)
+            doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
+            doses.update(sent_at=DatabaseNow(),
+                         reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+    return recorded
+
+
+def _keep_quotas(sent: list[SentMessage]) -> None:
+    """The devices' remaining quotas from the answers; the messages are sent whatever happens here."""
+    quotas = {quota.device: quota for answer in sent for quota in answer.quotas}
+    if not quotas:
         return
     try:
-        record_quotas(sent.quotas)
+        record_quotas(quotas.values())
     except DatabaseError as exc:
         logger.error("device quota not recorded: %s", exc.__class__.__name__)
 
 
+def deliver_all(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor | None = None) -> list[Outcome]:
+    """Send claimed messages, up to SEND_CONCURRENCY calls in flight (on `pool`), and record what
+    happened; the outcomes in the claims' order. Per chunk: one transaction before the calls,
+    one after, whatever its size (plus the rare errors, one by one)."""
+    outcomes: dict[int, Outcome] = {}
+    for start in range(0, len(claims), settings.SEND_CONCURRENCY):
+        chunk = prepare_attempts(claims[start:start + settings.SEND_CONCURRENCY])
+        if pool is not None and len(chunk.ready) > 1:
+            results = list(pool.map(lambda claim: _try_send(backend, claim), chunk.ready))
+        else:
+            results = [_try_send(backend, claim) for claim in chunk.ready]
+        sent = [(claim, result) for claim, result in zip(chunk.ready, results, strict=True)
+                if isinstance(result, SentMessage)]
+        recorded = _record_sent(sent)
+        for scope in chunk.probes & {claim.sender.scope for claim, _result in sent}:
+            lift_pause("a send went through", scope=scope)
+        _keep_quotas([result for _claim, result in sent])
+        for claim, result in zip(chunk.ready, results, strict=True):
+            if isinstance(result, SentMessage):
+                outcome = Outcome.SENT if claim.message_id in recorded else Outcome.LEASE_LOST
+                outcomes[claim.message_id] = _log_attempt(claim, outcome, "" if outcome == Outcome.SENT else
+                                                          "sent, but the lease was taken over")
+            elif isinstance(result, WhatsAppError):
+                error = _as_probe_error(result, claim, chunk)
+                outcomes[claim.message_id] = _log_attempt(claim, _record_error(claim, error), error.reason)
+            else:
+                logger.error("unexpected error sending message_id=%s", claim.message_id, exc_info=result)
+                outcomes[claim.message_id] = Outcome.ERROR  # the lease covers it: retried once it expires
+        for claim in claims[start:start + settings.SEND_CONCURRENCY]:
+            if claim.message_id in chunk.outcomes:
+                outcome, reason = chunk.outcomes[claim.message_id]
+                outcomes[claim.message_id] = _log_attempt(claim, outcome, reason)
+    return [outcomes[claim.message_id] for claim in claims]
+
+
+def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
+    """Send one claimed message and record what happened (a Celery task's unit)."""
+    return deliver_all([claim], backend)[0]
+
+
+def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsAppError:
+    """Fonnte's words for a disconnected device are not documented: while it is known to be
+    down, a failed probe is that, not this message's fault."""
+    if claim.sender.scope in chunk.probes and error.scope == Scope.MESSAGE and error.transient:
+        return WhatsAppError(error.reason, transient=True, scope=Scope.DEVICE)
+    return error
+
+
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
     if error.scope != Scope.MESSAGE:
-        pause_sending(error.scope, error.reason)
-        released = _release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, held_by_pause=True,
-                            attempts=F("attempts") - 1, last_error=f"sending paused: {error.reason}")
+        pause_sending(error.scope, error.reason, scope=claim.sender.scope, token=claim.sender.token)
+        released = release_all([Release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, held_by_pause=True,
+                                        error=f"sending paused: {error.reason}", give_back_attempt=True)])
         return Outcome.PAUSED if released else Outcome.LEASE_LOST
     if error.transient and claim.attempts < claim.max_attempts:
-        retried = _release(claim, backoff_delay(claim.attempts), last_error=error.reason)
+        retried = release_all([Release(claim, backoff_delay(claim.attempts), error=error.reason)])
         return Outcome.RETRIED if retried else Outcome.LEASE_LOST
     reason = error.reason if not error.transient else f"gave up after {claim.attempts} attempts: {error.reason}"
     with transaction.atomic():

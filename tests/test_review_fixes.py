@@ -82,7 +82,7 @@ def test_a_reminder_whose_message_failed_becomes_missed():
     from reminders.backends.base import BaseWhatsAppBackend, WhatsAppError
 
     class Refusing(BaseWhatsAppBackend):
-        def send(self, phone, body):
+        def send(self, phone, body, sender=None):
             raise WhatsAppError("target invalid", transient=False)
 
     reminder = make_reminder()

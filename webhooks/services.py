@@ -23,6 +23,7 @@ from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
 from reminders.classifier import is_emergency
 from reminders.conversation import apply_reply, keep_unapplied_reply
+from reminders.devices import known_numbers
 from reminders.emergencies import handle_emergency
 from reminders.models import Message, Patient
 from reminders.phones import mask_phone, normalise_phone
@@ -154,12 +155,14 @@ def process_event(event: WebhookEvent) -> str:
 
 
 def from_our_device(payload: dict) -> bool:
-    """Does the event name one of our numbers (FONNTE_DEVICES)? Anyone who learnt the webhook
-    URL could otherwise pose as our device: stop sending, confirm doses, opt patients out."""
-    if not settings.FONNTE_DEVICES:
+    """Does the event name one of our numbers (FONNTE_DEVICES, the device records)? Anyone who
+    learnt the webhook URL could otherwise pose as our device: stop sending, confirm doses,
+    opt patients out. With no number known at all, any device is ours (a deploy check warns)."""
+    ours = known_numbers()
+    if not ours:
         return True
     try:
-        return normalise_phone(field(payload, "device")) in settings.FONNTE_DEVICES
+        return normalise_phone(field(payload, "device")) in ours
     except ValidationError:
         return False
 
@@ -213,7 +216,8 @@ def _status(payload: dict, claim: EventClaim) -> None:
     if not provider_id:
         raise EventOutcome(State.IGNORED, "status without a message id")
     with transaction.atomic():
-        result = apply_delivery_status(provider_id, field(payload, "status"), field(payload, "state"))
+        result = apply_delivery_status(provider_id, field(payload, "status"), field(payload, "state"),
+                                       device=field(payload, "device"))
         if result == StatusResult.UNKNOWN_MESSAGE:
             # It can arrive before our own send result is written: the sweeper retries it.
             claim.finish(State.RECEIVED, "message not known yet; will retry")

@@ -42,6 +42,8 @@ class WhatsAppError(Exception):
 
 
 class BaseWhatsAppBackend:
-    def send(self, phone: str, body: str) -> SentMessage:
-        """Send `body` to `phone` (E.164) or raise WhatsAppError."""
+    def send(self, phone: str, body: str, sender=None) -> SentMessage:
+        """Send `body` to `phone` (E.164) as `sender` (a reminders.devices.Sender: its token and
+        number; None for the default), or raise WhatsAppError. Called from several threads at
+        once (SEND_CONCURRENCY), so a backend must be safe for that."""
         raise NotImplementedError

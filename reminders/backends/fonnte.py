@@ -8,10 +8,12 @@ import logging
 import re
 
 import requests
+import requests.adapters
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from reminders.backends.base import BaseWhatsAppBackend, DeviceQuota, Scope, SentMessage, WhatsAppError
+from reminders.models import Device
 from reminders.phones import mask_phone, normalise_device
 
 logger = logging.getLogger(__name__)
@@ -66,21 +68,33 @@ def device_quotas(quota: object) -> tuple[DeviceQuota, ...]:
 
 
 class FonnteBackend(BaseWhatsAppBackend):
+    """One HTTP session (its connection pool sized for SEND_CONCURRENCY calls at once), each
+    call with its device's token."""
+
     def __init__(self) -> None:
-        if not settings.FONNTE_TOKEN:
-            raise ImproperlyConfigured("FONNTE_TOKEN must be set to send through Fonnte")
+        if not settings.FONNTE_TOKEN and not Device.objects.exists():
+            raise ImproperlyConfigured(
+                "FONNTE_TOKEN must be set to send through Fonnte (or a WhatsApp device added in the admin)"
+            )
         self.url = settings.FONNTE_BASE_URL.rstrip("/") + "/send"
         self.timeout = (settings.FONNTE_CONNECT_TIMEOUT, settings.FONNTE_READ_TIMEOUT)
         self.session = requests.Session()
-        self.session.headers["Authorization"] = settings.FONNTE_TOKEN
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=settings.SEND_CONCURRENCY)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
-    def send(self, phone: str, body: str) -> SentMessage:
+    def send(self, phone: str, body: str, sender=None) -> SentMessage:
+        token = sender.token if sender else settings.FONNTE_TOKEN
+        if not token:
+            raise WhatsAppError("no Fonnte token for this device (FONNTE_TOKEN, or the device's in the admin)",
+                                transient=True, scope=Scope.ACCOUNT)
         target = phone.lstrip("+")
         try:
             response = self.session.post(
                 self.url,
                 # connectOnly: refused while the device is offline, never queued at Fonnte unseen.
                 data={"target": target, "message": body, "countryCode": "62", "connectOnly": "true"},
+                headers={"Authorization": token},
                 timeout=self.timeout,
             )
         except requests.Timeout as exc:

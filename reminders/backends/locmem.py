@@ -13,10 +13,12 @@ class OutboxEntry:
     phone: str
     body: str
     provider_message_id: str
+    device: str = ""  # the number it went out from ("" for the default sender)
 
 
 class LocmemBackend(BaseWhatsAppBackend):
-    def send(self, phone: str, body: str) -> SentMessage:
+    def send(self, phone: str, body: str, sender=None) -> SentMessage:
         provider_id = f"locmem-{next(_ids)}"
-        outbox.append(OutboxEntry(phone=phone, body=body, provider_message_id=provider_id))
+        outbox.append(OutboxEntry(phone=phone, body=body, provider_message_id=provider_id,
+                                  device=sender.number if sender else ""))
         return SentMessage(provider_message_id=provider_id)

@@ -14,7 +14,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import DeviceState, Message, PatientReply, Reminder, SendingPause
+from reminders.models import DeviceState, Message, PatientReply, SendingPause
 from tests.admin.conftest import make_staff
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.reminders.test_sending import drain_all
@@ -116,7 +116,7 @@ def test_a_malformed_device_list_stops_the_process_with_one_line():
 
 def test_a_coordinator_can_reset_a_devices_state(coordinator_client):
     DeviceState.objects.create(device="+" + OURS, connected=False, changed_at=datetime(3000, 1, 1, tzinfo=dt_timezone.utc))
-    SendingPause.objects.create(scope="fonnte", kind="DEVICE", reason="device disconnected", since=timezone.now(),
+    SendingPause.objects.create(scope="+" + OURS, kind="DEVICE", reason="device disconnected", since=timezone.now(),
                                 probe_at=timezone.now() + timedelta(hours=1))
     coordinator_client.post(reverse("admin:reminders_devicestate_changelist"),
                             {"action": "reset_to_connected", ACTION_CHECKBOX_NAME: [DeviceState.objects.get().pk]})
@@ -249,10 +249,10 @@ def test_a_volunteer_is_not_told_that_a_number_belongs_to_another_patient(ani_cl
 def test_a_rate_limiter_failure_is_logged_without_its_text(caplog, monkeypatch):
     from reminders import sending
 
-    def broken(name, subject=""):
+    def broken(needs):
         raise DatabaseError('duplicate key (key)=(whatsapp_send:+6281234567890)')
 
-    monkeypatch.setattr(sending, "check_rate_limit", broken)
+    monkeypatch.setattr(sending, "check_many", broken)
     with caplog.at_level(logging.ERROR):
-        assert sending.rate_limit_delay("+6281234567890") == sending.RATE_LIMITER_DOWN_DELAY
+        assert sending.rate_limit_delays([("+6281234567890", "fonnte")]) == [sending.RATE_LIMITER_DOWN_DELAY]
     assert "6281234567890" not in caplog.text and "DatabaseError" in caplog.text

@@ -10,7 +10,7 @@ from django.utils import timezone
 from reminders.backends.fonnte import FonnteBackend, device_quotas
 from reminders.health import record_tick
 from reminders.models import DeviceState
-from reminders.pauses import current_pause
+from reminders.pauses import pauses_in_force
 from reminders.provider_events import record_device_state
 from reminders.roles import COORDINATOR
 from tests.admin.conftest import logged_in, make_staff
@@ -49,13 +49,13 @@ def test_the_webhooks_spelling_of_the_number_is_the_same_device(fonnte):
     assert record_device_state("6285885529352", connected=False, changed_at=timezone.now(), reason="logout")
     device = DeviceState.objects.get()
     assert (device.device, device.connected, device.quota_remaining) == (DEVICE, False, 966)
-    assert current_pause() is not None
+    assert pauses_in_force()
 
 
 def test_a_device_known_only_from_its_quota_does_not_hide_a_disconnection():
     record_device_state("6281100000000", connected=False, changed_at=timezone.now())
     DeviceState.objects.create(device=DEVICE, quota_remaining=500)
-    assert current_pause() is not None
+    assert pauses_in_force()
 
 
 def test_a_later_answer_updates_the_quota_and_nothing_else_of_the_same_row(fonnte):

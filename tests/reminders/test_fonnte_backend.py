@@ -170,9 +170,22 @@ def test_it_never_logs_the_token_or_the_full_phone(backend, caplog):
     assert "+62812" in caplog.text
 
 
+@pytest.mark.django_db
 def test_it_refuses_to_start_without_a_token(settings):
     from django.core.exceptions import ImproperlyConfigured
 
     settings.FONNTE_TOKEN = ""
     with pytest.raises(ImproperlyConfigured, match="FONNTE_TOKEN"):
         FonnteBackend()
+
+
+@pytest.mark.django_db
+def test_without_fonnte_token_it_starts_when_devices_have_their_own(settings):
+    from reminders.models import Device
+
+    settings.FONNTE_TOKEN = ""
+    Device.objects.create(number="+6281100000001", label="Utama")
+    backend = FonnteBackend()
+    with pytest.raises(WhatsAppError, match="no Fonnte token") as refused:
+        backend.send("+6281234567890", "x")
+    assert refused.value.scope == Scope.ACCOUNT

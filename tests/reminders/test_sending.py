@@ -20,7 +20,7 @@ from reminders.sending import (
     claim_due_messages,
     claim_message,
     deliver,
-    prepare_attempt,
+    prepare_attempts,
     requeue_stale_leases,
 )
 from tests.factories import make_patient, make_reminder, queue_message
@@ -132,7 +132,7 @@ class ScriptedBackend(BaseWhatsAppBackend):
         self.errors = list(errors)
         self.calls = 0
 
-    def send(self, phone, body):
+    def send(self, phone, body, sender=None):
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)
@@ -208,7 +208,7 @@ def test_a_worker_that_lost_its_lease_changes_nothing(outbox, settings):
 def test_a_stale_lease_of_a_message_being_sent_is_claimed_again_and_counted_as_a_second_attempt(outbox):
     message = queue_message()
     (claim,) = claim_due_messages(10).claims
-    prepare_attempt(claim)  # the send is tried; then this worker dies without a word
+    prepare_attempts([claim])  # the send is tried; then this worker dies without a word
     Message.objects.filter(id=message.id).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert requeue_stale_leases() == 1
     message.refresh_from_db()
@@ -248,7 +248,7 @@ def test_claiming_one_message_takes_over_a_stale_lease():
     message = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1))
     claim = claim_message(message.id)
     assert claim.message_id == message.id and claim.attempts == 1  # the next try is the second
-    assert prepare_attempt(claim).attempts == 2
+    assert prepare_attempts([claim]).ready[0].attempts == 2
 
 
 def test_send_reminders_prints_a_one_line_summary(outbox, capsys):

@@ -220,7 +220,8 @@ def test_5_a_revoked_token_pauses_sending_burns_no_attempt_and_resumes_when_fixe
         client.force_login(coordinator)
         health = client.get(reverse("admin:reminders_schedulerheartbeat_changelist")).content.decode()
         healthz = client.get("/healthz")
-    assert len(fonnte.calls) == 1
+    # The three were in flight together (SEND_CONCURRENCY); each refusal is free, none is tried again.
+    assert len(fonnte.calls) == 3
     messages = Message.objects.filter(kind="REMINDER")
     assert [(m.status, m.attempts) for m in messages] == [("QUEUED", 0)] * 3
     assert "invalid token" in health
@@ -231,16 +232,20 @@ def test_5_a_revoked_token_pauses_sending_burns_no_attempt_and_resumes_when_fixe
         assert "sent=3" in run_scheduler()
     messages = Message.objects.filter(kind="REMINDER")
     assert {(m.status, m.attempts) for m in messages} == {("SENT", 1)}
-    assert len(fonnte.calls) == 4 and {m.patient for m in messages} == set(patients)
+    assert len(fonnte.calls) == 6 and {m.patient for m in messages} == set(patients)
 
 
 def test_5_an_exhausted_quota_pauses_until_a_probe_goes_through(fonnte, settings):
     settings.SENDING_PAUSE_PROBE_SECONDS = 300
+    settings.SEND_CONCURRENCY = 1  # one call at a time: the first refusal holds back the rest
     fonnte_answers(fonnte, {"status": False, "reason": "insufficient quota"}, SUCCESS)
     for n in range(3):
         enrol(name=f"Pasien {n}")
     with at(wib(23, 8, 0, 30)):
         assert run_scheduler().startswith("error: Sending is paused: insufficient quota.")
+    with at(wib(23, 8, 3)):  # before the probe: nothing is tried
+        assert run_scheduler().startswith("error: Sending is paused: insufficient quota.")
+    assert len(fonnte.calls) == 1
     with at(wib(23, 8, 6)):  # the quota was topped up; the probe is due
         assert "sent=3" in run_scheduler()
     assert len(fonnte.calls) == 4

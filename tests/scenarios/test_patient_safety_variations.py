@@ -208,7 +208,7 @@ def test_a_dose_cancelled_while_its_reminder_was_in_flight_still_takes_the_patie
     schedule = enrol(volunteer=ani)
 
     class VolunteerCancelsDuringTheCall(LocmemBackend):
-        def send(self, phone, body):
+        def send(self, phone, body, sender=None):
             cancel_reminders(Reminder.objects.filter(schedule=schedule), ani)
             return super().send(phone, body)
 

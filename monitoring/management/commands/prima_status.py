@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from monitoring.status import system_status
+from reminders.phones import mask_phones
 
 
 class Command(BaseCommand):
@@ -15,12 +16,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         status = system_status()
         tick = "never" if status.tick_age is None else f"{status.tick_age.total_seconds():.0f}s ago"
-        pause = status.sending_pause
         lines = [
             f"scheduler: last tick {tick} ({'ok' if status.tick_is_fresh else 'STALE'})",
             *([f"  last tick failure at {status.tick_failure[0]:%Y-%m-%d %H:%M:%S}: {status.tick_failure[1]}"]
               if status.tick_failure else []),
-            "sending: " + (f"PAUSED since {pause.since:%Y-%m-%d %H:%M:%S}: {pause.reason}" if pause else "ok"),
+            "sending: " + ("; ".join(f"{mask_phones(p.scope)} PAUSED since {p.since:%Y-%m-%d %H:%M:%S}: {p.reason}"
+                                     for p in status.sending_pauses) or "ok"),
             f"schedules the scheduler cannot handle: {status.schedule_problems}",
             f"emergencies nobody could be told about (7 days): {status.untold_emergencies}",
             *(f"  schedule {s.id} ({s.patient}): {s.scheduling_problem}" for s in status.problem_schedules),

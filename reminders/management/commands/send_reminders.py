@@ -70,10 +70,11 @@ class Command(BaseCommand):
         if stats is None:
             return
         self.stdout.write(summary_line(stats))
-        pause = None if loop else sending_blocked(stats)
-        if pause is not None:
-            raise CommandError(f"Sending is paused: {pause.reason}. No message could be sent; they wait, nothing is "
-                               "lost. Fix the cause (FONNTE_TOKEN, the device, the quota); one send is tried again "
+        pauses = [] if loop else sending_blocked(stats)
+        if pauses:
+            why = "; ".join(pause.reason if len(pauses) == 1 else f"{pause.scope}: {pause.reason}" for pause in pauses)
+            raise CommandError(f"Sending is paused: {why}. No message could be sent; they wait, nothing is "
+                               "lost. Fix the cause (the token, the device, the quota); one send is tried again "
                                "every SENDING_PAUSE_PROBE_SECONDS.")
 
     def _stop(self, signum, frame) -> None:

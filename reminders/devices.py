@@ -1,0 +1,106 @@
+"""WhatsApp devices: which number a message goes through, with which token.
+
+A patient is pinned to a device (`Patient.device`) and always hears from it. A patient with
+no device, in a deployment with no devices at all, is served by the default sender:
+FONNTE_TOKEN, whose number is the first of FONNTE_DEVICES when given. Each sender has a
+`scope`, its number: the key of its rate limit and of its sending pause, so one device down
+or out of quota pauses only its own patients.
+
+Device tokens are kept encrypted with a key derived from SECRET_KEY: the database alone
+does not give them away, and the admin never shows one back. Rotating SECRET_KEY makes them
+unreadable: sending through that device pauses until a coordinator enters its token again.
+"""
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import transaction
+
+from reminders.models import Device, Message, Patient
+
+DEFAULT_SCOPE = "fonnte"
+UNREADABLE_TOKEN = "the device token cannot be read (SECRET_KEY changed?): enter it again in the admin"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a message goes out as: the token, the number, and the scope of its limit and pause."""
+
+    scope: str
+    token: str
+    number: str
+    device_id: int | None
+
+
+def _cipher() -> Fernet:
+    key = hashlib.sha256(f"prima-device-token:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt_token(token: str) -> str:
+    return _cipher().encrypt(token.encode()).decode()
+
+
+def device_token(device: Device) -> str:
+    """The device's token, or "" when it cannot be read (the sender then pauses it)."""
+    try:
+        return _cipher().decrypt(device.token_encrypted.encode()).decode()
+    except (InvalidToken, ValueError):
+        return ""
+
+
+def default_sender() -> Sender:
+    number = settings.FONNTE_DEVICES[0] if settings.FONNTE_DEVICES else ""
+    return Sender(scope=number or DEFAULT_SCOPE, token=settings.FONNTE_TOKEN, number=number, device_id=None)
+
+
+def device_sender(device: Device) -> Sender:
+    return Sender(scope=device.number, token=device_token(device), number=device.number, device_id=device.id)
+
+
+def is_phone_number(scope: str) -> bool:
+    """Whether a scope or a device name is a number (E.164), one a device could have."""
+    return scope.startswith("+")
+
+
+def senders(device_ids: set[int]) -> dict[int | None, Sender]:
+    """The senders of these devices (None: the default), read once for a batch of messages."""
+    found: dict[int | None, Sender] = {None: default_sender()}
+    for device in Device.objects.filter(id__in=[i for i in device_ids if i is not None]):
+        found[device.id] = device_sender(device)
+    return found
+
+
+def sender_scope_for_number(number: str) -> str | None:
+    """The scope a device event for `number` concerns: its device's, or the default sender's
+    when that is the number (or its number is unknown and no device is registered); None for
+    a number that is none of ours."""
+    if is_phone_number(number) and Device.objects.filter(number=number).exists():
+        return number
+    default = default_sender()
+    if default.number == number or (not default.number and not Device.objects.exists()):
+        return default.scope
+    return None
+
+
+def known_numbers() -> set[str]:
+    """Our devices' numbers, from FONNTE_DEVICES and the device records; empty: any is ours."""
+    return set(settings.FONNTE_DEVICES) | set(Device.objects.values_list("number", flat=True))
+
+
+def move_patient(patient: Patient, device: Device) -> bool:
+    """Pin the patient to another device: the old number tells them the new one, once, and
+    everything still queued for them goes through the new one. False when already on it."""
+    from reminders.outbox import queue_message
+
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(id=patient.id)
+        if patient.device_id == device.id:
+            return False
+        notice = queue_message(patient, "device_changed", nomor=device.number)  # through the old one
+        patient.device = device
+        patient.save(update_fields=["device"])
+        patient.messages.filter(status=Message.Status.QUEUED).exclude(id=notice.id).update(device=device)
+    return True
