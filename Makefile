@@ -10,7 +10,7 @@ DEV_ENV := DEBUG=1
 PORT ?= 8000
 RUN_ENV := $(DEV_ENV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: venv run test migrate stop-db chaos screenshots
+.PHONY: venv run test migrate stop-db chaos screenshots bench-venv
 
 venv: $(STAMP)
 
@@ -49,6 +49,14 @@ screenshots: venv
 # The reliability harness: kills, provider failures, a database restart (bench/chaos.py).
 chaos: venv
 	$(DEV_ENV) $(PY) bench/chaos.py
+
+# The benches' own venv (.venv-bench): the project's requirements and the peer queue that
+# bench/peers.py compares against (bench/requirements.txt). Run a bench with .venv-bench/bin/python.
+bench-venv: .venv-bench/.installed
+.venv-bench/.installed: requirements.txt bench/requirements.txt
+	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
 
 # Stop the embedded PostgreSQL (it otherwise keeps running between commands).
 stop-db: venv

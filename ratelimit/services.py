@@ -119,14 +119,26 @@ SELECT count(pg_advisory_xact_lock(hashtextextended('ratelimit:' || k, 0)))
 FROM (SELECT unnest(%s::text[]) AS k ORDER BY 1 OFFSET 0) AS keys
 """
 
+# Per key: the units in its window, and only its oldest events a batch of %s can need freed (the
+# units over a lowered limit, plus one per need), whatever the window holds.
 _WINDOWS_SQL = f"""
 WITH clock AS MATERIALIZED (SELECT {CLOCK_SQL} AS now), wanted AS (
-    SELECT * FROM unnest(%s::text[], %s::float[]) AS w(key, seconds)
+    SELECT * FROM unnest(%s::text[], %s::float[], %s::int[]) AS w(key, seconds, units_allowed)
 )
-SELECT clock.now, w.key, e.created_at, e.cost
+SELECT clock.now, w.key, coalesce(used.units, 0), oldest.created, oldest.costs
 FROM clock CROSS JOIN wanted AS w
-LEFT JOIN {_TABLE} AS e ON e.key = w.key AND e.created_at > clock.now - make_interval(secs => w.seconds)
-ORDER BY w.key, e.created_at, e.id
+CROSS JOIN LATERAL (
+    SELECT sum(e.cost) AS units FROM {_TABLE} AS e
+     WHERE e.key = w.key AND e.created_at > clock.now - make_interval(secs => w.seconds)
+) AS used
+CROSS JOIN LATERAL (
+    SELECT array_agg(first.created_at ORDER BY first.created_at, first.id) AS created,
+           array_agg(first.cost ORDER BY first.created_at, first.id) AS costs
+      FROM (SELECT e.created_at, e.cost, e.id FROM {_TABLE} AS e
+             WHERE e.key = w.key AND e.created_at > clock.now - make_interval(secs => w.seconds)
+             ORDER BY e.created_at, e.id
+             LIMIT greatest(coalesce(used.units, 0) - w.units_allowed, 0) + %s) AS first
+) AS oldest
 """
 
 
@@ -134,9 +146,10 @@ def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
     """For each need, in order, one unit of every named limit it lists, `(name, subject)`:
     None when all of them fit (the units are recorded), else the seconds until they would.
 
-    A batch's decisions in four statements whatever its size: every key is locked (in one
+    A batch's decisions in three statements whatever its size: every key is locked (in one
     order, so two batches cannot deadlock) to the end of the caller's transaction, the
-    windows read, the units given out in order, the allowed ones recorded. Exact like `hit`:
+    windows read (each one's units, and its oldest events for how long until there is room),
+    the units given out in order, the allowed ones recorded. Exact like `hit`:
     no window ever holds more than its limit, however many processes check at once.
     """
     limits = {rate_limit_key(name, subject): named_limit(name) for need in needs for name, subject in need}
@@ -145,14 +158,12 @@ def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
     keys = sorted(limits)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_LOCK_KEYS_SQL, [keys])
-        cursor.execute(_WINDOWS_SQL, [keys, [float(limits[key]["window"]) for key in keys]])
+        cursor.execute(_WINDOWS_SQL, [keys, [float(limits[key]["window"]) for key in keys],
+                                      [limits[key]["limit"] for key in keys], len(needs)])
         rows = cursor.fetchall()
         now = rows[0][0]
-        hits: dict[str, list[tuple[datetime, int]]] = {key: [] for key in keys}
-        for _now, key, created_at, cost in rows:
-            if created_at is not None:
-                hits[key].append((created_at, cost))
-        used = {key: sum(cost for _at, cost in hits[key]) for key in keys}
+        used = {key: units for _now, key, units, _created, _costs in rows}
+        hits = {key: list(zip(created or [], costs or [], strict=True)) for _now, key, _units, created, costs in rows}
         answers, recorded = [], []
         for need in needs:
             need_keys = [rate_limit_key(name, subject) for name, subject in need]

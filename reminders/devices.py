@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import transaction
 
+from prima.clock import DatabaseNow
 from reminders.models import Device, Message, Patient
 
 DEFAULT_SCOPE = "fonnte"
@@ -91,16 +92,23 @@ def known_numbers() -> set[str]:
 
 
 def move_patient(patient: Patient, device: Device) -> bool:
-    """Pin the patient to another device: the old number tells them the new one, once, and
-    everything still queued for them goes through the new one. False when already on it."""
+    """Pin the patient to another device; False when already on it. The number the patient
+    knows tells them the new one, once: a notice not sent yet is withdrawn by a second move
+    (moved back before it went out: no notice at all). Everything else, queued already or
+    not, goes through the new device: the sender reads the patient's device as it sends."""
     from reminders.outbox import queue_message
 
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(id=patient.id)
         if patient.device_id == device.id:
             return False
-        notice = queue_message(patient, "device_changed", nomor=device.number)  # through the old one
+        unsent = patient.messages.filter(kind=Message.Kind.NOTICE, status=Message.Status.QUEUED)
+        known = unsent.values_list("device_id", flat=True).first() if unsent.exists() else patient.device_id
+        unsent.update(status=Message.Status.CANCELLED, end_reason="moved again before it was sent",
+                      updated_at=DatabaseNow())
         patient.device = device
         patient.save(update_fields=["device"])
-        patient.messages.filter(status=Message.Status.QUEUED).exclude(id=notice.id).update(device=device)
+        if known != device.id:
+            notice = queue_message(patient, "device_changed", kind=Message.Kind.NOTICE, nomor=device.number)
+            Message.objects.filter(id=notice.id).update(device_id=known)
     return True

@@ -7,13 +7,14 @@ edited schedule (or time zone) is worked out again: the doses not yet sent move 
 time, and a dose already sent or answered is never made again (docs/doses.md).
 """
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from prima.clock import CLOCK_SQL, DatabaseNow
 from reminders.models import Message, Patient, Reminder, ReminderSchedule, catch_up_start, too_late_text
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Schedules handled per transaction: the tick holds their row locks until it commits.
 BATCH = 500
+# Seconds a tick spends at most working out edited schedules (about 20,000 here).
+SCHEDULING_SECONDS_PER_TICK = 10.0
 # How far ahead the next dose is looked for: past it, a schedule has no more doses.
 HORIZON_DAYS = 366
 
@@ -74,9 +77,9 @@ WITH candidate AS (
     RETURNING id, schedule_id, local_date
 ), new_message AS (
     INSERT INTO reminders_message
-        (patient_id, reminder_id, device_id, phone, body, kind, status, send_after, attempts, max_attempts,
+        (patient_id, reminder_id, phone, body, kind, status, send_after, attempts, max_attempts,
          last_error, end_reason, provider_message_id, created_at, updated_at)
-    SELECT c.patient_id, r.id, p.device_id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
+    SELECT c.patient_id, r.id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
            {CLOCK_SQL}, {CLOCK_SQL}
     FROM new_reminder r JOIN candidate c USING (schedule_id, local_date) JOIN reminders_patient p ON p.id = c.patient_id
     RETURNING id
@@ -131,18 +134,47 @@ SCHEDULE_CHANGED = "schedule changed"
 MIN_GAP_BETWEEN_DOSES = timedelta(hours=12)
 
 
-def _move_unsent_doses(schedule: ReminderSchedule, now: datetime) -> None:
+@dataclass
+class DoseHistory:
+    """What rescheduling a batch of schedules needs from their doses, read in three queries for
+    the whole batch (not three per schedule): the doses not sent yet that may move, when each
+    schedule's last reminder went out, and the days that already have a dose."""
+
+    waiting: dict[int, list[Reminder]]
+    last_sent: dict[int, datetime]
+    taken: dict[int, set[date]]
+
+    @classmethod
+    def of(cls, schedules: list[ReminderSchedule], now: datetime) -> "DoseHistory":
+        doses = Reminder.objects.filter(schedule_id__in=[schedule.id for schedule in schedules])
+        reminder_messages = Prefetch("messages", Message.objects.filter(kind=Message.Kind.REMINDER),
+                                     to_attr="reminder_messages")
+        moving = doses.filter(sent_at__isnull=True, local_date__gte=now.date() - timedelta(days=2)).filter(
+            Q(confirmation_status=Reminder.Confirmation.PENDING)
+            | Q(confirmation_status=Reminder.Confirmation.CANCELLED, close_reason=SCHEDULE_CHANGED)
+        ).prefetch_related(reminder_messages)
+        waiting: dict[int, list[Reminder]] = {}
+        for dose in moving.order_by("local_date"):
+            waiting.setdefault(dose.schedule_id, []).append(dose)
+        last_sent = dict(doses.filter(sent_at__isnull=False).values("schedule_id").annotate(last=Max("sent_at"))
+                         .values_list("schedule_id", "last"))
+        taken: dict[int, set[date]] = {}
+        since = catch_up_start(now).date() - timedelta(days=2)
+        for schedule_id, local_date in doses.filter(local_date__gte=since).values_list("schedule_id", "local_date"):
+            taken.setdefault(schedule_id, set()).add(local_date)
+        return cls(waiting=waiting, last_sent=last_sent, taken=taken)
+
+
+def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[Reminder]) -> None:
     """Doses made but not sent yet follow the schedule: to the new time and text, withdrawn
     when the schedule no longer has their day, and back when it has it again (a weekday
     removed by mistake and put back the same morning). One on its way is left alone."""
     recent = now.astimezone(schedule.patient.zone).date() - timedelta(days=1)
-    waiting = schedule.reminders.filter(sent_at__isnull=True, local_date__gte=recent).filter(
-        Q(confirmation_status=Reminder.Confirmation.PENDING)
-        | Q(confirmation_status=Reminder.Confirmation.CANCELLED, close_reason=SCHEDULE_CHANGED)
-    )
     for dose in waiting:
-        message = dose.messages.filter(kind=Message.Kind.REMINDER).first()
-        if message is None or message.status not in (Message.Status.QUEUED, Message.Status.CANCELLED):
+        message = dose.reminder_messages[0] if dose.reminder_messages else None
+        if dose.local_date < recent or message is None or message.status not in (
+            Message.Status.QUEUED, Message.Status.CANCELLED
+        ):
             continue
         due = schedule.dose_time(dose.local_date) if schedule.is_active else None
         if due is None:
@@ -160,42 +192,49 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime) -> None:
         )
 
 
-def reschedule(schedule: ReminderSchedule, now: datetime) -> datetime | None:
+def reschedule(schedule: ReminderSchedule, now: datetime, history: DoseHistory) -> datetime | None:
     """Bring an edited schedule's doses in line with it, then work out its next dose: the
     first at or after the catch-up start, after the schedule became active, at least
     MIN_GAP_BETWEEN_DOSES after its last reminder went out, on a day that has no dose yet.
     The caller holds the schedule's row lock."""
-    _move_unsent_doses(schedule, now)
+    waiting = history.waiting.get(schedule.id, [])
+    if waiting:
+        with transaction.atomic():  # a savepoint: a failed move undoes this schedule's moves only
+            _move_unsent_doses(schedule, now, waiting)
     if not schedule.is_active:
         return None
     earliest = max(catch_up_start(now), schedule.active_since or schedule.created_at)
-    last_sent = schedule.reminders.filter(sent_at__isnull=False).order_by("-sent_at").values_list(
-        "sent_at", flat=True).first()
+    last_sent = history.last_sent.get(schedule.id)
     if last_sent is not None:
         earliest = max(earliest, last_sent + MIN_GAP_BETWEEN_DOSES)
-    taken = set(schedule.reminders.filter(local_date__gte=earliest.date() - timedelta(days=1))
-                .values_list("local_date", flat=True))
-    return next_dose_time(schedule, earliest, taken)
+    since = earliest.date() - timedelta(days=1)
+    return next_dose_time(schedule, earliest, {day for day in history.taken.get(schedule.id, ()) if day >= since})
 
 
-def schedule_edited(now: datetime) -> Counter:
-    """Step one of a tick: work out again the schedules edited since the last tick."""
+def schedule_edited(now: datetime, budget: float = SCHEDULING_SECONDS_PER_TICK) -> Counter:
+    """Step one of a tick: work out again the schedules edited since the last tick, a batch
+    at a time: its doses read together, its schedules' next doses written in one statement.
+    No new batch starts after `budget` seconds: the rest is the next tick's, so a large import
+    does not hold up the sending that follows the tick."""
     stats: Counter = Counter()
+    stop_at = time.monotonic() + budget
     while True:
         with transaction.atomic():
             batch = _locked(ReminderSchedule.objects.needing_scheduling().order_by("id"))
+            history = DoseHistory.of(batch, now)
+            scheduled = []
             for schedule in batch:
                 try:
-                    with transaction.atomic():
-                        next_due = reschedule(schedule, now)
-                        ReminderSchedule.objects.filter(id=schedule.id).update(
-                            next_due_at=next_due, needs_scheduling=False, scheduling_problem=""
-                        )
-                    stats["rescheduled"] += 1
+                    schedule.next_due_at = reschedule(schedule, now, history)
                 except Exception as exc:  # one bad row must not stop everyone else's reminders
                     _record_problem(schedule, exc)
                     stats["schedule_problems"] += 1
-        if len(batch) < BATCH:
+                    continue
+                schedule.needs_scheduling, schedule.scheduling_problem = False, ""
+                scheduled.append(schedule)
+            ReminderSchedule.objects.bulk_update(scheduled, ["next_due_at", "needs_scheduling", "scheduling_problem"])
+            stats["rescheduled"] += len(scheduled)
+        if len(batch) < BATCH or time.monotonic() >= stop_at:
             return stats
 
 

@@ -227,6 +227,11 @@ class Patient(DatabaseOwnedFields):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         permissions = [("see_all_patients", _("Can see every patient and assign patients to volunteers"))]
+        indexes = [
+            # Serves the tick's expiry of unanswered verification questions, whatever the programme's size.
+            models.Index(fields=["verification_expires_at"], condition=Q(verification_status="PENDING"),
+                         name="patient_verification_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -547,6 +552,17 @@ class Reminder(models.Model):
         return True
 
 
+class MessageQuerySet(models.QuerySet):
+    def going_through(self, device_id: int | None) -> "MessageQuerySet":
+        """The messages that go through this device (None: the default sender), by the rule of
+        `Message.sending_device_id`."""
+        notice = models.Q(kind=Message.Kind.NOTICE)
+        if device_id is None:
+            return self.filter(notice & models.Q(device__isnull=True)
+                               | ~notice & models.Q(patient__device__isnull=True))
+        return self.filter(notice & models.Q(device_id=device_id) | ~notice & models.Q(patient__device_id=device_id))
+
+
 class Message(models.Model):
     """The outbox: every outbound WhatsApp message, claimed with a lease before it is sent."""
 
@@ -555,6 +571,7 @@ class Message(models.Model):
         FOLLOW_UP = "FOLLOW_UP", _("Follow-up")
         REPLY = "REPLY", _("Reply to the patient")
         VERIFICATION = "VERIFICATION", _("Verification")
+        NOTICE = "NOTICE", _("Notice of a new number")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -569,8 +586,8 @@ class Message(models.Model):
     reminder = models.ForeignKey(
         Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
-    # The device it goes through: the patient's when it is queued (empty: the default sender);
-    # moving a patient re-points what is still queued, except the notice from the old number.
+    # The device it went through, recorded at each attempt (empty: the default sender). Only a
+    # notice of a new number is pinned here before it is sent: to the number the patient knew.
     device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
     phone = PhoneNumberField()
     body = models.TextField()
@@ -630,13 +647,16 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"
 
+    objects = MessageQuerySet.as_manager()
+
     # The messages that belong to a dose: withdrawn when it closes.
     DOSE_KINDS = [Kind.REMINDER, Kind.FOLLOW_UP]
 
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding and self.device_id is None and self.patient_id:
-            self.device_id = self.patient.device_id
-        super().save(*args, **kwargs)
+    @property
+    def sending_device_id(self) -> int | None:
+        """The device this message goes through: the patient's as it is now (the sender reads it
+        from the locked patient row), except the notice of a new number, pinned to the old one."""
+        return self.device_id if self.kind == self.Kind.NOTICE else self.patient.device_id
 
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from prima.clock import DatabaseNow
 from reminders.backends import Scope
@@ -90,12 +89,11 @@ def lift_pause(why: str, *, scope: str, kind: str | None = None) -> bool:
     if kind:
         pauses = pauses.filter(kind=kind)
     held = Message.objects.filter(status=Message.Status.QUEUED, held_by_pause=True)
-    # Messages with no device are the default sender's, or were held by a scope now gone.
-    a_device = is_phone_number(scope) and Device.objects.filter(number=scope).exists()
-    through = Q(device__number=scope) if a_device else Q(device__isnull=True)
-    if a_device and scope == default_sender().scope:
-        through |= Q(device__isnull=True)
-    held = held.filter(through)
+    device = Device.objects.filter(number=scope).first() if is_phone_number(scope) else None
+    # No device of that number: the default sender's, or a scope now gone (its messages are the default's).
+    held = held.going_through(device.id) if device else held.going_through(None)
+    if device and scope == default_sender().scope:
+        held = held | Message.objects.filter(status=Message.Status.QUEUED, held_by_pause=True).going_through(None)
     with transaction.atomic():
         lifted, _per_model = pauses.delete()
         if lifted:

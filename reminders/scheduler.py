@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.utils.module_loading import import_string
 
 from prima.clock import DatabaseNow, database_now
@@ -18,7 +17,7 @@ from reminders.doses import close_overdue_doses, create_due_doses, schedule_edit
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
 from reminders.pauses import lift_stale_pauses, pauses_in_force
-from reminders.sending import Outcome, Release, Skip, claim_due_messages, deliver_all, release_all, requeue_stale_leases
+from reminders.sending import Outcome, Skip, claim_due_messages, requeue_stale_leases, send_claimed
 
 logger = logging.getLogger(__name__)
 
@@ -89,27 +88,13 @@ def drain(
     """
     stats: Counter = Counter()
     stats["requeued"] += requeue_stale_leases()
-    size = settings.SEND_CONCURRENCY
-    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="send") as pool:
+    with ThreadPoolExecutor(max_workers=settings.SEND_CONCURRENCY, thread_name_prefix="send") as pool:
         while not should_stop() and time.monotonic() < deadline:
             batch = claim_due_messages(batch_size)
             stats.update(batch.skipped)
             if not batch.claims:
                 break
-            for start in range(0, len(batch.claims), size):
-                if should_stop() or time.monotonic() >= deadline:
-                    stats["released"] += len(release_all([Release(rest, 0) for rest in batch.claims[start:]]))
-                    return stats
-                chunk = batch.claims[start:start + size]
-                try:
-                    stats.update(deliver_all(chunk, backend, pool))
-                except DatabaseError:
-                    raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
-                except Exception:
-                    # A bug on one chunk must not stop the others; its messages keep their
-                    # leases and are retried once the leases expire.
-                    logger.exception("unexpected error sending message_ids=%s", [c.message_id for c in chunk])
-                    stats[Outcome.ERROR] += len(chunk)
+            stats.update(send_claimed(batch.claims, backend, pool, deadline=deadline, should_stop=should_stop))
             if on_progress:
                 on_progress(stats)
     return stats

@@ -13,11 +13,12 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from concurrent.futures import Executor, Future
+from concurrent.futures import wait as futures_wait
 from datetime import datetime, timedelta
 from enum import StrEnum
-
-from concurrent.futures import Executor
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # Retry delay when the rate limiter itself cannot answer: sends fail closed.
 RATE_LIMITER_DOWN_DELAY = 30.0
+# A chunk prepared while the one before was in flight goes out at most this long after its
+# double-check; a slower gateway sends it back to the queue to be checked again.
+PREPARED_MAX_SECONDS = 2.0
 
 
 class Outcome(StrEnum):
@@ -185,21 +189,21 @@ def _lockable(skip_locked: bool = False) -> QuerySet:
     )
 
 
-def claimable_messages(batch_size: int) -> QuerySet:
+def claimable_messages(batch_size: int, among: Sequence[int] | None = None) -> QuerySet:
     """Due messages, most urgent then oldest first, skipping rows other workers hold.
     Served by the partial index message_claimable_idx; to be evaluated inside a transaction."""
-    return (
-        _lockable(skip_locked=True)
-        .filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow())
-        .order_by("-priority", "send_after")[:batch_size]
-    )
+    due = _lockable(skip_locked=True).filter(status=Message.Status.QUEUED, send_after__lte=DatabaseNow())
+    if among is not None:
+        due = due.filter(id__in=among)
+    return due.order_by("-priority", "send_after")[:batch_size]
 
 
-def claim_due_messages(batch_size: int) -> ClaimBatch:
-    """Claim up to `batch_size` due messages; rows other workers hold are skipped, not waited for."""
+def claim_due_messages(batch_size: int, among: Sequence[int] | None = None) -> ClaimBatch:
+    """Claim up to `batch_size` due messages (only those named in `among`, when given: a Celery
+    task's batch); rows other workers hold are skipped, not waited for."""
     skipped: Counter = Counter()
     with transaction.atomic():
-        candidates = list(claimable_messages(batch_size))
+        candidates = list(claimable_messages(batch_size, among))
         claims, closings = _claim_locked(candidates, candidates[0].db_now if candidates else None, skipped)
     for closing in closings:
         closing.apply()
@@ -330,17 +334,14 @@ def release_all(releases: list[Release]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def release_unsent(claim: Claim) -> bool:
-    """Give back a claim we will not send (shutting down): nothing was spent on it."""
-    return bool(release_all([Release(claim, 0)]))
-
-
 _ATTEMPT_SQL = f"""
 UPDATE reminders_message AS m
    SET attempts = m.attempts + 1, send_started_at = {CLOCK_SQL},
-       lease_expires_at = {CLOCK_SQL} + make_interval(secs => %s), phone = r.phone, updated_at = {CLOCK_SQL}
-  FROM unnest(%s::bigint[], %s::uuid[], %s::text[]) AS r(id, token, phone)
+       lease_expires_at = {CLOCK_SQL} + make_interval(secs => %s), phone = r.phone, device_id = r.device_id,
+       updated_at = {CLOCK_SQL}
+  FROM unnest(%s::bigint[], %s::uuid[], %s::text[], %s::bigint[]) AS r(id, token, phone, device_id)
  WHERE m.id = r.id AND m.lease_token = r.token AND m.status = 'SENDING'
+RETURNING m.id
 """
 
 
@@ -350,22 +351,24 @@ class _Chunk:
 
     ready: list[Claim] = field(default_factory=list)
     probes: set[str] = field(default_factory=set)  # scopes whose pause this chunk tries a send for
-    outcomes: dict[int, tuple[Outcome, str]] = field(default_factory=dict)
+    outcomes: dict[int, tuple[Claim, Outcome, str]] = field(default_factory=dict)  # the claim as prepared
     releases: list[Release] = field(default_factory=list)
+    prepared_at: float = 0.0  # time.monotonic() when its double-check ran
 
 
 def _hold_for_pause(chunk: _Chunk, claim: Claim, pause: SendingPause) -> None:
     delay = max((pause.probe_at - pause.db_now).total_seconds(), 1.0)
     chunk.releases.append(Release(claim, delay, held_by_pause=True, error=f"sending paused: {pause.reason}"))
-    chunk.outcomes[claim.message_id] = (Outcome.PAUSED, pause.reason)
+    chunk.outcomes[claim.message_id] = (claim, Outcome.PAUSED, pause.reason)
 
 
 def prepare_attempts(claims: list[Claim]) -> _Chunk:
-    """The last moment before the calls, in one transaction for the whole chunk: each message
-    must still be ours; the double-check runs again on the patient and dose rows locked (so a
-    "SUDAH" or an opt-out committed a moment ago wins); a paused device holds its messages
-    (one may be its probe); the limits are checked together; and only then are the attempts
-    counted, with each patient's current number and the device they go through."""
+    """Everything before the calls but counting the attempts, in one transaction for the whole
+    chunk: each message must still be ours; the double-check runs again on the patient and
+    dose rows locked (so a "SUDAH" or an opt-out committed a moment ago wins); a paused device
+    holds its messages (one may be its probe); the limits are checked together. Each ready
+    claim carries the patient's current number and the device it goes through (the patient's,
+    as the locked row has it now); `start_attempts` records both as the calls begin."""
     chunk = _Chunk()
     with transaction.atomic():
         rows = {
@@ -374,13 +377,13 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
             .select_related("patient").select_for_update(of=("self", "patient")).annotate(db_now=DatabaseNow())
         }
         doses = Reminder.objects.select_for_update().in_bulk([m.reminder_id for m in rows.values() if m.reminder_id])
-        by_device = senders({message.device_id for message in rows.values()})
+        by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
         waiting = []
         for claim in claims:
             message = rows.get(claim.message_id)
             if message is None or message.lease_token != claim.lease_token:
-                chunk.outcomes[claim.message_id] = (Outcome.LEASE_LOST, "lease taken over before sending")
+                chunk.outcomes[claim.message_id] = (claim, Outcome.LEASE_LOST, "lease taken over before sending")
                 continue
             message.reminder = doses.get(message.reminder_id)
             refused = message.refusal(message.db_now)
@@ -388,9 +391,9 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 closing = _refusal_closing(message, refused)
                 if closing:
                     closing.apply()
-                chunk.outcomes[claim.message_id] = (Outcome.REFUSED, refused.text)
+                chunk.outcomes[claim.message_id] = (claim, Outcome.REFUSED, refused.text)
                 continue
-            sender = by_device[message.device_id]
+            sender = by_device[message.sending_device_id]
             claim = replace(claim, phone=message.patient.phone, sender=sender)
             if sender.device_id is not None and not sender.token:
                 pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
@@ -406,17 +409,32 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
         delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope) for c in waiting])
         for claim, delay in zip(waiting, delays, strict=True):
             if delay is None:
-                chunk.ready.append(replace(claim, attempts=claim.attempts + 1))
+                chunk.ready.append(claim)
             else:
                 chunk.releases.append(Release(claim, delay))
-                chunk.outcomes[claim.message_id] = (Outcome.DEFERRED, f"rate limited for {delay:.1f}s")
+                chunk.outcomes[claim.message_id] = (claim, Outcome.DEFERRED, f"rate limited for {delay:.1f}s")
         release_all(chunk.releases)
-        if chunk.ready:
-            with connection.cursor() as cursor:
-                cursor.execute(_ATTEMPT_SQL, [settings.SEND_LEASE_SECONDS, [c.message_id for c in chunk.ready],
-                                              [str(c.lease_token) for c in chunk.ready],
-                                              [c.phone for c in chunk.ready]])
+    chunk.prepared_at = time.monotonic()
     return chunk
+
+
+def start_attempts(chunk: _Chunk) -> list[Claim]:
+    """Count the attempts of a prepared chunk's ready claims, just before their calls, in one
+    statement: a process killed after it has spent them only on messages it was sending.
+    Returns the claims still ours, with their attempt counted; the others lost their lease."""
+    ready = chunk.ready
+    if not ready:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_ATTEMPT_SQL, [settings.SEND_LEASE_SECONDS, [c.message_id for c in ready],
+                                      [str(c.lease_token) for c in ready], [c.phone for c in ready],
+                                      [c.sender.device_id for c in ready]])
+        ours = {row[0] for row in cursor.fetchall()}
+    for claim in ready:
+        if claim.message_id not in ours:
+            chunk.outcomes[claim.message_id] = (claim, Outcome.LEASE_LOST, "lease taken over before sending")
+    chunk.ready = [replace(claim, attempts=claim.attempts + 1) for claim in ready if claim.message_id in ours]
+    return chunk.ready
 
 
 def _try_send(backend: BaseWhatsAppBackend, claim: Claim) -> SentMessage | Exception:
@@ -468,44 +486,157 @@ def _keep_quotas(sent: list[SentMessage]) -> None:
         logger.error("device quota not recorded: %s", exc.__class__.__name__)
 
 
-def deliver_all(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor | None = None) -> list[Outcome]:
-    """Send claimed messages, up to SEND_CONCURRENCY calls in flight (on `pool`), and record what
-    happened; the outcomes in the claims' order. Per chunk: one transaction before the calls,
-    one after, whatever its size (plus the rare errors, one by one)."""
+@dataclass
+class _Flight:
+    """A chunk whose calls are on their way."""
+
+    chunk: _Chunk
+    calls: list[Future]
+
+
+def launch(chunk: _Chunk, backend: BaseWhatsAppBackend, pool: Executor | None) -> _Flight:
+    """Count the chunk's attempts, then start its calls, all at once on `pool` (or here, one
+    after the other, without one)."""
+    claims = start_attempts(chunk)
+    if pool is None:
+        calls = []
+        for claim in claims:
+            call: Future = Future()
+            call.set_result(_try_send(backend, claim))
+            calls.append(call)
+        return _Flight(chunk, calls)
+    return _Flight(chunk, [pool.submit(_try_send, backend, claim) for claim in claims])
+
+
+def _settle(chunk: _Chunk) -> dict[int, Outcome]:
+    """Log the outcomes a chunk's preparation decided (refused, held, deferred, lease lost)."""
+    return {message_id: _log_attempt(prepared, outcome, reason)
+            for message_id, (prepared, outcome, reason) in chunk.outcomes.items()}
+
+
+def land(flight: _Flight) -> dict[int, Outcome]:
+    """Wait for a flight's calls and record what happened, by message id: the sends in one
+    transaction, the rare errors one by one."""
+    chunk = flight.chunk
+    results = [call.result() for call in flight.calls]
     outcomes: dict[int, Outcome] = {}
-    for start in range(0, len(claims), settings.SEND_CONCURRENCY):
-        chunk = prepare_attempts(claims[start:start + settings.SEND_CONCURRENCY])
-        if pool is not None and len(chunk.ready) > 1:
-            results = list(pool.map(lambda claim: _try_send(backend, claim), chunk.ready))
+    sent = [(claim, result) for claim, result in zip(chunk.ready, results, strict=True)
+            if isinstance(result, SentMessage)]
+    recorded = _record_sent(sent)
+    for scope in chunk.probes & {claim.sender.scope for claim, _result in sent}:
+        lift_pause("a send went through", scope=scope)
+    _keep_quotas([result for _claim, result in sent])
+    for claim, result in zip(chunk.ready, results, strict=True):
+        if isinstance(result, SentMessage):
+            outcome = Outcome.SENT if claim.message_id in recorded else Outcome.LEASE_LOST
+            outcomes[claim.message_id] = _log_attempt(claim, outcome, "" if outcome == Outcome.SENT else
+                                                      "sent, but the lease was taken over")
+        elif isinstance(result, WhatsAppError):
+            error = _as_probe_error(result, claim, chunk)
+            outcomes[claim.message_id] = _log_attempt(claim, _record_error(claim, error), error.reason)
         else:
-            results = [_try_send(backend, claim) for claim in chunk.ready]
-        sent = [(claim, result) for claim, result in zip(chunk.ready, results, strict=True)
-                if isinstance(result, SentMessage)]
-        recorded = _record_sent(sent)
-        for scope in chunk.probes & {claim.sender.scope for claim, _result in sent}:
-            lift_pause("a send went through", scope=scope)
-        _keep_quotas([result for _claim, result in sent])
-        for claim, result in zip(chunk.ready, results, strict=True):
-            if isinstance(result, SentMessage):
-                outcome = Outcome.SENT if claim.message_id in recorded else Outcome.LEASE_LOST
-                outcomes[claim.message_id] = _log_attempt(claim, outcome, "" if outcome == Outcome.SENT else
-                                                          "sent, but the lease was taken over")
-            elif isinstance(result, WhatsAppError):
-                error = _as_probe_error(result, claim, chunk)
-                outcomes[claim.message_id] = _log_attempt(claim, _record_error(claim, error), error.reason)
-            else:
-                logger.error("unexpected error sending message_id=%s", claim.message_id, exc_info=result)
-                outcomes[claim.message_id] = Outcome.ERROR  # the lease covers it: retried once it expires
-        for claim in claims[start:start + settings.SEND_CONCURRENCY]:
-            if claim.message_id in chunk.outcomes:
-                outcome, reason = chunk.outcomes[claim.message_id]
-                outcomes[claim.message_id] = _log_attempt(claim, outcome, reason)
+            logger.error("unexpected error sending message_id=%s", claim.message_id, exc_info=result)
+            outcomes[claim.message_id] = Outcome.ERROR  # the lease covers it: retried once it expires
+    outcomes.update(_settle(chunk))
+    return outcomes
+
+
+def deliver_chunk(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor | None = None) -> list[Outcome]:
+    """Send claimed messages, all calls in flight at once (on `pool`), and record what
+    happened; the outcomes in the claims' order."""
+    outcomes = land(launch(prepare_attempts(claims), backend, pool))
     return [outcomes[claim.message_id] for claim in claims]
+
+
+def send_claimed(
+    claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor, *, deadline: float,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Counter:
+    """Send a claimed batch, SEND_CONCURRENCY calls in flight, in a pipeline: while one
+    chunk's calls are out, the chunk before is recorded and the next one prepared, so calls
+    do not wait for the database. A prepared chunk starts the moment the one before it lands,
+    unless that took over PREPARED_MAX_SECONDS (a slow gateway): its double-check is then too
+    old, and its claims go back to the queue to be claimed and checked again. A sender refused
+    as a whole by the chunk that landed (token, account, device) gets none of the next chunk's
+    calls: they wait out the pause the landing records. At the deadline
+    or `should_stop()`, the chunk in flight lands and the rest is given back (nothing spent)."""
+    stats: Counter = Counter()
+    size = settings.SEND_CONCURRENCY
+    rest = list(claims)
+    flying: _Flight | None = None
+
+    def stopping() -> bool:
+        return should_stop() or time.monotonic() >= deadline
+
+    while rest or flying:
+        upcoming, landing, flying = None, flying, None
+        held_back: list[Claim] = []
+        try:
+            if rest and not stopping():
+                group, rest = rest[:size], rest[size:]
+                upcoming = prepare_attempts(group)
+            if landing is not None:
+                futures_wait(landing.calls)  # the calls end; no database work waited on them
+                if upcoming is not None:
+                    held_back = _withhold(upcoming, _refused_senders(landing))
+            if upcoming is not None and (stopping() or time.monotonic() - upcoming.prepared_at > PREPARED_MAX_SECONDS):
+                stats["released"] += len(release_all([Release(claim, 0) for claim in upcoming.ready]))
+                stats.update(_settle(upcoming).values())
+            elif upcoming is not None:
+                flying = launch(upcoming, backend, pool)
+            if landing is not None:
+                stats.update(land(landing).values())
+            if held_back:
+                stats.update(_hold_back(held_back).values())
+        except DatabaseError:
+            raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
+        except Exception:
+            # A bug must not stop the other chunks; the messages it was handling keep their
+            # leases and are retried once the leases expire.
+            logger.exception("unexpected error in a send chunk")
+            stats[Outcome.ERROR] += 1
+        if stopping() and flying is None:
+            break
+    if rest:
+        stats["released"] += len(release_all([Release(claim, 0) for claim in rest]))
+    return stats
+
+
+def _refused_senders(flight: _Flight) -> set[str]:
+    """The senders whose calls in a flight were refused as a whole: the pause `land` records."""
+    refused = set()
+    for claim, call in zip(flight.chunk.ready, flight.calls, strict=True):
+        result = call.result()
+        if isinstance(result, WhatsAppError) and _as_probe_error(result, claim, flight.chunk).scope != Scope.MESSAGE:
+            refused.add(claim.sender.scope)
+    return refused
+
+
+def _withhold(chunk: _Chunk, scopes: set[str]) -> list[Claim]:
+    """Take a prepared chunk's claims for these senders out of it, before its calls start."""
+    held = [claim for claim in chunk.ready if claim.sender.scope in scopes]
+    chunk.ready = [claim for claim in chunk.ready if claim.sender.scope not in scopes]
+    return held
+
+
+def _hold_back(claims: list[Claim]) -> dict[int, Outcome]:
+    """Withheld claims wait out their sender's pause, with no attempt spent (none started)."""
+    held = _Chunk()
+    pauses = pauses_in_force({claim.sender.scope for claim in claims})
+    for claim in claims:
+        pause = pauses.get(claim.sender.scope)
+        if pause is not None:
+            _hold_for_pause(held, claim, pause)
+        else:  # the pause did not hold (lifted meanwhile): back to the queue, due now
+            held.releases.append(Release(claim, 0))
+            held.outcomes[claim.message_id] = (claim, Outcome.DEFERRED, "given back: its sender was refused")
+    release_all(held.releases)
+    return _settle(held)
 
 
 def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
     """Send one claimed message and record what happened (a Celery task's unit)."""
-    return deliver_all([claim], backend)[0]
+    return deliver_chunk([claim], backend)[0]
 
 
 def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsAppError:

@@ -5,6 +5,10 @@ duplicated, redelivered after its worker died, or lost changes nothing twice; th
 tick and sweep find whatever a lost task left behind. The return values are short outcomes
 for the worker's log.
 """
+import functools
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 from celery import shared_task
 from django.conf import settings
 
@@ -12,7 +16,7 @@ from locks.services import acquire_lock, release_lock
 from reminders import scheduler
 from reminders.backends import get_backend
 from reminders.dispatch import enqueue_due_messages
-from reminders.sending import Skip, claim_message, deliver, requeue_stale_leases
+from reminders.sending import Skip, claim_due_messages, claim_message, deliver, requeue_stale_leases, send_claimed
 from prima.clock import database_now
 from reminders.doses import close_overdue_doses
 
@@ -38,11 +42,36 @@ def tick() -> dict[str, int] | str:
 
 @shared_task
 def send_message(message_id: int) -> str:
-    """Claim and send one message; a duplicate task gets the skip reason and does nothing."""
+    """Claim and send one message handed over as its transaction commits (a reply, an
+    emergency answer); a duplicate task gets the skip reason and does nothing."""
     claimed = claim_message(message_id)
     if isinstance(claimed, Skip):
         return str(claimed)
     return str(deliver(claimed, get_backend()))
+
+
+@functools.cache
+def _send_pool() -> ThreadPoolExecutor:
+    """This worker process's threads for the calls in flight, made on first use (after the fork)."""
+    return ThreadPoolExecutor(max_workers=settings.SEND_CONCURRENCY, thread_name_prefix="send")
+
+
+def _send_budget() -> float:
+    """Seconds a task may start chunks for: its last chunk (the slowest send at most) then
+    still ends before the soft time limit, and well inside the leases."""
+    slowest_send = settings.FONNTE_CONNECT_TIMEOUT + settings.FONNTE_READ_TIMEOUT
+    return settings.CELERY_TASK_SOFT_TIME_LIMIT - slowest_send
+
+
+@shared_task
+def send_messages(message_ids: list[int]) -> str:
+    """The tick's batch: claim those of the named messages still due and send them,
+    SEND_CONCURRENCY in flight; a duplicate task finds them taken or sent and does nothing."""
+    batch = claim_due_messages(len(message_ids), among=message_ids)
+    stats = batch.skipped + send_claimed(batch.claims, get_backend(), _send_pool(),
+                                         deadline=time.monotonic() + _send_budget())
+    stats["not_claimed"] = len(message_ids) - len(batch.claims) - batch.skipped.total()
+    return scheduler.summary_line(stats)
 
 
 @shared_task

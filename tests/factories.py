@@ -55,7 +55,7 @@ def queue_backlog(count: int, *, patients: int = 20, send_after=None) -> list[Me
     people = [make_patient() for _ in range(patients)]
     send_after = send_after or timezone.now() - timezone.timedelta(seconds=1)
     return Message.objects.bulk_create(
-        Message(patient=people[i % patients], phone=people[i % patients].phone, body=f"Pesan nomor {i}",
+        Message(patient=patient, phone=patient.phone, body=f"Pesan nomor {i}",
                 send_after=send_after)
-        for i in range(count)
+        for i, patient in ((i, people[i % patients]) for i in range(count))
     )

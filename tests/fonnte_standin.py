@@ -5,10 +5,12 @@ so a test can assert that each message reached the "provider" exactly once.
 """
 import itertools
 import json
+import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -22,15 +24,34 @@ class _QuietServer(ThreadingHTTPServer):
         """A client that gave up (a timeout test, a killed worker) is expected, not news."""
 
 
-# (request number, form fields) -> (HTTP status, JSON body); None means "answer success".
+# (request number, form fields and the Authorization header) -> (HTTP status, JSON body);
+# None means "answer success".
 Responder = Callable[[int, dict[str, str]], tuple[int, dict] | None]
 
 
+@dataclass(frozen=True)
+class Request:
+    """One /send as the stand-in got it: when (time.monotonic()), with which token, to whom."""
+
+    at: float
+    token: str
+    target: str
+    message: str
+
+
 class FonnteStandIn:
-    def __init__(self, latency: float = 0.0, responder: Responder | None = None) -> None:
+    """`latency` seconds before each answer, plus up to `jitter` more at random; `devices`
+    maps a token to its device's local number, which the answer's quota is keyed by."""
+
+    def __init__(self, latency: float = 0.0, responder: Responder | None = None, *, jitter: float = 0.0,
+                 devices: dict[str, str] | None = None) -> None:
         self.latency = latency
+        self.jitter = jitter
         self.responder = responder
+        self.devices = devices or {}
         self.requests: Counter = Counter()
+        self.log: list[Request] = []
+        self.client_ports: dict[int, int] = {}  # request number -> the caller's TCP port
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -54,21 +75,25 @@ class FonnteStandIn:
         with self._lock:
             return sum(self.requests.values())
 
-    def _answer(self, fields: dict[str, str]) -> tuple[int, dict]:
+    def _answer(self, fields: dict[str, str], client_port: int) -> tuple[int, dict]:
+        token = fields.get("Authorization", "")
         with self._lock:
             number = next(self._numbers)
+            self.client_ports[number] = client_port
             self.requests[(fields.get("target", ""), fields.get("message", ""))] += 1
-        if self.latency:
-            time.sleep(self.latency)
+            self.log.append(Request(time.monotonic(), token, fields.get("target", ""), fields.get("message", "")))
+        if self.latency or self.jitter:
+            time.sleep(self.latency + random.uniform(0, self.jitter))
         scripted = self.responder(number, fields) if self.responder else None
         if scripted is not None:
             return scripted
+        device = self.devices.get(token, DEVICE_LOCAL_NUMBER)
         return 200, {  # the live shape: integer ids, the quota keyed by the device's local number
             "detail": "success! message in queue",
             "id": [80000000 + number],
             "process": "pending",
-            "quota": {DEVICE_LOCAL_NUMBER: {"details": "deduced from total quota", "quota": QUOTA,
-                                            "remaining": max(QUOTA - number, 0), "used": number}},
+            "quota": {device: {"details": "deduced from total quota", "quota": QUOTA,
+                               "remaining": max(QUOTA - number, 0), "used": number}},
             "requestid": number,
             "status": True,
             "target": [fields.get("target", "")],
@@ -86,7 +111,8 @@ class FonnteStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
                 fields = {key: values[0] for key, values in form.items()}
-                status, body = standin._answer(fields)
+                fields["Authorization"] = self.headers.get("Authorization", "")
+                status, body = standin._answer(fields, self.client_address[1])
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

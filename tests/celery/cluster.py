@@ -114,14 +114,15 @@ class Workers:
     def log_tail(self, index: int, lines: int = 30) -> str:
         return "\n".join((self.logs / f"worker{index}.log").read_text(errors="replace").splitlines()[-lines:])
 
-    def stalled(self, seconds: float = 1.5) -> int:
-        """The one worker that logged nothing for `seconds` while the others did: the one stuck."""
-        sizes = [(self.logs / f"worker{index}.log").stat().st_size for index in range(len(self.processes))]
-        time.sleep(seconds)
-        quiet = [index for index, size in enumerate(sizes) if (self.logs / f"worker{index}.log").stat().st_size == size]
-        if len(quiet) != 1:
-            raise AssertionError(f"expected one stalled worker, found {quiet}")
-        return quiet[0]
+    def holding(self, client_port: int) -> int:
+        """The worker whose process (its pool child included) has the TCP connection from
+        `client_port` open: the one whose request the stand-in is holding."""
+        inode = _socket_inode(client_port)
+        for index, process in enumerate(self.processes):
+            for pid in _process_group(process.pid):
+                if f"socket:[{inode}]" in _open_files(pid):
+                    return index
+        raise AssertionError(f"no worker has the connection from port {client_port} open")
 
     def kill(self, index: int) -> None:
         os.killpg(self.processes[index].pid, signal.SIGKILL)
@@ -162,3 +163,34 @@ def worker_environment(broker_url: str, fonnte_url: str, **overrides: str) -> di
         **NO_RATE_LIMITS,
         **overrides,
     }
+
+
+def _socket_inode(local_port: int) -> str:
+    """The inode of the IPv4 TCP socket bound to 127.0.0.1:`local_port` (Linux's /proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == f"0100007F:{local_port:04X}":
+            return fields[9]
+    raise AssertionError(f"no socket from 127.0.0.1:{local_port}")
+
+
+def _process_group(group: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[2]) == group:
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _open_files(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            found.add(os.readlink(fd))
+        except OSError:
+            continue
+    return found

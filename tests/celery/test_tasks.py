@@ -18,7 +18,7 @@ from reminders import dispatch
 from reminders.models import Message, Reminder
 from reminders.outbox import queue_message as queue_reply
 from reminders.scheduler import TICK_LOCK
-from reminders.tasks import mark_missed, send_message, sweep, tick
+from reminders.tasks import mark_missed, send_message, send_messages, sweep, tick
 from tests.celery.cluster import ROOT, broker
 from tests.celery.conftest import take_published
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
@@ -71,6 +71,19 @@ def test_send_message_sends_a_due_message_and_a_duplicate_task_skips_it(outbox):
     assert (message.status, message.attempts) == ("SENT", 1)
 
 
+def test_send_messages_sends_the_named_messages_still_due_and_a_duplicate_task_sends_none(outbox):
+    due = [queue_message(body=f"Pesan {n}") for n in range(3)]
+    later = queue_message(send_after=timezone.now() + timedelta(minutes=30))
+    other = queue_message(body="Bukan untuk tugas ini")
+    ids = [message.id for message in due] + [later.id, 10**9]
+    first = send_messages(ids)
+    assert first.startswith("materialised=0 missed=0 sent=3 ") and "not_claimed=2" in first
+    again = send_messages(ids)
+    assert " sent=0 " in again and "not_claimed=5" in again and len(outbox) == 3
+    assert {m.body for m in outbox} == {"Pesan 0", "Pesan 1", "Pesan 2"}
+    assert Message.objects.get(id=other.id).status == "QUEUED"
+
+
 def test_send_message_of_a_message_not_due_or_gone_changes_nothing(outbox):
     later = queue_message(send_after=timezone.now() + timedelta(minutes=30))
     assert send_message(later.id) == "not_due"
@@ -87,14 +100,13 @@ def test_tick_materialises_due_reminders_and_publishes_their_messages(memory_bro
     assert stats["materialised"] == 1
     reminder_message = Message.objects.get(reminder__isnull=False)
     assert stats["enqueued"] == 2
-    assert sorted(take_published()) == sorted(
-        [("reminders.tasks.send_message", [waiting.id]), ("reminders.tasks.send_message", [reminder_message.id])]
-    )
+    ((task, (ids,)),) = take_published()
+    assert task == "reminders.tasks.send_messages" and sorted(ids) == sorted([waiting.id, reminder_message.id])
 
 
 def test_tick_publishes_nothing_while_workers_are_behind(memory_broker, monkeypatch):
     monkeypatch.setattr(dispatch, "TICK_PUBLISH_LOW_WATER", 2)
-    dispatch.publish([1, 2])
+    assert dispatch.publish(list(range(1, dispatch.SEND_TASK_BATCH + 2))) == 2
     queue_message()
     assert tick()["enqueued"] == 0
     assert len(take_published()) == 2

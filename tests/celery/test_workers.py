@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_send_loses_nothing(broker_url):
         with Workers(WORKERS, environment) as workers:
             publish([message.id for message in messages])
             assert held.arrived.wait(timeout=90), "the held request never came"
-            workers.kill(workers.stalled())
+            workers.kill(workers.holding(fonnte.client_ports[held.number]))
             held.released.set()
             wait_until_all_sent(workers, beat=beat)
         requests = requests_per_message(fonnte, messages)

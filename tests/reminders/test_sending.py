@@ -21,6 +21,7 @@ from reminders.sending import (
     claim_message,
     deliver,
     prepare_attempts,
+    start_attempts,
     requeue_stale_leases,
 )
 from tests.factories import make_patient, make_reminder, queue_message
@@ -208,7 +209,7 @@ def test_a_worker_that_lost_its_lease_changes_nothing(outbox, settings):
 def test_a_stale_lease_of_a_message_being_sent_is_claimed_again_and_counted_as_a_second_attempt(outbox):
     message = queue_message()
     (claim,) = claim_due_messages(10).claims
-    prepare_attempts([claim])  # the send is tried; then this worker dies without a word
+    start_attempts(prepare_attempts([claim]))  # the send is tried; then this worker dies without a word
     Message.objects.filter(id=message.id).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert requeue_stale_leases() == 1
     message.refresh_from_db()
@@ -216,6 +217,16 @@ def test_a_stale_lease_of_a_message_being_sent_is_claimed_again_and_counted_as_a
     assert drain_all()[Outcome.SENT] == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("SENT", 2)
+
+
+def test_a_chunk_prepared_but_not_started_spends_no_attempt_when_its_worker_dies(outbox):
+    message = queue_message()
+    (claim,) = claim_due_messages(10).claims
+    assert prepare_attempts([claim]).ready  # checked and within the limits; the calls never begin
+    Message.objects.filter(id=message.id).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert requeue_stale_leases() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("QUEUED", 0, "")
 
 
 def test_a_stale_lease_of_messages_only_claimed_spends_no_attempt(outbox):
@@ -248,7 +259,7 @@ def test_claiming_one_message_takes_over_a_stale_lease():
     message = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1))
     claim = claim_message(message.id)
     assert claim.message_id == message.id and claim.attempts == 1  # the next try is the second
-    assert prepare_attempts([claim]).ready[0].attempts == 2
+    assert start_attempts(prepare_attempts([claim]))[0].attempts == 2
 
 
 def test_send_reminders_prints_a_one_line_summary(outbox, capsys):
