@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files as production serves them: from STATIC_ROOT, compressed, cached for ever.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +101,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", True)
 _proxy_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (_proxy_header, "https") if _proxy_header else None
+# Load balancers and Prometheus ask gunicorn directly, over plain HTTP: a redirect is no answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 ROOT_URLCONF = "prima.urls"
 # Where the admin lives; production may move it off the well-known path.
@@ -150,7 +154,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `collectstatic` copies the admin's files here; WhiteNoise serves them with DEBUG off under
+# hashed names (cached for a year), gzipped. With DEBUG on, they are served from the apps.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 
 # Phone numbers without a country code are read as Indonesian.
 PHONE_REGION = env.str("PHONE_REGION", default="ID")
@@ -287,6 +301,8 @@ CELERY_TASK_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) * 
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEND_LEASE_SECONDS * 2}
 # Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat
 # publishes while every worker is down do not pile up and run back to back on restart.
+# Beat keeps the time of each task's last run in this file (one beat per deployment).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "reminders.tasks.tick", "schedule": 15.0, "options": {"expires": 15}},
     "sweep": {"task": "reminders.tasks.sweep", "schedule": 60.0, "options": {"expires": 60}},
