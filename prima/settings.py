@@ -243,7 +243,30 @@ HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
     "reminders.notifications.retry_untried_notifications",
     "locks.services.cleanup_expired_locks",
-    "ratelimit.services.prune_expired",
+    "prima.retention.prune_some",
+]
+
+# Retention (docs/operations.md#retention): history older than this is deleted in small batches,
+# a little by every tick and all of it by `manage.py prune_history`. Rows still in flight are
+# never deleted, and doses (reminders) never are: compliance is counted from them.
+RETENTION_MESSAGES_DAYS = _number("RETENTION_MESSAGES_DAYS", 365)
+RETENTION_REPLIES_DAYS = _number("RETENTION_REPLIES_DAYS", 365)
+# The raw deliveries: replies and statuses keep what they said; these keep phone numbers and texts.
+RETENTION_WEBHOOK_EVENTS_DAYS = _number("RETENTION_WEBHOOK_EVENTS_DAYS", 90)
+# Unset: twice the longest window of RATE_LIMITS. Never less than that window: younger events still count.
+RETENTION_RATE_LIMIT_EVENTS_SECONDS = _number("RETENTION_RATE_LIMIT_EVENTS_SECONDS", None, float)
+_longest_window = max(limit["window"] for limit in RATE_LIMITS.values())
+if RETENTION_RATE_LIMIT_EVENTS_SECONDS is not None and RETENTION_RATE_LIMIT_EVENTS_SECONDS < _longest_window:
+    raise ImproperlyConfigured(
+        f"RETENTION_RATE_LIMIT_EVENTS_SECONDS ({RETENTION_RATE_LIMIT_EVENTS_SECONDS:g}) must be at least the longest "
+        f"rate-limit window ({_longest_window:g} s), or events that still count would be deleted"
+    )
+# What retention deletes, each app's own (dotted paths to functions returning a prima.retention.Prunable).
+RETENTION_PRUNABLES = [
+    "reminders.retention.messages",
+    "reminders.retention.replies",
+    "webhooks.retention.events",
+    "ratelimit.services.prunable_events",
 ]
 
 # Patient conversation.
