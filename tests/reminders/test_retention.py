@@ -211,3 +211,30 @@ def test_a_row_another_transaction_holds_is_skipped_without_waiting_for_it():
         holder.join()
     assert result.deleted == 3 and remaining(Message, others) == set()
     assert Message.objects.filter(id=held.id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_would_wait_for_the_table_gives_up_at_once_and_says_why():
+    old_message(status="SENT")
+    locked, release = threading.Event(), threading.Event()
+
+    def lock_the_table() -> None:  # as a migration's ALTER TABLE would
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute("LOCK TABLE reminders_message IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(30)
+        connections.close_all()
+
+    holder = threading.Thread(target=lock_the_table)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        started = time.monotonic()
+        result = retention.prune(messages())
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+        holder.join()
+    assert (result.deleted, result.finished) == (0, False)
+    assert "lock timeout" in result.error
+    assert retention.prune(messages()).deleted == 1
