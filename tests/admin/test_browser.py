@@ -66,6 +66,7 @@ def test_it_enrols_a_patient_and_shows_compliance_in_a_browser(live_server, brow
     browser.find_element(By.NAME, "username").send_keys("koordinator")
     browser.find_element(By.NAME, "password").send_keys("rahasia-123")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    browser.find_element(By.ID, "user-tools")  # logged in: navigating earlier could cancel the login
 
     browser.get(f"{live_server.url}/{settings.ADMIN_URL}reminders/patient/add/")
     browser.find_element(By.NAME, "name").send_keys("Bapak Agus Salim")
@@ -75,6 +76,7 @@ def test_it_enrols_a_patient_and_shows_compliance_in_a_browser(live_server, brow
     browser.find_element(By.NAME, "schedules-0-time_of_day").send_keys("08:00")
     browser.find_element(By.NAME, "schedules-0-message_template").send_keys("Halo {nama}, waktunya minum obat.")
     browser.find_element(By.NAME, "_save").click()
+    browser.find_element(By.CSS_SELECTOR, "ul.messagelist li.success")  # saved: the list says so
 
     patient = Patient.objects.get(name="Bapak Agus Salim")
     assert patient.phone == "+6281234567890"
