@@ -322,10 +322,10 @@ CELERY_TASK_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) * 
 # Redis hands a task that was never acknowledged (its worker vanished) to another worker after
 # this long; it must outlast the longest task. The sweep has usually recovered the message by then.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEND_LEASE_SECONDS * 2}
-# Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat
-# publishes while every worker is down do not pile up and run back to back on restart.
 # Beat keeps the time of each task's last run in this file (one beat per deployment).
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule"))
+# Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat
+# publishes while every worker is down do not pile up and run back to back on restart.
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "reminders.tasks.tick", "schedule": 15.0, "options": {"expires": 15}},
     "sweep": {"task": "reminders.tasks.sweep", "schedule": 60.0, "options": {"expires": 60}},

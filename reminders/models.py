@@ -440,6 +440,11 @@ class Reminder(models.Model):
                 condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
                 name="reminder_awaiting_reply_idx",
             ),
+            # Serves `answerable_at` (which dose a reply answers): open or missed doses of the
+            # patient whose reply window is still open, however many doses they had before.
+            models.Index(fields=["patient", "reply_deadline"],
+                         condition=Q(confirmation_status__in=["PENDING", "NOT_YET", "MISSED"]),
+                         name="reminder_answerable_idx"),
             # Serves the tick's overdue sweep: open doses by deadline and by due time.
             models.Index(fields=["reply_deadline"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"]),
                          name="reminder_open_deadline_idx"),

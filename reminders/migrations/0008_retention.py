@@ -1,6 +1,7 @@
-"""Retention (issue 19): the indexes it reads the oldest rows by, built without locking the
-tables against writes (CONCURRENTLY, so outside a transaction), and the tally of what it
-deleted from the outbox."""
+"""Issue 19: the indexes retention reads the oldest rows by, the tally of what it deleted from
+the outbox, and an index that keeps finding the dose a reply answers cheap however long a
+patient's history. Indexes are built without locking the tables against writes (CONCURRENTLY,
+so outside a transaction)."""
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
@@ -26,6 +27,12 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="message",
             index=models.Index(fields=["created_at"], name="message_created_idx"),
+        ),
+        AddIndexConcurrently(
+            model_name="reminder",
+            index=models.Index(fields=["patient", "reply_deadline"],
+                               condition=models.Q(confirmation_status__in=["PENDING", "NOT_YET", "MISSED"]),
+                               name="reminder_answerable_idx"),
         ),
         AddIndexConcurrently(
             model_name="patientreply",
