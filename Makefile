@@ -84,3 +84,13 @@ run-celery: migrate
 	$(CELERY_ENV) $(VENV)/bin/celery -A prima worker --concurrency=1 --loglevel=INFO & pids="$$pids $$!"; \
 	$(CELERY_ENV) $(VENV)/bin/celery -A prima beat --schedule=.data/celerybeat-schedule --loglevel=INFO & pids="$$pids $$!"; \
 	$(CELERY_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- The production shape on one machine (docs/operations.md#deployment) ----------------------
+# deploy/run-prod.sh: migrate, collectstatic, check --deploy, then the Procfile (gunicorn on PORT,
+# a Celery worker, beat, redis-server on REDIS_PORT) with DEBUG off. Needs SECRET_KEY and
+# ALLOWED_HOSTS; DATABASE_URL defaults to the embedded server's. Over plain HTTP (no TLS proxy in
+# front), also SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0. Ctrl-C stops everything gracefully.
+.PHONY: run-prod
+run-prod: venv
+	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) -c 'from pathlib import Path; from prima.embedded_db import embedded_database_url; print(embedded_database_url(Path(".data")))')}" \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec deploy/run-prod.sh

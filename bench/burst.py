@@ -107,9 +107,9 @@ def main() -> None:
             log = list(fonnte.log)
         with connection.cursor() as cursor:
             cursor.execute(
-                """SELECT max(extract(epoch FROM m.sent_at - r.due_at)),
-                          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM m.sent_at - r.due_at)),
-                          percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM m.sent_at - r.due_at))
+                """SELECT max(extract(epoch FROM m.sent_at - r.due_at))::float8,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM m.sent_at - r.due_at)::float8),
+                          percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM m.sent_at - r.due_at)::float8)
                      FROM reminders_message m JOIN reminders_reminder r ON r.id = m.reminder_id""")
             last, p50, p99 = cursor.fetchone()
         by_limiter = {

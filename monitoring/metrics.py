@@ -22,6 +22,7 @@ from reminders.health import queue_depth, tick_age
 from reminders.models import DeviceState, Message, ReminderSchedule
 from reminders.pauses import pauses_in_force
 from reminders.phones import mask_phones
+from reminders.retention import pruned_message_totals
 from webhooks.models import WebhookEvent
 
 # The locks app draws every granted lease's fencing token from this sequence.
@@ -54,16 +55,24 @@ def recent_allowed_by_limit() -> list[dict]:
     return [{"limit": name, "n": n} for name, n in sorted(counts.items())]
 
 
+def message_outcomes() -> dict[str, int]:
+    """Messages ever sent, failed and cancelled, and attempts: the outbox's rows plus what
+    retention deleted from it, so the counters never go down."""
+    live = Message.objects.aggregate(
+        sent=Count("id", filter=Q(sent_at__isnull=False)),
+        failed=Count("id", filter=Q(status=Message.Status.FAILED)),
+        cancelled=Count("id", filter=Q(status=Message.Status.CANCELLED)),
+        attempts=Sum("attempts", default=0),
+    )
+    pruned = pruned_message_totals()
+    return {name: live[name] + pruned[name] for name in live}
+
+
 class DatabaseCollector(Collector):
     def collect(self):
         yield _gauge("prima_messages", "Outbox messages by status and kind.",
                      Message.objects.order_by().values("status", "kind").annotate(n=Count("id")), ["status", "kind"])
-        outcomes = Message.objects.aggregate(
-            sent=Count("id", filter=Q(sent_at__isnull=False)),
-            failed=Count("id", filter=Q(status=Message.Status.FAILED)),
-            cancelled=Count("id", filter=Q(status=Message.Status.CANCELLED)),
-            attempts=Sum("attempts", default=0),
-        )
+        outcomes = message_outcomes()
         sends = CounterMetricFamily("prima_message_outcomes", "Messages ever sent, failed or cancelled (from the outbox).",
                                     labels=["outcome"])
         for outcome in ["sent", "failed", "cancelled"]:

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files as production serves them: from STATIC_ROOT, compressed, cached for ever.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +139,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", True)
 _proxy_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (_proxy_header, "https") if _proxy_header else None
+# Load balancers and Prometheus ask gunicorn directly, over plain HTTP: a redirect is no answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 ROOT_URLCONF = "prima.urls"
 # Where the admin lives; production may move it off the well-known path.
@@ -198,7 +202,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `collectstatic` copies the admin's files here; WhiteNoise serves them with DEBUG off under
+# hashed names (cached for a year), gzipped. With DEBUG on, they are served from the apps.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 
 # Phone numbers without a country code are read as Indonesian.
 PHONE_REGION = env.str("PHONE_REGION", default="ID")
@@ -292,7 +306,30 @@ HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
     "reminders.notifications.retry_notifications",
     "locks.services.cleanup_expired_locks",
-    "ratelimit.services.prune_expired",
+    "prima.retention.prune_some",
+]
+
+# Retention (docs/operations.md#retention): history older than this is deleted in small batches,
+# a little by every tick and all of it by `manage.py prune_history`. Rows still in flight are
+# never deleted, and doses (reminders) never are: compliance is counted from them.
+RETENTION_MESSAGES_DAYS = _number("RETENTION_MESSAGES_DAYS", 365)
+RETENTION_REPLIES_DAYS = _number("RETENTION_REPLIES_DAYS", 365)
+# The raw deliveries: replies and statuses keep what they said; these keep phone numbers and texts.
+RETENTION_WEBHOOK_EVENTS_DAYS = _number("RETENTION_WEBHOOK_EVENTS_DAYS", 90)
+# Unset: twice the longest window of RATE_LIMITS. Never less than that window: younger events still count.
+RETENTION_RATE_LIMIT_EVENTS_SECONDS = _number("RETENTION_RATE_LIMIT_EVENTS_SECONDS", None, float)
+_longest_window = max(limit["window"] for limit in RATE_LIMITS.values())
+if RETENTION_RATE_LIMIT_EVENTS_SECONDS is not None and RETENTION_RATE_LIMIT_EVENTS_SECONDS < _longest_window:
+    raise ImproperlyConfigured(
+        f"RETENTION_RATE_LIMIT_EVENTS_SECONDS ({RETENTION_RATE_LIMIT_EVENTS_SECONDS:g}) must be at least the longest "
+        f"rate-limit window ({_longest_window:g} s), or events that still count would be deleted"
+    )
+# What retention deletes, each app's own (dotted paths to functions returning a prima.retention.Prunable).
+RETENTION_PRUNABLES = [
+    "reminders.retention.messages",
+    "reminders.retention.replies",
+    "webhooks.retention.events",
+    "ratelimit.services.prunable_events",
 ]
 
 # Patient conversation.
@@ -357,6 +394,8 @@ CELERY_TASK_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) * 
 # Redis hands a task that was never acknowledged (its worker vanished) to another worker after
 # this long; it must outlast the longest task. The sweep has usually recovered the message by then.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEND_LEASE_SECONDS * 2}
+# Beat keeps the time of each task's last run in this file (one beat per deployment).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule"))
 # Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat
 # publishes while every worker is down do not pile up and run back to back on restart.
 CELERY_BEAT_SCHEDULE = {

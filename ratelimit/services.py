@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
+from prima import retention
 from prima.clock import CLOCK_SQL, DatabaseNow
+from prima.retention import Prunable
 from ratelimit.models import RateLimitEvent
 
 LIMIT_REACHED = "limit reached"
@@ -207,13 +209,18 @@ def longest_named_window() -> float:
 
 
 def default_retention() -> float:
-    """Twice the longest named window: older events can no longer count against any of them."""
-    return 2 * longest_named_window()
+    """How long events are kept: RETENTION_RATE_LIMIT_EVENTS_SECONDS, by default twice the longest
+    named window; never less than that window, since younger events still count against it."""
+    configured = settings.RETENTION_RATE_LIMIT_EVENTS_SECONDS or 2 * longest_named_window()
+    return max(configured, longest_named_window())
 
 
-def prune_expired() -> int:
-    """Housekeeping: delete what no named limit can count any more."""
-    return prune(default_retention())
+def prunable_events(older_than: float | timedelta | None = None) -> Prunable:
+    """Events older than `older_than` (default: `default_retention()`), for prima.retention.
+    Unordered: pruning every tick keeps the table small, and an index of its own would be one
+    more write on every hit."""
+    return Prunable(name="rate_limit_events", table=_TABLE, age_column="created_at", ordered=False,
+                    keep=_as_timedelta(default_retention() if older_than is None else older_than))
 
 
 def rate_limit_key(name: str, subject: object = "") -> str:
@@ -221,16 +228,13 @@ def rate_limit_key(name: str, subject: object = "") -> str:
 
 
 def prune(older_than: float | timedelta) -> int:
-    """Delete events older than `older_than` (by the database clock); return how many.
+    """Delete events older than `older_than` (by the database clock), in batches; return how many.
 
     Only events older than the longest window in use are dead weight; younger ones still count.
     """
-    age = _as_timedelta(older_than)
-    if age <= timedelta(0):
+    if _as_timedelta(older_than) <= timedelta(0):
         raise ValueError(f"older_than must be greater than 0, not {older_than!r}")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {_TABLE} WHERE created_at < {CLOCK_SQL} - %s", [age])
-        return cursor.rowcount
+    return retention.prune(prunable_events(older_than)).deleted
 
 
 @dataclass(frozen=True)

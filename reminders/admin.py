@@ -454,7 +454,10 @@ class ReminderAdmin(VolunteerScopedAdmin):
 
     @admin.display(description=_("delivery"), ordering="delivery_status")
     def delivery_status(self, reminder: Reminder) -> str:
-        return Message.Status(reminder.delivery_status).label if reminder.delivery_status else "—"
+        if reminder.delivery_status:
+            return Message.Status(reminder.delivery_status).label
+        # Retention deletes old messages, never their doses: the dose still knows it went out.
+        return Message.Status.SENT.label if reminder.sent_at else "—"
 
     @admin.display(description=_("manual confirmation"))
     def record_confirmation(self, reminder: Reminder) -> str:

@@ -642,6 +642,8 @@ class Message(models.Model):
             models.Index(
                 fields=["provider_message_id"], condition=~Q(provider_message_id=""), name="message_provider_id_idx"
             ),
+            # Serves retention: the oldest messages first (reminders/retention.py).
+            models.Index(fields=["created_at"], name="message_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -743,10 +745,25 @@ class PatientReply(models.Model):
                 condition=Q(needs_attention=True, handled_at__isnull=True),
                 name="reply_needs_attention_idx",
             ),
+            # Serves retention: the oldest replies first (reminders/retention.py).
+            models.Index(fields=["received_at"], name="reply_received_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient}: {self.text[:40]}"
+
+
+class PrunedMessageTally(models.Model):
+    """One row: what retention deleted from the outbox, counted as /metrics counts the outbox
+    (sent, failed, cancelled, attempts), so those counters never go down (reminders/retention.py)."""
+
+    sent = models.BigIntegerField(default=0)
+    failed = models.BigIntegerField(default=0)
+    cancelled = models.BigIntegerField(default=0)
+    attempts = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"pruned: {self.sent} sent, {self.failed} failed, {self.cancelled} cancelled"
 
 
 class DeviceState(models.Model):

@@ -1,6 +1,6 @@
 import pytest
 
-from reminders.backends import locmem
+from reminders.backends import _backend_for, locmem
 
 
 @pytest.fixture
@@ -18,3 +18,13 @@ def outbox(settings):
     locmem.outbox.clear()
     yield locmem.outbox
     locmem.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend():
+    """Each test builds its backend from its own settings: a Fonnte backend cached by an earlier
+    test keeps that test's FONNTE_BASE_URL, a stand-in long gone (or, worse, a port another
+    suite's stand-in now answers on), and forked workers inherit the cache."""
+    _backend_for.cache_clear()
+    yield
+    _backend_for.cache_clear()

@@ -90,6 +90,8 @@ class WebhookEvent(models.Model):
             models.Index(
                 fields=["received_at"], condition=models.Q(state__in=["RECEIVED", "FAILED"]), name="webhook_pending_idx"
             ),
+            # Serves retention: the oldest events first (webhooks/retention.py).
+            models.Index(fields=["received_at"], name="webhook_received_idx"),
         ]
 
     def __str__(self) -> str:

@@ -121,7 +121,7 @@ def test_tick_is_skipped_while_another_holds_the_tick_lock(memory_broker):
 
 
 def test_sweep_requeues_stale_leases_runs_housekeeping_and_prunes_rate_limit_events(settings):
-    settings.HOUSEKEEPING_TASKS = ["tests.celery.test_tasks.record_chore", "ratelimit.services.prune_expired"]
+    settings.HOUSEKEEPING_TASKS = ["tests.celery.test_tasks.record_chore", "prima.retention.prune_some"]
     chores_run.clear()
     stranded = queue_message(status="SENDING", attempts=1, lease_expires_at=timezone.now() - timedelta(seconds=1),
                              send_started_at=timezone.now() - timedelta(minutes=3))
