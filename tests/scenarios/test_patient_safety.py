@@ -412,7 +412,7 @@ def test_10_the_volunteer_is_emailed_and_the_patient_told_so(client, ani, mailbo
     reply = emergency(client, patient, django_capture_on_commit_callbacks)
     assert [m.to for m in mailbox] == [["ani@relawan.id"]]
     assert [(n.recipient, n.role, n.status) for n in reply.notifications.all()] == [(ani, "volunteer", "SENT")]
-    assert "memberi tahu relawan Anda" in sent_to(patient)[0]
+    assert "Kami sedang memberi tahu relawan Anda." in sent_to(patient)[0]
 
 
 def test_10_a_volunteer_without_email_means_every_coordinator_is_told(client, mailbox,
@@ -424,7 +424,8 @@ def test_10_a_volunteer_without_email_means_every_coordinator_is_told(client, ma
     reply = emergency(client, patient, django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mailbox) == ["a@prima.id", "b@prima.id"]
     assert {n.status for n in reply.notifications.all()} == {"SENT"}
-    assert "relawan" not in sent_to(patient)[0] and "tim PRIMA" in sent_to(patient)[0]
+    answer = sent_to(patient)[0]
+    assert "relawan" not in answer.lower() and "Kami sedang memberi tahu tim PRIMA." in answer
 
 
 def test_10_when_nobody_can_be_told_the_patient_is_not_told_otherwise(client, mailbox,
@@ -433,7 +434,9 @@ def test_10_when_nobody_can_be_told_the_patient_is_not_told_otherwise(client, ma
     reply = emergency(client, patient, django_capture_on_commit_callbacks)
     assert mailbox == [] and not reply.notifications.exists()
     assert "nobody notified" in reply.outcome
-    assert "memberi tahu" not in sent_to(patient)[0] and "119" in sent_to(patient)[0]
+    answer = sent_to(patient)[0]
+    assert "memberi tahu" not in answer and "relawan" not in answer.lower() and "tim prima" not in answer.lower()
+    assert "telepon 119" in answer
 
 
 def test_10_a_volunteer_email_that_fails_is_recorded_and_the_coordinators_told(client, ani, settings,

@@ -91,9 +91,14 @@ def test_a_dose_moved_later_during_a_token_pause_is_not_sent_early_when_the_toke
     with at(wib(23, 8, 10)):
         run_scheduler()
     assert len(fonnte.calls) == 1
+    [dose] = Reminder.objects.filter(schedule=schedule)  # moved, not made again
+    held = dose.messages.get()
+    assert (dose.due_at, held.status, held.attempts) == (wib(23, 12), "QUEUED", 0)
+    assert held.send_after >= wib(23, 12)
     with at(wib(23, 12, 0, 30)):
         run_scheduler()
-    assert texts_sent_through(fonnte)[-1] == "Halo Ibu Sari, waktunya minum obat (12:00)."
+    assert texts_sent_through(fonnte) == ["Halo Ibu Sari, waktunya minum obat (08:00).",  # refused: bad token
+                                          "Halo Ibu Sari, waktunya minum obat (12:00)."]
 
 
 def test_a_zone_corrected_while_the_dose_waits_moves_it_to_her_own_eight(volunteer, ani, client):
