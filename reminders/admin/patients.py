@@ -1,0 +1,284 @@
+"""Patients, their schedules and their compliance: enrolling, consent by hand, pausing,
+"send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reminders import compliance
+from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
+from reminders.charts import daily_chart
+from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
+from reminders.models import Patient, PatientReply, Reminder, ReminderSchedule
+from reminders.phones import normalise_phone
+from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
+
+COMPLIANCE_DAYS = 30
+
+
+class ReminderScheduleInline(admin.TabularInline):
+    model = ReminderSchedule
+    extra = 0
+    fields = ["kind", "time_of_day", "weekdays", "start_date", "end_date", "is_active", "message_template"]
+
+
+class VerificationNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
+
+
+class PatientForm(forms.ModelForm):
+    """Tells a volunteer a number is taken without confirming that it belongs to some
+    palliative patient elsewhere; a coordinator, who sees everyone, gets the plain reason."""
+
+    sees_all = False
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except ValidationError as error:
+            if "phone" in error.error_dict and not self.sees_all:
+                error.error_dict["phone"] = [ValidationError(
+                    _("This number cannot be used here. If it is right, ask a coordinator."), code="unique"
+                )]
+            self._update_errors(error)
+
+
+@admin.register(Patient)
+class PatientAdmin(VolunteerScopedAdmin):
+    patient_path = ""
+    form = PatientForm
+    list_display = ["name", "phone", "verification_status", "opted_out", "is_active", "next_reminder",
+                    "last_reply", "compliance_badge", "volunteer"]
+    list_filter = ["verification_status", "is_active", "time_zone", ("opted_out_at", admin.EmptyFieldListFilter),
+                   "volunteer"]
+    search_fields = ["name", "phone"]
+    list_select_related = ["volunteer"]
+    show_full_result_count = False
+    inlines = [ReminderScheduleInline]
+    readonly_fields = ["verification_sent_at", "verification_answered_at", "verification_expires_at",
+                       "verification_attempts", "created_at"]
+    actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
+               "resume_reminders", "opt_back_in", "send_todays_reminders"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
+        patients = super().get_queryset(request).annotate(last_reply_at=Subquery(last_reply[:1]))
+        return compliance.with_recent_compliance(patients, timezone.now()).prefetch_related("schedules")
+
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.sees_all = sees_all_patients(request.user)
+        return form
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        if sees_all_patients(request.user):
+            return self.list_filter
+        return [name for name in self.list_filter if name != "volunteer"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        """Only a coordinator assigns patients to volunteers."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if sees_all_patients(request.user) else [*fields, "volunteer"]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "volunteer":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Patient, form, change: bool) -> None:
+        """A patient a volunteer enrols is theirs."""
+        if not change and not sees_all_patients(request.user):
+            obj.volunteer = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            phone = normalise_phone(search_term)
+        except ValidationError:
+            return found, may_have_duplicates
+        return found | queryset.filter(phone=phone), may_have_duplicates
+
+    @admin.display(description=_("opted out"), boolean=True, ordering="opted_out_at")
+    def opted_out(self, patient: Patient) -> bool:
+        return patient.opted_out_at is not None
+
+    @admin.display(description=_("next reminder"))
+    def next_reminder(self, patient: Patient) -> str:
+        due = next_due_at(patient, timezone.now())
+        return timezone.localtime(due).strftime("%d %b %H:%M") if due else "—"
+
+    @admin.display(description=_("last reply"), ordering="last_reply_at")
+    def last_reply(self, patient: Patient) -> str:
+        return timezone.localtime(patient.last_reply_at).strftime("%d %b %H:%M") if patient.last_reply_at else "—"
+
+    @admin.display(description=_("7-day compliance"))
+    def compliance_badge(self, patient: Patient) -> str:
+        rate = compliance.compliance_rate(patient.recent_confirmed, patient.recent_missed)
+        if rate is None:
+            return "—"
+        return format_html(
+            '<a class="compliance-badge compliance-{}" href="{}" title="{}">{} %</a>',
+            compliance.compliance_level(rate),
+            reverse("admin:reminders_patient_compliance", args=[patient.pk]),
+            _("%(confirmed)s confirmed, %(missed)s missed") % {"confirmed": patient.recent_confirmed,
+                                                              "missed": patient.recent_missed},
+            round(rate * 100),
+        )
+
+    @admin.action(description=_("Send (or resend) the verification question"))
+    def send_verification_question(self, request, queryset) -> None:
+        sent = sum(send_verification(patient) is not None for patient in queryset)
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            _("Verification question queued for %(sent)d patient(s); %(skipped)d skipped (already verified or "
+              "declined).") % {"sent": sent, "skipped": skipped},
+            messages.SUCCESS,
+        )
+
+    def _verification_by_hand(self, request, queryset, verified: bool, title: str):
+        """Two steps: a page asking for a note, then the change with who and when in the notes."""
+        form = VerificationNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed = set_verification_by_hand(queryset, request.user, verified, form.cleaned_data["note"],
+                                               timezone.now())
+            self.message_user(request, _("%(title)s: %(count)d patient(s).") % {"title": title, "count": changed},
+                              messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "patients": queryset,
+            "form": form,
+            "action": request.POST["action"],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reminders/patient/verification_by_hand.html", context)
+
+    @admin.action(description=_("Verify by hand (the patient agreed in person)"))
+    def verify_by_hand(self, request, queryset):
+        return self._verification_by_hand(request, queryset, True, _("Verify by hand"))
+
+    @admin.action(description=_("Decline by hand (the patient refused in person)"))
+    def decline_by_hand(self, request, queryset):
+        return self._verification_by_hand(request, queryset, False, _("Decline by hand"))
+
+    @admin.action(description=_("Pause reminders"))
+    def pause_reminders(self, request, queryset) -> None:
+        paused = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, _("Reminders paused for %(count)d patient(s).") % {"count": paused})
+
+    @admin.action(description=_("Resume reminders"))
+    def resume_reminders(self, request, queryset) -> None:
+        resumed = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(request, _("Reminders resumed for %(count)d patient(s).") % {"count": resumed})
+
+    @admin.action(description=_("Opt back in (the patient asked a volunteer)"))
+    def opt_back_in(self, request, queryset) -> None:
+        now = timezone.now()
+        opted_out = list(queryset.filter(opted_out_at__isnull=False))
+        for patient in opted_out:
+            opt_back_in(patient, Patient.ConsentMethod.VOLUNTEER, now)
+        self.message_user(request, _("%(count)d patient(s) opted back in.") % {"count": len(opted_out)})
+
+    @admin.action(description=_("Send today's reminders now"))
+    def send_todays_reminders(self, request, queryset) -> None:
+        for patient in queryset:
+            if not patient.can_receive_reminders:
+                self.message_user(request, _("%(patient)s gets no reminders (not verified, paused or opted "
+                                             "out).") % {"patient": patient}, messages.WARNING)
+                continue
+            result = send_todays_reminders_now(patient, request.user)
+            if not result.allowed:
+                self.message_user(request, _("Too many “send now” requests; try again in %(minutes)d minute(s).")
+                                  % {"minutes": result.retry_after // 60 + 1}, messages.ERROR)
+                return
+            self.message_user(request, _("%(patient)s: %(count)d reminder(s) of today queued to go now.")
+                              % {"patient": patient, "count": result.queued}, messages.SUCCESS)
+            report_refusals(self, request, result.refused)
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("compliance/", view(self.compliance_view), name="reminders_patient_overall_compliance"),
+            path("<int:patient_id>/compliance/", view(self.compliance_view), name="reminders_patient_compliance"),
+            *super().get_urls(),
+        ]
+
+    def compliance_view(self, request: HttpRequest, patient_id: int | None = None) -> HttpResponse:
+        """Per day for the last 30 days, for one patient or for everyone the user may see;
+        `?format=csv` downloads the same table."""
+        if not self.has_view_permission(request):
+            raise Http404
+        now = timezone.now()
+        reminders = Reminder.objects.filter(patient__in=self.scoped(Patient.objects.all(), request.user))
+        patient = None
+        if patient_id is not None:
+            patient = get_object_or_404(self.scoped(Patient.objects.all(), request.user), pk=patient_id)
+            reminders = reminders.filter(patient=patient)
+        days = compliance.daily_tallies(reminders, now, COMPLIANCE_DAYS)
+        if request.GET.get("format") == "csv":
+            return compliance_csv(days, patient)
+        total = compliance.tally(compliance.in_last_days(reminders, now, COMPLIANCE_DAYS))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compliance of %(patient)s") % {"patient": patient} if patient else _("Compliance"),
+            "opts": self.model._meta,
+            "patient": patient,
+            "days": days,
+            "total": total,
+            "chart": daily_chart(days),
+            "day_count": COMPLIANCE_DAYS,
+        }
+        return TemplateResponse(request, "admin/reminders/compliance.html", context)
+
+
+def compliance_csv(days: list[compliance.DayTally], patient: Patient | None) -> HttpResponse:
+    name = f"compliance-patient-{patient.pk}.csv" if patient else "compliance.csv"
+    response = HttpResponse(content_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    writer = csv.writer(response)
+    writer.writerow(["day", "sent", "confirmed", "missed", "compliance"])
+    for day in days:
+        writer.writerow([day.day.isoformat(), day.sent, day.confirmed, day.missed,
+                         "" if day.rate is None else f"{day.rate:.2f}"])
+    return response
+
+
+class SchedulingProblemFilter(admin.SimpleListFilter):
+    """Schedules the scheduler could not handle (a bad row): they get no doses until fixed."""
+
+    title = _("scheduling problem")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cannot be scheduled"))]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(scheduling_problem="") if self.value() == "yes" else queryset
+
+
+@admin.register(ReminderSchedule)
+class ReminderScheduleAdmin(VolunteerScopedAdmin):
+    list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active", "next_due_at",
+                    "scheduling_problem"]
+    list_filter = ["kind", "is_active", SchedulingProblemFilter]
+    search_fields = ["patient__name", "patient__phone", "message_template"]
+    list_select_related = ["patient"]
+    autocomplete_fields = ["patient"]
+    readonly_fields = ["next_due_at", "scheduling_problem"]
+    show_full_result_count = False
+
