@@ -21,6 +21,7 @@ from reminders.charts import daily_chart
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.models import Patient, PatientReply, Reminder, ReminderSchedule
 from reminders.phones import normalise_phone
+from reminders.today import contact_actions, one_tap, verification_actions
 from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
 
 COMPLIANCE_DAYS = 30
@@ -111,6 +112,19 @@ class PatientAdmin(VolunteerScopedAdmin):
             return found, may_have_duplicates
         return found | queryset.filter(phone=phone), may_have_duplicates
 
+    def page_actions(self, request, patient: Patient) -> list:
+        """Contact, consent, and pausing or resuming, as the patient's state allows."""
+        if patient.opted_out_at is not None:
+            state = [one_tap("patient", patient.pk, "opt_back_in", _("Opt back in"))]
+        elif not patient.is_active:
+            state = [one_tap("patient", patient.pk, "resume_reminders", _("Resume reminders"))]
+        elif patient.can_receive_reminders:
+            state = [one_tap("patient", patient.pk, "send_todays_reminders", _("Send today's reminders now")),
+                     one_tap("patient", patient.pk, "pause_reminders", _("Pause reminders"))]
+        else:
+            state = []
+        return [*contact_actions(patient), *verification_actions(patient), *state]
+
     @admin.display(description=_("opted out"), boolean=True, ordering="opted_out_at")
     def opted_out(self, patient: Patient) -> bool:
         return patient.opted_out_at is not None
@@ -149,7 +163,7 @@ class PatientAdmin(VolunteerScopedAdmin):
             messages.SUCCESS,
         )
 
-    def _verification_by_hand(self, request, queryset, verified: bool, title: str):
+    def _verification_by_hand(self, request, queryset, verified: bool, action: str, title: str):
         """Two steps: a page asking for a note, then the change with who and when in the notes."""
         form = VerificationNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -164,18 +178,18 @@ class PatientAdmin(VolunteerScopedAdmin):
             "opts": self.model._meta,
             "patients": queryset,
             "form": form,
-            "action": request.POST["action"],
+            "action": action,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/reminders/patient/verification_by_hand.html", context)
 
     @admin.action(description=_("Verify by hand (the patient agreed in person)"))
     def verify_by_hand(self, request, queryset):
-        return self._verification_by_hand(request, queryset, True, _("Verify by hand"))
+        return self._verification_by_hand(request, queryset, True, "verify_by_hand", _("Verify by hand"))
 
     @admin.action(description=_("Decline by hand (the patient refused in person)"))
     def decline_by_hand(self, request, queryset):
-        return self._verification_by_hand(request, queryset, False, _("Decline by hand"))
+        return self._verification_by_hand(request, queryset, False, "decline_by_hand", _("Decline by hand"))
 
     @admin.action(description=_("Pause reminders"))
     def pause_reminders(self, request, queryset) -> None:

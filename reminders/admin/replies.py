@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
 from reminders.models import PatientReply, StaffNotification
+from reminders.today import contact_actions, one_tap
 
 
 class InboxFilter(admin.SimpleListFilter):
@@ -89,6 +90,12 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
         if reply.handled_at is None:
             return "—" if not reply.needs_attention else _("waiting")
         return f"{reply.handled_by or '?'}, {timezone.localtime(reply.handled_at):%d %b %H:%M}"
+
+    def page_actions(self, request, reply: PatientReply) -> list:
+        """Call the patient at once from an emergency's page, then say it was handled."""
+        handle = [one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled"))] if (
+            reply.handled_at is None) else []
+        return [*contact_actions(reply.patient, primary=reply.urgent), *handle]
 
     @admin.action(description=_("Mark as handled"), permissions=["change"])
     def mark_handled(self, request, queryset) -> None:

@@ -3,13 +3,17 @@ them and what belongs to those patients; a coordinator (permission
 `reminders.see_all_patients`) sees everyone. Enforced in querysets, object permissions and
 form choices, not only in menus."""
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models import Patient, Reminder, ReminderSchedule
+from reminders.today import Action
 
 
 def sees_all_patients(user) -> bool:
@@ -64,6 +68,44 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
         if path_to_patient is not None and not sees_all_patients(request.user):
             kwargs["queryset"] = db_field.related_model.objects.filter(**{f"{path_to_patient}volunteer": request.user})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def page_actions(self, request: HttpRequest, obj) -> list[Action]:
+        """One-tap buttons at the top of the row's own page (reminders/today.py's Action)."""
+        return []
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False,
+                           form_url: str = "", obj=None) -> HttpResponse:
+        context["page_actions"] = self.page_actions(request, obj) if obj is not None else []
+        context["back_here"] = request.get_full_path()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_act"
+        return [
+            path("<path:object_id>/act/<str:action>/", self.admin_site.admin_view(require_POST(self.one_tap_view)),
+                 name=name),
+            *super().get_urls(),
+        ]
+
+    def one_tap_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """A list action on one row, from a button elsewhere (the today page, the row's own
+        page): the very action, with its permissions, refusals and messages, as if the row had
+        been ticked in the list. Then back to `next` (where the button was)."""
+        rows = self.get_queryset(request).filter(pk=object_id)
+        if not rows.exists():
+            raise Http404(_("No such record among your patients."))
+        chosen = self.get_actions(request).get(action)
+        if chosen is None:
+            raise PermissionDenied
+        function, _name, _description = chosen
+        return function(self, request, rows) or HttpResponseRedirect(self.back_to(request))
+
+    def back_to(self, request: HttpRequest) -> str:
+        """`next` when it is a page of this site, else this model's list."""
+        wanted = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return wanted
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
 
 def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusals: list[str]) -> None:
