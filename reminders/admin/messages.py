@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals
+from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, told
 from reminders.models import Message
 from reminders.phones import mask_phone
 from reminders.volunteer_actions import cancel_messages, resend
@@ -11,18 +11,21 @@ from reminders.volunteer_actions import cancel_messages, resend
 
 @admin.register(Message)
 class MessageAdmin(VolunteerScopedAdmin):
-    list_display = ["patient", "kind", "status", "send_after", "attempts", "masked_phone", "sent_at", "last_error",
-                    "end_reason", "provider_message_id"]
+    list_display = ["patient", "kind", "status", "send_after", "attempts", "masked_phone", "sent_at", "last_error_text",
+                    "end_reason_text", "provider_message_id"]
     list_filter = ["status", "kind"]
     search_fields = ["patient__name", "phone", "provider_message_id"]
     date_hierarchy = "send_after"
     list_select_related = ["patient"]
     show_full_result_count = False
     fields = ["patient", "reminder", "kind", "status", "masked_phone", "body", "send_after", "priority", "attempts",
-              "max_attempts", "last_error", "end_reason", "provider_message_id", "sent_at", "delivered_at", "read_at",
+              "max_attempts", "last_error_text", "end_reason_text", "provider_message_id", "sent_at", "delivered_at", "read_at",
               "created_at", "updated_at"]
     readonly_fields = fields
     actions = ["retry", "cancel"]
+
+    last_error_text = told(Message, "last_error")
+    end_reason_text = told(Message, "end_reason")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,6 +1,7 @@
 """Patients, their schedules and their compliance: enrolling, consent by hand, pausing,
 "send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
 import csv
+from datetime import datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -130,13 +131,12 @@ class PatientAdmin(VolunteerScopedAdmin):
         return patient.opted_out_at is not None
 
     @admin.display(description=_("next reminder"))
-    def next_reminder(self, patient: Patient) -> str:
-        due = next_due_at(patient, timezone.now())
-        return timezone.localtime(due).strftime("%d %b %H:%M") if due else "—"
+    def next_reminder(self, patient: Patient) -> datetime | None:
+        return next_due_at(patient, timezone.now())
 
     @admin.display(description=_("last reply"), ordering="last_reply_at")
-    def last_reply(self, patient: Patient) -> str:
-        return timezone.localtime(patient.last_reply_at).strftime("%d %b %H:%M") if patient.last_reply_at else "—"
+    def last_reply(self, patient: Patient) -> datetime | None:
+        return patient.last_reply_at
 
     @admin.display(description=_("7-day compliance"))
     def compliance_badge(self, patient: Patient) -> str:

@@ -10,8 +10,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, visible_patients
+from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, told, visible_patients
 from reminders.models import Message, Reminder
+from reminders.outcomes import describe
 from reminders.volunteer_actions import MANUAL_METHODS, cancel_reminders, confirm_by_volunteer, resend
 
 
@@ -81,9 +82,11 @@ class ReminderAdmin(VolunteerScopedAdmin):
     show_full_result_count = False
     actions = ["cancel", "send_now"]
     fields = ["patient", "schedule", "local_date", "due_at", "sent_at", "confirmation_status", "confirmation_method",
-              "confirmed_at", "confirmed_by", "responded_at", "reply_deadline", "closed_at", "close_reason",
+              "confirmed_at", "confirmed_by", "responded_at", "reply_deadline", "closed_at", "close_reason_text",
               "appointment_answer", "patient_condition", "follow_up_needed", "created_at"]
     readonly_fields = fields
+
+    close_reason_text = told(Reminder, "close_reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         delivery = Message.objects.filter(reminder=OuterRef("pk"), kind=Message.Kind.REMINDER).values("status")
@@ -163,6 +166,6 @@ def refusal_text(reminder: Reminder) -> str:
         return _("Not recorded: this reminder was already confirmed (%(method)s).") % {
             "method": reminder.get_confirmation_method_display()}
     if reminder.confirmation_status == Reminder.Confirmation.CANCELLED:
-        return _("Not recorded: this reminder was cancelled (%(why)s).") % {"why": reminder.close_reason}
+        return _("Not recorded: this reminder was cancelled (%(why)s).") % {"why": describe(reminder.close_reason)}
     return _("Not recorded: this reminder has not been sent yet.")
 

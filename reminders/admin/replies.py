@@ -2,11 +2,13 @@
 and who was told about each."""
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
+from reminders.admin.scoping import VolunteerScopedAdmin, patient_link, told
 from reminders.models import PatientReply, StaffNotification
 from reminders.today import contact_actions, one_tap
 
@@ -58,16 +60,18 @@ class StaffNotificationInline(admin.TabularInline):
 @admin.register(PatientReply)
 class PatientReplyAdmin(VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
-    list_display = ["received_at", "urgency", "patient_name", "intent", "text", "outcome", "handled"]
+    list_display = ["received_at", "urgency", "patient_name", "intent", "text", "outcome_text", "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"
     list_select_related = ["patient", "handled_by"]
     raw_id_fields = ["patient", "reminder"]
-    readonly_fields = ["patient", "reminder", "text", "intent", "outcome", "received_at", "acknowledged",
+    readonly_fields = ["patient", "reminder", "text", "intent", "outcome_text", "received_at", "acknowledged",
                        "needs_attention", "urgent", "handled_by", "handled_at"]
     show_full_result_count = False
     actions = ["mark_handled"]
+
+    outcome_text = told(PatientReply, "outcome")
 
     def get_ordering(self, request):
         return ["-urgent", "received_at"]
@@ -89,7 +93,7 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     def handled(self, reply: PatientReply) -> str:
         if reply.handled_at is None:
             return "—" if not reply.needs_attention else _("waiting")
-        return f"{reply.handled_by or '?'}, {timezone.localtime(reply.handled_at):%d %b %H:%M}"
+        return f"{reply.handled_by or '?'}, {localize(template_localtime(reply.handled_at))}"
 
     def page_actions(self, request, reply: PatientReply) -> list:
         """Call the patient at once from an emergency's page, then say it was handled."""

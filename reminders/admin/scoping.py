@@ -2,8 +2,11 @@
 them and what belongs to those patients; a coordinator (permission
 `reminders.see_all_patients`) sees everyone. Enforced in querysets, object permissions and
 form choices, not only in menus."""
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
@@ -13,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models import Patient, Reminder, ReminderSchedule
+from reminders.outcomes import describe
 from reminders.today import Action
 
 
@@ -111,7 +115,16 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
 def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusals: list[str]) -> None:
     """Say on the spot what was not sent and why (a dose past the catch-up limit, …)."""
     for refusal in refusals:
-        model_admin.message_user(request, _("Not sent: %(why)s") % {"why": refusal}, messages.WARNING)
+        model_admin.message_user(request, _("Not sent: %(why)s") % {"why": describe(refusal)}, messages.WARNING)
+
+
+def told(model: type[models.Model], field: str) -> Callable:
+    """A column or read-only field showing a text PRIMA stored in English (an outcome, why a
+    message ended) in the reader's language (reminders/outcomes.py)."""
+    def show(model_admin: admin.ModelAdmin, obj: models.Model) -> str:
+        return describe(getattr(obj, field)) or "—"
+
+    return admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)(show)
 
 
 def patient_link(patient: Patient) -> str:
