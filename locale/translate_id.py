@@ -514,6 +514,13 @@ INDONESIAN = {
     "claimed until": "diklaim sampai",
     "webhook event": "peristiwa webhook",
     "webhook events": "peristiwa webhook",
+    # Forms a volunteer fills in (issue 17)
+    "Consent": "Persetujuan",
+    "System details": "Detail sistem",
+    "As the patient will read it": "Seperti yang akan dibaca pasien",
+    "Fill in the time to see the message.": "Isi jamnya untuk melihat pesannya.",
+    "the patient's name": "nama pasien",
+    "the time of the dose (HH:MM)": "jam dosis (JJ:MM)",
 }
 
 _ENTRY = re.compile(

@@ -4,4 +4,6 @@ A volunteer sees and changes only the patients assigned to them and what belongs
 patients; a coordinator sees everyone and assigns patients (`scoping.py`). The work itself
 lives in reminders/volunteer_actions.py, consent.py and compliance.py.
 """
-from reminders.admin import messages, patients, reminders, replies, system  # noqa: F401 (each registers its pages)
+from reminders.admin import (  # noqa: F401 (each registers its pages)
+    messages, patients, reminders, replies, schedules, system,
+)

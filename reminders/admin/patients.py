@@ -17,21 +17,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reminders import compliance
+from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.charts import daily_chart
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
-from reminders.models import Patient, PatientReply, Reminder, ReminderSchedule
+from reminders.models import Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
 from reminders.today import contact_actions, one_tap, verification_actions
 from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
 
 COMPLIANCE_DAYS = 30
-
-
-class ReminderScheduleInline(admin.TabularInline):
-    model = ReminderSchedule
-    extra = 0
-    fields = ["kind", "time_of_day", "weekdays", "start_date", "end_date", "is_active", "message_template"]
 
 
 class VerificationNoteForm(forms.Form):
@@ -57,7 +52,7 @@ class PatientForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(VolunteerScopedAdmin):
+class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     patient_path = ""
     form = PatientForm
     list_display = ["name", "phone", "verification_status", "opted_out", "is_active", "next_reminder",
@@ -68,8 +63,12 @@ class PatientAdmin(VolunteerScopedAdmin):
     list_select_related = ["volunteer"]
     show_full_result_count = False
     inlines = [ReminderScheduleInline]
-    readonly_fields = ["verification_sent_at", "verification_answered_at", "verification_expires_at",
-                       "verification_attempts", "created_at"]
+    # Consent changes only by the patient's answer or the actions (with a note, by hand); what
+    # the system keeps for itself is shown folded away, read-only.
+    CONSENT = ["verification_status", "opted_out_at", "opted_in_at"]
+    SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
+              "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
+    readonly_fields = [*CONSENT, *SYSTEM]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
                "resume_reminders", "opt_back_in", "send_todays_reminders"]
 
@@ -82,6 +81,18 @@ class PatientAdmin(VolunteerScopedAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.sees_all = sees_all_patients(request.user)
         return form
+
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        """A new patient: who they are and who looks after them; they start unverified, and are
+        asked (or verified by hand, with a note) from the today page or their own page."""
+        if obj is None:
+            assigns = ["volunteer"] if sees_all_patients(request.user) else []
+            return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]})]
+        return [
+            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
+            (_("Consent"), {"fields": self.CONSENT}),
+            (_("System details"), {"classes": ["collapse"], "fields": self.SYSTEM}),
+        ]
 
     def get_list_filter(self, request: HttpRequest) -> list:
         if sees_all_patients(request.user):
@@ -270,29 +281,3 @@ def compliance_csv(days: list[compliance.DayTally], patient: Patient | None) -> 
         writer.writerow([day.day.isoformat(), day.sent, day.confirmed, day.missed,
                          "" if day.rate is None else f"{day.rate:.2f}"])
     return response
-
-
-class SchedulingProblemFilter(admin.SimpleListFilter):
-    """Schedules the scheduler could not handle (a bad row): they get no doses until fixed."""
-
-    title = _("scheduling problem")
-    parameter_name = "problem"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Cannot be scheduled"))]
-
-    def queryset(self, request, queryset):
-        return queryset.exclude(scheduling_problem="") if self.value() == "yes" else queryset
-
-
-@admin.register(ReminderSchedule)
-class ReminderScheduleAdmin(VolunteerScopedAdmin):
-    list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active", "next_due_at",
-                    "scheduling_problem"]
-    list_filter = ["kind", "is_active", SchedulingProblemFilter]
-    search_fields = ["patient__name", "patient__phone", "message_template"]
-    list_select_related = ["patient"]
-    autocomplete_fields = ["patient"]
-    readonly_fields = ["next_due_at", "scheduling_problem"]
-    show_full_result_count = False
-
