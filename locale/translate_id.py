@@ -521,6 +521,13 @@ INDONESIAN = {
     "Fill in the time to see the message.": "Isi jamnya untuk melihat pesannya.",
     "the patient's name": "nama pasien",
     "the time of the dose (HH:MM)": "jam dosis (JJ:MM)",
+    # Lists that fit (issue 17)
+    "Patients": "Pasien",
+    "Messages": "Pesan",
+    "Opted out": "Berhenti",
+    "Paused": "Dijeda",
+    "Active": "Aktif",
+    "Sending messages": "Pengiriman pesan",
 }
 
 _ENTRY = re.compile(

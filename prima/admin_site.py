@@ -17,6 +17,9 @@ class PrimaAdminSite(admin.AdminSite):
     index_template = "admin/reminders/today.html"
     site_url = None  # there is no public site to go back to
     empty_value_display = "—"
+    # One line of the volunteers' pages under the header instead (admin/base_site.html): the side
+    # bar took a fifth of a laptop's width from the lists, and a phone hides it anyway.
+    enable_nav_sidebar = False
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The page after login answers "what do I need to do today?" without a click."""

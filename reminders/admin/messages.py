@@ -11,8 +11,8 @@ from reminders.volunteer_actions import cancel_messages, resend
 
 @admin.register(Message)
 class MessageAdmin(VolunteerScopedAdmin):
-    list_display = ["patient", "kind", "status", "send_after", "attempts", "masked_phone", "sent_at", "last_error_text",
-                    "end_reason_text", "provider_message_id"]
+    # What happened to each message; its number, errors and Fonnte's id are on its own page.
+    list_display = ["patient", "kind", "status", "send_after", "attempts", "sent_at", "end_reason_text"]
     list_filter = ["status", "kind"]
     search_fields = ["patient__name", "phone", "provider_message_id"]
     date_hierarchy = "send_after"

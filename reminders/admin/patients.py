@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,6 +27,29 @@ from reminders.today import contact_actions, one_tap, verification_actions
 from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
 
 COMPLIANCE_DAYS = 30
+
+
+# Whether a patient gets reminders as far as the patient and their volunteer chose: in words, for
+# the list's column and its filter (first match wins). Verification is a column of its own.
+REMINDERS_STATES = [
+    ("opted_out", _("Opted out"), Q(opted_out_at__isnull=False)),
+    ("paused", _("Paused"), Q(is_active=False)),
+    ("active", _("Active"), Q()),
+]
+REMINDERS_STATE_LABELS = {value: label for value, label, _condition in REMINDERS_STATES}
+REMINDERS_STATE = Case(*(When(condition, then=Value(value)) for value, _label, condition in REMINDERS_STATES[:-1]),
+                       default=Value(REMINDERS_STATES[-1][0]), output_field=CharField())
+
+
+class RemindersStateFilter(admin.SimpleListFilter):
+    title = _("reminders")
+    parameter_name = "reminders"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _condition in REMINDERS_STATES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reminders_state=self.value()) if self.value() else queryset
 
 
 class VerificationNoteForm(forms.Form):
@@ -55,10 +78,9 @@ class PatientForm(forms.ModelForm):
 class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     patient_path = ""
     form = PatientForm
-    list_display = ["name", "phone", "verification_status", "opted_out", "is_active", "next_reminder",
-                    "last_reply", "compliance_badge", "volunteer"]
-    list_filter = ["verification_status", "is_active", "time_zone", ("opted_out_at", admin.EmptyFieldListFilter),
-                   "volunteer"]
+    list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
+                    "compliance_badge", "volunteer"]
+    list_filter = ["verification_status", RemindersStateFilter, "time_zone", "volunteer"]
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
     show_full_result_count = False
@@ -74,7 +96,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
-        patients = super().get_queryset(request).annotate(last_reply_at=Subquery(last_reply[:1]))
+        patients = super().get_queryset(request).annotate(last_reply_at=Subquery(last_reply[:1]),
+                                                          reminders_state=REMINDERS_STATE)
         return compliance.with_recent_compliance(patients, timezone.now()).prefetch_related("schedules")
 
     def get_form(self, request: HttpRequest, obj=None, **kwargs):
@@ -98,6 +121,12 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         if sees_all_patients(request.user):
             return self.list_filter
         return [name for name in self.list_filter if name != "volunteer"]
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        """A volunteer's patients are all theirs: no volunteer column, one more that fits."""
+        if sees_all_patients(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "volunteer"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
         """Only a coordinator assigns patients to volunteers."""
@@ -137,9 +166,9 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             state = []
         return [*contact_actions(patient), *verification_actions(patient), *state]
 
-    @admin.display(description=_("opted out"), boolean=True, ordering="opted_out_at")
-    def opted_out(self, patient: Patient) -> bool:
-        return patient.opted_out_at is not None
+    @admin.display(description=_("reminders"), ordering="reminders_state")
+    def reminders_state(self, patient: Patient) -> str:
+        return REMINDERS_STATE_LABELS[patient.reminders_state]
 
     @admin.display(description=_("next reminder"))
     def next_reminder(self, patient: Patient) -> datetime | None:

@@ -65,9 +65,9 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"
     list_select_related = ["patient", "handled_by"]
-    raw_id_fields = ["patient", "reminder"]
-    readonly_fields = ["patient", "reminder", "text", "intent", "outcome_text", "received_at", "acknowledged",
-                       "needs_attention", "urgent", "handled_by", "handled_at"]
+    fields = ["patient", "reminder", "text", "intent", "outcome_text", "received_at", "arrived_at", "acknowledged",
+              "needs_attention", "urgent", "handled_by", "handled_at"]
+    readonly_fields = fields
     show_full_result_count = False
     actions = ["mark_handled"]
 
@@ -78,6 +78,11 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A reply is what the patient wrote and what PRIMA did with it: its page is to read
+        (with the buttons to call and to mark it handled); "Mark as handled" is the change."""
+        return obj is None and super().has_change_permission(request)
 
     @admin.display(description=_("urgent"), ordering="urgent")
     def urgency(self, reply: PatientReply) -> str:

@@ -3,6 +3,7 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,3 +112,22 @@ def test_it_refuses_send_now_for_a_paused_patient(ani_client, ani):
     make_schedule(paused)
     act(ani_client, "send_todays_reminders", [paused])
     assert not Message.objects.exists()
+
+
+def test_it_says_in_words_whether_a_patient_gets_reminders_and_filters_by_it(ani_client, ani, anis_patient):
+    make_patient(name="Ibu Berhenti", volunteer=ani, opted_out_at=timezone.now())
+    make_patient(name="Bapak Dijeda", volunteer=ani, is_active=False)
+    response = ani_client.get(PATIENTS, headers={"Accept-Language": "id"})
+    states = {row.name: str(response.context["cl"].model_admin.reminders_state(row))
+              for row in response.context["cl"].result_list}
+    assert states == {"Ibu Sari": "Aktif", "Ibu Berhenti": "Berhenti", "Bapak Dijeda": "Dijeda"}
+    assert "icon-yes.svg" not in response.content.decode() and "icon-no.svg" not in response.content.decode()
+    opted_out = ani_client.get(PATIENTS, {"reminders": "opted_out"}).context["cl"].result_list
+    assert [patient.name for patient in opted_out] == ["Ibu Berhenti"]
+
+
+def test_the_volunteer_column_is_for_coordinators_only(ani_client, coordinator, anis_patient):
+    assert "volunteer" not in ani_client.get(PATIENTS).context["cl"].list_display
+    coordinators = Client()
+    coordinators.force_login(coordinator)
+    assert "volunteer" in coordinators.get(PATIENTS).context["cl"].list_display
