@@ -71,7 +71,8 @@ Source = Callable[[QuerySet, datetime], tuple[list[Row], More | None]]
 
 def contact_actions(patient: Patient, primary: bool = False) -> list[Action]:
     """Call or write to the patient, from the phone in the volunteer's hand."""
-    return [Action(_("Call"), call_url(patient.phone), primary=primary), Action(_("WhatsApp"), whatsapp_url(patient.phone))]
+    return [Action(_("Call"), call_url(patient.phone), primary=primary),
+            Action(_("WhatsApp"), whatsapp_url(patient.phone))]
 
 
 def one_tap(model: str, pk: int, action: str, label: str, primary: bool = False) -> Action:
@@ -152,8 +153,9 @@ def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
     for dose in found:
         several = (dose.in_a_row or 0) >= MISSED_IN_A_ROW
         what = (_("%(count)d doses in a row missed") % {"count": dose.in_a_row} if several else _("Dose missed"))
+        actions = [*contact_actions(dose.patient), _confirm(dose, primary=not several)]
         rows.append(Row("in_a_row" if several else "missed", 2 if several else 3, dose.patient, dose.due_at, what,
-                        detail=_dose(dose), actions=[*contact_actions(dose.patient), _confirm(dose, primary=not several)]))
+                        detail=_dose(dose), actions=actions))
     return rows, more
 
 
@@ -225,7 +227,8 @@ def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     )
     return [
         Row("failed", 6, message.patient, message.updated_at, _("Message not sent"), detail=message.get_kind_display(),
-            actions=[one_tap("message", message.pk, "retry", _("Send again"), primary=True), *contact_actions(message.patient),
+            actions=[one_tap("message", message.pk, "retry", _("Send again"), primary=True),
+                     *contact_actions(message.patient),
                      Action(_("Open"), reverse("admin:reminders_message_change", args=[message.pk]))])
         for message in found
     ], more

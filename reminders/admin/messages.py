@@ -19,8 +19,8 @@ class MessageAdmin(VolunteerScopedAdmin):
     list_select_related = ["patient"]
     show_full_result_count = False
     fields = ["patient", "reminder", "kind", "status", "masked_phone", "body", "send_after", "priority", "attempts",
-              "max_attempts", "last_error_text", "end_reason_text", "provider_message_id", "sent_at", "delivered_at", "read_at",
-              "created_at", "updated_at"]
+              "max_attempts", "last_error_text", "end_reason_text", "provider_message_id", "sent_at", "delivered_at",
+              "read_at", "created_at", "updated_at"]
     readonly_fields = fields
     actions = ["retry", "cancel"]
 

@@ -109,7 +109,7 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     @admin.action(description=_("Mark as handled"), permissions=["change"])
     def mark_handled(self, request, queryset) -> None:
         handled = queryset.filter(handled_at__isnull=True).update(handled_by=request.user, handled_at=timezone.now())
-        self.message_user(request, ngettext("%(count)d reply marked as handled by you.",
-                                            "%(count)d replies marked as handled by you.", handled) % {"count": handled},
-                          messages.SUCCESS)
+        told = ngettext("%(count)d reply marked as handled by you.", "%(count)d replies marked as handled by you.",
+                        handled)
+        self.message_user(request, told % {"count": handled}, messages.SUCCESS)
 

@@ -68,7 +68,8 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         """A volunteer can pick only their own patients (and their schedules and reminders),
         whatever id is typed or posted."""
-        path_to_patient = {Patient: "", ReminderSchedule: "patient__", Reminder: "patient__"}.get(db_field.related_model)
+        paths = {Patient: "", ReminderSchedule: "patient__", Reminder: "patient__"}
+        path_to_patient = paths.get(db_field.related_model)
         if path_to_patient is not None and not sees_all_patients(request.user):
             kwargs["queryset"] = db_field.related_model.objects.filter(**{f"{path_to_patient}volunteer": request.user})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -107,7 +108,8 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
     def back_to(self, request: HttpRequest) -> str:
         """`next` when it is a page of this site, else this model's list."""
         wanted = request.GET.get("next", "")
-        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
             return wanted
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 

@@ -35,7 +35,8 @@ def one_of_each_kind(patient: Patient, phone_of_unverified: str) -> dict:
         "emergency": reply(patient, "sesak napas", intent=PatientReply.Intent.EMERGENCY, urgent=True),
         "reply": reply(patient, "obatnya habis", minutes_ago=30),
         "missed": missed(medication, hours_ago=5),
-        "update": make_reminder(appointment, due_at=now - timedelta(minutes=10), reply_deadline=now + timedelta(hours=1)),
+        "update": make_reminder(appointment, due_at=now - timedelta(minutes=10),
+                                reply_deadline=now + timedelta(hours=1)),
         "verification": make_patient(phone_of_unverified, name="Bapak Baru", volunteer=patient.volunteer,
                                      verification_status=Patient.Verification.PENDING),
         "failed": queue_message(patient, status=Message.Status.FAILED, end_reason="invalid number"),
@@ -108,7 +109,8 @@ def test_patients_missing_several_doses_in_a_row_come_before_a_single_missed_dos
     make_reminder(schedule, due_at=due, reply_deadline=due + timedelta(hours=2), confirmation_status="CONFIRMED")
     missed(other, 50), missed(other, 30)
     confirmed = timezone.now() - timedelta(hours=20)  # Ibu Rutin took the next one: her streak is 1
-    make_reminder(other, due_at=confirmed, reply_deadline=confirmed + timedelta(hours=2), confirmation_status="CONFIRMED")
+    make_reminder(other, due_at=confirmed, reply_deadline=confirmed + timedelta(hours=2),
+                  confirmation_status="CONFIRMED")
     missed(other, 2)
     rows = rows_of(ani_client.get(TODAY))
     assert [(row.kind, row.patient, row.what) for row in rows] == [

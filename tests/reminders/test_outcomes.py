@@ -73,7 +73,8 @@ def test_every_outcome_the_conversation_stores_is_told_in_indonesian():
     ("Ibu Sari: patient verification is DECLINED", "Ibu Sari: verifikasi pasien: Menolak"),
     ("Obat 06:00 untuk Ibu Sari: too late: due 2026-11-23 06:00",
      "Obat 06:00 untuk Ibu Sari: terlambat: jadwalnya 23 Nov. 2026, 6.00"),
-    ("not delivered: gave up after 5 attempts: timeout", "tidak tersampaikan: berhenti mencoba setelah 5 percobaan: timeout"),
+    ("not delivered: gave up after 5 attempts: timeout",
+     "tidak tersampaikan: berhenti mencoba setelah 5 percobaan: timeout"),
     ("cancelled by relawan.ani", "dibatalkan oleh relawan.ani"),
     ("something PRIMA never wrote", "something PRIMA never wrote"),
 ])
