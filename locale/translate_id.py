@@ -1,6 +1,8 @@
 """Fill locale/id/LC_MESSAGES/django.po from the table below; run after makemessages:
 
-    .venv/bin/python locale/translate_id.py && .venv/bin/python manage.py compilemessages -l id
+    DEBUG=1 .venv/bin/python manage.py makemessages -l id --ignore=.venv --ignore=.data --ignore=bench
+    .venv/bin/python locale/translate_id.py
+    DEBUG=1 .venv/bin/python manage.py compilemessages -l id --ignore=.venv
 
 Keeps the translations in one reviewable place; entries not in the table stay untranslated
 (shown in English) and are listed, so a new string is noticed.
@@ -335,7 +337,7 @@ INDONESIAN = {
     "Open": "Buka",
     "All replies to read": "Semua balasan yang perlu dibaca",
     "Declined the reminders": "Menolak pengingat",
-    "Wrote to us": "Mengirim pesan",
+    "Wrote to us": "Menulis pesan kepada kita",
     "All missed doses": "Semua dosis terlewat",
     "%(count)d doses in a row missed": "%(count)d dosis berturut-turut terlewat",
     "Dose missed": "Dosis terlewat",
@@ -398,7 +400,8 @@ INDONESIAN = {
     "now": "sekarang",
     "No key matching “%(search)s” was hit in the last %(seconds)s seconds.":
         "Tidak ada kunci yang cocok dengan “%(search)s” yang terpakai dalam %(seconds)s detik terakhir.",
-    "No key was hit in the last %(seconds)s seconds.": "Tidak ada kunci yang terpakai dalam %(seconds)s detik terakhir.",
+    "No key was hit in the last %(seconds)s seconds.":
+        "Tidak ada kunci yang terpakai dalam %(seconds)s detik terakhir.",
     "Patients and reminders": "Pasien dan pengingat",
     "verification sent at": "verifikasi dikirim pada",
     "verification answered at": "verifikasi dijawab pada",
