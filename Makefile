@@ -43,7 +43,7 @@ test: $(TEST_STAMP)
 
 # The README's pictures (docs/screenshots/), taken in headless Chromium by the browser test's
 # visit (tests/admin/screenshots.py); `make test` writes its own to a temporary folder.
-screenshots: venv
+screenshots: $(TEST_STAMP)
 	$(DEV_ENV) $(PY) -m pytest tests/admin/screenshots.py
 
 # The reliability harness: kills, provider failures, a database restart (bench/chaos.py).

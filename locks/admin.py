@@ -1,16 +1,17 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from locks.models import Lock
 
 
 class LockStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("held", "held"), ("expired", "expired")]
+        return [("held", _("held")), ("expired", _("expired"))]
 
     def queryset(self, request, queryset):
         if self.value() == "held":
@@ -32,18 +33,18 @@ class LockAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_remaining()
 
-    @admin.display(description="held", boolean=True)
+    @admin.display(description=_("held"), boolean=True)
     def is_held(self, lock: Lock) -> bool:
         """Judged by the database clock, like every other decision about a lease."""
         return lock.remaining.total_seconds() > 0
 
-    @admin.action(description="Force-release the selected locks", permissions=["delete"])
+    @admin.action(description=_("Force-release the selected locks"), permissions=["delete"])
     def force_release(self, request: HttpRequest, queryset: QuerySet) -> None:
         released = queryset.release_by_force()
         self.message_user(
             request,
-            f"Released {len(released)} lock(s). A holder that is still running will fail its next "
-            "guarded write (LockLost).",
+            _("Released %(count)d lock(s). A holder that is still running will fail its next guarded write "
+              "(LockLost).") % {"count": len(released)},
             messages.SUCCESS,
         )
 

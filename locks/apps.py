@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LocksConfig(AppConfig):
     name = "locks"
-    verbose_name = "Locks"
+    verbose_name = _("Locks")

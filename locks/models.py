@@ -7,6 +7,7 @@ import logging
 
 from django.db import connection, models
 from django.db.models import ExpressionWrapper, F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +47,21 @@ class LockQuerySet(models.QuerySet):
 
 
 class Lock(models.Model):
-    key = models.CharField(primary_key=True, max_length=255)
-    owner = models.UUIDField(help_text="Token of the current lease; only its holder knows it.")
-    fence = models.BigIntegerField(help_text="Fencing token: greater for every later acquire of this key.")
-    holder = models.CharField(max_length=255, blank=True, help_text="Who acquired it (host:pid), for people.")
-    acquired_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    key = models.CharField(_("key"), primary_key=True, max_length=255)
+    owner = models.UUIDField(_("owner"), help_text=_("Token of the current lease; only its holder knows it."))
+    fence = models.BigIntegerField(_("fence"),
+                                   help_text=_("Fencing token: greater for every later acquire of this key."))
+    holder = models.CharField(_("holder"), max_length=255, blank=True,
+                              help_text=_("Who acquired it (host:pid), for people."))
+    acquired_at = models.DateTimeField(_("acquired at"))
+    expires_at = models.DateTimeField(_("expires at"))
 
     objects = LockQuerySet.as_manager()
 
     class Meta:
         ordering = ["key"]
+        verbose_name = _("lock")
+        verbose_name_plural = _("locks")
         # No index on expires_at: the table holds only live (or not yet cleaned) leases, so it
         # stays small, and without one a renewal is a HOT update.
         constraints = [

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
@@ -9,4 +10,4 @@ class MonitoringConfig(AppConfig):
     """
 
     name = "monitoring"
-    verbose_name = "monitoring"
+    verbose_name = _("Monitoring")

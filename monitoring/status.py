@@ -20,26 +20,13 @@ PROBLEMS_SHOWN = 20
 
 
 @dataclass(frozen=True)
-class SystemStatus:
-    now: datetime
-    queue: QueueDepth
-    last_hour: RecentSends
-    held_locks: list[Lock]
-    busiest_keys: list[KeyUsage]
-    webhooks_failed: int
-    webhooks_unprocessed: int
-    replies_waiting: int
-    devices: list[DeviceState]
+class Health:
+    """Is the scheduler ticking, is sending paused, is a device down or short of quota: the
+    system in one line (the coordinators' today page), and the top of the health page."""
+
     tick_age: timedelta | None
     sending_pauses: list[SendingPause]
-    untold_emergencies: int
-    schedule_problems: int
-    problem_schedules: list[ReminderSchedule]
-    tick_failure: tuple[datetime, str] | None
-
-    @property
-    def lateness(self) -> timedelta:
-        return self.queue.lateness(self.now)
+    devices: list[DeviceState]
 
     @property
     def tick_is_fresh(self) -> bool:
@@ -57,6 +44,31 @@ class SystemStatus:
     def quota_alert_below(self) -> int:
         return settings.FONNTE_QUOTA_ALERT_BELOW
 
+    @property
+    def is_ok(self) -> bool:
+        return self.tick_is_fresh and not self.sending_pauses and not self.disconnected_devices and not (
+            self.low_quota_devices)
+
+
+@dataclass(frozen=True)
+class SystemStatus(Health):
+    now: datetime
+    queue: QueueDepth
+    last_hour: RecentSends
+    held_locks: list[Lock]
+    busiest_keys: list[KeyUsage]
+    webhooks_failed: int
+    webhooks_unprocessed: int
+    replies_waiting: int
+    untold_emergencies: int
+    schedule_problems: int
+    problem_schedules: list[ReminderSchedule]
+    tick_failure: tuple[datetime, str] | None
+
+    @property
+    def lateness(self) -> timedelta:
+        return self.queue.lateness(self.now)
+
 
 def tick_is_fresh(age: timedelta | None) -> bool:
     return age is not None and age.total_seconds() <= settings.HEALTHZ_MAX_TICK_AGE_SECONDS
@@ -67,6 +79,12 @@ def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
     them masked: the status is printed to terminals and logs."""
     busiest = sorted(current_usage(), key=lambda usage: usage.recent_hits, reverse=True)[:limit]
     return [replace(usage, key=mask_phones(usage.key)) for usage in busiest]
+
+
+def health_line() -> Health:
+    """Three queries: the heartbeat, the pause, the devices."""
+    return Health(tick_age=tick_age(), sending_pauses=list(pauses_in_force().values()),
+                  devices=list(DeviceState.objects.order_by("device")))
 
 
 def system_status() -> SystemStatus:

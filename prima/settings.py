@@ -89,7 +89,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or (_dev_secret(DATA_DIR / "secre
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "prima.apps.PrimaAdminConfig",  # django.contrib.admin with PRIMA's site (prima/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from prima.admin_pages import ReadOnlyPageAdmin
 from ratelimit.models import RateLimitEvent
@@ -15,7 +16,7 @@ class RateLimitEventAdmin(ReadOnlyPageAdmin):
     def page_context(self, request) -> dict:
         search = request.GET.get("q", "").strip()
         return {
-            "title": "Rate-limit usage",
+            "title": _("Rate-limit usage"),
             "search": search,
             "usage": current_usage(search),
             "named_limits": sorted(settings.RATE_LIMITS.items()),

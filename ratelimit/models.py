@@ -1,5 +1,6 @@
 """The sliding log: one row per allowed hit, read and written only through services.py."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RateLimitEvent(models.Model):
@@ -10,12 +11,13 @@ class RateLimitEvent(models.Model):
     window finds the hit whose departure frees enough units; see services.py).
     """
 
-    key = models.CharField(max_length=200)
-    created_at = models.DateTimeField()
-    cost = models.PositiveIntegerField(default=1)
+    key = models.CharField(_("key"), max_length=200)
+    created_at = models.DateTimeField(_("at"))
+    cost = models.PositiveIntegerField(_("cost"), default=1)
 
     class Meta:
-        verbose_name = "rate-limit event"
+        verbose_name = _("rate-limit event")
+        verbose_name_plural = _("rate-limit events")
         indexes = [
             # Serves every check: key = %s AND created_at > now - window, summing cost.
             # `cost` is carried in the index so the sum can be answered from it alone.

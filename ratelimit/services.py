@@ -144,9 +144,11 @@ CROSS JOIN LATERAL (
 """
 
 
-def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
+def check_many(needs: list[list[tuple[str, object]]], *, margin: float = 0.0) -> list[float | None]:
     """For each need, in order, one unit of every named limit it lists, `(name, subject)`:
     None when all of them fit (the units are recorded), else the seconds until they would.
+    `margin` seconds widen every window: a caller whose action happens up to that long after
+    its unit is recorded keeps the limit by the action's own times too.
 
     A batch's decisions in three statements whatever its size: every key is locked (in one
     order, so two batches cannot deadlock) to the end of the caller's transaction, the
@@ -160,7 +162,8 @@ def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
     keys = sorted(limits)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_LOCK_KEYS_SQL, [keys])
-        cursor.execute(_WINDOWS_SQL, [keys, [float(limits[key]["window"]) for key in keys],
+        windows = {key: float(limits[key]["window"]) + margin for key in keys}
+        cursor.execute(_WINDOWS_SQL, [keys, [windows[key] for key in keys],
                                       [limits[key]["limit"] for key in keys], len(needs)])
         rows = cursor.fetchall()
         now = rows[0][0]
@@ -172,7 +175,7 @@ def check_many(needs: list[list[tuple[str, object]]]) -> list[float | None]:
             full = [key for key in need_keys if used[key] + 1 > limits[key]["limit"]]
             if full:
                 answers.append(max(_seconds_until_room(hits[key], used[key] + 1 - limits[key]["limit"],
-                                                       limits[key]["window"], now) for key in full))
+                                                       windows[key], now) for key in full))
                 continue
             for key in need_keys:
                 used[key] += 1

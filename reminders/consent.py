@@ -110,6 +110,13 @@ def expire_verifications(now: datetime) -> int:
     ).update(verification_status=Verification.EXPIRED)
 
 
+def verification_to_do(patients: QuerySet) -> QuerySet:
+    """Patients a volunteer should help to a decision: not verified (never asked, asked and
+    waiting, declined, expired), and neither paused nor opted out, since those are asked
+    nothing (`Message.refusal`); pausing a patient who keeps declining ends the to-do."""
+    return patients.exclude(verification_status=Verification.VERIFIED).filter(is_active=True, opted_out_at__isnull=True)
+
+
 def note_line(user: AbstractBaseUser, now: datetime, text: str) -> str:
     stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
     return f"[{stamp} {user.get_username()}] {text}"

@@ -6,6 +6,7 @@ forged flood) make one answer and one email, not twelve."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 
 from reminders.models import Patient, PatientReply
 from reminders.notifications import notify_staff, patient_told_text
@@ -14,17 +15,23 @@ from reminders.outbox import queue_message
 URGENT = 1  # Message.priority of the safety reply: first in the queue, past the limits
 
 
-def handle_emergency(patient: Patient, text: str, received_at: datetime) -> PatientReply:
+def handle_emergency(patient: Patient, text: str, received_at: datetime,
+                     arrived_at: datetime | None = None) -> PatientReply:
     """Store, notify and answer, in the caller's transaction. The patient is told only what
     is true: that staff are being told, when someone can be. The patient's row is locked for
-    the moment it takes, so two emergencies at once still make one answer."""
+    the moment it takes, so two emergencies at once still make one answer. The window runs on
+    when the texts reached us (`arrived_at`, our clock), never on the times a payload claims:
+    forged texts dated far apart in the past still make one answer."""
     patient = Patient.objects.select_for_update().get(id=patient.id)
-    window_start = received_at - timedelta(minutes=settings.EMERGENCY_ANSWER_WINDOW_MINUTES)
-    answered = patient.replies.filter(intent=PatientReply.Intent.EMERGENCY, acknowledged=True,
-                                      received_at__gte=window_start).order_by("received_at").first()
+    arrived_at = arrived_at or received_at
+    window_start = arrived_at - timedelta(minutes=settings.EMERGENCY_ANSWER_WINDOW_MINUTES)
+    answered = patient.replies.filter(
+        Q(arrived_at__gte=window_start) | Q(arrived_at__isnull=True, received_at__gte=window_start),
+        intent=PatientReply.Intent.EMERGENCY, acknowledged=True,
+    ).order_by("received_at").first()
     reply = PatientReply.objects.create(
         patient=patient, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
-        needs_attention=True, urgent=True, acknowledged=answered is None,
+        arrived_at=arrived_at, needs_attention=True, urgent=True, acknowledged=answered is None,
     )
     if answered is not None:
         reply.outcome = f"emergency stored and flagged; answered and notified already for reply {answered.id}"

@@ -13,7 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ExpressionWrapper, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
@@ -199,14 +199,14 @@ class Patient(DatabaseOwnedFields):
     verification_status = models.CharField(
         _("verification"), max_length=16, choices=Verification.choices, default=Verification.PENDING
     )
-    verification_sent_at = models.DateTimeField(null=True, blank=True)
-    verification_answered_at = models.DateTimeField(null=True, blank=True)
-    verification_expires_at = models.DateTimeField(null=True, blank=True)
-    verification_attempts = models.PositiveSmallIntegerField(default=0)
+    verification_sent_at = models.DateTimeField(_("verification sent at"), null=True, blank=True)
+    verification_answered_at = models.DateTimeField(_("verification answered at"), null=True, blank=True)
+    verification_expires_at = models.DateTimeField(_("verification expires at"), null=True, blank=True)
+    verification_attempts = models.PositiveSmallIntegerField(_("verification attempts"), default=0)
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
-    opt_out_method = models.CharField(max_length=16, choices=ConsentMethod.choices, blank=True)
+    opt_out_method = models.CharField(_("opted out by"), max_length=16, choices=ConsentMethod.choices, blank=True)
     opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
-    opt_in_method = models.CharField(max_length=16, choices=ConsentMethod.choices, blank=True)
+    opt_in_method = models.CharField(_("opted back in by"), max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Written by a database trigger (migration 0006) whenever the patient becomes reachable,
     # by any path: a dose due before it is never sent late (docs/doses.md).
@@ -215,7 +215,7 @@ class Patient(DatabaseOwnedFields):
         help_text=_("When the patient last became verified, active and not opted out."),
     )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PatientQuerySet.as_manager()
 
@@ -261,9 +261,13 @@ class Patient(DatabaseOwnedFields):
 
     def save(self, *args, **kwargs) -> None:
         # Whatever path saves it: a zone the scheduler cannot read, or a name that breaks the
-        # emails about the patient, never reaches the table.
-        validate_time_zone(self.time_zone)
-        validate_printable(self.name)
+        # emails about the patient, never reaches the table. A save of other fields (an opt-out,
+        # a consent) goes through even for a row stored before these rules.
+        fields = kwargs.get("update_fields")
+        if fields is None or "time_zone" in fields:
+            validate_time_zone(self.time_zone)
+        if fields is None or "name" in fields:
+            validate_printable(self.name)
         if self._state.adding and self.device_id is None:
             self.device = Device.objects.least_loaded()
         super().save(*args, **kwargs)
@@ -296,21 +300,21 @@ class ReminderSchedule(DatabaseOwnedFields):
         APPOINTMENT = "APPOINTMENT", _("Appointment")
         OTHER = "OTHER", _("Other")
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="schedules")
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MEDICATION)
-    message_template = models.TextField(
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="schedules")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MEDICATION)
+    message_template = models.TextField(_("message"), 
         help_text=_("Placeholders: {nama} (the patient's name), {waktu} (the time).")
     )
-    time_of_day = models.TimeField(help_text=_("In the patient's time zone."))
-    weekdays = WeekdaysField(default=every_weekday)
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    time_of_day = models.TimeField(_("time"), help_text=_("In the patient's time zone."))
+    weekdays = WeekdaysField(verbose_name=_("days"), default=every_weekday)
+    start_date = models.DateField(_("from"), default=timezone.localdate)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Kept by the scheduler and the triggers of migration 0006, never by a form.
-    active_since = models.DateTimeField(null=True, blank=True, editable=False)
+    active_since = models.DateTimeField(_("active since"), null=True, blank=True, editable=False)
     next_due_at = models.DateTimeField(_("next dose at"), null=True, blank=True, editable=False)
-    needs_scheduling = models.BooleanField(default=True, db_default=True, editable=False)
+    needs_scheduling = models.BooleanField(_("needs scheduling"), default=True, db_default=True, editable=False)
     scheduling_problem = models.TextField(
         _("scheduling problem"), blank=True, db_default="", editable=False,
         help_text=_("Why the scheduler could not work out this schedule's doses; empty when all is well."),
@@ -337,7 +341,8 @@ class ReminderSchedule(DatabaseOwnedFields):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.time_of_day:%H:%M} for {self.patient}"
+        return _("%(kind)s %(time)s for %(patient)s") % {
+            "kind": self.get_kind_display(), "time": f"{self.time_of_day:%H:%M}", "patient": self.patient}
 
     def dose_time(self, local_date: date) -> datetime | None:
         """When the dose of `local_date` is due, in the patient's zone; None if the schedule
@@ -467,27 +472,30 @@ class Reminder(models.Model):
         LATE = "LATE", _("Late")
         CANCELLED = "CANCELLED", _("Cancelled")
 
-    schedule = models.ForeignKey(ReminderSchedule, on_delete=models.CASCADE, related_name="reminders")
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    schedule = models.ForeignKey(ReminderSchedule, verbose_name=_("schedule"), on_delete=models.CASCADE,
+                                 related_name="reminders")
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="reminders")
     local_date = models.DateField(_("date"), help_text=_("The patient's own date of this dose."))
     # Doses of one schedule on one day are numbered: 0 always, except rows older than
     # the dose identity, where duplicates were made (migration 0006 numbers them).
-    slot = models.PositiveSmallIntegerField(default=0, db_default=0)
+    slot = models.PositiveSmallIntegerField(_("slot"), default=0, db_default=0)
     due_at = models.DateTimeField(_("due at"))
     confirmation_status = models.CharField(
         _("confirmation"), max_length=16, choices=Confirmation.choices, default=Confirmation.PENDING
     )
-    confirmation_method = models.CharField(max_length=16, choices=ConfirmationMethod.choices, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
+    confirmation_method = models.CharField(_("confirmed through"), max_length=16, choices=ConfirmationMethod.choices,
+                                           blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True,
                                    help_text=_("When the reminder message went out; empty while it has not."))
-    reply_deadline = models.DateTimeField(
+    reply_deadline = models.DateTimeField(_("answer awaited until"), 
         null=True, blank=True, help_text=_("Until when a reply answers this dose; set when it is sent.")
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("why closed"), max_length=200, blank=True, db_default="")
-    appointment_answer = models.CharField(max_length=16, choices=AppointmentAnswer.choices, blank=True)
+    appointment_answer = models.CharField(_("appointment answer"), max_length=16, choices=AppointmentAnswer.choices,
+                                          blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -500,7 +508,7 @@ class Reminder(models.Model):
     # Database defaults too: the scheduler inserts reminders with raw SQL that names only its columns.
     patient_condition = models.TextField(_("patient's condition"), blank=True, default="", db_default="")
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False, db_default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -524,7 +532,9 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.schedule.get_kind_display()} for {self.patient} at {self.due_at:%Y-%m-%d %H:%M}"
+        return _("%(kind)s for %(patient)s, due %(due)s") % {
+            "kind": self.schedule.get_kind_display(), "patient": self.patient,
+            "due": formats.date_format(timezone.localtime(self.due_at), "DATETIME_FORMAT")}
 
     def is_too_late(self, now: datetime) -> bool:
         """Past the catch-up limit, a reminder risks a double dose: it is not sent any more."""
@@ -582,38 +592,41 @@ class Message(models.Model):
         FAILED = "FAILED", _("Failed")
         CANCELLED = "CANCELLED", _("Cancelled")
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="messages")
     reminder = models.ForeignKey(
-        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
     )
     # The device it went through, recorded at each attempt (empty: the default sender). Only a
     # notice of a new number is pinned here before it is sent: to the number the patient knew.
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="messages")
-    phone = PhoneNumberField()
-    body = models.TextField()
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REMINDER)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    send_after = models.DateTimeField(db_default=DatabaseNow(), help_text=_("Not before (the database's now if not given)."))
-    attempts = models.PositiveSmallIntegerField(default=0)
-    max_attempts = models.PositiveSmallIntegerField(default=5)
-    priority = models.PositiveSmallIntegerField(
+    device = models.ForeignKey(Device, verbose_name=_("WhatsApp device"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="messages")
+    phone = PhoneNumberField(_("phone"))
+    body = models.TextField(_("text"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REMINDER)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    send_after = models.DateTimeField(_("send after"), db_default=DatabaseNow(),
+                                      help_text=_("Not before (the database's now if not given)."))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=5)
+    priority = models.PositiveSmallIntegerField(_("priority"),
         default=0, db_default=0, help_text=_("Higher goes out first, past the rate limits: emergency replies.")
     )
-    lease_token = models.UUIDField(null=True, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(_("lease token"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     # Set when this claim's send is tried (never when it is only claimed): a worker that dies
     # holding a batch spends an attempt only on the message it was sending.
-    send_started_at = models.DateTimeField(null=True, blank=True)
+    send_started_at = models.DateTimeField(_("send started at"), null=True, blank=True)
     # Waiting out a sending pause: lifting it makes the message due at once.
-    held_by_pause = models.BooleanField(default=False, db_default=False)
-    last_error = models.TextField(blank=True)
-    end_reason = models.TextField(blank=True, help_text=_("Why the message ended FAILED or CANCELLED."))
-    provider_message_id = models.CharField(max_length=64, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    held_by_pause = models.BooleanField(_("held by a pause"), default=False, db_default=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    end_reason = models.TextField(_("why it ended"), blank=True,
+                                  help_text=_("Why the message ended FAILED or CANCELLED."))
+    provider_message_id = models.CharField(_("Fonnte message id"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -647,7 +660,8 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.patient} ({self.get_status_display()})"
+        return _("%(kind)s to %(patient)s (%(status)s)") % {
+            "kind": self.get_kind_display(), "patient": self.patient, "status": self.get_status_display()}
 
     objects = MessageQuerySet.as_manager()
 
@@ -716,21 +730,26 @@ class PatientReply(models.Model):
         EMERGENCY = "EMERGENCY", _("Emergency")
         FREE_TEXT = "FREE_TEXT", _("Free text")
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="replies")
-    reminder = models.ForeignKey(Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="replies")
-    text = models.TextField()
-    intent = models.CharField(max_length=16, choices=Intent.choices)
-    outcome = models.CharField(max_length=200, blank=True, help_text=_("What the reply changed, if anything."))
-    received_at = models.DateTimeField(default=timezone.now,
-                                       help_text=_("When the patient wrote it (Fonnte's time, never after it reached us)."))
-    arrived_at = models.DateTimeField(_("reached us at"), null=True, blank=True)
-    needs_attention = models.BooleanField(default=False)
-    urgent = models.BooleanField(default=False)
-    acknowledged = models.BooleanField(default=False, help_text=_("Whether we answered this reply."))
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="replies")
+    reminder = models.ForeignKey(Reminder, verbose_name=_("reminder"), on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="replies")
+    text = models.TextField(_("text"))
+    intent = models.CharField(_("understood as"), max_length=16, choices=Intent.choices)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True,
+                               help_text=_("What the reply changed, if anything."))
+    received_at = models.DateTimeField(
+        _("received at"), default=timezone.now,
+        help_text=_("When the patient wrote it (Fonnte's time, never after it reached us)."),
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(_("reached us at"), null=True, blank=True)
+    needs_attention = models.BooleanField(_("needs attention"), default=False)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    acknowledged = models.BooleanField(_("answered"), default=False, help_text=_("Whether we answered this reply."))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     objects = PatientReplyQuerySet.as_manager()
 
@@ -770,17 +789,22 @@ class DeviceState(models.Model):
     """A Fonnte device: its connection, from its webhook (sending waits while it is down), and
     its remaining quota, from each /send answer (Fonnte stops sending at zero)."""
 
-    device = models.CharField(max_length=32, unique=True, help_text=_("E.164 when the number parses."))
-    connected = models.BooleanField(default=True)
-    reason = models.CharField(max_length=200, blank=True)
+    device = models.CharField(_("device"), max_length=32, unique=True, help_text=_("E.164 when the number parses."))
+    connected = models.BooleanField(_("connected"), default=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     # Empty for a device known only from its quota: no connection change reported yet.
-    changed_at = models.DateTimeField(null=True, blank=True, help_text=_("When Fonnte says the state changed."))
-    last_connect_at = models.DateTimeField(null=True, blank=True)
-    last_disconnect_at = models.DateTimeField(null=True, blank=True)
-    quota_remaining = models.PositiveIntegerField(
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True,
+                                      help_text=_("When Fonnte says the state changed."))
+    last_connect_at = models.DateTimeField(_("last connected at"), null=True, blank=True)
+    last_disconnect_at = models.DateTimeField(_("last disconnected at"), null=True, blank=True)
+    quota_remaining = models.PositiveIntegerField(_("quota left"), 
         null=True, blank=True, help_text=_("Messages the device may still send, from Fonnte's last answer.")
     )
-    quota_seen_at = models.DateTimeField(null=True, blank=True)
+    quota_seen_at = models.DateTimeField(_("quota reported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device state")
+        verbose_name_plural = _("device states")
 
     def __str__(self) -> str:
         return f"{self.device}: {'connected' if self.connected else 'disconnected'}"
@@ -802,12 +826,12 @@ class SendingPause(models.Model):
         DEVICE = "DEVICE", _("Device disconnected")
         ACCOUNT = "ACCOUNT", _("Account refused")
 
-    scope = models.CharField(max_length=64, unique=True, help_text=_("What is paused: the Fonnte sender."))
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    reason = models.CharField(max_length=300)
-    since = models.DateTimeField()
-    probe_at = models.DateTimeField(help_text=_("When one send is tried again."))
-    token_fingerprint = models.CharField(max_length=16, blank=True)
+    scope = models.CharField(_("scope"), max_length=64, unique=True, help_text=_("What is paused: the Fonnte sender."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    since = models.DateTimeField(_("since"))
+    probe_at = models.DateTimeField(_("next try at"), help_text=_("When one send is tried again."))
+    token_fingerprint = models.CharField(_("token fingerprint"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("sending pause")
@@ -830,8 +854,9 @@ class StaffNotification(models.Model):
         SENT = "SENT", _("Sent")
         FAILED = "FAILED", _("Failed")
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="staff_notifications")
-    reply = models.ForeignKey("PatientReply", on_delete=models.CASCADE, null=True, blank=True,
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="staff_notifications")
+    reply = models.ForeignKey("PatientReply", verbose_name=_("reply"), on_delete=models.CASCADE, null=True, blank=True,
                               related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL,
                                   null=True, related_name="+")
@@ -839,9 +864,9 @@ class StaffNotification(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     tried_at = models.DateTimeField(_("last tried at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -861,9 +886,10 @@ class StaffNotification(models.Model):
 class SchedulerHeartbeat(models.Model):
     """One row: when the scheduler last finished a tick, so /healthz can tell a stopped one."""
 
-    last_tick_at = models.DateTimeField(null=True)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-    last_failure = models.TextField(blank=True, db_default="", help_text=_("Why the last failed tick failed."))
+    last_tick_at = models.DateTimeField(_("last tick at"), null=True)
+    last_failure_at = models.DateTimeField(_("last failure at"), null=True, blank=True)
+    last_failure = models.TextField(_("last failure"), blank=True, db_default="",
+                                    help_text=_("Why the last failed tick failed."))
 
     class Meta:
         verbose_name = _("system health")

@@ -64,7 +64,9 @@ def take_probe(pause: SendingPause) -> bool:
 
 
 def pause_sending(scope_of_refusal: Scope, reason: str, *, scope: str, token: str = "") -> SendingPause:
-    """Pause `scope` (or keep it paused, with the newest reason) until the next probe."""
+    """Pause `scope` (or keep it paused, with the newest reason) until the next probe. A pause
+    in force keeps its probe time: a failed probe has moved it already, and a stream of
+    disconnects (forged with a leaked webhook secret) cannot put the probe off for ever."""
     kind = KIND_OF_SCOPE[scope_of_refusal]
     with transaction.atomic():
         pause, created = SendingPause.objects.select_for_update().get_or_create(
@@ -77,7 +79,8 @@ def pause_sending(scope_of_refusal: Scope, reason: str, *, scope: str, token: st
             kind=kind,
             reason=reason[:300],
             token_fingerprint=token_fingerprint(token) if kind == SendingPause.Kind.ACCOUNT else "",
-            probe_at=DatabaseNow() + timedelta(seconds=settings.SENDING_PAUSE_PROBE_SECONDS),
+            **({"probe_at": DatabaseNow() + timedelta(seconds=settings.SENDING_PAUSE_PROBE_SECONDS)}
+               if created else {}),
         )
     return SendingPause.objects.annotate(db_now=DatabaseNow()).get(id=pause.id)
 

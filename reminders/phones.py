@@ -1,4 +1,5 @@
-"""Phone numbers: one spelling (E.164) for storage, a masked one for logs."""
+"""Phone numbers: one spelling (E.164) for storage, a masked one for logs, and the links a
+volunteer taps to call or write to a patient."""
 import re
 
 import phonenumbers
@@ -47,6 +48,16 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 9:
         return "*" * len(phone)
     return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+
+
+def call_url(phone: str) -> str:
+    """`tel:` link: a phone dials it in one tap."""
+    return f"tel:{phone}"
+
+
+def whatsapp_url(phone: str) -> str:
+    """WhatsApp's click-to-chat link, which takes the number as digits only (no +)."""
+    return "https://wa.me/" + "".join(ch for ch in phone if ch.isdigit())
 
 
 # A run of 8 to 15 digits, with or without its +: as long as a phone number, longer than our ids.

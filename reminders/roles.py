@@ -2,7 +2,7 @@
 
 A volunteer works on the patients assigned to them; a coordinator sees everyone, assigns
 patients and watches the system. The admin narrows a volunteer's querysets to their own
-patients (reminders/admin.py); these permissions decide which pages they may open at all.
+patients (reminders/admin/scoping.py); these permissions decide which pages they may open at all.
 """
 from django.apps import apps as installed_apps
 

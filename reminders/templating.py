@@ -10,10 +10,19 @@ from string import Formatter
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PLACEHOLDERS = {
-    "nama": "the patient's name",
-    "waktu": "the time of the dose (HH:MM)",
+    "nama": gettext_lazy("the patient's name"),
+    "waktu": gettext_lazy("the time of the dose (HH:MM)"),
+}
+# What a new schedule of each kind (ReminderSchedule.Kind) says until a volunteer writes their
+# own: in Indonesian, as patients read every message, and naming the answers PRIMA understands.
+DEFAULT_TEMPLATES = {
+    "MEDICATION": "Halo {nama}, waktunya minum obat pukul {waktu}. Balas SUDAH bila sudah diminum, atau BELUM "
+                  "bila belum.",
+    "APPOINTMENT": "Halo {nama}, jangan lupa jadwal kontrol pukul {waktu}. Balas HADIR, TERLAMBAT, atau BATAL.",
+    "OTHER": "Halo {nama}, ini pengingat dari PRIMA untuk pukul {waktu}.",
 }
 MAX_TEMPLATE_LENGTH = 1000
 

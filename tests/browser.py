@@ -8,6 +8,7 @@ long as it takes, and navigating before it completes lands on the login form aga
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.factories import make_patient, make_reminder, make_schedule
+from reminders.models import Message, PatientReply
+from tests.admin.english import english_words
+from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -29,11 +32,24 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT_SECONDS = 30
 CHROMIUM_ARGUMENTS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=en-US", "--window-size=1700,900",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
 ]
 VOLUNTEER_PASSWORD = "rahasia-123"
 HISTORY_PATIENTS = ["Ibu Sari Wulandari", "Bapak Made Suarta", "Ibu Yohana Wenda"]
 NEW_PATIENT = "Bapak Agus Salim"
+# The rows of seed_volunteers_day's morning on the today page, in order.
+DAY_ON_TODAY = ["emergency", "reply", "missed", "verification", "failed"]
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    width: int
+    height: int
+
+
+PHONE = Screen("phone", 375, 812)
+LAPTOP = Screen("laptop", 1366, 768)
 
 
 def missing_browser() -> str | None:
@@ -44,13 +60,15 @@ def missing_browser() -> str | None:
 
 
 @contextmanager
-def headless_chromium() -> Iterator[WebDriver]:
-    """A Chromium with a fresh profile of its own, quit and removed on exit."""
+def headless_chromium(language: str = "id") -> Iterator[WebDriver]:
+    """A Chromium with a fresh profile of its own that asks for pages in `language`, quit and
+    removed on exit."""
     with tempfile.TemporaryDirectory(prefix="prima-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
-        for argument in [*CHROMIUM_ARGUMENTS, f"--user-data-dir={profile}"]:
+        for argument in [*CHROMIUM_ARGUMENTS, f"--lang={language}", f"--user-data-dir={profile}"]:
             options.add_argument(argument)
+        options.add_experimental_option("prefs", {"intl.accept_languages": language})
         driver = webdriver.Chrome(service=webdriver.ChromeService(str(CHROMEDRIVER)), options=options)
         try:
             yield driver
@@ -83,19 +101,43 @@ class AdminBrowser:
     def type(self, name: str, text: str) -> None:
         self.find(f"[name={name!r}]").send_keys(text)
 
-    def submit(self, css: str, ready: str) -> None:
-        """Click `css` and wait until the page it loads shows `ready`: first the old page must go,
-        or `ready` could be found on the page being left."""
+    def click(self, css: str, ready: str) -> None:
+        """Click `css` (a link, a button) and wait until the page it loads shows `ready`: first
+        the old page must go, or `ready` could be found on the page being left."""
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         self.find(css).click()
         self.wait.until(expected_conditions.staleness_of(old_page), f"clicking {css!r} loaded no page")
         self.find(ready)
 
+    def wait_for_text(self, css: str, text: str) -> None:
+        """Until `css` says `text` (what a script fills in, such as the message preview)."""
+        self.wait.until(lambda driver: text in self.find(css).text, f"{css!r} never said {text!r} on {self._where()}")
+
     def log_in(self, username: str, password: str) -> None:
+        """Log in as a volunteer does; the first page after it is the today page."""
+        self.driver.delete_all_cookies()
         self.open("login/", ready="body.login")
         self.type("username", username)
         self.type("password", password)
-        self.submit("input[type=submit]", ready="body.dashboard")
+        self.click("input[type=submit]", ready="body.dashboard.today")
+
+    def use_screen(self, screen: Screen) -> None:
+        """Make the page's viewport (innerWidth × innerHeight) the screen's size: the window is
+        larger by whatever frame the browser draws around the page."""
+        self.driver.set_window_size(screen.width, screen.height)
+        inner_width, inner_height = self.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+        self.driver.set_window_size(2 * screen.width - inner_width, 2 * screen.height - inner_height)
+        viewport = self.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+        assert viewport == [screen.width, screen.height], f"{screen.name}: the viewport is {viewport}"
+
+    def overflow(self) -> int:
+        """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+        return self.driver.execute_script(
+            "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+    def english_on_page(self) -> set[str]:
+        """English admin words in what the page shows (hidden text aside)."""
+        return english_words(self.driver.execute_script("return document.body.innerText"))
 
     def save_screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,9 +147,10 @@ class AdminBrowser:
         return f"{self.driver.current_url} (title {self.driver.title!r})"
 
 
-def seed_compliance_history(volunteer) -> None:
+def seed_compliance_history(volunteer) -> list:
     """Three patients with three weeks of mixed answers, so the compliance chart shows something."""
     now = timezone.now()
+    patients = []
     for index, name in enumerate(HISTORY_PATIENTS):
         patient = make_patient(name=name, phone=f"+6281210000{index:03d}", volunteer=volunteer)
         schedule = make_schedule(patient, start_date=timezone.localdate() - timedelta(days=30))
@@ -116,20 +159,113 @@ def seed_compliance_history(volunteer) -> None:
             status = "MISSED" if days_ago % 4 == 0 else "CONFIRMED"
             make_reminder(schedule, due_at=due, confirmation_status=status, reply_deadline=due + timedelta(hours=2),
                           confirmation_method="" if status == "MISSED" else "PATIENT_REPLY")
+        patients.append(patient)
+    return patients
 
 
-def volunteer_afternoon(browser: AdminBrowser, username: str, screenshots: Path) -> None:
-    """Log in, enrol a patient typed as 0812…, give them a schedule, open compliance; the patient
-    list and the compliance page are saved as patients.png and compliance.png in `screenshots`."""
+def seed_volunteers_day(volunteer) -> None:
+    """What a volunteer finds one morning: an emergency, a question, a missed dose, a patient not
+    asked for consent yet, a message that failed; and three weeks of history behind them."""
+    sari, made, yohana = seed_compliance_history(volunteer)
+    now = timezone.now()
+    sari.replies.create(text="Sesak napas sejak pagi", intent=PatientReply.Intent.EMERGENCY, urgent=True,
+                        needs_attention=True, received_at=now - timedelta(minutes=12))
+    yohana.replies.create(text="Obat saya tinggal dua hari", intent=PatientReply.Intent.FREE_TEXT,
+                          needs_attention=True, received_at=now - timedelta(minutes=40))
+    due = now - timedelta(hours=4)
+    make_reminder(made.schedules.get(), due_at=due, reply_deadline=due + timedelta(hours=2),
+                  confirmation_status="MISSED")
+    make_patient(name="Ibu Ratna Dewi", volunteer=volunteer, verification_status="PENDING")
+    queue_message(yohana, status=Message.Status.FAILED, end_reason="invalid number")
+
+
+def check_page(browser: AdminBrowser, problems: list[str]) -> None:
+    """Note what is wrong on the page in view: sideways scrolling, English words."""
+    where = browser.driver.current_url
+    if overflow := browser.overflow():
+        problems.append(f"{where}: {overflow} px wider than the window")
+    if english := browser.english_on_page():
+        problems.append(f"{where}: English {sorted(english)}")
+
+
+def check_today(browser: AdminBrowser, problems: list[str]) -> None:
+    """The first page answers "what do I need to do today?" without a click: seed_volunteers_day's
+    morning, most urgent first, and the emergency's call button on the first screen."""
+    kinds = browser.driver.execute_script(
+        "return Array.from(document.querySelectorAll('li.today-row'), (row) => row.className)")
+    if kinds != [f"today-row today-{kind}" for kind in DAY_ON_TODAY]:
+        problems.append(f"today shows {kinds}, expected {DAY_ON_TODAY}")
+    call = browser.find("li.today-emergency a.button[href='tel:+6281210000000']")  # Ibu Sari's number
+    if not browser.driver.execute_script("return arguments[0].getBoundingClientRect().bottom <= innerHeight", call):
+        problems.append("the emergency's call button is below the first screen")
+
+
+def volunteers_day(browser: AdminBrowser, username: str, screen: Screen, screenshots: Path) -> list[str]:
+    """Log in and land on today; open the emergency, see the number to call, mark it handled;
+    enrol a patient with a schedule through the forms; record a manual confirmation of the missed
+    dose; open compliance. Every page is checked (check_page); returns what was wrong. The today
+    page is saved as today-<screen>.png in `screenshots`, and on a laptop the patient list and
+    compliance as patients.png and compliance.png."""
+    problems: list[str] = []
+    browser.use_screen(screen)
     browser.log_in(username, VOLUNTEER_PASSWORD)
-    browser.open("reminders/patient/add/", ready="body.change-form")
+    check_page(browser, problems)
+    check_today(browser, problems)
+    browser.save_screenshot(screenshots / f"today-{screen.name}.png")
+
+    browser.click("li.today-emergency a.button[href*='/patientreply/']", ready="body.change-form")
+    browser.find("a.button[href='tel:+6281210000000']")  # Ibu Sari's number, one tap away
+    check_page(browser, problems)
+    browser.click("form.one-tap[action*='/act/mark_handled/'] button", ready=".messagelist .success")
+    check_page(browser, problems)
+
+    browser.click(".prima-menu a[href$='/reminders/patient/']", ready="body.change-list")
+    browser.click(".object-tools a.addlink", ready="body.change-form")
     browser.type("name", NEW_PATIENT)
     browser.type("phone", "0812-3456-7890")
-    browser.find("select[name=verification_status] option[value=VERIFIED]").click()
     browser.find("#schedules-group .add-row a").click()
     browser.type("schedules-0-time_of_day", "08:00")
-    browser.type("schedules-0-message_template", "Halo {nama}, waktunya minum obat.")
-    browser.submit("input[name=_save]", ready="body.change-list .messagelist .success")
-    browser.save_screenshot(screenshots / "patients.png")
-    browser.open("reminders/patient/compliance/", ready="svg.compliance-chart")
-    browser.save_screenshot(screenshots / "compliance.png")
+    browser.wait_for_text("#schedules-0 .field-message_preview .readonly", f"Halo {NEW_PATIENT}, waktunya minum obat")
+    check_page(browser, problems)
+    browser.click("input[name=_save]", ready="body.change-list .messagelist .success")
+    check_page(browser, problems)
+    if screen == LAPTOP:
+        if list_scrolls_sideways(browser):
+            problems.append("the patient list scrolls sideways on a laptop")
+        browser.save_screenshot(screenshots / "patients.png")
+
+    browser.click(".prima-menu a:first-child", ready="body.today")
+    if browser.driver.find_elements(By.CSS_SELECTOR, "li.today-emergency"):
+        problems.append("the emergency marked handled is still on today")
+    browser.click("li.today-missed a.button[href$='/confirm/']", ready="select[name=method]")
+    check_page(browser, problems)
+    browser.find("select[name=method] option[value=CALL]").click()
+    browser.click("#content form input[type=submit]", ready=".messagelist .success")
+    check_page(browser, problems)
+
+    browser.click(".prima-menu a[href$='/reminders/patient/']", ready="body.change-list")
+    browser.click(".object-tools a[href$='/compliance/']", ready="svg.compliance-chart")
+    check_page(browser, problems)
+    if overlapping := chart_labels_overlapping(browser):
+        problems.append(f"chart labels overlap: {overlapping}")
+    if screen == LAPTOP:
+        browser.save_screenshot(screenshots / "compliance.png")
+    return problems
+
+
+def list_scrolls_sideways(browser: AdminBrowser) -> bool:
+    return browser.driver.execute_script(
+        "const list = document.querySelector('#changelist .results'); return list.scrollWidth > list.clientWidth")
+
+
+def chart_labels_overlapping(browser: AdminBrowser) -> list[str]:
+    """Day labels of the compliance chart whose drawn boxes (the font's real widths) touch."""
+    return browser.driver.execute_script("""
+        const boxes = Array.from(document.querySelectorAll("svg.compliance-chart text.day"))
+            .map((label) => ({text: label.textContent, box: label.getBBox()}));
+        const touching = [];
+        for (let i = 1; i < boxes.length; i++) {
+            const left = boxes[i - 1], right = boxes[i];
+            if (left.box.x + left.box.width > right.box.x) touching.push(left.text + " / " + right.text);
+        }
+        return touching;""")

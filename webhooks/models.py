@@ -60,26 +60,29 @@ class WebhookEvent(models.Model):
         RATE_LIMITED = "RATE_LIMITED", _("Rate limited")
         FAILED = "FAILED", _("Failed")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    dedupe_key = models.CharField(max_length=200, db_index=True)
-    payload = models.JSONField(null=True, blank=True, help_text=_("The parsed body; empty when unparseable."))
-    raw_body = models.TextField(blank=True)
-    content_type = models.CharField(max_length=200, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
-    result = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, db_index=True)
+    payload = models.JSONField(_("payload"), null=True, blank=True,
+                               help_text=_("The parsed body; empty when unparseable."))
+    raw_body = models.TextField(_("raw body"), blank=True)
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RECEIVED)
+    result = models.CharField(_("result"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     # A short lease, so that the request that stored the event and the sweeper never
     # process it at the same time.
-    claim_token = models.UUIDField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     objects = WebhookEventManager()
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         constraints = [
             # Fonnte's own ids never repeat; content hashes may, a day later (insert_new).
             models.UniqueConstraint(fields=["dedupe_key"], condition=~Q(dedupe_key__contains=CONTENT_HASH_MARK),

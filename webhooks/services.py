@@ -188,7 +188,7 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
     received_at = received_time(payload, claim.event)
     if is_emergency(text):  # before the rate limit and any lock: never dropped, never delayed
         with transaction.atomic():
-            reply = handle_emergency(patient, text, received_at)
+            reply = handle_emergency(patient, text, received_at, claim.event.received_at)
             claim.finish(State.PROCESSED, f"EMERGENCY: {reply.outcome}")
         return
     # The limit guards against floods of new messages; our own retries of an event are not that.

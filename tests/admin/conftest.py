@@ -5,9 +5,10 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from reminders.roles import COORDINATOR, VOLUNTEER, sync_roles
-from tests.browser import VOLUNTEER_PASSWORD, AdminBrowser, headless_chromium, missing_browser, seed_compliance_history
+from tests.browser import VOLUNTEER_PASSWORD, AdminBrowser, headless_chromium, missing_browser, seed_volunteers_day
 from tests.factories import make_patient
 
 
@@ -58,21 +59,31 @@ def budis_patient(budi):
     return make_patient(name="Bapak Agus", volunteer=budi)
 
 
-@pytest.fixture
-def admin_browser(live_server) -> Iterator[AdminBrowser]:
-    """Headless Chromium on the live server; skipped, saying why, where it is not installed."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[WebDriver]:
+    """One headless Chromium asking for Indonesian, for every test of a module (starting one
+    takes seconds); skipped, saying why, where it is not installed."""
     if reason := missing_browser():
         pytest.skip(reason)
-    with headless_chromium() as driver:
-        yield AdminBrowser(driver, live_server.url)
+    with headless_chromium("id") as driver:
+        yield driver
 
 
 @pytest.fixture
-def coordinator_with_history(transactional_db) -> str:
-    """A coordinator who can log in with VOLUNTEER_PASSWORD, and patients with three weeks of
-    answers; returns the username."""
-    user = make_staff("koordinator", COORDINATOR)
+def admin_browser(chromium, live_server) -> AdminBrowser:
+    return AdminBrowser(chromium, live_server.url)
+
+
+def staff_who_can_log_in(username: str, role: str):
+    user = make_staff(username, role)
     user.set_password(VOLUNTEER_PASSWORD)
     user.save()
-    seed_compliance_history(user)
-    return user.username
+    return user
+
+
+@pytest.fixture
+def volunteer_with_a_day(transactional_db):
+    """A volunteer who can log in with VOLUNTEER_PASSWORD, and their morning (seed_volunteers_day)."""
+    volunteer = staff_who_can_log_in("relawan.ani", VOLUNTEER)
+    seed_volunteers_day(volunteer)
+    return volunteer

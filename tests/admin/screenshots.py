@@ -5,12 +5,14 @@ rewrites tracked files; pytest runs it only when named on the command line.
 """
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
-from tests.browser import volunteer_afternoon
+from tests.browser import LAPTOP, PHONE, volunteers_day
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
-def test_readme_screenshots(admin_browser, coordinator_with_history):
-    volunteer_afternoon(admin_browser, coordinator_with_history, SCREENSHOTS)
+@pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=lambda screen: screen.name)
+def test_readme_screenshots(admin_browser, volunteer_with_a_day, screen):
+    assert volunteers_day(admin_browser, volunteer_with_a_day.username, screen, SCREENSHOTS) == []

@@ -1,21 +1,47 @@
-"""A volunteer's afternoon in a real browser: log in, enrol a patient typed as 0812…, add a
-schedule, open the compliance page (tests/browser.py).
+"""A volunteer's day in a real browser asking for Indonesian, on a phone and on a laptop: log
+in and land on today, open the emergency and its number, mark it handled, enrol a patient with
+a schedule, record a manual confirmation, open compliance (tests/browser.py). No page may
+scroll sideways or show English.
 
 The screenshots go to a temporary folder: a test never rewrites tracked files. The README's
 pictures come from the same visit, on purpose, with `make screenshots`.
 """
-from reminders.models import Patient
-from tests.browser import NEW_PATIENT, volunteer_afternoon
+import pytest
+
+from reminders.models import Patient, PatientReply, Reminder
+from reminders.roles import COORDINATOR
+from reminders.templating import DEFAULT_TEMPLATES
+from tests.admin.conftest import staff_who_can_log_in
+from tests.browser import LAPTOP, NEW_PATIENT, PHONE, VOLUNTEER_PASSWORD, list_scrolls_sideways, volunteers_day
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def test_it_enrols_a_patient_and_shows_compliance_in_a_browser(admin_browser, coordinator_with_history, tmp_path):
-    volunteer_afternoon(admin_browser, coordinator_with_history, tmp_path)
+@pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=lambda screen: screen.name)
+def test_a_volunteers_day_fits_the_screen_and_speaks_indonesian(admin_browser, volunteer_with_a_day, screen,
+                                                               tmp_path):
+    problems = volunteers_day(admin_browser, volunteer_with_a_day.username, screen, tmp_path)
 
+    assert problems == []
+    emergency = PatientReply.objects.get(intent=PatientReply.Intent.EMERGENCY)
+    assert emergency.handled_by == volunteer_with_a_day
     patient = Patient.objects.get(name=NEW_PATIENT)
-    assert patient.phone == "+6281234567890"
-    assert patient.schedules.get().time_of_day.hour == 8
-    assert "Compliance" in admin_browser.driver.title
-    for name in ["patients.png", "compliance.png"]:
-        assert (tmp_path / name).read_bytes().startswith(PNG_SIGNATURE)
+    assert (patient.phone, patient.verification_status, patient.volunteer) == (
+        "+6281234567890", "PENDING", volunteer_with_a_day)
+    assert patient.schedules.get().message_template == DEFAULT_TEMPLATES["MEDICATION"]
+    confirmed = Reminder.objects.get(confirmed_by=volunteer_with_a_day)
+    assert (confirmed.confirmation_status, confirmed.confirmation_method) == ("CONFIRMED", "CALL")
+    assert (tmp_path / f"today-{screen.name}.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_a_coordinator_sees_everyones_day_and_a_patient_list_that_fits_a_laptop(admin_browser,
+                                                                                 volunteer_with_a_day):
+    staff_who_can_log_in("koordinator", COORDINATOR)
+    admin_browser.use_screen(LAPTOP)
+    admin_browser.log_in("koordinator", VOLUNTEER_PASSWORD)
+    assert "relawan.ani" in admin_browser.find("h2.today-volunteer").text
+    admin_browser.find(".health-line")
+    admin_browser.click(".prima-menu a[href$='/reminders/patient/']", ready="body.change-list")
+    assert admin_browser.find("th.column-volunteer")  # the coordinator's extra column
+    assert not list_scrolls_sideways(admin_browser) and admin_browser.overflow() == 0
+    assert admin_browser.english_on_page() == set()

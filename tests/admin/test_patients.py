@@ -3,6 +3,7 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,9 +34,11 @@ def test_it_shows_next_reminder_last_reply_and_a_compliance_badge(frozen, ani_cl
                       reply_deadline=NOW - timedelta(hours=hours_ago - 2))
     anis_patient.replies.create(text="sudah", intent="CONFIRM", received_at=NOW - timedelta(hours=1))
     page = ani_client.get(PATIENTS).content.decode()
-    assert "04 Mar 20:00" in page  # next reminder, from the schedule
-    assert "04 Mar 08:00" in page  # last reply
+    assert "March 4, 2030, 8 p.m." in page  # next reminder, from the schedule, as the locale writes a moment
+    assert "March 4, 2030, 8 a.m." in page  # last reply
     assert 'compliance-high' in page and "80 %" in page
+    in_indonesian = ani_client.get(PATIENTS, headers={"Accept-Language": "id"}).content.decode()
+    assert "4 Maret 2030, 20.00" in in_indonesian and "4 Maret 2030, 8.00" in in_indonesian
 
 
 def test_it_shows_no_badge_without_decided_reminders(ani_client, anis_patient):
@@ -109,3 +112,22 @@ def test_it_refuses_send_now_for_a_paused_patient(ani_client, ani):
     make_schedule(paused)
     act(ani_client, "send_todays_reminders", [paused])
     assert not Message.objects.exists()
+
+
+def test_it_says_in_words_whether_a_patient_gets_reminders_and_filters_by_it(ani_client, ani, anis_patient):
+    make_patient(name="Ibu Berhenti", volunteer=ani, opted_out_at=timezone.now())
+    make_patient(name="Bapak Dijeda", volunteer=ani, is_active=False)
+    response = ani_client.get(PATIENTS, headers={"Accept-Language": "id"})
+    states = {row.name: str(response.context["cl"].model_admin.reminders_state(row))
+              for row in response.context["cl"].result_list}
+    assert states == {"Ibu Sari": "Aktif", "Ibu Berhenti": "Berhenti", "Bapak Dijeda": "Dijeda"}
+    assert "icon-yes.svg" not in response.content.decode() and "icon-no.svg" not in response.content.decode()
+    opted_out = ani_client.get(PATIENTS, {"reminders": "opted_out"}).context["cl"].result_list
+    assert [patient.name for patient in opted_out] == ["Ibu Berhenti"]
+
+
+def test_the_volunteer_column_is_for_coordinators_only(ani_client, coordinator, anis_patient):
+    assert "volunteer" not in ani_client.get(PATIENTS).context["cl"].list_display
+    coordinators = Client()
+    coordinators.force_login(coordinator)
+    assert "volunteer" in coordinators.get(PATIENTS).context["cl"].list_display

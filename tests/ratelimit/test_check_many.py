@@ -94,3 +94,13 @@ def test_an_empty_batch_and_needs_without_limits_are_allowed_without_a_query(dja
     with django_assert_num_queries(0):
         assert check_many([]) == []
         assert check_many([[], []]) == [None, None]
+
+
+def test_a_margin_widens_every_window():
+    """A unit recorded 61 s ago has left a 60 s window, but not one widened by 3 s: an action
+    that happens up to 3 s after its unit is recorded keeps the limit by its own times too."""
+    events_ago(rate_limit_key("phone", "late"), 61, 40, 30)
+
+    assert check_many([[("phone", "late")]]) == [None]
+    RateLimitEvent.objects.filter(created_at__gt=database_now() - timedelta(seconds=1)).delete()
+    assert check_many([[("phone", "late")]], margin=3) == [pytest.approx(2, abs=1)]

@@ -14,7 +14,7 @@ from monitoring.metrics import message_outcomes
 from prima import retention
 from ratelimit.models import RateLimitEvent
 from reminders import compliance, scheduler, tasks
-from reminders.admin import ReminderAdmin
+from reminders.admin.reminders import ReminderAdmin
 from reminders.models import Message, PatientReply, Reminder, StaffNotification
 from reminders.retention import messages, replies
 from tests.factories import make_patient, make_reminder, queue_message

@@ -1,0 +1,32 @@
+"""PRIMA's admin site: the volunteers' and coordinators' whole interface.
+
+Its first page is "Hari ini" (today): what needs the user now (reminders/today.py), and for
+those who may see the system's health, that health in one line (monitoring/status.py).
+"""
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.status import health_line
+
+
+class PrimaAdminSite(admin.AdminSite):
+    site_header = site_title = "PRIMA"
+    index_title = _("Today")
+    index_template = "admin/reminders/today.html"
+    site_url = None  # there is no public site to go back to
+    empty_value_display = "—"
+    # One line of the volunteers' pages under the header instead (admin/base_site.html): the side
+    # bar took a fifth of a laptop's width from the lists, and a phone hides it anyway.
+    enable_nav_sidebar = False
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        """The page after login answers "what do I need to do today?" without a click."""
+        # Imported here: this class is loaded while the apps' admin modules register with it.
+        from reminders.admin.today import today_context
+
+        context = today_context(request)
+        if request.user.has_perm("reminders.view_schedulerheartbeat"):
+            context["health"] = health_line()
+        return super().index(request, {**context, **(extra_context or {})})

@@ -1,0 +1,9 @@
+"""The volunteers' whole interface, one module per page family.
+
+A volunteer sees and changes only the patients assigned to them and what belongs to those
+patients; a coordinator sees everyone and assigns patients (`scoping.py`). The work itself
+lives in reminders/volunteer_actions.py, consent.py and compliance.py.
+"""
+from reminders.admin import (  # noqa: F401 (each registers its pages)
+    messages, patients, reminders, replies, schedules, system,
+)

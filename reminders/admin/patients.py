@@ -1,0 +1,312 @@
+"""Patients, their schedules and their compliance: enrolling, consent by hand, pausing,
+"send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
+import csv
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reminders import compliance
+from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
+from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
+from reminders.charts import daily_chart
+from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
+from reminders.models import Patient, PatientReply, Reminder
+from reminders.phones import normalise_phone
+from reminders.today import contact_actions, one_tap, verification_actions
+from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
+
+COMPLIANCE_DAYS = 30
+
+
+# Whether a patient gets reminders as far as the patient and their volunteer chose: in words, for
+# the list's column and its filter (first match wins). Verification is a column of its own.
+REMINDERS_STATES = [
+    ("opted_out", _("Opted out"), Q(opted_out_at__isnull=False)),
+    ("paused", _("Paused"), Q(is_active=False)),
+    ("active", _("Active"), Q()),
+]
+REMINDERS_STATE_LABELS = {value: label for value, label, _condition in REMINDERS_STATES}
+REMINDERS_STATE = Case(*(When(condition, then=Value(value)) for value, _label, condition in REMINDERS_STATES[:-1]),
+                       default=Value(REMINDERS_STATES[-1][0]), output_field=CharField())
+
+
+class RemindersStateFilter(admin.SimpleListFilter):
+    title = _("reminders")
+    parameter_name = "reminders"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _condition in REMINDERS_STATES]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reminders_state=self.value()) if self.value() else queryset
+
+
+class VerificationNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
+
+
+class PatientForm(forms.ModelForm):
+    """Tells a volunteer a number is taken without confirming that it belongs to some
+    palliative patient elsewhere; a coordinator, who sees everyone, gets the plain reason."""
+
+    sees_all = False
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except ValidationError as error:
+            if "phone" in error.error_dict and not self.sees_all:
+                error.error_dict["phone"] = [ValidationError(
+                    _("This number cannot be used here. If it is right, ask a coordinator."), code="unique"
+                )]
+            self._update_errors(error)
+
+
+@admin.register(Patient)
+class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
+    patient_path = ""
+    form = PatientForm
+    list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
+                    "compliance_badge", "volunteer"]
+    list_filter = ["verification_status", RemindersStateFilter, "time_zone", "volunteer"]
+    search_fields = ["name", "phone"]
+    list_select_related = ["volunteer"]
+    show_full_result_count = False
+    inlines = [ReminderScheduleInline]
+    # Consent changes only by the patient's answer or the actions (with a note, by hand); what
+    # the system keeps for itself is shown folded away, read-only.
+    CONSENT = ["verification_status", "opted_out_at", "opted_in_at"]
+    SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
+              "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
+    readonly_fields = [*CONSENT, *SYSTEM]
+    actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
+               "resume_reminders", "opt_back_in", "send_todays_reminders"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
+        patients = super().get_queryset(request).annotate(last_reply_at=Subquery(last_reply[:1]),
+                                                          reminders_state=REMINDERS_STATE)
+        return compliance.with_recent_compliance(patients, timezone.now()).prefetch_related("schedules")
+
+    def get_form(self, request: HttpRequest, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.sees_all = sees_all_patients(request.user)
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        """A new patient: who they are and who looks after them; they start unverified, and are
+        asked (or verified by hand, with a note) from the today page or their own page."""
+        if obj is None:
+            assigns = ["volunteer"] if sees_all_patients(request.user) else []
+            return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]})]
+        return [
+            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
+            (_("Consent"), {"fields": self.CONSENT}),
+            (_("System details"), {"classes": ["collapse"], "fields": self.SYSTEM}),
+        ]
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        if sees_all_patients(request.user):
+            return self.list_filter
+        return [name for name in self.list_filter if name != "volunteer"]
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        """A volunteer's patients are all theirs: no volunteer column, one more that fits."""
+        if sees_all_patients(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "volunteer"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        """Only a coordinator assigns patients to volunteers."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if sees_all_patients(request.user) else [*fields, "volunteer"]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "volunteer":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Patient, form, change: bool) -> None:
+        """A patient a volunteer enrols is theirs."""
+        if not change and not sees_all_patients(request.user):
+            obj.volunteer = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            phone = normalise_phone(search_term)
+        except ValidationError:
+            return found, may_have_duplicates
+        return found | queryset.filter(phone=phone), may_have_duplicates
+
+    def page_actions(self, request, patient: Patient) -> list:
+        """Contact, consent, and pausing or resuming, as the patient's state allows."""
+        if patient.opted_out_at is not None:
+            state = [one_tap("patient", patient.pk, "opt_back_in", _("Opt back in"))]
+        elif not patient.is_active:
+            state = [one_tap("patient", patient.pk, "resume_reminders", _("Resume reminders"))]
+        elif patient.can_receive_reminders:
+            state = [one_tap("patient", patient.pk, "send_todays_reminders", _("Send today's reminders now")),
+                     one_tap("patient", patient.pk, "pause_reminders", _("Pause reminders"))]
+        else:
+            state = []
+        return [*contact_actions(patient), *verification_actions(patient), *state]
+
+    @admin.display(description=_("reminders"), ordering="reminders_state")
+    def reminders_state(self, patient: Patient) -> str:
+        return REMINDERS_STATE_LABELS[patient.reminders_state]
+
+    @admin.display(description=_("next reminder"))
+    def next_reminder(self, patient: Patient) -> datetime | None:
+        return next_due_at(patient, timezone.now())
+
+    @admin.display(description=_("last reply"), ordering="last_reply_at")
+    def last_reply(self, patient: Patient) -> datetime | None:
+        return patient.last_reply_at
+
+    @admin.display(description=_("7-day compliance"))
+    def compliance_badge(self, patient: Patient) -> str:
+        rate = compliance.compliance_rate(patient.recent_confirmed, patient.recent_missed)
+        if rate is None:
+            return "—"
+        return format_html(
+            '<a class="compliance-badge compliance-{}" href="{}" title="{}">{} %</a>',
+            compliance.compliance_level(rate),
+            reverse("admin:reminders_patient_compliance", args=[patient.pk]),
+            _("%(confirmed)s confirmed, %(missed)s missed") % {"confirmed": patient.recent_confirmed,
+                                                              "missed": patient.recent_missed},
+            round(rate * 100),
+        )
+
+    @admin.action(description=_("Send (or resend) the verification question"))
+    def send_verification_question(self, request, queryset) -> None:
+        sent = sum(send_verification(patient) is not None for patient in queryset)
+        skipped = queryset.count() - sent
+        self.message_user(
+            request,
+            _("Verification question queued for %(sent)d patient(s); %(skipped)d skipped (already verified or "
+              "declined).") % {"sent": sent, "skipped": skipped},
+            messages.SUCCESS,
+        )
+
+    def _verification_by_hand(self, request, queryset, verified: bool, action: str, title: str):
+        """Two steps: a page asking for a note, then the change with who and when in the notes."""
+        form = VerificationNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed = set_verification_by_hand(queryset, request.user, verified, form.cleaned_data["note"],
+                                               timezone.now())
+            self.message_user(request, _("%(title)s: %(count)d patient(s).") % {"title": title, "count": changed},
+                              messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "patients": queryset,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reminders/patient/verification_by_hand.html", context)
+
+    @admin.action(description=_("Verify by hand (the patient agreed in person)"))
+    def verify_by_hand(self, request, queryset):
+        return self._verification_by_hand(request, queryset, True, "verify_by_hand", _("Verify by hand"))
+
+    @admin.action(description=_("Decline by hand (the patient refused in person)"))
+    def decline_by_hand(self, request, queryset):
+        return self._verification_by_hand(request, queryset, False, "decline_by_hand", _("Decline by hand"))
+
+    @admin.action(description=_("Pause reminders"))
+    def pause_reminders(self, request, queryset) -> None:
+        paused = queryset.filter(is_active=True).update(is_active=False)
+        self.message_user(request, _("Reminders paused for %(count)d patient(s).") % {"count": paused})
+
+    @admin.action(description=_("Resume reminders"))
+    def resume_reminders(self, request, queryset) -> None:
+        resumed = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(request, _("Reminders resumed for %(count)d patient(s).") % {"count": resumed})
+
+    @admin.action(description=_("Opt back in (the patient asked a volunteer)"))
+    def opt_back_in(self, request, queryset) -> None:
+        now = timezone.now()
+        opted_out = list(queryset.filter(opted_out_at__isnull=False))
+        for patient in opted_out:
+            opt_back_in(patient, Patient.ConsentMethod.VOLUNTEER, now)
+        self.message_user(request, _("%(count)d patient(s) opted back in.") % {"count": len(opted_out)})
+
+    @admin.action(description=_("Send today's reminders now"))
+    def send_todays_reminders(self, request, queryset) -> None:
+        for patient in queryset:
+            if not patient.can_receive_reminders:
+                self.message_user(request, _("%(patient)s gets no reminders (not verified, paused or opted "
+                                             "out).") % {"patient": patient}, messages.WARNING)
+                continue
+            result = send_todays_reminders_now(patient, request.user)
+            if not result.allowed:
+                self.message_user(request, _("Too many “send now” requests; try again in %(minutes)d minute(s).")
+                                  % {"minutes": result.retry_after // 60 + 1}, messages.ERROR)
+                return
+            self.message_user(request, _("%(patient)s: %(count)d reminder(s) of today queued to go now.")
+                              % {"patient": patient, "count": result.queued}, messages.SUCCESS)
+            report_refusals(self, request, result.refused)
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("compliance/", view(self.compliance_view), name="reminders_patient_overall_compliance"),
+            path("<int:patient_id>/compliance/", view(self.compliance_view), name="reminders_patient_compliance"),
+            *super().get_urls(),
+        ]
+
+    def compliance_view(self, request: HttpRequest, patient_id: int | None = None) -> HttpResponse:
+        """Per day for the last 30 days, for one patient or for everyone the user may see;
+        `?format=csv` downloads the same table."""
+        if not self.has_view_permission(request):
+            raise Http404
+        now = timezone.now()
+        reminders = Reminder.objects.filter(patient__in=self.scoped(Patient.objects.all(), request.user))
+        patient = None
+        if patient_id is not None:
+            patient = get_object_or_404(self.scoped(Patient.objects.all(), request.user), pk=patient_id)
+            reminders = reminders.filter(patient=patient)
+        days = compliance.daily_tallies(reminders, now, COMPLIANCE_DAYS)
+        if request.GET.get("format") == "csv":
+            return compliance_csv(days, patient)
+        total = compliance.tally(compliance.in_last_days(reminders, now, COMPLIANCE_DAYS))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compliance of %(patient)s") % {"patient": patient} if patient else _("Compliance"),
+            "opts": self.model._meta,
+            "patient": patient,
+            "days": days,
+            "total": total,
+            "chart": daily_chart(days),
+            "day_count": COMPLIANCE_DAYS,
+        }
+        return TemplateResponse(request, "admin/reminders/compliance.html", context)
+
+
+def compliance_csv(days: list[compliance.DayTally], patient: Patient | None) -> HttpResponse:
+    name = f"compliance-patient-{patient.pk}.csv" if patient else "compliance.csv"
+    response = HttpResponse(content_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    writer = csv.writer(response)
+    writer.writerow(["day", "sent", "confirmed", "missed", "compliance"])
+    for day in days:
+        writer.writerow([day.day.isoformat(), day.sent, day.confirmed, day.missed,
+                         "" if day.rate is None else f"{day.rate:.2f}"])
+    return response

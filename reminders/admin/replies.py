@@ -1,0 +1,115 @@
+"""The volunteers' inbox: patients' replies, what needs someone first, emergencies on top,
+and who was told about each."""
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from reminders.admin.scoping import VolunteerScopedAdmin, patient_link, told
+from reminders.models import PatientReply, StaffNotification
+from reminders.today import contact_actions, one_tap
+
+
+class InboxFilter(admin.SimpleListFilter):
+    """The volunteers' inbox: opens on what still needs someone, emergencies first."""
+
+    title = _("inbox")
+    parameter_name = "inbox"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Needs attention")), ("handled", _("Handled")), ("all", _("All replies"))]
+
+    def value(self):
+        return super().value() or "open"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.needing_attention()
+        if self.value() == "handled":
+            return queryset.filter(handled_at__isnull=False)
+        return queryset
+
+
+class StaffNotificationInline(admin.TabularInline):
+    """Who was told about this reply, by which channel, and whether it worked."""
+
+    model = StaffNotification
+    extra = 0
+    can_delete = False
+    fields = ["recipient", "role", "channel", "address", "status", "error", "created_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PatientReply)
+class PatientReplyAdmin(VolunteerScopedAdmin):
+    inlines = [StaffNotificationInline]
+    list_display = ["received_at", "urgency", "patient_name", "intent", "text", "outcome_text", "handled"]
+    list_filter = [InboxFilter, "urgent", "intent"]
+    search_fields = ["patient__name", "patient__phone", "text"]
+    date_hierarchy = "received_at"
+    list_select_related = ["patient", "handled_by"]
+    fields = ["patient", "reminder", "text", "intent", "outcome_text", "received_at", "arrived_at", "acknowledged",
+              "needs_attention", "urgent", "handled_by", "handled_at"]
+    readonly_fields = fields
+    show_full_result_count = False
+    actions = ["mark_handled"]
+
+    outcome_text = told(PatientReply, "outcome")
+
+    def get_ordering(self, request):
+        return ["-urgent", "received_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A reply is what the patient wrote and what PRIMA did with it: its page is to read
+        (with the buttons to call and to mark it handled); "Mark as handled" is the change."""
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description=_("urgent"), ordering="urgent")
+    def urgency(self, reply: PatientReply) -> str:
+        if reply.urgent:
+            return format_html('<span class="urgent-badge">{}</span>', _("URGENT"))
+        return ""
+
+    @admin.display(description=_("patient"), ordering="patient__name")
+    def patient_name(self, reply: PatientReply) -> str:
+        return patient_link(reply.patient)
+
+    @admin.display(description=_("handled"))
+    def handled(self, reply: PatientReply) -> str:
+        if reply.handled_at is None:
+            return "—" if not reply.needs_attention else _("waiting")
+        return f"{reply.handled_by or '?'}, {localize(template_localtime(reply.handled_at))}"
+
+    def page_actions(self, request, reply: PatientReply) -> list:
+        """Call the patient at once from an emergency's page, then say it was handled."""
+        handle = [one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled"))] if (
+            reply.handled_at is None) else []
+        return [*contact_actions(reply.patient, primary=reply.urgent), *handle]
+
+    @admin.action(description=_("Mark as handled"), permissions=["change"])
+    def mark_handled(self, request, queryset) -> None:
+        handled = queryset.filter(handled_at__isnull=True).update(handled_by=request.user, handled_at=timezone.now())
+        told = ngettext("%(count)d reply marked as handled by you.", "%(count)d replies marked as handled by you.",
+                        handled)
+        self.message_user(request, told % {"count": handled}, messages.SUCCESS)
+

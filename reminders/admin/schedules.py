@@ -1,0 +1,147 @@
+"""Schedules, on the patient's page and on their own: a default message for each kind, the
+placeholders explained beside it, and the message as the patient will read it, rendered by the
+function that renders it for sending (`doses.dose_body`)."""
+from datetime import datetime
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from reminders.admin.scoping import VolunteerScopedAdmin
+from reminders.doses import dose_body
+from reminders.models import Patient, ReminderSchedule
+from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, template_problems
+
+
+def placeholders_help() -> str:
+    return format_html_join(" · ", "<code>{{{}}}</code>: {}", PLACEHOLDERS.items())
+
+
+class ScheduleForm(forms.ModelForm):
+    """A new schedule starts with its kind's default message (schedule_form.js swaps it when
+    the kind changes and the volunteer has not written their own)."""
+
+    class Meta:
+        model = ReminderSchedule
+        fields = "__all__"
+        widgets = {"message_template": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        message = self.fields.get("message_template")
+        if message is None:
+            return
+        message.help_text = placeholders_help()
+        if self.instance.pk is None:
+            kind = self.initial.get("kind") or self.fields["kind"].initial
+            self.initial.setdefault("message_template", DEFAULT_TEMPLATES.get(kind, ""))
+
+
+def preview(schedule: ReminderSchedule, day=None) -> str:
+    """The text of the schedule's dose on `day` (today), exactly as it would be sent."""
+    zone = schedule.patient.zone
+    due = datetime.combine(day or timezone.localdate(timezone=zone), schedule.time_of_day, tzinfo=zone)
+    return dose_body(schedule, due)
+
+
+class SchedulePreview:
+    """The read-only fields of a schedule form: "as the patient reads it", filled by the server
+    for a saved schedule and kept up to date while typing by schedule_form.js, and the
+    scheduler's verdict, empty until there is a row to judge."""
+
+    class Media:
+        js = ["reminders/schedule_form.js"]
+
+    @admin.display(description=_("As the patient will read it"))
+    def message_preview(self, schedule: ReminderSchedule) -> str:
+        if schedule.pk is None:
+            return ""
+        return preview(schedule)
+
+    @admin.display(description=ReminderSchedule._meta.get_field("scheduling_problem").verbose_name)
+    def problem(self, schedule: ReminderSchedule) -> str:
+        return schedule.scheduling_problem if schedule.pk else ""
+
+
+class ScheduleFormPage:
+    """A page with schedule forms on it: it hands schedule_form.js each kind's default message
+    and where previews come from."""
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs):
+        context["schedule_form"] = {"defaults": DEFAULT_TEMPLATES,
+                                    "preview_url": reverse("admin:reminders_reminderschedule_preview")}
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+SCHEDULE_FIELDSETS = [
+    (None, {"fields": [("kind", "time_of_day"), "message_template", "message_preview", "weekdays",
+                       ("start_date", "end_date"), "is_active"]}),
+    (_("System details"), {"classes": ["collapse"], "fields": ["next_due_at", "problem"]}),
+]
+
+
+class ReminderScheduleInline(SchedulePreview, admin.StackedInline):
+    model = ReminderSchedule
+    form = ScheduleForm
+    extra = 0
+    fieldsets = SCHEDULE_FIELDSETS
+    readonly_fields = ["message_preview", "next_due_at", "problem"]
+
+
+class SchedulingProblemFilter(admin.SimpleListFilter):
+    """Schedules the scheduler could not handle (a bad row): they get no doses until fixed."""
+
+    title = _("scheduling problem")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cannot be scheduled"))]
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(scheduling_problem="") if self.value() == "yes" else queryset
+
+
+@admin.register(ReminderSchedule)
+class ReminderScheduleAdmin(ScheduleFormPage, SchedulePreview, VolunteerScopedAdmin):
+    form = ScheduleForm
+    list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active", "next_due_at",
+                    "scheduling_problem"]
+    list_filter = ["kind", "is_active", SchedulingProblemFilter]
+    search_fields = ["patient__name", "patient__phone", "message_template"]
+    list_select_related = ["patient"]
+    autocomplete_fields = ["patient"]
+    fieldsets = [(None, {"fields": ["patient"]}), *SCHEDULE_FIELDSETS]
+    readonly_fields = ["message_preview", "next_due_at", "problem"]
+    show_full_result_count = False
+
+    def get_urls(self) -> list:
+        return [
+            path("preview/", self.admin_site.admin_view(self.preview_view), name="reminders_reminderschedule_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """The message a template makes for a name and a time, or what is wrong with it: for
+        the form's live preview, by the sender's own rendering."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        template = request.GET.get("template", "")
+        problems = [str(problem) for problem in template_problems(template)]
+        try:
+            at = forms.TimeField(required=False).clean(request.GET.get("time", ""))
+        except ValidationError:
+            at = None
+        if at is None:
+            problems.append(str(_("Fill in the time to see the message.")))
+        if problems:
+            return JsonResponse({"text": "", "problems": problems})
+        schedule = ReminderSchedule(patient=Patient(name=request.GET.get("name", "").strip() or "{nama}"),
+                                    message_template=template, time_of_day=at)
+        return JsonResponse({"text": preview(schedule), "problems": []})
+
+

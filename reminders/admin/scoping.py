@@ -1,0 +1,133 @@
+"""Who sees what, for every page: a volunteer sees and changes only the patients assigned to
+them and what belongs to those patients; a coordinator (permission
+`reminders.see_all_patients`) sees everyone. Enforced in querysets, object permissions and
+form choices, not only in menus."""
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reminders.models import Patient, Reminder, ReminderSchedule
+from reminders.outcomes import describe
+from reminders.today import Action
+
+
+def sees_all_patients(user) -> bool:
+    return user.has_perm("reminders.see_all_patients")
+
+
+def visible_patients(user) -> QuerySet:
+    patients = Patient.objects.all()
+    return patients if sees_all_patients(user) else patients.filter(volunteer=user)
+
+
+class VolunteerScopedAdmin(admin.ModelAdmin):
+    """Narrows every list, page and choice to the user's own patients unless they see all.
+
+    `patient_path` leads from the model to its Patient ("" for Patient itself).
+    """
+
+    patient_path = "patient__"
+
+    def scoped(self, queryset: QuerySet, user) -> QuerySet:
+        if sees_all_patients(user):
+            return queryset
+        return queryset.filter(**{f"{self.patient_path}volunteer": user})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.scoped(super().get_queryset(request), request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Another volunteer's row is a 404, not the stock redirect that hints it exists."""
+        found = super().get_object(request, object_id, from_field)
+        if found is None and not sees_all_patients(request.user):
+            raise Http404(_("No such record among your patients."))
+        return found
+
+    def is_mine(self, user, obj) -> bool:
+        patient = obj if isinstance(obj, Patient) else obj.patient
+        return sees_all_patients(user) or patient.volunteer_id == user.pk
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and (obj is None or self.is_mine(request.user, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or self.is_mine(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or self.is_mine(request.user, obj))
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        """A volunteer can pick only their own patients (and their schedules and reminders),
+        whatever id is typed or posted."""
+        paths = {Patient: "", ReminderSchedule: "patient__", Reminder: "patient__"}
+        path_to_patient = paths.get(db_field.related_model)
+        if path_to_patient is not None and not sees_all_patients(request.user):
+            kwargs["queryset"] = db_field.related_model.objects.filter(**{f"{path_to_patient}volunteer": request.user})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def page_actions(self, request: HttpRequest, obj) -> list[Action]:
+        """One-tap buttons at the top of the row's own page (reminders/today.py's Action)."""
+        return []
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False,
+                           form_url: str = "", obj=None) -> HttpResponse:
+        context["page_actions"] = self.page_actions(request, obj) if obj is not None else []
+        context["back_here"] = request.get_full_path()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self) -> list:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_act"
+        return [
+            path("<path:object_id>/act/<str:action>/", self.admin_site.admin_view(require_POST(self.one_tap_view)),
+                 name=name),
+            *super().get_urls(),
+        ]
+
+    def one_tap_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """A list action on one row, from a button elsewhere (the today page, the row's own
+        page): the very action, with its permissions, refusals and messages, as if the row had
+        been ticked in the list. Then back to `next` (where the button was)."""
+        rows = self.get_queryset(request).filter(pk=object_id)
+        if not rows.exists():
+            raise Http404(_("No such record among your patients."))
+        chosen = self.get_actions(request).get(action)
+        if chosen is None:
+            raise PermissionDenied
+        function, _name, _description = chosen
+        return function(self, request, rows) or HttpResponseRedirect(self.back_to(request))
+
+    def back_to(self, request: HttpRequest) -> str:
+        """`next` when it is a page of this site, else this model's list."""
+        wanted = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            return wanted
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+
+def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusals: list[str]) -> None:
+    """Say on the spot what was not sent and why (a dose past the catch-up limit, …)."""
+    for refusal in refusals:
+        model_admin.message_user(request, _("Not sent: %(why)s") % {"why": describe(refusal)}, messages.WARNING)
+
+
+def told(model: type[models.Model], field: str) -> Callable:
+    """A column or read-only field showing a text PRIMA stored in English (an outcome, why a
+    message ended) in the reader's language (reminders/outcomes.py)."""
+    def show(model_admin: admin.ModelAdmin, obj: models.Model) -> str:
+        return describe(getattr(obj, field)) or "—"
+
+    return admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)(show)
+
+
+def patient_link(patient: Patient) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("admin:reminders_patient_change", args=[patient.pk]), patient)

@@ -1,0 +1,116 @@
+"""What PRIMA stored about what happened, told in the reader's language.
+
+A reply's outcome, why a dose closed or a message ended, why a send was refused: these are
+stored as short English texts (data that logs, tests and the webhook inbox read as they are),
+written by the conversation, consent, sending and volunteers' paths. Shown to a volunteer they
+go through this one table, so the inbox says "berhenti; 2 pesan dalam antrean dibatalkan" to an
+Indonesian reader. A text the table does not know is shown as stored, never hidden.
+"""
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reminders.models import Patient, Reminder
+
+
+def _label(choices) -> Callable[[str], str]:
+    return lambda value: str(choices(value).label) if value in choices.values else value
+
+
+def _moment(stored: str) -> str:
+    """A time stored as "2026-11-23 08:00" (the patient's own clock), in the locale's format."""
+    try:
+        return formats.date_format(datetime.strptime(stored, "%Y-%m-%d %H:%M"), "DATETIME_FORMAT")
+    except ValueError:
+        return stored
+
+
+ROLES = {"volunteer": _("volunteer"), "coordinator": _("coordinator"), "fallback address": _("fallback address")}
+
+
+def _told(stored: str) -> str:
+    """"ani (volunteer) by email, …" as written by reminders/emergencies.py."""
+    return re.sub(r"\((volunteer|coordinator|fallback address)\) by email",
+                  lambda match: str(_("(%(role)s) by email") % {"role": ROLES[match.group(1)]}), stored)
+
+
+# (the stored text as a pattern, its translation with the pattern's groups as placeholders)
+PHRASES = [
+    # A reply's outcome (reminders/conversation.py, consent.py, emergencies.py; webhooks/services.py)
+    (r"verified", _("verified")),
+    (r"declined verification", _("declined verification")),
+    (r"verification had expired; not verified", _("verification had expired; not verified")),
+    (r"unclear verification answer; stored for volunteers", _("unclear verification answer; stored for volunteers")),
+    (r"unclear verification answer; asked again", _("unclear verification answer; asked again")),
+    (r"opted out; (?P<count>\d+) queued message\(s\) cancelled", _("opted out; %(count)s queued message(s) cancelled")),
+    (r"already receiving reminders", _("already receiving reminders")),
+    (r"opted back in", _("opted back in")),
+    (r"(?P<count>\d+) reminder\(s\) confirmed", _("%(count)s reminder(s) confirmed")),
+    (r"(?P<count>\d+) reminder\(s\) not yet taken; (?P<follow_ups>\d+) follow-up\(s\) queued",
+     _("%(count)s reminder(s) not yet taken; %(follow_ups)s follow-up(s) queued")),
+    (r"appointment answer recorded: (?P<answer>\w+)", _("appointment answer recorded: %(answer)s")),
+    (r"stored for volunteers", _("stored for volunteers")),
+    (r"stored for volunteers; acknowledged", _("stored for volunteers; acknowledged")),
+    (r"several kinds of reminder wait for an answer; asked which, stored for volunteers",
+     _("several kinds of reminder wait for an answer; asked which, stored for volunteers")),
+    (r"no reminder waiting", _("no reminder waiting")),
+    (r"emergency stored and flagged; answered and notified already for reply (?P<reply>\d+)",
+     _("emergency stored and flagged; answered and notified already for reply %(reply)s")),
+    (r"safety reply queued; notifying (?P<told>.+)", _("safety reply queued; notifying %(told)s")),
+    (r"safety reply queued; no volunteer or coordinator has an email address: nobody notified",
+     _("safety reply queued; no volunteer or coordinator has an email address: nobody notified")),
+    (r"not applied: over the response limit", _("not applied: over the response limit")),
+    # Why a send was refused, a dose closed or a message ended (Message.refusal, doses.py, sending.py, …)
+    (r"patient opted out", _("patient opted out")),
+    (r"patient is not active", _("patient is paused")),
+    (r"patient verification is (?P<verification>\w+)", _("patient verification is %(verification)s")),
+    (r"reminder is (?P<confirmation>\w+)", _("reminder is %(confirmation)s")),
+    (r"too late: due (?P<due>.+)", _("too late: due %(due)s")),
+    (r"patient answered", _("patient answered")),
+    (r"no answer in time", _("no answer in time")),
+    (r"not sent in time", _("not sent in time")),
+    (r"schedule changed", _("schedule changed")),
+    (r"cancelled by (?P<user>.+)", _("cancelled by %(user)s")),
+    (r"confirmed by (?P<user>.+)", _("confirmed by %(user)s")),
+    (r"not delivered: (?P<why>.+)", _("not delivered: %(why)s")),
+    (r"gave up after (?P<count>\d+) attempts: (?P<why>.+)", _("gave up after %(count)s attempts: %(why)s")),
+    (r"sending paused: (?P<why>.+)", _("sending paused: %(why)s")),
+    (r"lease expired while sending: outcome unknown", _("the sender stopped while sending: perhaps sent")),
+]
+GROUPS: dict[str, Callable[[str], str]] = {
+    "answer": _label(Reminder.AppointmentAnswer),
+    "verification": _label(Patient.Verification),
+    "confirmation": _label(Reminder.Confirmation),
+    "due": _moment,
+    "told": _told,
+    "why": lambda why: describe(why),
+}
+_COMPILED = [(re.compile(pattern), text) for pattern, text in PHRASES]
+
+
+def _exactly(stored: str) -> str | None:
+    for pattern, text in _COMPILED:
+        if found := pattern.fullmatch(stored):
+            return str(text) % {name: GROUPS.get(name, str)(value) for name, value in found.groupdict().items()}
+    return None
+
+
+def describe(stored: str) -> str:
+    """`stored` in the active language: as a whole, or as "<who>: <what>" (a refusal names
+    the patient or the schedule first, already in the reader's language); as stored when the
+    table does not know it. An English reader reads them exactly as stored."""
+    if (get_language() or "en").startswith("en"):
+        return stored
+    if (told := _exactly(stored)) is not None:
+        return told
+    head, separator, rest = stored.partition(": ")
+    while separator:
+        if (told := _exactly(rest)) is not None:
+            return f"{head}: {told}"
+        more_head, separator, rest = rest.partition(": ")
+        head = f"{head}: {more_head}"
+    return stored

@@ -1,0 +1,266 @@
+"""What needs a volunteer now ("Hari ini"), most urgent first.
+
+Each kind of row comes from one source: a function from the patients the user may see and
+the time to the rows it finds, built on the named rules (`needing_attention`,
+`needing_update`, `consent.verification_to_do`) and never on copies of them. Every source is
+one query, whatever the number of patients, and returns at most ROWS_PER_KIND rows (the full
+list is one link away). A new kind of row (issue 20's escalations) is one more function in
+SOURCES.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reminders.consent import verification_to_do
+from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.phones import call_url, whatsapp_url
+
+# What happened since yesterday: older missed doses and failures are in the lists, not here.
+RECENT = timedelta(days=2)
+# A patient whose last MISSED_IN_A_ROW doses (within IN_A_ROW_WINDOW) were all missed comes
+# before single missed doses: someone should call.
+MISSED_IN_A_ROW = 3
+IN_A_ROW_WINDOW = timedelta(days=14)
+ROWS_PER_KIND = 50
+
+
+@dataclass(frozen=True)
+class Action:
+    """One tap: a link, or (`post`) a button that runs a list action on this one row."""
+
+    label: str
+    url: str
+    post: bool = False
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # the kind of row, also its CSS class: emergency, reply, in_a_row, missed, …
+    urgency: int  # lower comes first
+    patient: Patient
+    when: datetime
+    what: str  # what happened, in a few plain words
+    detail: str = ""  # what the patient wrote, the dose, …
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class More:
+    """A kind with more rows than the page shows: where the whole list is."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class Today:
+    rows: list[Row] = field(default_factory=list)
+    more: list[More] = field(default_factory=list)
+
+
+Source = Callable[[QuerySet, datetime], tuple[list[Row], More | None]]
+
+
+def contact_actions(patient: Patient, primary: bool = False) -> list[Action]:
+    """Call or write to the patient, from the phone in the volunteer's hand."""
+    return [Action(_("Call"), call_url(patient.phone), primary=primary),
+            Action(_("WhatsApp"), whatsapp_url(patient.phone))]
+
+
+def one_tap(model: str, pk: int, action: str, label: str, primary: bool = False) -> Action:
+    """A button running the list action `action` of `model`'s admin on one row (scoping.py)."""
+    return Action(label, reverse(f"admin:reminders_{model}_act", args=[pk, action]), post=True, primary=primary)
+
+
+def _capped(found: QuerySet, more: More) -> tuple[list, More | None]:
+    """At most ROWS_PER_KIND rows, read as one more to know whether there are others."""
+    rows = list(found[:ROWS_PER_KIND + 1])
+    return rows[:ROWS_PER_KIND], more if len(rows) > ROWS_PER_KIND else None
+
+
+def _changelist(model: str, **query) -> str:
+    url = reverse(f"admin:reminders_{model}_changelist")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _replies(patients: QuerySet, urgent: bool) -> QuerySet:
+    return PatientReply.objects.needing_attention().filter(patient__in=patients, urgent=urgent).select_related(
+        "patient__volunteer")
+
+
+def emergencies(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Emergencies nobody has marked handled yet: call first, then mark handled."""
+    found, more = _capped(_replies(patients, urgent=True), More(_("All emergencies"), _changelist("patientreply")))
+    return [
+        Row("emergency", 0, reply.patient, reply.received_at, _("Emergency: the patient asked for help"),
+            detail=reply.text, actions=[
+                *contact_actions(reply.patient, primary=True),
+                Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
+                one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
+            ])
+        for reply in found
+    ], more
+
+
+def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Replies only a person can answer: free text, a refusal, an unclear or late answer."""
+    found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
+    return [
+        Row("reply", 1, reply.patient, reply.received_at,
+            _("Declined the reminders") if reply.intent == PatientReply.Intent.VERIFY_NO else _("Wrote to us"),
+            detail=reply.text, actions=[
+                *contact_actions(reply.patient),
+                Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
+                one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
+            ])
+        for reply in found
+    ], more
+
+
+def _dose(reminder: Reminder) -> str:
+    return reminder.schedule.get_kind_display()
+
+
+def _confirm(reminder: Reminder, primary: bool = False) -> Action:
+    return Action(_("Record a confirmation"), reverse("admin:reminders_reminder_confirm", args=[reminder.pk]),
+                  primary=primary)
+
+
+def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """One row per patient with a dose missed lately: the latest, and how many in a row were
+    missed since their last confirmed dose (several in a row come first)."""
+    missed = Reminder.objects.needing_update().filter(patient__in=patients,
+                                                      confirmation_status=Reminder.Confirmation.MISSED)
+    confirmed_later = Reminder.objects.filter(patient=OuterRef("patient"), due_at__gt=OuterRef("due_at"),
+                                              confirmation_status=Reminder.Confirmation.CONFIRMED)
+    in_a_row = (missed.filter(patient=OuterRef("patient"), due_at__gte=now - IN_A_ROW_WINDOW)
+                .exclude(Exists(confirmed_later)).order_by().values("patient").annotate(n=Count("id")).values("n"))
+    latest = missed.filter(due_at__gte=now - RECENT).order_by("patient_id", "-due_at").distinct("patient_id")
+    found, more = _capped(
+        Reminder.objects.filter(id__in=latest.values("id")).annotate(in_a_row=Subquery(in_a_row))
+        .select_related("patient__volunteer", "schedule").order_by("-in_a_row", "-due_at"),
+        More(_("All missed doses"), _changelist("reminder", needs_update="yes", confirmation_status__exact="MISSED")),
+    )
+    rows = []
+    for dose in found:
+        several = (dose.in_a_row or 0) >= MISSED_IN_A_ROW
+        what = (_("%(count)d doses in a row missed") % {"count": dose.in_a_row} if several else _("Dose missed"))
+        actions = [*contact_actions(dose.patient), _confirm(dose, primary=not several)]
+        rows.append(Row("in_a_row" if several else "missed", 2 if several else 3, dose.patient, dose.due_at, what,
+                        detail=_dose(dose), actions=actions))
+    return rows, more
+
+
+def waiting_for_update(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Doses sent and still waiting for the patient's answer (or a BELUM): a volunteer who
+    knows from a visit or a call records it."""
+    found, more = _capped(
+        Reminder.objects.needing_update().open().filter(patient__in=patients, due_at__gte=now - RECENT)
+        .select_related("patient__volunteer", "schedule").order_by("due_at"),
+        More(_("All reminders waiting for an answer"), _changelist("reminder", needs_update="yes")),
+    )
+    return [
+        Row("update", 4, dose.patient, dose.due_at,
+            _("Said not yet") if dose.confirmation_status == Reminder.Confirmation.NOT_YET else _("No answer yet"),
+            detail=_dose(dose), actions=[_confirm(dose, primary=True), *contact_actions(dose.patient)])
+        for dose in found
+    ], more
+
+
+def verification_actions(patient: Patient) -> list[Action]:
+    """What can be done about the patient's consent in their state: ask (again), record it by
+    hand with a note, or pause a patient who keeps saying no."""
+    state, asked = patient.verification_status, patient.verification_sent_at is not None
+    if state == Patient.Verification.VERIFIED:
+        return []
+    by_hand = one_tap("patient", patient.pk, "verify_by_hand", _("Verify by hand"))
+    if state == Patient.Verification.DECLINED:
+        return [by_hand, one_tap("patient", patient.pk, "pause_reminders", _("Pause reminders"))]
+    ask = one_tap("patient", patient.pk, "send_verification_question",
+                  _("Send the question again") if asked else _("Send the verification question"), primary=True)
+    return [ask, by_hand]
+
+
+# Each closed state of the question: what to say, and the moment it came to that.
+VERIFICATION_TO_DO = {
+    Patient.Verification.DECLINED: (
+        gettext_lazy("Declined the reminders: call to check; pause them if the patient still says no"),
+        "verification_answered_at"),
+    Patient.Verification.EXPIRED: (gettext_lazy("Did not answer the verification question in time"),
+                                   "verification_expires_at"),
+}
+
+
+def _verification_row(patient: Patient) -> Row:
+    if patient.verification_status in VERIFICATION_TO_DO:
+        what, moment = VERIFICATION_TO_DO[patient.verification_status]
+        when = getattr(patient, moment)
+    elif patient.verification_sent_at is None:
+        what, when = _("Not asked for consent yet"), patient.created_at
+    else:
+        what, when = _("Has not answered the verification question yet"), patient.verification_sent_at
+    return Row("verification", 5, patient, when or patient.created_at, str(what),
+               actions=[*verification_actions(patient), *contact_actions(patient)])
+
+
+def verification(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Patients not verified yet: ask them, ask again, or record their consent by hand."""
+    found, more = _capped(verification_to_do(patients).select_related("volunteer").order_by("created_at"),
+                          More(_("All patients not verified"), _changelist("patient")))
+    return [_verification_row(patient) for patient in found], more
+
+
+def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Messages that will not go out by themselves any more."""
+    found, more = _capped(
+        Message.objects.filter(patient__in=patients, status=Message.Status.FAILED, updated_at__gte=now - RECENT)
+        .select_related("patient__volunteer").order_by("-updated_at"),
+        More(_("All failed messages"), _changelist("message", status__exact="FAILED")),
+    )
+    return [
+        Row("failed", 6, message.patient, message.updated_at, _("Message not sent"), detail=message.get_kind_display(),
+            actions=[one_tap("message", message.pk, "retry", _("Send again"), primary=True),
+                     *contact_actions(message.patient),
+                     Action(_("Open"), reverse("admin:reminders_message_change", args=[message.pk]))])
+        for message in found
+    ], more
+
+
+SOURCES: list[Source] = [emergencies, replies_to_read, missed_doses, waiting_for_update, verification, failed_messages]
+
+
+def today(patients: QuerySet, now: datetime) -> Today:
+    """Every row for these patients, most urgent first, the oldest first within a kind."""
+    result = Today()
+    for source in SOURCES:
+        rows, more = source(patients, now)
+        result.rows += rows
+        if more:
+            result.more.append(more)
+    result.rows.sort(key=lambda row: (row.urgency, row.when))
+    return result
+
+
+@dataclass(frozen=True)
+class VolunteerRows:
+    volunteer: AbstractBaseUser | None
+    rows: list[Row]
+
+
+def by_volunteer(rows: list[Row]) -> list[VolunteerRows]:
+    """A coordinator's view: the rows of each volunteer together, the volunteer with the most
+    urgent row first; patients nobody is assigned to, as one more group."""
+    groups: dict[int | None, VolunteerRows] = {}
+    for row in rows:  # already most urgent first
+        volunteer = row.patient.volunteer
+        key = volunteer.pk if volunteer else None
+        groups.setdefault(key, VolunteerRows(volunteer, [])).rows.append(row)
+    return list(groups.values())

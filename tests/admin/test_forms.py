@@ -1,0 +1,97 @@
+"""The forms a volunteer fills in: a new patient and their schedules."""
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from reminders.models import Patient, ReminderSchedule
+from reminders.templating import DEFAULT_TEMPLATES, template_problems
+from tests.factories import make_schedule
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:reminders_patient_add")
+PREVIEW = reverse("admin:reminders_reminderschedule_preview")
+INTERNAL = ["verification_status", "verification_sent_at", "verification_expires_at", "opt_out_method",
+            "opt_in_method", "opted_out_at", "reachable_since"]
+
+
+def new_patient(**fields) -> dict:
+    return {"name": "Bapak Agus Salim", "phone": "0812-3456-7890", "time_zone": "Asia/Jakarta",
+            "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **fields}
+
+
+def test_the_add_form_asks_who_the_patient_is_and_nothing_internal(ani_client):
+    form = ani_client.get(ADD).context["adminform"].form
+    assert list(form.fields) == ["name", "phone", "time_zone", "notes"]
+
+
+def test_a_new_patient_starts_unverified_whatever_is_posted(ani_client, ani):
+    response = ani_client.post(ADD, new_patient(verification_status="VERIFIED", opted_out_at="2030-01-01 08:00",
+                                                 verification_attempts="3"))
+    assert response.status_code == 302
+    patient = Patient.objects.get()
+    assert (patient.verification_status, patient.opted_out_at, patient.verification_attempts) == ("PENDING", None, 0)
+    assert patient.volunteer == ani and not patient.can_receive_reminders
+
+
+def test_the_change_page_shows_consent_and_internal_fields_read_only_and_folded(ani_client, anis_patient):
+    page = ani_client.get(reverse("admin:reminders_patient_change", args=[anis_patient.pk]))
+    assert not set(INTERNAL) & set(page.context["adminform"].form.fields)
+    html = page.content.decode()
+    assert 'class="module collapse' in html or "<details" in html
+    assert "field-reachable_since" in html and "field-opt_out_method" in html
+
+
+def test_a_coordinator_assigns_the_volunteer_when_adding(coordinator_client):
+    assert "volunteer" in coordinator_client.get(ADD).context["adminform"].form.fields
+
+
+def test_a_new_schedule_starts_with_its_kinds_message_and_explains_the_placeholders(ani_client):
+    page = ani_client.get(ADD, headers={"Accept-Language": "id"})
+    empty = page.context["inline_admin_formsets"][0].formset.empty_form
+    assert empty["message_template"].value() == DEFAULT_TEMPLATES["MEDICATION"]
+    assert "<code>{nama}</code>: nama pasien" in page.content.decode()
+    assert '"preview_url": "%s"' % PREVIEW in page.content.decode()  # for schedule_form.js
+
+
+def test_a_patient_is_enrolled_with_a_schedule_in_one_form(ani_client):
+    response = ani_client.post(ADD, new_patient(**{
+        "schedules-TOTAL_FORMS": "1", "schedules-0-kind": "APPOINTMENT", "schedules-0-time_of_day": "09:30",
+        "schedules-0-weekdays": ["0", "3"], "schedules-0-start_date": "2030-01-01", "schedules-0-is_active": "on",
+        "schedules-0-message_template": DEFAULT_TEMPLATES["APPOINTMENT"]}))
+    assert response.status_code == 302
+    schedule = ReminderSchedule.objects.get()
+    assert (schedule.patient.name, schedule.kind, schedule.weekdays) == ("Bapak Agus Salim", "APPOINTMENT", [0, 3])
+
+
+@pytest.mark.parametrize("kind", DEFAULT_TEMPLATES)
+def test_every_kind_has_a_default_message_with_both_placeholders(kind):
+    assert kind in ReminderSchedule.Kind.values
+    assert template_problems(DEFAULT_TEMPLATES[kind]) == []
+    assert "{nama}" in DEFAULT_TEMPLATES[kind] and "{waktu}" in DEFAULT_TEMPLATES[kind]
+
+
+@pytest.mark.parametrize("language, typed", [("en", "08:00"), ("id", "8.00")])
+def test_the_preview_is_the_message_as_sent(ani_client, language, typed):
+    answer = ani_client.get(PREVIEW, {"template": "Halo {nama}, minum obat jam {waktu}.", "name": "Ibu Sari",
+                                      "time": typed}, headers={"Accept-Language": language}).json()
+    assert answer == {"text": "Halo Ibu Sari, minum obat jam 08:00.", "problems": []}
+
+
+def test_the_preview_says_what_is_wrong_instead(ani_client):
+    answer = ani_client.get(PREVIEW, {"template": "Halo {name}", "name": "Ibu Sari", "time": ""}).json()
+    assert answer["text"] == "" and "{name}" in answer["problems"][0]
+    assert answer["problems"][-1] == "Fill in the time to see the message."
+
+
+def test_the_preview_needs_the_right_to_see_schedules():
+    stranger = get_user_model().objects.create_user("tamu", password="x", is_staff=True)
+    client = Client()
+    client.force_login(stranger)
+    assert client.get(PREVIEW, {"template": "Halo", "time": "08:00"}).status_code == 403
+
+
+def test_a_saved_schedule_shows_its_message_as_the_patient_reads_it(ani_client, anis_patient):
+    make_schedule(anis_patient, message_template="Halo {nama}, jam {waktu}.")
+    page = ani_client.get(reverse("admin:reminders_patient_change", args=[anis_patient.pk])).content.decode()
+    assert "Halo Ibu Sari, jam 08:00." in page
