@@ -4,8 +4,8 @@
 For 1, 2 and 4 processes of each kind: N due messages through the real Fonnte backend to a
 local stand-in with a fixed latency, rate limits out of the way, in a scratch database the
 script creates and drops. Celery runs real `celery worker` processes (prefork, concurrency 1)
-on a private redis-server, with the backlog published as `send_message` tasks (what a tick
-does); the loops claim batches of 50. Both kinds are started and idle before the messages
+on a private redis-server, with the backlog published as `send_messages` tasks of 50 (what a
+tick does), each sent SEND_CONCURRENCY in flight; the loops claim batches of 50. Both kinds are started and idle before the messages
 become due; the clock runs from that moment until the last one is SENT.
 
     DEBUG=1 .venv/bin/python bench/celery_workers.py [--messages 3000] [--latency 0.01] [--processes 1 2 4]

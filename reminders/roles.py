@@ -25,6 +25,7 @@ ROLE_PERMISSIONS = {
           for model in ["patient", "reminderschedule", "reminder", "message", "patientreply"]
           for action in ["view", "add", "change", "delete"]),
         "reminders.see_all_patients",
+        "reminders.view_device", "reminders.add_device", "reminders.change_device",
         "reminders.view_devicestate", "reminders.change_devicestate",
         "reminders.view_sendingpause", "reminders.delete_sendingpause",
         "reminders.view_staffnotification",

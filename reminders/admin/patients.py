@@ -21,7 +21,8 @@ from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.charts import daily_chart
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
-from reminders.models import Patient, PatientReply, Reminder
+from reminders.devices import move_patient
+from reminders.models import Device, Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
 from reminders.today import contact_actions, one_tap, verification_actions
 from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
@@ -55,6 +56,11 @@ class RemindersStateFilter(admin.SimpleListFilter):
 class VerificationNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
+
+
+class MoveDeviceForm(forms.Form):
+    device = forms.ModelChoiceField(label=_("WhatsApp device"), queryset=Device.objects.filter(is_active=True),
+                                    help_text=_("Only active devices are listed."))
 
 
 class PatientForm(forms.ModelForm):
@@ -92,7 +98,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
               "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
     readonly_fields = [*CONSENT, *SYSTEM]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
-               "resume_reminders", "opt_back_in", "send_todays_reminders"]
+               "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
@@ -114,6 +120,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         return [
             (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
             (_("Consent"), {"fields": self.CONSENT}),
+            *([(_("WhatsApp device"), {"fields": ["device"]})] if sees_all_patients(request.user) else []),
             (_("System details"), {"classes": ["collapse"], "fields": self.SYSTEM}),
         ]
 
@@ -130,7 +137,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
         """Only a coordinator assigns patients to volunteers."""
-        fields = list(super().get_readonly_fields(request, obj))
+        fields = [*super().get_readonly_fields(request, obj), "device"]  # moved by the action: the patient is told
         return fields if sees_all_patients(request.user) else [*fields, "volunteer"]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
@@ -203,6 +210,21 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             messages.SUCCESS,
         )
 
+    def _action_form(self, request, queryset, form: forms.Form, action: str, title: str, now, explanation: str = ""):
+        """The page between choosing an action and applying it: the patients, what each has now
+        (`now(patient)`), and the form the action needs."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "patients": [(patient, now(patient)) for patient in queryset],
+            "explanation": explanation,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reminders/patient/action_form.html", context)
+
     def _verification_by_hand(self, request, queryset, verified: bool, action: str, title: str):
         """Two steps: a page asking for a note, then the change with who and when in the notes."""
         form = VerificationNoteForm(request.POST if "apply" in request.POST else None)
@@ -212,16 +234,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             self.message_user(request, _("%(title)s: %(count)d patient(s).") % {"title": title, "count": changed},
                               messages.SUCCESS)
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "patients": queryset,
-            "form": form,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/reminders/patient/verification_by_hand.html", context)
+        return self._action_form(request, queryset, form, action, title,
+                                 lambda patient: patient.get_verification_status_display())
 
     @admin.action(description=_("Verify by hand (the patient agreed in person)"))
     def verify_by_hand(self, request, queryset):
@@ -248,6 +262,25 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         for patient in opted_out:
             opt_back_in(patient, Patient.ConsentMethod.VOLUNTEER, now)
         self.message_user(request, _("%(count)d patient(s) opted back in.") % {"count": len(opted_out)})
+
+    def has_move_device_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("reminders.change_device")
+
+    @admin.action(description=_("Move to another WhatsApp device (the old number tells the patient)"),
+                  permissions=["move_device"])
+    def move_to_device(self, request, queryset):
+        form = MoveDeviceForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            device = form.cleaned_data["device"]
+            moved = sum(move_patient(patient, device) for patient in queryset)
+            self.message_user(request, _("%(count)d patient(s) moved to %(device)s; each hears the new number from "
+                                         "the old one, once.") % {"count": moved, "device": device}, messages.SUCCESS)
+            return None
+        return self._action_form(
+            request, queryset, form, "move_to_device", _("Move to another WhatsApp device"),
+            lambda patient: patient.device or _("the number of FONNTE_TOKEN"),
+            _("From now on every message to them goes through the new device, also those already waiting. "
+              "Their old number sends them the new one."))
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:

@@ -1,8 +1,12 @@
 """Coordinators' system pages in the reminders app: sending pauses and the Fonnte devices."""
+from django import forms
 from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import DeviceState, SendingPause
+from reminders.devices import encrypt_token
+from reminders.models import Device, DeviceState, SendingPause
 from reminders.pauses import lift_pause
 from reminders.provider_events import reset_device_state
 
@@ -50,3 +54,71 @@ class DeviceStateAdmin(admin.ModelAdmin):
         for state in queryset:
             reset_device_state(state, request.user.get_username())
         self.message_user(request, _("%(count)d device(s) marked as connected.") % {"count": queryset.count()})
+
+
+class DeviceForm(forms.ModelForm):
+    """The token is write-only: typed in, kept encrypted, never shown back (not even masked)."""
+
+    token = forms.CharField(
+        label=_("Fonnte token"), required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("The device's token from Fonnte's dashboard. It is never shown again; leave empty to keep the "
+                    "current one."),
+    )
+
+    class Meta:
+        model = Device
+        fields = ["number", "label", "is_active"]
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"]
+        if not token and not self.instance.token_encrypted:
+            raise forms.ValidationError(_("A new device needs its Fonnte token."))
+        return token
+
+    def save(self, commit: bool = True) -> Device:
+        if self.cleaned_data["token"]:
+            self.instance.token_encrypted = encrypt_token(self.cleaned_data["token"])
+        return super().save(commit)
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    """The WhatsApp numbers PRIMA sends through. New patients go to the active one with the
+    fewest patients; a device is retired by making it inactive (its patients stay until moved)."""
+
+    form = DeviceForm
+    list_display = ["number", "label", "is_active", "patient_count", "connection", "quota"]
+    list_filter = ["is_active"]
+    search_fields = ["number", "label"]
+    fields = ["number", "label", "is_active", "token"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(patient_count=Count("patients"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        """A device's number is its identity (limits, pauses and webhooks go by it): a new
+        number is a new device."""
+        return ["number"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("patients"), ordering="patient_count")
+    def patient_count(self, device: Device) -> int:
+        return device.patient_count
+
+    def _state(self, device: Device) -> DeviceState | None:
+        return DeviceState.objects.filter(device=device.number).first()
+
+    @admin.display(description=_("connection"))
+    def connection(self, device: Device) -> str:
+        state = self._state(device)
+        if state is None or state.changed_at is None:
+            return _("not reported yet")
+        return _("connected") if state.connected else _("disconnected")
+
+    @admin.display(description=_("quota left"))
+    def quota(self, device: Device) -> str:
+        state = self._state(device)
+        return "—" if state is None or state.quota_remaining is None else str(state.quota_remaining)

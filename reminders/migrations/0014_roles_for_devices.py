@@ -1,0 +1,10 @@
+"""Coordinators add and change the WhatsApp devices (and move patients between them)."""
+from django.db import migrations
+
+from reminders.roles import migrate_roles
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reminders", "0013_verbose_names")]
+
+    operations = [migrations.RunPython(migrate_roles, migrations.RunPython.noop)]
