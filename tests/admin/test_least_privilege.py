@@ -53,6 +53,18 @@ def test_a_volunteer_cannot_edit_a_message_of_their_own_patient(ani_client, anis
         anis_patient.phone, "Halo Ibu Sari", "SENT", 0)
 
 
+@pytest.mark.parametrize("who", ["coordinator", "superuser"])
+def test_nobody_edits_a_message_not_a_coordinator_nor_a_superuser(client, coordinator, anis_patient, who):
+    user = coordinator if who == "coordinator" else get_user_model().objects.create_superuser("root", "", "x")
+    client.force_login(user)
+    message = queue_message(anis_patient, body="Halo Ibu Sari", status=Message.Status.SENT)
+    response = client.post(reverse("admin:reminders_message_change", args=[message.pk]),
+                           {"phone": "+6289999999999", "body": "Klik http://evil.example", "status": "QUEUED"})
+    assert response.status_code == 403
+    message.refresh_from_db()
+    assert (message.phone, message.body, message.status) == (anis_patient.phone, "Halo Ibu Sari", "SENT")
+
+
 def test_the_retry_and_cancel_actions_still_work_for_a_volunteer(ani_client, anis_patient):
     failed = queue_message(anis_patient, status=Message.Status.FAILED, end_reason="timeout")
     queued = queue_message(anis_patient)
@@ -91,6 +103,25 @@ def test_a_reply_naming_a_foreign_device_changes_nothing(client):
     assert (reminder.confirmation_status, patient.opted_out_at) == ("PENDING", None)
     assert not PatientReply.objects.exists() and not Message.objects.exists()
     assert WebhookEvent.objects.filter(result__contains="not one of our devices").count() == 2
+
+
+def test_a_delivery_status_naming_a_foreign_device_changes_nothing(client):
+    patient = make_patient()
+    sent = queue_message(patient, status=Message.Status.SENT, provider_message_id="142223099")
+    payload = {"device": FOREIGN, "id": "142223099", "status": "failed", "state": "failed", "stateid": "s1"}
+    assert post(client, "status", payload).json() == {"status": "ignored"}
+    sent.refresh_from_db()
+    assert (sent.status, sent.end_reason) == ("SENT", "")
+
+
+def test_a_reply_dated_in_the_future_is_read_as_received_now(client):
+    patient = make_patient()
+    payload = {"device": OURS, "sender": patient.phone.lstrip("+"), "message": "apa kabar", "inboxid": "f1",
+               "timestamp": 32503680000}
+    before = timezone.now()
+    post(client, "incoming", payload)
+    reply = PatientReply.objects.get()
+    assert before <= reply.received_at <= timezone.now()
 
 
 def test_twelve_emergency_texts_are_all_kept_and_flagged_but_answered_and_emailed_once(

@@ -338,7 +338,7 @@ def test_8_send_todays_reminders_now_sends_only_the_passed_doses_and_later_ones_
 
 # 9 ------------------------------------------------------------------------------------------
 
-def test_9_one_row_the_scheduler_cannot_read_stops_nobody_else(client, caplog):
+def test_9_one_row_the_scheduler_cannot_read_stops_nobody_else(client, caplog, settings):
     good = enrol(name="Ibu Sari")
     bad = enrol(name="Bapak Made")
     Patient.objects.filter(id=bad.patient_id).update(time_zone="WIB")  # written by an old import
@@ -351,14 +351,19 @@ def test_9_one_row_the_scheduler_cannot_read_stops_nobody_else(client, caplog):
     assert "WIB" in bad.scheduling_problem and bad.next_due_at is None
     assert f"schedule_id={bad.id}" in caplog.text and "schedule_problems=1" in summary
     assert any("119" in entry.body for entry in locmem.outbox)  # the emergency answer went out too
-    health_page_lists(client, bad)
+    health_page_lists(client, settings, bad, good)
 
 
-def health_page_lists(client, schedule):
+def health_page_lists(client, settings, schedule, fine):
     client.force_login(staff("koordinator", COORDINATOR))
     page = client.get(reverse("admin:reminders_schedulerheartbeat_changelist")).content.decode()
     assert f"(#{schedule.id})" in page and "WIB" in page
     assert client.get("/healthz").json()["schedule_problems"] == 1
+    settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS = "s3cret", []
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).content.decode()
+    assert "prima_schedule_problems 1.0" in metrics
+    problems = client.get(reverse("admin:reminders_reminderschedule_changelist") + "?problem=yes")
+    assert schedule.patient.name in problems.content.decode() and fine.patient.name not in problems.content.decode()
 
 
 def test_9_when_the_tick_itself_fails_the_queued_emergency_answer_still_goes_out(client, monkeypatch):
@@ -375,6 +380,12 @@ def test_9_when_the_tick_itself_fails_the_queued_emergency_answer_still_goes_out
         summary = run_scheduler()
     assert "tick_errors=1" in summary and "sent=1" in summary
     assert "119" in locmem.outbox[0].body
+    client.force_login(staff("koordinator", COORDINATOR))
+    health = client.get(reverse("admin:reminders_schedulerheartbeat_changelist")).content.decode()
+    assert "a bug in the scheduler" in health
+    status = StringIO()
+    call_command("prima_status", stdout=status)
+    assert "last tick failure at" in status.getvalue() and "a bug in the scheduler" in status.getvalue()
 
 
 def test_9_the_model_and_the_admin_refuse_a_time_zone_the_scheduler_cannot_read(volunteer, ani):

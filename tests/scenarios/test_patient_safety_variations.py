@@ -331,3 +331,20 @@ def test_messages_held_by_a_pause_are_marked_in_a_column_not_in_their_error(clie
     with at(wib(23, 8, 0, 30)):
         run_scheduler()
     assert Message.objects.filter(reminder__schedule=schedule, held_by_pause=True).count() == 1
+
+
+def test_an_evening_dose_moved_to_the_morning_waits_half_a_day_from_the_last_reminder(volunteer, ani, outbox):
+    """docs/doses.md: two reminders of one schedule are at least 12 hours apart, whatever the edit."""
+    schedule = enrol(volunteer=ani, at_time=time(20, 0))
+    with at(wib(23, 20, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 21)):
+        admin_edit(volunteer, schedule, time_of_day="07:00")
+        run_scheduler()
+    with at(wib(24, 7, 0, 30)):  # 11 hours after Monday's 20:00
+        run_scheduler()
+    assert reminders_to(schedule.patient) == ["Halo Ibu Sari, waktunya minum obat (20:00)."]
+    with at(wib(25, 7, 0, 30)):
+        run_scheduler()
+    assert reminders_to(schedule.patient) == ["Halo Ibu Sari, waktunya minum obat (20:00).",
+                                              "Halo Ibu Sari, waktunya minum obat (07:00)."]
