@@ -14,21 +14,27 @@ from pathlib import Path
 PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
+    "device %(device)s disconnected: %(reason)s": "perangkat %(device)s terputus: %(reason)s",
+    "moved to another device again before it was sent": "dipindahkan lagi ke perangkat lain sebelum terkirim",
+    "%(moved)d patient(s) moved to %(device)s: %(told)d will hear the new number from their old one; %(back)d were "
+    "back on the number they know before being told, so they are told nothing; %(there)d were on it already.":
+        "%(moved)d pasien dipindahkan ke %(device)s: %(told)d akan diberi tahu nomor baru oleh nomor lamanya; "
+        "%(back)d sudah kembali ke nomor yang mereka kenal sebelum diberi tahu, jadi tidak diberi tahu apa pun; "
+        "%(there)d sudah memakai perangkat itu.",
+    "the number of FONNTE_TOKEN": "nomor utama PRIMA (FONNTE_TOKEN)",
     "Only active devices are listed.": "Hanya perangkat aktif yang ditampilkan.",
     "Move to another WhatsApp device (the old number tells the patient)":
         "Pindahkan ke perangkat WhatsApp lain (nomor lama memberi tahu pasien)",
-    "%(count)d patient(s) moved to %(device)s; each hears the new number from the old one, once.":
-        "%(count)d pasien dipindahkan ke %(device)s; masing-masing diberi tahu nomor baru oleh nomor lama, sekali.",
     "Move to another WhatsApp device": "Pindahkan ke perangkat WhatsApp lain",
-    "the number of FONNTE_TOKEN": "nomor dari FONNTE_TOKEN",
     "From now on every message to them goes through the new device, also those already waiting. Their old number "
     "sends them the new one.":
         "Mulai sekarang setiap pesan kepada mereka dikirim lewat perangkat baru, juga yang sudah menunggu. Nomor "
         "lama mengirimkan nomor baru kepada mereka.",
     "Fonnte token": "Token Fonnte",
-    "The device's token from Fonnte's dashboard. It is never shown again; leave empty to keep the current one.":
-        "Token perangkat dari dasbor Fonnte. Token tidak pernah ditampilkan lagi; kosongkan untuk memakai yang "
-        "sekarang.",
+    "The device's token from Fonnte's dashboard. It is never shown again; when editing a device, leave empty to "
+    "keep the current one.":
+        "Token perangkat dari dasbor Fonnte. Token tidak pernah ditampilkan lagi; saat mengubah perangkat, "
+        "kosongkan untuk tetap memakai token yang sekarang.",
     "A new device needs its Fonnte token.": "Perangkat baru memerlukan token Fonnte.",
     "connection": "koneksi",
     "not reported yet": "belum dilaporkan",

@@ -11,6 +11,7 @@ does not give them away, and the admin never shows one back. Rotating SECRET_KEY
 unreadable: sending through that device pauses until a coordinator enters its token again.
 """
 import base64
+import enum
 import hashlib
 from dataclasses import dataclass
 
@@ -87,12 +88,34 @@ def sender_scope_for_number(number: str) -> str | None:
 
 
 def known_numbers() -> set[str]:
-    """Our devices' numbers, from FONNTE_DEVICES and the device records; empty: any is ours."""
+    """Our devices' numbers, from FONNTE_DEVICES and the device records; empty: any is ours.
+    Also empty while FONNTE_TOKEN sends for patients on no device and FONNTE_DEVICES does not
+    name its number: its replies could not be told from anyone else's, and must not be lost
+    (the deploy check warns)."""
+    if settings.FONNTE_TOKEN and not settings.FONNTE_DEVICES:
+        return set()
     return set(settings.FONNTE_DEVICES) | set(Device.objects.values_list("number", flat=True))
 
 
-def move_patient(patient: Patient, device: Device) -> bool:
-    """Pin the patient to another device; False when already on it. The number the patient
+def sending_number(patient: Patient) -> str:
+    """The number the patient hears from (and replies to): their device's, or FONNTE_TOKEN's
+    as FONNTE_DEVICES names it; "" when no one knows it."""
+    return patient.device.number if patient.device_id else default_sender().number
+
+
+class Move(enum.Enum):
+    """What moving a patient did, as the coordinator is told."""
+
+    ALREADY_THERE = "already there"
+    TOLD = "told by the old number"
+    UNTOLD = "back on the number they know: nothing to tell"
+
+    def __bool__(self) -> bool:
+        return self is not Move.ALREADY_THERE
+
+
+def move_patient(patient: Patient, device: Device) -> Move:
+    """Pin the patient to another device (falsy when already on it). The number the patient
     knows tells them the new one, once: a notice not sent yet is withdrawn by a second move
     (moved back before it went out: no notice at all). Everything else, queued already or
     not, goes through the new device: the sender reads the patient's device as it sends."""
@@ -101,14 +124,15 @@ def move_patient(patient: Patient, device: Device) -> bool:
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(id=patient.id)
         if patient.device_id == device.id:
-            return False
+            return Move.ALREADY_THERE
         unsent = patient.messages.filter(kind=Message.Kind.NOTICE, status=Message.Status.QUEUED)
         known = unsent.values_list("device_id", flat=True).first() if unsent.exists() else patient.device_id
         unsent.update(status=Message.Status.CANCELLED, end_reason="moved again before it was sent",
                       updated_at=DatabaseNow())
         patient.device = device
         patient.save(update_fields=["device"])
-        if known != device.id:
-            notice = queue_message(patient, "device_changed", kind=Message.Kind.NOTICE, nomor=device.number)
-            Message.objects.filter(id=notice.id).update(device_id=known)
-    return True
+        if known == device.id:
+            return Move.UNTOLD
+        notice = queue_message(patient, "device_changed", kind=Message.Kind.NOTICE, nomor=device.number)
+        Message.objects.filter(id=notice.id).update(device_id=known)
+    return Move.TOLD

@@ -79,6 +79,9 @@ PHRASES = [
     (r"not delivered: (?P<why>.+)", _("not delivered: %(why)s")),
     (r"gave up after (?P<count>\d+) attempts: (?P<why>.+)", _("gave up after %(count)s attempts: %(why)s")),
     (r"sending paused: (?P<why>.+)", _("sending paused: %(why)s")),
+    (r"device (?P<device>\S+) disconnected: (?P<reason>.+)", _("device %(device)s disconnected: %(reason)s")),
+    (r"device (?P<device>\S+) disconnected", _("device %(device)s disconnected")),
+    (r"moved again before it was sent", _("moved to another device again before it was sent")),
     (r"lease expired while sending: outcome unknown", _("the sender stopped while sending: perhaps sent")),
 ]
 GROUPS: dict[str, Callable[[str], str]] = {

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 
@@ -591,8 +592,8 @@ def send_claimed(
                 stats.update(land(landing).values())
             if held_back:
                 stats.update(_hold_back(held_back).values())
-        except DatabaseError:
-            raise  # the connection is likely gone: let the caller reconnect, leases cover the rest
+        except (DatabaseError, ImproperlyConfigured):
+            raise  # the connection is gone (the caller reconnects) or a setting is wrong: leases cover the rest
         except Exception:
             # A bug must not stop the other chunks; the messages it was handling keep their
             # leases and are retried once the leases expire.

@@ -142,3 +142,11 @@ def test_development_mode_does_not_force_https():
         cwd=ROOT, env=dict(os.environ, DEBUG="1"), capture_output=True, text=True,
     )
     assert result.stdout.split() == ["False", "False", "0"], result.stderr
+
+
+def test_send_reminders_without_a_secret_key_in_production_stops_in_one_line_before_claiming():
+    """Device tokens are decrypted with SECRET_KEY: without it nothing may be claimed, then stuck."""
+    result = manage("send_reminders", "--max-seconds", "5", DEBUG="0",
+                    DATABASE_URL=database_url(connection.settings_dict))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "Configuration error: The SECRET_KEY setting must not be empty."

@@ -12,9 +12,9 @@ class WebhooksConfig(AppConfig):
 
 
 def our_devices_are_known(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    """Webhooks accept any device only while no number of ours is known: neither
-    FONNTE_DEVICES nor a device record (a database not reachable or not migrated yet counts
-    as none, the warning then says to set the setting)."""
+    """Webhooks accept any device while a number of ours is unknown: FONNTE_TOKEN's when
+    FONNTE_DEVICES does not name it, or every one when no device is registered either (a
+    database not reachable or not migrated yet counts as none)."""
     from django.conf import settings
     from django.db import DatabaseError
 
@@ -24,10 +24,11 @@ def our_devices_are_known(app_configs, **kwargs) -> list[checks.CheckMessage]:
         registered = Device.objects.exists()
     except DatabaseError:
         registered = False
-    if settings.FONNTE_WEBHOOK_SECRET and not settings.FONNTE_DEVICES and not registered:
+    # FONNTE_TOKEN's own number is known only from FONNTE_DEVICES: without it every device is ours.
+    if settings.FONNTE_WEBHOOK_SECRET and not settings.FONNTE_DEVICES and (settings.FONNTE_TOKEN or not registered):
         return [checks.Warning(
-            "FONNTE_DEVICES is empty and no WhatsApp device is registered: webhooks naming any device are "
-            "accepted.",
+            "FONNTE_DEVICES is empty and FONNTE_TOKEN (or no WhatsApp device) sends: webhooks naming any "
+            "device are accepted.",
             hint="Set FONNTE_DEVICES to our WhatsApp number(s), or add the devices in the admin, so a leaked "
                  "webhook URL cannot pose as our device.",
             id="webhooks.W001",

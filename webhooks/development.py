@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from reminders.devices import sending_number
 from reminders.models import Patient
 from reminders.phones import mask_phone, normalise_phone
 from webhooks.models import WebhookEvent
@@ -71,8 +72,8 @@ def simulate_reply(phone: str, text: str) -> SimulatedReply:
     if patient is None:
         raise DevelopmentError(f"no patient has the number {mask_phone(number)}")
     inbox_id = f"simulated-{uuid.uuid4().hex}"
-    payload = {"sender": number.lstrip("+"), "message": text, "inboxid": inbox_id, "timestamp": int(time.time()),
-               "simulated_by": "manage.py simulate_reply"}
+    payload = {"device": sending_number(patient).lstrip("+"), "sender": number.lstrip("+"), "message": text,
+               "inboxid": inbox_id, "timestamp": int(time.time()), "simulated_by": "manage.py simulate_reply"}
     response = Client(HTTP_HOST=_allowed_host()).post(
         reverse("webhooks:incoming", kwargs={"secret": configured_secret()}),
         data=json.dumps(payload), content_type="application/json",

@@ -18,9 +18,9 @@ class MessageAdmin(VolunteerScopedAdmin):
     date_hierarchy = "send_after"
     list_select_related = ["patient"]
     show_full_result_count = False
-    fields = ["patient", "reminder", "kind", "status", "masked_phone", "body", "send_after", "priority", "attempts",
-              "max_attempts", "last_error_text", "end_reason_text", "provider_message_id", "sent_at", "delivered_at",
-              "read_at", "created_at", "updated_at"]
+    fields = ["patient", "reminder", "kind", "status", "masked_phone", "device", "body", "send_after", "priority",
+              "attempts", "max_attempts", "last_error_text", "end_reason_text", "provider_message_id", "sent_at",
+              "delivered_at", "read_at", "created_at", "updated_at"]
     readonly_fields = fields
     actions = ["retry", "cancel"]
 

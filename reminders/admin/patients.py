@@ -1,6 +1,7 @@
 """Patients, their schedules and their compliance: enrolling, consent by hand, pausing,
 "send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
 import csv
+from collections import Counter
 from datetime import datetime
 
 from django import forms
@@ -21,7 +22,7 @@ from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.charts import daily_chart
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
-from reminders.devices import move_patient
+from reminders.devices import Move, move_patient
 from reminders.models import Device, Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
 from reminders.today import contact_actions, one_tap, verification_actions
@@ -86,7 +87,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     form = PatientForm
     list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
                     "compliance_badge", "volunteer"]
-    list_filter = ["verification_status", RemindersStateFilter, "time_zone", "volunteer"]
+    list_filter = ["verification_status", RemindersStateFilter, "time_zone", "volunteer", "device"]
+    COORDINATORS_ONLY = {"volunteer", "device"}
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
     show_full_result_count = False
@@ -127,7 +129,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     def get_list_filter(self, request: HttpRequest) -> list:
         if sees_all_patients(request.user):
             return self.list_filter
-        return [name for name in self.list_filter if name != "volunteer"]
+        return [name for name in self.list_filter if name not in self.COORDINATORS_ONLY]
 
     def get_list_display(self, request: HttpRequest) -> list:
         """A volunteer's patients are all theirs: no volunteer column, one more that fits."""
@@ -272,9 +274,12 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         form = MoveDeviceForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             device = form.cleaned_data["device"]
-            moved = sum(move_patient(patient, device) for patient in queryset)
-            self.message_user(request, _("%(count)d patient(s) moved to %(device)s; each hears the new number from "
-                                         "the old one, once.") % {"count": moved, "device": device}, messages.SUCCESS)
+            moves = Counter(move_patient(patient, device) for patient in queryset)
+            self.message_user(request, _("%(moved)d patient(s) moved to %(device)s: %(told)d will hear the new number "
+                                         "from their old one; %(back)d were back on the number they know before "
+                                         "being told, so they are told nothing; %(there)d were on it already.") % {
+                "moved": moves[Move.TOLD] + moves[Move.UNTOLD], "device": device, "told": moves[Move.TOLD],
+                "back": moves[Move.UNTOLD], "there": moves[Move.ALREADY_THERE]}, messages.SUCCESS)
             return None
         return self._action_form(
             request, queryset, form, "move_to_device", _("Move to another WhatsApp device"),

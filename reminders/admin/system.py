@@ -62,8 +62,8 @@ class DeviceForm(forms.ModelForm):
     token = forms.CharField(
         label=_("Fonnte token"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("The device's token from Fonnte's dashboard. It is never shown again; leave empty to keep the "
-                    "current one."),
+        help_text=_("The device's token from Fonnte's dashboard. It is never shown again; when editing a device, "
+                    "leave empty to keep the current one."),
     )
 
     class Meta:

@@ -69,14 +69,19 @@ def test_the_move_action_asks_for_the_device_then_moves_and_the_old_number_tells
     done = coordinator_client.post(PATIENTS, {**chosen, "apply": "1", "device": new.id}, follow=True,
                                    HTTP_ACCEPT_LANGUAGE="id")
 
-    assert "2 pasien dipindahkan ke +6281100000002" in done.content.decode()
+    assert "2 pasien dipindahkan ke +6281100000002: 2 akan diberi tahu nomor baru" in done.content.decode()
     assert set(Patient.objects.values_list("device", flat=True)) == {new.id}
     notices = Message.objects.filter(kind=Message.Kind.NOTICE)
     assert sorted((m.patient_id, m.device_id) for m in notices) == sorted((p.id, old.id) for p in patients)
     assert all(new.number.lstrip("+")[-6:] in m.body.replace(" ", "") for m in notices)
 
-    coordinator_client.post(PATIENTS, {**chosen, "apply": "1", "device": new.id})  # again: nothing to tell
-    assert notices.count() == 2
+    again = coordinator_client.post(PATIENTS, {**chosen, "apply": "1", "device": new.id}, follow=True,
+                                    HTTP_ACCEPT_LANGUAGE="id")
+    assert notices.count() == 2 and "0 pasien dipindahkan" in again.content.decode()  # already there: nothing
+    back = coordinator_client.post(PATIENTS, {**chosen, "apply": "1", "device": old.id}, follow=True,
+                                   HTTP_ACCEPT_LANGUAGE="id")
+    assert "2 sudah kembali ke nomor yang mereka kenal" in back.content.decode()  # notices withdrawn, none new
+    assert not notices.filter(status="QUEUED").exists()
 
 
 def test_a_volunteer_is_not_offered_the_move(ani_client, anis_patient):

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from reminders.models import Message
+from tests.factories import queue_message
 from tests.webhooks.conftest import SECRET
 from webhooks.models import WebhookEvent
 
@@ -115,3 +120,23 @@ def test_a_generated_secret_is_readable_by_its_owner_only_and_never_replaced(tmp
     assert _dev_secret(tmp_path / "webhook_secret", 24) == secret
     assert (tmp_path / "webhook_secret").stat().st_mode & 0o777 == 0o600
     assert [path.name for path in tmp_path.iterdir()] == ["webhook_secret"]
+
+
+def test_a_simulated_reply_names_the_device_the_patient_hears_from(settings):
+    """Once devices are registered, a reply naming no device would be ignored as not ours."""
+    from reminders.devices import encrypt_token
+    from reminders.models import Device
+    from tests.factories import make_patient, make_reminder, make_schedule
+
+    settings.FONNTE_TOKEN, settings.FONNTE_DEVICES = "", []
+    device = Device.objects.create(number="+6281100000002", token_encrypted=encrypt_token("t"))
+    patient = make_patient(name="Pak Budi")
+    assert patient.device == device
+    reminder = make_reminder(make_schedule(patient), reply_deadline=timezone.now() + timedelta(hours=1))
+    queue_message(patient, reminder=reminder, status=Message.Status.SENT)
+
+    run("simulate_reply", patient.phone, "SUDAH")
+
+    assert WebhookEvent.objects.get().payload["device"] == "6281100000002"
+    reminder.refresh_from_db()
+    assert reminder.confirmation_status == "CONFIRMED"

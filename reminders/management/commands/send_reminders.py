@@ -3,6 +3,7 @@ import signal
 import time
 from collections import Counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, OperationalError, ProgrammingError, connections
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             raise CommandError("--max-seconds must be a number of seconds greater than 0")
         if not 0 < interval < float("inf"):
             raise CommandError("--interval must be a number of seconds greater than 0")
+        # Device tokens are decrypted with it: without one, stop now with one line, before any claim.
+        settings.SECRET_KEY
         if dry_run:
             due = count_due_work()
             self.stdout.write(
