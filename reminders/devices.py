@@ -21,6 +21,7 @@ from django.db import transaction
 
 from prima.clock import DatabaseNow
 from reminders.models import Device, Message, Patient
+from reminders.phones import as_dialled
 
 DEFAULT_SCOPE = "fonnte"
 UNREADABLE_TOKEN = "the device token cannot be read (SECRET_KEY changed?): enter it again in the admin"
@@ -133,6 +134,6 @@ def move_patient(patient: Patient, device: Device) -> Move:
         patient.save(update_fields=["device"])
         if known == device.id:
             return Move.UNTOLD
-        notice = queue_message(patient, "device_changed", kind=Message.Kind.NOTICE, nomor=device.number)
+        notice = queue_message(patient, "device_changed", kind=Message.Kind.NOTICE, nomor=as_dialled(device.number))
         Message.objects.filter(id=notice.id).update(device_id=known)
     return Move.TOLD

@@ -43,6 +43,11 @@ def normalise_device(raw: str) -> str:
         return (raw or "").strip()
 
 
+def as_dialled(phone: str) -> str:
+    """An E.164 number the way a patient saves and dials it at home (`0811-2222-0001`)."""
+    return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def mask_phone(phone: str) -> str:
     """`+6281234567890` → `+62812****890`: enough to tell numbers apart in logs, not to dial."""
     if len(phone) <= 9:

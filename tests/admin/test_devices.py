@@ -73,7 +73,7 @@ def test_the_move_action_asks_for_the_device_then_moves_and_the_old_number_tells
     assert set(Patient.objects.values_list("device", flat=True)) == {new.id}
     notices = Message.objects.filter(kind=Message.Kind.NOTICE)
     assert sorted((m.patient_id, m.device_id) for m in notices) == sorted((p.id, old.id) for p in patients)
-    assert all(new.number.lstrip("+")[-6:] in m.body.replace(" ", "") for m in notices)
+    assert all("dari nomor 0811-0000-0002." in m.body for m in notices)  # as the patient dials it
 
     again = coordinator_client.post(PATIENTS, {**chosen, "apply": "1", "device": new.id}, follow=True,
                                     HTTP_ACCEPT_LANGUAGE="id")

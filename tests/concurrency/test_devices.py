@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from ratelimit.models import RateLimitEvent
 from reminders.devices import encrypt_token, move_patient
 from reminders.models import Device, Message, SendingPause
+from reminders.phones import as_dialled
 from tests.factories import make_patient, queue_message
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import run_in_processes
@@ -103,7 +104,7 @@ def test_a_moved_patient_is_told_by_the_old_number_once_and_then_hears_from_the_
     queue_message(patient, body="Sesudah pindah")
     run_in_processes(send_once, [()] * 2)
     heard = [(request.token, request.message) for request in sorted(fonnte.log, key=lambda r: r.at)]
-    notices = [message for token, message in heard if new.number in message]
+    notices = [message for token, message in heard if as_dialled(new.number) in message]
     assert notices and len(notices) == 1
     assert (TOKENS[old.number], notices[0]) in heard
     assert (TOKENS[new.number], waiting.body) in heard and (TOKENS[new.number], "Sesudah pindah") in heard
