@@ -20,6 +20,8 @@ LIMIT_REACHED = "limit reached"
 COST_EXCEEDS_LIMIT = "cost exceeds limit"
 
 _KEY_MAX_LENGTH = RateLimitEvent._meta.get_field("key").max_length
+# The most `check_many` may widen a window by; retention keeps events at least that much longer.
+MAX_MARGIN_SECONDS = 5.0
 _TABLE = RateLimitEvent._meta.db_table
 
 # Waits for the key's previous holder to commit. It must be a statement of its own: under READ
@@ -156,6 +158,8 @@ def check_many(needs: list[list[tuple[str, object]]], *, margin: float = 0.0) ->
     the units given out in order, the allowed ones recorded. Exact like `hit`:
     no window ever holds more than its limit, however many processes check at once.
     """
+    if not 0 <= margin <= MAX_MARGIN_SECONDS:
+        raise ValueError(f"margin must be between 0 and {MAX_MARGIN_SECONDS:g} seconds, not {margin!r}")
     limits = {rate_limit_key(name, subject): named_limit(name) for need in needs for name, subject in need}
     if not limits:
         return [None] * len(needs)
@@ -213,9 +217,10 @@ def longest_named_window() -> float:
 
 def default_retention() -> float:
     """How long events are kept: RETENTION_RATE_LIMIT_EVENTS_SECONDS, by default twice the longest
-    named window; never less than that window, since younger events still count against it."""
+    named window; never less than that window and the widest margin `check_many` allows, since
+    younger events still count against it."""
     configured = settings.RETENTION_RATE_LIMIT_EVENTS_SECONDS or 2 * longest_named_window()
-    return max(configured, longest_named_window())
+    return max(configured, longest_named_window() + MAX_MARGIN_SECONDS)
 
 
 def prunable_events(older_than: float | timedelta | None = None) -> Prunable:

@@ -181,15 +181,19 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[
             if dose.is_open:
                 Reminder.objects.filter(id=dose.id).close(Reminder.Confirmation.CANCELLED, SCHEDULE_CHANGED)
             continue
-        if not dose.is_open:
-            if due < catch_up_start(now) or message.end_reason != SCHEDULE_CHANGED:
-                continue
-            Reminder.objects.filter(id=dose.id).reopen()
-        Reminder.objects.filter(id=dose.id).update(due_at=due)
-        Message.objects.filter(id=message.id).update(
+        if not dose.is_open and (due < catch_up_start(now) or message.end_reason != SCHEDULE_CHANGED):
+            continue
+        # Only as it was read: a message a worker claimed since (the batch was read unlocked) is
+        # on its way, and is left alone with its dose.
+        moved = Message.objects.filter(id=message.id, status=message.status).update(
             status=Message.Status.QUEUED, end_reason="", send_after=max(due, now), body=dose_body(schedule, due),
             held_by_pause=False, last_error="", updated_at=DatabaseNow(),
         )
+        if not moved:
+            continue
+        if not dose.is_open:
+            Reminder.objects.filter(id=dose.id).reopen()
+        Reminder.objects.filter(id=dose.id, sent_at__isnull=True).update(due_at=due)
 
 
 def reschedule(schedule: ReminderSchedule, now: datetime, history: DoseHistory) -> datetime | None:

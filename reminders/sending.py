@@ -356,6 +356,7 @@ class _Chunk:
 
     ready: list[Claim] = field(default_factory=list)
     probes: set[str] = field(default_factory=set)  # scopes whose pause this chunk tries a send for
+    device_probes: set[str] = field(default_factory=set)  # those of them paused as a disconnected device
     outcomes: dict[int, tuple[Claim, Outcome, str]] = field(default_factory=dict)  # the claim as prepared
     releases: list[Release] = field(default_factory=list)
     prepared_at: float = 0.0  # time.monotonic() before its double-check and its limits ran
@@ -380,8 +381,10 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
             message.id: message
             for message in Message.objects.filter(id__in=[c.message_id for c in claims], status=Message.Status.SENDING)
             .select_related("patient").select_for_update(of=("self", "patient")).annotate(db_now=DatabaseNow())
+            .order_by("patient_id", "id")  # one lock order for every worker: two chunks cannot deadlock
         }
-        doses = Reminder.objects.select_for_update().in_bulk([m.reminder_id for m in rows.values() if m.reminder_id])
+        doses = Reminder.objects.select_for_update().order_by("id").in_bulk(
+            [m.reminder_id for m in rows.values() if m.reminder_id])
         by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
         waiting = []
@@ -409,6 +412,8 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                     _hold_for_pause(chunk, claim, pause)
                     continue
                 chunk.probes.add(sender.scope)
+                if pause.kind == SendingPause.Kind.DEVICE:
+                    chunk.device_probes.add(sender.scope)
             waiting.append(claim)
         # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
         delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope) for c in waiting])
@@ -576,27 +581,37 @@ def send_claimed(
         upcoming, landing, flying = None, flying, None
         held_back: list[Claim] = []
         try:
-            if rest and not stopping():
-                group, rest = rest[:size], rest[size:]
-                upcoming = prepare_attempts(group)
-            if landing is not None:
-                futures_wait(landing.calls)  # the calls end; no database work waited on them
-                if upcoming is not None:
-                    held_back = _withhold(upcoming, _refused_senders(landing))
-            if upcoming is not None and (stopping() or time.monotonic() - upcoming.prepared_at > PREPARED_MAX_SECONDS):
-                stats["released"] += len(release_all([Release(claim, 0) for claim in upcoming.ready]))
-                stats.update(_settle(upcoming).values())
-            elif upcoming is not None:
-                flying = launch(upcoming, backend, pool)
-            if landing is not None:
-                stats.update(land(landing).values())
+            try:
+                if rest and not stopping():
+                    group, rest = rest[:size], rest[size:]
+                    upcoming = prepare_attempts(group)
+                if landing is not None:
+                    futures_wait(landing.calls)  # the calls end; no database work waited on them
+                    if upcoming is not None:
+                        held_back = _withhold(upcoming, _refused_senders(landing))
+                too_old = upcoming is not None and time.monotonic() - upcoming.prepared_at > PREPARED_MAX_SECONDS
+                if upcoming is not None and (stopping() or too_old):
+                    stats["released"] += len(release_all([Release(claim, 0) for claim in upcoming.ready]))
+                    stats.update(_settle(upcoming).values())
+                elif upcoming is not None:
+                    flying = launch(upcoming, backend, pool)
+                if landing is not None:
+                    landed, landing = landing, None
+                    stats.update(land(landed).values())
+            except BaseException:
+                # Calls that went out are recorded whatever went wrong (a deadlock, a soft time
+                # limit, a bug): unrecorded, their messages would go out again once their
+                # leases expire. What was not started keeps its lease and comes back unspent.
+                for flight in (landing, flying):
+                    if flight is not None:
+                        stats.update(_land_anyway(flight).values())
+                flying = None
+                raise
             if held_back:
                 stats.update(_hold_back(held_back).values())
         except (DatabaseError, ImproperlyConfigured):
             raise  # the connection is gone (the caller reconnects) or a setting is wrong: leases cover the rest
         except Exception:
-            # A bug must not stop the other chunks; the messages it was handling keep their
-            # leases and are retried once the leases expire.
             logger.exception("unexpected error in a send chunk")
             stats[Outcome.ERROR] += 1
         if stopping() and flying is None:
@@ -604,6 +619,16 @@ def send_claimed(
     if rest:
         stats["released"] += len(release_all([Release(claim, 0) for claim in rest]))
     return stats
+
+
+def _land_anyway(flight: _Flight) -> dict[int, Outcome]:
+    """`land`, on the way out of a failure: what it cannot record is logged, not raised over
+    the failure being handled."""
+    try:
+        return land(flight)
+    except Exception:
+        logger.exception("could not record a chunk whose calls went out; their leases will send them again")
+        return {}
 
 
 def _refused_senders(flight: _Flight) -> set[str]:
@@ -646,7 +671,7 @@ def deliver(claim: Claim, backend: BaseWhatsAppBackend) -> Outcome:
 def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsAppError:
     """Fonnte's words for a disconnected device are not documented: while it is known to be
     down, a failed probe is that, not this message's fault."""
-    if claim.sender.scope in chunk.probes and error.scope == Scope.MESSAGE and error.transient:
+    if claim.sender.scope in chunk.device_probes and error.scope == Scope.MESSAGE and error.transient:
         return WhatsAppError(error.reason, transient=True, scope=Scope.DEVICE)
     return error
 

@@ -136,3 +136,24 @@ def test_the_trigger_and_the_model_agree_on_who_is_reachable(verification, activ
     patient.refresh_from_db()
     assert (patient.reachable_since is not None) == patient.can_receive_reminders
     assert Patient.objects.reachable().filter(id=patient.id).exists() == patient.can_receive_reminders
+
+
+def test_a_dose_claimed_while_its_schedule_is_worked_out_is_left_on_its_way():
+    """The batch's doses are read unlocked: a worker may claim one before it is moved."""
+    from reminders.doses import DoseHistory, reschedule
+    from reminders.sending import claim_due_messages
+
+    with time_machine.travel(MONDAY - timedelta(days=1), tick=False):
+        schedule = make_schedule(time_of_day=time(8, 0))
+    create_doses([Dose(schedule, date(2026, 11, 23), MONDAY)])
+    with time_machine.travel(MONDAY + timedelta(minutes=1), tick=False):
+        ReminderSchedule.objects.filter(id=schedule.id).update(time_of_day=time(8, 30))
+        schedule.refresh_from_db()
+        history = DoseHistory.of([schedule], timezone.now())
+        assert claim_due_messages(10).claims  # a worker takes it now, between the read and the move
+        reschedule(schedule, timezone.now(), history)
+
+    message = Message.objects.get(kind="REMINDER")
+    dose = Reminder.objects.get()
+    assert message.status == "SENDING" and "(08:00)" in message.body
+    assert dose.due_at == MONDAY

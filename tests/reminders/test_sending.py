@@ -1,11 +1,13 @@
 import dataclasses
 import random
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
 import responses
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from locks.services import acquire_lock, release_lock
@@ -294,3 +296,36 @@ def test_send_reminders_rejects_a_bad_batch_size():
 
     with pytest.raises(CommandError, match="batch-size"):
         call_command("send_reminders", "--batch-size", "0")
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("a bug preparing"), DatabaseError("deadlock detected")])
+def test_calls_already_out_are_recorded_when_preparing_the_next_chunk_fails(outbox, settings, monkeypatch,
+                                                                             failure):
+    """Unrecorded, a sent message would stay SENDING and go out again once its lease expired."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reminders import sending
+
+    settings.SEND_CONCURRENCY = 2
+    messages = [queue_message() for _ in range(4)]
+    claims = claim_due_messages(10).claims
+    real_prepare, calls = sending.prepare_attempts, []
+
+    def second_fails(group):
+        calls.append(group)
+        if len(calls) == 2:
+            raise failure
+        return real_prepare(group)
+
+    monkeypatch.setattr(sending, "prepare_attempts", second_fails)
+    with ThreadPoolExecutor(2) as pool:
+        try:
+            sending.send_claimed(claims, get_backend(), pool, deadline=time.monotonic() + 30)
+        except DatabaseError:
+            assert isinstance(failure, DatabaseError)
+
+    states = {m.id: (m.status, m.attempts) for m in Message.objects.filter(id__in=[m.id for m in messages])}
+    first = [claim.message_id for claim in calls[0]]
+    assert [states[i] for i in first] == [("SENT", 1)] * 2  # the chunk in flight was recorded
+    assert len(outbox) == 2
+    assert all(states[i] == ("SENDING", 0) for i in states if i not in first)  # not started: back unspent later
