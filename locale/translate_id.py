@@ -540,6 +540,42 @@ INDONESIAN = {
     "Paused": "Dijeda",
     "Active": "Aktif",
     "Sending messages": "Pengiriman pesan",
+    # Issue 20: escalations and the staff WhatsApp numbers they are sent to.
+    "Alert to staff": "Peringatan untuk staf",
+    "escalation": "eskalasi",
+    "escalations": "eskalasi",
+    "user": "pengguna",
+    "WhatsApp number": "Nomor WhatsApp",
+    "Alerts about patients who need someone are sent here.":
+        "Peringatan tentang pasien yang perlu segera dihubungi dikirim ke nomor ini.",
+    "staff WhatsApp number": "nomor WhatsApp staf",
+    "staff WhatsApp numbers": "nomor WhatsApp staf",
+    "Doses missed in a row": "Dosis terlewat berturut-turut",
+    "Verification question unanswered": "Pertanyaan persetujuan tidak dijawab",
+    "Said not yet twice": "Menjawab belum dua kali",
+    "Emergency not handled": "Keadaan darurat belum ditangani",
+    "Called the patient": "Sudah menelepon pasien",
+    "Visited the patient": "Sudah mengunjungi pasien",
+    "Resolved": "Selesai ditangani",
+    "rule": "aturan",
+    "The patient's own date when it was raised.": "Tanggal pasien sendiri saat eskalasi muncul.",
+    "how many": "jumlah",
+    "Doses missed in a row, or times the patient said not yet.":
+        "Dosis terlewat berturut-turut, atau berapa kali pasien menjawab belum.",
+    "raised at": "muncul pada",
+    "volunteer told": "relawan yang diberi tahu",
+    "coordinators told at": "koordinator diberi tahu pada",
+    "how it was handled": "cara ditangani",
+    "Said not yet %(count)d times to one dose": "Menjawab belum %(count)d kali untuk satu dosis",
+    "Emergency not marked handled for %(minutes)d minutes":
+        "Keadaan darurat belum ditandai ditangani selama %(minutes)d menit",
+    "Called": "Sudah menelepon",
+    "Visited": "Sudah berkunjung",
+    "All escalations": "Semua eskalasi",
+    "coordinators told": "koordinator sudah diberi tahu",
+    "Not handled yet": "Belum ditangani",
+    "what happened": "yang terjadi",
+    "%(count)d escalation marked as handled by you.": "%(count)d eskalasi Anda tandai sudah ditangani.",
 }
 
 _ENTRY = re.compile(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, Q
+from django.db.models import ExpressionWrapper, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -408,6 +408,15 @@ class ReminderQuerySet(models.QuerySet):
         confirmation only moves a dose from missed to confirmed)."""
         return self.filter(confirmation_status__in=[Reminder.Confirmation.CONFIRMED, Reminder.Confirmation.MISSED])
 
+    def missed_in_a_row(self, patient: models.Expression, since: datetime) -> models.Subquery:
+        """How many of the patient's doses due since `since` were missed with no confirmed dose
+        after them: a subquery for `patient` (an OuterRef), for the today page and escalations."""
+        confirmed_later = Reminder.objects.filter(patient=OuterRef("patient"), due_at__gt=OuterRef("due_at"),
+                                                  confirmation_status=Reminder.Confirmation.CONFIRMED)
+        missed = self.filter(patient=patient, confirmation_status=Reminder.Confirmation.MISSED, due_at__gte=since)
+        return models.Subquery(missed.exclude(models.Exists(confirmed_later)).order_by().values("patient")
+                               .annotate(n=models.Count("id")).values("n"))
+
     def overdue(self, now: datetime) -> "ReminderQuerySet":
         """Open doses past their time: sent and unanswered past the reply window, or never
         sent and past the catch-up limit (after which sending them risks a double dose)."""
@@ -529,6 +538,8 @@ class Reminder(models.Model):
             models.Index(fields=["due_at"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"],
                                                         sent_at__isnull=True),
                          name="reminder_open_unsent_idx"),
+            # Serves the escalation step: the doses closed as missed lately (reminders/escalations.py).
+            models.Index(fields=["closed_at"], condition=Q(confirmation_status="MISSED"), name="reminder_missed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -582,6 +593,7 @@ class Message(models.Model):
         REPLY = "REPLY", _("Reply to the patient")
         VERIFICATION = "VERIFICATION", _("Verification")
         NOTICE = "NOTICE", _("Notice of a new number")
+        ESCALATION = "ESCALATION", _("Alert to staff")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -600,6 +612,10 @@ class Message(models.Model):
     # notice of a new number is pinned here before it is sent: to the number the patient knew.
     device = models.ForeignKey(Device, verbose_name=_("WhatsApp device"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="messages")
+    # An alert to a volunteer or coordinator about the patient (kind ESCALATION), sent to `phone`.
+    # No index of its own: `one_alert_per_escalation_phone` serves the lookups (kind = ESCALATION).
+    escalation = models.ForeignKey("Escalation", verbose_name=_("escalation"), on_delete=models.CASCADE, null=True,
+                                   blank=True, related_name="messages", db_index=False)
     phone = PhoneNumberField(_("phone"))
     body = models.TextField(_("text"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REMINDER)
@@ -639,6 +655,9 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="FOLLOW_UP"), name="one_follow_up_per_reminder"
             ),
+            models.UniqueConstraint(
+                fields=["escalation", "phone"], condition=Q(kind="ESCALATION"), name="one_alert_per_escalation_phone"
+            ),
         ]
         indexes = [
             # Serves the claim: status = 'QUEUED' AND send_after <= now() ORDER BY priority DESC, send_after.
@@ -674,11 +693,19 @@ class Message(models.Model):
         from the locked patient row), except the notice of a new number, pinned to the old one."""
         return self.device_id if self.kind == self.Kind.NOTICE else self.patient.device_id
 
+    @property
+    def sending_phone(self) -> str:
+        """The number this message goes to: the patient's as it is now (a corrected number is
+        used at once), except an alert to staff, which goes to the staff member's own number."""
+        return self.phone if self.kind == self.Kind.ESCALATION else self.patient.phone
+
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.
         Read from the patient and reminder rows as they are now (the sender locks them)."""
         if self.kind == self.Kind.REPLY:
             return None  # answers a message the patient just sent, goodbyes included
+        if self.kind == self.Kind.ESCALATION:
+            return None  # to staff about the patient: the patient's consent is not asked for it
         asked = Patient.Verification.PENDING if self.kind == self.Kind.VERIFICATION else Patient.Verification.VERIFIED
         problem = self.patient.reachability_problem(verification=asked)
         if problem:
@@ -897,3 +924,86 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"last tick at {self.last_tick_at:%Y-%m-%d %H:%M:%S}" if self.last_tick_at else "no tick yet"
+
+
+class StaffProfile(models.Model):
+    """What PRIMA needs to know of a staff member beyond Django's user: the WhatsApp number
+    escalations about their patients go to."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="staff_profile")
+    phone = PhoneNumberField(_("WhatsApp number"), blank=True,
+                             help_text=_("Alerts about patients who need someone are sent here."))
+
+    class Meta:
+        verbose_name = _("staff WhatsApp number")
+        verbose_name_plural = _("staff WhatsApp numbers")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EscalationQuerySet(models.QuerySet):
+    def unhandled(self) -> "EscalationQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+
+class Escalation(models.Model):
+    """A patient who needs a person now, by one rule (reminders/escalations.py): at most one
+    per patient, rule and the patient's day (`one_escalation_per_rule_day`), told to the
+    volunteer by WhatsApp and, when nobody handles it in time, to every coordinator."""
+
+    class Rule(models.TextChoices):
+        MISSED_IN_A_ROW = "MISSED_IN_A_ROW", _("Doses missed in a row")
+        VERIFICATION_EXPIRED = "VERIFICATION_EXPIRED", _("Verification question unanswered")
+        NOT_YET_TWICE = "NOT_YET_TWICE", _("Said not yet twice")
+        EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
+
+    class Handling(models.TextChoices):
+        CALLED = "CALLED", _("Called the patient")
+        VISITED = "VISITED", _("Visited the patient")
+        RESOLVED = "RESOLVED", _("Resolved")
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="escalations")
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
+    local_date = models.DateField(_("date"), help_text=_("The patient's own date when it was raised."))
+    count = models.PositiveSmallIntegerField(_("how many"), default=0,
+                                             help_text=_("Doses missed in a row, or times the patient said not yet."))
+    raised_at = models.DateTimeField(_("raised at"), db_default=DatabaseNow())
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer told"),
+                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    coordinators_told_at = models.DateTimeField(_("coordinators told at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handling = models.CharField(_("how it was handled"), max_length=16, choices=Handling.choices, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "rule", "local_date"], name="one_escalation_per_rule_day"),
+        ]
+        indexes = [
+            # Serves the today page and the tick's look for escalations nobody handled in time.
+            models.Index(fields=["raised_at"], condition=Q(handled_at__isnull=True), name="escalation_unhandled_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.patient}"
+
+    @property
+    def what(self) -> str:
+        """What happened, in a few plain words, for the today page and the admin."""
+        if self.rule == self.Rule.MISSED_IN_A_ROW:
+            return _("%(count)d doses in a row missed") % {"count": self.count}
+        if self.rule == self.Rule.NOT_YET_TWICE:
+            return _("Said not yet %(count)d times to one dose") % {"count": self.count}
+        if self.rule == self.Rule.EMERGENCY_UNHANDLED:
+            return _("Emergency not marked handled for %(minutes)d minutes") % {
+                "minutes": settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES}
+        return str(self.get_rule_display())

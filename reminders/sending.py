@@ -398,7 +398,7 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 chunk.outcomes[claim.message_id] = (claim, Outcome.REFUSED, refused.text)
                 continue
             sender = by_device[message.sending_device_id]
-            claim = replace(claim, phone=message.patient.phone, sender=sender)
+            claim = replace(claim, phone=message.sending_phone, sender=sender)
             if sender.device_id is not None and not sender.token:
                 pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
                                                      token=sender.token)
