@@ -576,6 +576,26 @@ INDONESIAN = {
     "Not handled yet": "Belum ditangani",
     "what happened": "yang terjadi",
     "%(count)d escalation marked as handled by you.": "%(count)d eskalasi Anda tandai sudah ditangani.",
+    # Issue 20: caregivers (pendamping).
+    "caregiver": "pendamping",
+    "caregivers": "pendamping",
+    "relation": "hubungan",
+    "E.g. daughter, husband.": "Misalnya anak, suami.",
+    "agreed to reminders at": "setuju menerima pengingat pada",
+    "When the caregiver agreed to get reminders; empty: they get none yet.":
+        "Kapan pendamping setuju menerima pengingat; kosong: belum menerima pengingat.",
+    "send to": "kirim kepada",
+    "The patient": "Pasien",
+    "The caregivers": "Pendamping",
+    "The patient and the caregivers": "Pasien dan pendamping",
+    "Caregiver's reply": "Balasan pendamping",
+    "from caregiver": "dari pendamping",
+    "Written by this caregiver; empty: by the patient.": "Ditulis oleh pendamping ini; kosong: oleh pasien.",
+    "written by": "ditulis oleh",
+    "the patient": "pasien",
+    "caregiver %(name)s": "pendamping %(name)s",
+    "%(count)s confirmation came from a caregiver, counted as the patient's.":
+        "%(count)s konfirmasi dari pendamping, dihitung sebagai konfirmasi pasien.",
 }
 
 _ENTRY = re.compile(
