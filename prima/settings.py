@@ -339,6 +339,18 @@ FREE_TEXT_ACK_WINDOW_MINUTES = _number("FREE_TEXT_ACK_WINDOW_MINUTES", 240)
 # Every emergency is stored and flagged; the safety answer and the staff notifications go out
 # at most once per patient per this many minutes.
 EMERGENCY_ANSWER_WINDOW_MINUTES = _number("EMERGENCY_ANSWER_WINDOW_MINUTES", 10)
+# Escalations (reminders/escalations.py): which rules raise one, and their thresholds. Each raises
+# at most one escalation per patient per rule per day, told to the volunteer by WhatsApp, and to
+# every coordinator when nobody has handled it ESCALATION_TO_COORDINATORS_MINUTES later.
+ESCALATION_RULE_NAMES = ["MISSED_IN_A_ROW", "VERIFICATION_EXPIRED", "NOT_YET_TWICE", "EMERGENCY_UNHANDLED"]
+ESCALATION_RULES = env.list("ESCALATION_RULES", default=ESCALATION_RULE_NAMES)
+if set(ESCALATION_RULES) - set(ESCALATION_RULE_NAMES):
+    raise ImproperlyConfigured(f"ESCALATION_RULES: unknown {sorted(set(ESCALATION_RULES) - set(ESCALATION_RULE_NAMES))}"
+                               f"; choose among {', '.join(ESCALATION_RULE_NAMES)}")
+ESCALATION_MISSED_IN_A_ROW = _number("ESCALATION_MISSED_IN_A_ROW", 2)
+ESCALATION_NOT_YET_ON_ONE_DOSE = _number("ESCALATION_NOT_YET_ON_ONE_DOSE", 2)
+ESCALATION_EMERGENCY_UNHANDLED_MINUTES = _number("ESCALATION_EMERGENCY_UNHANDLED_MINUTES", 30)
+ESCALATION_TO_COORDINATORS_MINUTES = _number("ESCALATION_TO_COORDINATORS_MINUTES", 60)
 # Who hears about an emergency when the patient's volunteer has no email address.
 EMERGENCY_EMAIL_FALLBACK = env.list("EMERGENCY_EMAIL_FALLBACK", default=[])
 # Used in links of emails sent to volunteers.

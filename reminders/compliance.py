@@ -3,10 +3,11 @@
 compliance = confirmed ÷ (confirmed + missed), counted over doses that are decided
 (`Reminder.objects.decided()`): confirmed, by the patient's reply or a volunteer's manual
 confirmation, or missed (no answer in the window, or the reminder could not be delivered in
-time). A dose still waiting counts neither way; a cancelled one (withdrawn, the patient paused
-or opted out) never counts. Days are the patients' own dates (`local_date`). Every function
-takes the reminders (or patients) to count as a queryset, so the admin passes only what the
-user may see.
+time). A caregiver's confirmation counts as the patient's, and is counted apart too
+(`by_caregiver`) so the page can say so. A dose still waiting counts neither way; a cancelled
+one (withdrawn, the patient paused or opted out) never counts. Days are the patients' own
+dates (`local_date`). Every function takes the reminders (or patients) to count as a queryset,
+so the admin passes only what the user may see.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ HIGH = 0.8
 MEDIUM = 0.5
 CONFIRMED = Q(confirmation_status=Reminder.Confirmation.CONFIRMED)
 MISSED = Q(confirmation_status=Reminder.Confirmation.MISSED)
+BY_CAREGIVER = CONFIRMED & Q(confirmation_method=Reminder.ConfirmationMethod.CAREGIVER_REPLY)
 
 
 def compliance_rate(confirmed: int, missed: int) -> float | None:
@@ -41,6 +43,7 @@ class Tally:
     sent: int
     confirmed: int
     missed: int
+    by_caregiver: int  # of `confirmed`: answered by a caregiver for the patient
 
     @property
     def rate(self) -> float | None:
@@ -61,6 +64,7 @@ def _tally_aggregates() -> dict:
         "sent": Count("id", filter=Q(sent_at__isnull=False)),
         "confirmed": Count("id", filter=CONFIRMED),
         "missed": Count("id", filter=MISSED),
+        "by_caregiver": Count("id", filter=BY_CAREGIVER),
     }
 
 
@@ -83,7 +87,7 @@ def daily_tallies(reminders: QuerySet, now: datetime, days: int = 30) -> list[Da
     rows = in_last_days(reminders, now, days).order_by().values("local_date").annotate(**_tally_aggregates())
     by_day = {row.pop("local_date"): row for row in rows}
     start = first_day(now, days)
-    empty = {"sent": 0, "confirmed": 0, "missed": 0}
+    empty = {"sent": 0, "confirmed": 0, "missed": 0, "by_caregiver": 0}
     return [
         DayTally(day=day, **by_day.get(day, empty))
         for day in (start + timedelta(days=offset) for offset in range(days))

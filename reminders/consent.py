@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,11 +71,16 @@ def opt_in_by_reply(reply: PatientReply) -> str:
 
 
 def cancel_queued_messages(patient: Patient, reason: str) -> int:
-    """Withdraw everything still waiting to go to the patient, except our replies to them;
-    the doses not sent yet close as cancelled."""
-    queued = patient.messages.filter(status=Message.Status.QUEUED).exclude(kind=Message.Kind.REPLY)
+    """Withdraw everything still waiting to go to the patient's own phone, except our replies
+    to them; the doses not sent yet close as cancelled, but for those a caregiver still gets
+    (consent is each phone's own) and alerts to staff about the patient."""
+    queued = patient.messages.filter(status=Message.Status.QUEUED, caregiver__isnull=True).exclude(
+        kind__in=[Message.Kind.REPLY, Message.Kind.ESCALATION])
     count = queued.count()
-    Reminder.objects.filter(patient=patient, sent_at__isnull=True).open().close(Reminder.Confirmation.CANCELLED, reason)
+    for_caregivers = Message.objects.filter(reminder=OuterRef("pk"), kind=Message.Kind.REMINDER,
+                                            caregiver__isnull=False, status=Message.Status.QUEUED)
+    Reminder.objects.filter(patient=patient, sent_at__isnull=True).open().exclude(Exists(for_caregivers)).close(
+        Reminder.Confirmation.CANCELLED, reason)
     queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
     return count
 

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 
-from reminders import consent
+from reminders import caregivers, consent
 from reminders.classifier import classify, topic
-from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.models import Caregiver, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
 Intent = PatientReply.Intent
@@ -49,12 +49,22 @@ def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
     return answered, ""
 
 
+def _who_answered(reply: PatientReply) -> str:
+    return "caregiver answered" if reply.caregiver_id else "patient answered"
+
+
+def _answered_through(reply: PatientReply) -> str:
+    """A caregiver's confirmation counts as the patient's (compliance), and says it was theirs."""
+    method = Reminder.ConfirmationMethod
+    return method.CAREGIVER_REPLY if reply.caregiver_id else method.PATIENT_REPLY
+
+
 def _confirm(reply: PatientReply) -> str:
     answered, why_not = _answered_or_why_not(reply)
     if why_not:
         return why_not
     Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
-        Reminder.Confirmation.CONFIRMED, "patient answered", confirmation_method=Reminder.ConfirmationMethod.PATIENT_REPLY,
+        Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
         confirmed_at=reply.received_at, responded_at=reply.received_at,
     )
     acknowledge(reply, "confirmed")
@@ -78,7 +88,7 @@ def _not_yet(reply: PatientReply) -> str:
         if not dose.messages.filter(kind=Message.Kind.FOLLOW_UP).exists():
             original = dose.messages.filter(kind=Message.Kind.REMINDER).values_list("body", flat=True).first() or ""
             queue_message(reply.patient, "follow_up", kind=Message.Kind.FOLLOW_UP, reminder=dose,
-                          send_after=reply.received_at + delay, pengingat=original)
+                          send_after=reply.received_at + delay, caregiver=reply.caregiver, pengingat=original)
             follow_ups += 1
     acknowledge(reply, "not_yet", menit=settings.FOLLOW_UP_DELAY_MINUTES)
     return f"{len(answered)} reminder(s) not yet taken; {follow_ups} follow-up(s) queued"
@@ -97,7 +107,7 @@ def _appointment(reply: PatientReply) -> str:
         return for_volunteers(reply)
     answer, template = APPOINTMENT_ANSWERS[reply.intent]
     Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
-        Reminder.Confirmation.CONFIRMED, "patient answered", confirmation_method=Reminder.ConfirmationMethod.PATIENT_REPLY,
+        Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
         confirmed_at=reply.received_at, responded_at=reply.received_at, appointment_answer=answer,
     )
     acknowledge(reply, template)
@@ -114,14 +124,15 @@ def for_volunteers(reply: PatientReply) -> str:
     return "stored for volunteers; acknowledged"
 
 
-def route(patient: Patient, intent: str) -> Handler:
-    """Which rule applies: opting out and in always; a verification answer while one is
-    awaited; otherwise the answers to reminders; anything else is for volunteers."""
+def route(patient: Patient, intent: str, caregiver: Caregiver | None = None) -> Handler:
+    """Which rule applies: opting out and in always (the caregiver's own, from their phone);
+    the patient's verification answer while one is awaited (never a caregiver's: consent is
+    each phone's own); otherwise the answers to reminders; anything else is for volunteers."""
     if intent == Intent.OPT_OUT:
-        return consent.opt_out_by_reply
+        return caregivers.opt_out_by_reply if caregiver else consent.opt_out_by_reply
     if intent == Intent.OPT_IN:
-        return consent.opt_in_by_reply
-    if consent.awaiting_verification(patient):
+        return caregivers.opt_in_by_reply if caregiver else consent.opt_in_by_reply
+    if caregiver is None and consent.awaiting_verification(patient):
         return consent.verification_answer
     return {
         Intent.CONFIRM: _confirm,
@@ -132,21 +143,33 @@ def route(patient: Patient, intent: str) -> Handler:
     }.get(intent, for_volunteers)
 
 
-def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None) -> PatientReply:
-    """Record and act on one reply, in the caller's transaction, under the patient's lock."""
+def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
+                caregiver: Caregiver | None = None) -> PatientReply:
+    """Record and act on one reply, in the caller's transaction, under the patient's lock;
+    from the patient, or from one of their caregivers (answered on the caregiver's phone)."""
     _require_transaction()
     patient = Patient.objects.select_for_update().get(id=patient.id)
-    reply = PatientReply(patient=patient, text=text, intent=classify(text), received_at=received_at,
-                         arrived_at=arrived_at or received_at)
-    reply.outcome = route(patient, reply.intent)(reply)
+    reply = PatientReply(patient=patient, caregiver=caregiver, text=text, intent=classify(text),
+                         received_at=received_at, arrived_at=arrived_at or received_at)
+    reply.outcome = route(patient, reply.intent, caregiver)(reply)
     reply.save()
     return reply
 
 
 def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime,
-                         arrived_at: datetime | None = None) -> PatientReply:
-    """A reply we did not act on is still a patient speaking: a volunteer reads it."""
+                         arrived_at: datetime | None = None, caregiver: Caregiver | None = None) -> PatientReply:
+    """A reply we did not act on is still a patient (or their caregiver) speaking: a volunteer reads it."""
     return PatientReply.objects.create(
-        patient=patient, text=text, intent=classify(text), received_at=received_at,
+        patient=patient, caregiver=caregiver, text=text, intent=classify(text), received_at=received_at,
         arrived_at=arrived_at or received_at, needs_attention=True, outcome=reason,
     )
+
+
+def keep_unclear_reply(unclear: caregivers.Unclear, text: str, received_at: datetime,
+                       arrived_at: datetime) -> list[PatientReply]:
+    """A caregiver of several patients who did not say which: kept for each patient's
+    volunteer, and the phone asked which patient it means. In the caller's transaction."""
+    kept = [keep_unapplied_reply(caregiver.patient, text, "from a caregiver of several patients; asked which",
+                                 received_at, arrived_at, caregiver) for caregiver in unclear.caregivers]
+    caregivers.ask_which(unclear)
+    return kept

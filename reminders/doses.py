@@ -75,26 +75,39 @@ WITH candidate AS (
     SELECT schedule_id, patient_id, local_date, 0, due_at, 'PENDING', '', '', {CLOCK_SQL} FROM candidate
     ON CONFLICT (schedule_id, local_date, slot) DO NOTHING
     RETURNING id, schedule_id, local_date
+), dose AS (
+    SELECT r.id AS reminder_id, c.*, s.recipients
+    FROM new_reminder r JOIN candidate c USING (schedule_id, local_date)
+    JOIN reminders_reminderschedule s ON s.id = c.schedule_id
+), recipient AS (
+    SELECT d.reminder_id, d.patient_id, NULL::bigint AS caregiver_id, p.phone, d.body, d.send_after
+    FROM dose d JOIN reminders_patient p ON p.id = d.patient_id
+    WHERE d.recipients <> 'CAREGIVERS'
+    UNION ALL
+    SELECT d.reminder_id, d.patient_id, g.id, g.phone, d.body, d.send_after
+    FROM dose d JOIN reminders_caregiver g ON g.patient_id = d.patient_id
+    WHERE d.recipients <> 'PATIENT' AND g.is_active AND g.opted_out_at IS NULL AND g.consented_at <= d.due_at
 ), new_message AS (
     INSERT INTO reminders_message
-        (patient_id, reminder_id, phone, body, kind, status, send_after, attempts, max_attempts,
+        (patient_id, reminder_id, caregiver_id, phone, body, kind, status, send_after, attempts, max_attempts,
          last_error, end_reason, provider_message_id, created_at, updated_at)
-    SELECT c.patient_id, r.id, p.phone, c.body, 'REMINDER', 'QUEUED', c.send_after, 0, %s, '', '', '',
+    SELECT patient_id, reminder_id, caregiver_id, phone, body, 'REMINDER', 'QUEUED', send_after, 0, %s, '', '', '',
            {CLOCK_SQL}, {CLOCK_SQL}
-    FROM new_reminder r JOIN candidate c USING (schedule_id, local_date) JOIN reminders_patient p ON p.id = c.patient_id
+    FROM recipient
     RETURNING id
 )
-SELECT count(*) FROM new_message
+SELECT count(*) FROM new_reminder
 """
 
 
 def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
-    """Create each dose's Reminder and its queued reminder Message, once, in one statement.
+    """Create each dose's Reminder and its queued reminder Messages, once, in one statement:
+    one to the patient and one to each caregiver who has agreed, as the schedule's recipients say.
 
     The dose identity decides which caller creates a dose (many may try at once), and only
-    that caller queues its message, for the reminder it just inserted. Any other path that
-    tried a second reminder message for a dose would be refused by `one_delivery_per_reminder`
-    (an IntegrityError, never a send). Returns doses created.
+    that caller queues its messages, for the reminder it just inserted. Any other path that
+    tried a second reminder message for a dose and recipient would be refused by
+    `one_delivery_per_recipient` (an IntegrityError, never a send). Returns doses created.
     """
     if not doses:
         return 0
@@ -117,7 +130,8 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
 def _locked(schedules: QuerySet) -> list[ReminderSchedule]:
     """A batch of schedules, locked until the caller's transaction ends; rows a volunteer is
     saving right now are left for the next tick."""
-    return list(schedules.select_related("patient").select_for_update(of=("self",), skip_locked=True)[:BATCH])
+    return list(schedules.select_related("patient").prefetch_related("patient__caregivers")
+                .select_for_update(of=("self",), skip_locked=True)[:BATCH])
 
 
 def _record_problem(schedule: ReminderSchedule, error: Exception) -> None:
@@ -183,12 +197,16 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[
             continue
         if not dose.is_open and (due < catch_up_start(now) or message.end_reason != SCHEDULE_CHANGED):
             continue
-        # Only as it was read: a message a worker claimed since (the batch was read unlocked) is
-        # on its way, and is left alone with its dose.
-        moved = Message.objects.filter(id=message.id, status=message.status).update(
-            status=Message.Status.QUEUED, end_reason="", send_after=max(due, now), body=dose_body(schedule, due),
-            held_by_pause=False, last_error="", updated_at=DatabaseNow(),
-        )
+        # Each delivery (the patient's, each caregiver's) follows, unless withdrawn for its own
+        # reason (an opt-out), and only as it was read: one a worker claimed since (the batch
+        # was read unlocked) is on its way, and is left alone.
+        moved = 0
+        for delivery in dose.reminder_messages:
+            if delivery.status == Message.Status.QUEUED or delivery.end_reason == SCHEDULE_CHANGED:
+                moved += Message.objects.filter(id=delivery.id, status=delivery.status).update(
+                    status=Message.Status.QUEUED, end_reason="", send_after=max(due, now),
+                    body=dose_body(schedule, due), held_by_pause=False, last_error="", updated_at=DatabaseNow(),
+                )
         if not moved:
             continue
         if not dose.is_open:
@@ -250,7 +268,7 @@ def _doses_due(schedule: ReminderSchedule, now: datetime, stats: Counter) -> tup
     while due is not None and due <= now:
         if due < catch_up_start(now):  # our outage outlasted the catch-up window
             stats["skipped_too_late"] += 1
-        elif not patient.was_reachable_at(due):
+        elif not schedule.has_recipient_at(due):
             stats["skipped_not_reachable"] += 1
         else:
             doses.append(Dose(schedule, due.astimezone(patient.zone).date(), due))

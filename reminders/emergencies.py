@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from reminders.models import Patient, PatientReply
+from reminders.models import Caregiver, Patient, PatientReply
 from reminders.notifications import notify_staff, patient_told_text
 from reminders.outbox import queue_message
 
@@ -16,7 +16,7 @@ URGENT = 1  # Message.priority of the safety reply: first in the queue, past the
 
 
 def handle_emergency(patient: Patient, text: str, received_at: datetime,
-                     arrived_at: datetime | None = None) -> PatientReply:
+                     arrived_at: datetime | None = None, caregiver: Caregiver | None = None) -> PatientReply:
     """Store, notify and answer, in the caller's transaction. The patient is told only what
     is true: that staff are being told, when someone can be. The patient's row is locked for
     the moment it takes, so two emergencies at once still make one answer. The window runs on
@@ -30,7 +30,7 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime,
         intent=PatientReply.Intent.EMERGENCY, acknowledged=True,
     ).order_by("received_at").first()
     reply = PatientReply.objects.create(
-        patient=patient, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
+        patient=patient, caregiver=caregiver, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
         arrived_at=arrived_at, needs_attention=True, urgent=True, acknowledged=answered is None,
     )
     if answered is not None:
@@ -38,7 +38,7 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime,
         reply.save(update_fields=["outcome"])
         return reply
     notifications = notify_staff(reply)
-    queue_message(patient, "emergency", priority=URGENT, told=patient_told_text(notifications))
+    queue_message(patient, "emergency", priority=URGENT, caregiver=caregiver, told=patient_told_text(notifications))
     told = ", ".join(f"{n.recipient.get_username() if n.recipient else n.address} ({n.role}) by "
                      f"{n.get_channel_display().lower()}" for n in notifications)
     outcome = f"safety reply queued; notifying {told}" if told else (

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import ExpressionWrapper, Q
+from django.db.models import ExpressionWrapper, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -273,6 +273,47 @@ class Patient(DatabaseOwnedFields):
         super().save(*args, **kwargs)
 
 
+class Caregiver(models.Model):
+    """A family member (pendamping) who gives the patient their medicine: gets the reminders of
+    the schedules that name caregivers, and may answer for the patient. Consent and opt-out are
+    this phone's own (reminders/caregivers.py): a caregiver's BERHENTI stops only their messages."""
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="caregivers")
+    name = models.CharField(_("name"), max_length=200, validators=[validate_printable])
+    relation = models.CharField(_("relation"), max_length=100, blank=True, help_text=_("E.g. daughter, husband."))
+    phone = PhoneNumberField(_("phone"), help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
+    consented_at = models.DateTimeField(
+        _("agreed to reminders at"), null=True, blank=True,
+        help_text=_("When the caregiver agreed to get reminders; empty: they get none yet."))
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "name"]
+        verbose_name = _("caregiver")
+        verbose_name_plural = _("caregivers")
+        constraints = [models.UniqueConstraint(fields=["patient", "phone"], name="one_caregiver_phone_per_patient")]
+        indexes = [models.Index(fields=["phone"], name="caregiver_phone_idx")]  # the incoming webhook's lookup
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})" if self.relation else self.name
+
+    def reachability_problem(self) -> tuple[str, str] | None:
+        """Why this caregiver may not get reminders now, as (code, text); None when they may."""
+        if self.opted_out_at is not None:
+            return "opted_out", "caregiver opted out"
+        if not self.is_active or not self.patient.is_active:
+            return "cancelled", "caregiver or patient is not active"
+        if self.consented_at is None:
+            return "cancelled", "caregiver has not agreed to reminders"
+        return None
+
+    def was_reachable_at(self, moment: datetime) -> bool:
+        return self.reachability_problem() is None and self.consented_at <= moment
+
+
 class ReminderScheduleQuerySet(models.QuerySet):
     def needing_scheduling(self) -> "ReminderScheduleQuerySet":
         """Schedules edited (or new) since the scheduler last worked out their next dose."""
@@ -300,6 +341,11 @@ class ReminderSchedule(DatabaseOwnedFields):
         APPOINTMENT = "APPOINTMENT", _("Appointment")
         OTHER = "OTHER", _("Other")
 
+    class Recipients(models.TextChoices):
+        PATIENT = "PATIENT", _("The patient")
+        CAREGIVERS = "CAREGIVERS", _("The caregivers")
+        BOTH = "BOTH", _("The patient and the caregivers")
+
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="schedules")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MEDICATION)
     message_template = models.TextField(_("message"), 
@@ -309,6 +355,8 @@ class ReminderSchedule(DatabaseOwnedFields):
     weekdays = WeekdaysField(verbose_name=_("days"), default=every_weekday)
     start_date = models.DateField(_("from"), default=timezone.localdate)
     end_date = models.DateField(_("until"), null=True, blank=True)
+    recipients = models.CharField(_("send to"), max_length=16, choices=Recipients.choices, default=Recipients.PATIENT,
+                                  db_default=Recipients.PATIENT)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Kept by the scheduler and the triggers of migration 0006, never by a form.
@@ -343,6 +391,22 @@ class ReminderSchedule(DatabaseOwnedFields):
     def __str__(self) -> str:
         return _("%(kind)s %(time)s for %(patient)s") % {
             "kind": self.get_kind_display(), "time": f"{self.time_of_day:%H:%M}", "patient": self.patient}
+
+    @property
+    def reminds_patient(self) -> bool:
+        return self.recipients != self.Recipients.CAREGIVERS
+
+    @property
+    def reminds_caregivers(self) -> bool:
+        return self.recipients != self.Recipients.PATIENT
+
+    def has_recipient_at(self, moment: datetime) -> bool:
+        """Someone this schedule reminds could receive a dose due at `moment` (the patient, or
+        a caregiver who had agreed by then); reads `patient.caregivers` (prefetch it)."""
+        if self.reminds_patient and self.patient.was_reachable_at(moment):
+            return True
+        return self.reminds_caregivers and self.patient.is_active and any(
+            caregiver.was_reachable_at(moment) for caregiver in self.patient.caregivers.all())
 
     def dose_time(self, local_date: date) -> datetime | None:
         """When the dose of `local_date` is due, in the patient's zone; None if the schedule
@@ -408,6 +472,15 @@ class ReminderQuerySet(models.QuerySet):
         confirmation only moves a dose from missed to confirmed)."""
         return self.filter(confirmation_status__in=[Reminder.Confirmation.CONFIRMED, Reminder.Confirmation.MISSED])
 
+    def missed_in_a_row(self, patient: models.Expression, since: datetime) -> models.Subquery:
+        """How many of the patient's doses due since `since` were missed with no confirmed dose
+        after them: a subquery for `patient` (an OuterRef), for the today page and escalations."""
+        confirmed_later = Reminder.objects.filter(patient=OuterRef("patient"), due_at__gt=OuterRef("due_at"),
+                                                  confirmation_status=Reminder.Confirmation.CONFIRMED)
+        missed = self.filter(patient=patient, confirmation_status=Reminder.Confirmation.MISSED, due_at__gte=since)
+        return models.Subquery(missed.exclude(models.Exists(confirmed_later)).order_by().values("patient")
+                               .annotate(n=models.Count("id")).values("n"))
+
     def overdue(self, now: datetime) -> "ReminderQuerySet":
         """Open doses past their time: sent and unanswered past the reply window, or never
         sent and past the catch-up limit (after which sending them risks a double dose)."""
@@ -447,7 +520,7 @@ class Reminder(models.Model):
     Its identity is (schedule, local_date, slot), not its time, so editing the schedule moves
     a dose not yet sent instead of making a second one, and a dose sent or answered is never
     created again. PostgreSQL holds that promise (`one_dose_per_schedule_day`), and
-    `one_delivery_per_reminder` on Message holds "one reminder message per dose".
+    `one_delivery_per_recipient` on Message holds "one reminder message per dose and recipient".
     """
 
     class Confirmation(models.TextChoices):
@@ -463,6 +536,7 @@ class Reminder(models.Model):
 
     class ConfirmationMethod(models.TextChoices):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
+        CAREGIVER_REPLY = "CAREGIVER_REPLY", _("Caregiver's reply")
         VISIT = "VISIT", _("Volunteer visit")
         CALL = "CALL", _("Phone call")
         MESSAGE = "MESSAGE", _("Message")
@@ -529,6 +603,8 @@ class Reminder(models.Model):
             models.Index(fields=["due_at"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"],
                                                         sent_at__isnull=True),
                          name="reminder_open_unsent_idx"),
+            # Serves the escalation step: the doses closed as missed lately (reminders/escalations.py).
+            models.Index(fields=["closed_at"], condition=Q(confirmation_status="MISSED"), name="reminder_missed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -552,11 +628,14 @@ class Reminder(models.Model):
     def is_open(self) -> bool:
         return self.confirmation_status in self.OPEN
 
-    def waits_for(self, message_kind: str) -> bool:
+    def waits_for(self, message_kind: str, reached_another_recipient: bool = False) -> bool:
         """May a message of this kind still go out for this dose? The reminder itself only
-        before it was sent; the follow-up only while the patient has not answered."""
+        before it was sent (to this recipient: a dose whose reminder reached the patient may
+        still go to the caregiver, and the other way round); the follow-up only while the
+        patient has not answered."""
         if message_kind == Message.Kind.REMINDER:
-            return self.confirmation_status == self.Confirmation.PENDING and self.sent_at is None
+            return self.confirmation_status == self.Confirmation.PENDING and (
+                self.sent_at is None or reached_another_recipient)
         if message_kind == Message.Kind.FOLLOW_UP:
             return self.is_open
         return True
@@ -582,6 +661,7 @@ class Message(models.Model):
         REPLY = "REPLY", _("Reply to the patient")
         VERIFICATION = "VERIFICATION", _("Verification")
         NOTICE = "NOTICE", _("Notice of a new number")
+        ESCALATION = "ESCALATION", _("Alert to staff")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -600,6 +680,14 @@ class Message(models.Model):
     # notice of a new number is pinned here before it is sent: to the number the patient knew.
     device = models.ForeignKey(Device, verbose_name=_("WhatsApp device"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="messages")
+    # An alert to a volunteer or coordinator about the patient (kind ESCALATION), sent to `phone`.
+    # No index of its own: `one_alert_per_escalation_phone` serves the lookups (kind = ESCALATION).
+    escalation = models.ForeignKey("Escalation", verbose_name=_("escalation"), on_delete=models.CASCADE, null=True,
+                                   blank=True, related_name="messages", db_index=False)
+    # To one of the patient's caregivers instead of the patient (their reminders, our answers to them).
+    # No index of its own: `one_delivery_per_recipient` serves the lookups.
+    caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="messages", db_index=False)
     phone = PhoneNumberField(_("phone"))
     body = models.TextField(_("text"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REMINDER)
@@ -633,11 +721,16 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         constraints = [
+            # One reminder message per dose and recipient: the patient (no caregiver) or each caregiver.
             models.UniqueConstraint(
-                fields=["reminder"], condition=Q(kind="REMINDER"), name="one_delivery_per_reminder"
+                fields=["reminder", "caregiver"], condition=Q(kind="REMINDER", reminder__isnull=False),
+                nulls_distinct=False, name="one_delivery_per_recipient",
             ),
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="FOLLOW_UP"), name="one_follow_up_per_reminder"
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "phone"], condition=Q(kind="ESCALATION"), name="one_alert_per_escalation_phone"
             ),
         ]
         indexes = [
@@ -674,19 +767,45 @@ class Message(models.Model):
         from the locked patient row), except the notice of a new number, pinned to the old one."""
         return self.device_id if self.kind == self.Kind.NOTICE else self.patient.device_id
 
+    @property
+    def sending_phone(self) -> str:
+        """The number this message goes to: the patient's as it is now (a corrected number is
+        used at once), except an alert to staff, which goes to the staff member's own number."""
+        if self.kind == self.Kind.ESCALATION:
+            return self.phone
+        return self.caregiver.phone if self.caregiver_id else self.patient.phone
+
+    def reached_another_recipient(self) -> bool:
+        """Another recipient's reminder of this dose was sent (this one not yet): it may still go."""
+        return self.sent_at is None and Message.objects.filter(
+            reminder_id=self.reminder_id, kind=self.Kind.REMINDER, sent_at__isnull=False).exclude(id=self.id).exists()
+
+    def other_delivery_alive(self) -> bool:
+        """Another recipient's reminder of this dose is on its way or sent: this one ending does
+        not close the dose."""
+        others = Message.objects.filter(reminder_id=self.reminder_id, kind=self.Kind.REMINDER).exclude(id=self.id)
+        return others.exclude(status__in=[self.Status.FAILED, self.Status.CANCELLED]).exists()
+
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.
         Read from the patient and reminder rows as they are now (the sender locks them)."""
         if self.kind == self.Kind.REPLY:
             return None  # answers a message the patient just sent, goodbyes included
-        asked = Patient.Verification.PENDING if self.kind == self.Kind.VERIFICATION else Patient.Verification.VERIFIED
-        problem = self.patient.reachability_problem(verification=asked)
+        if self.kind == self.Kind.ESCALATION:
+            return None  # to staff about the patient: the patient's consent is not asked for it
+        if self.caregiver_id:
+            problem = self.caregiver.reachability_problem()
+        else:
+            verification = Patient.Verification
+            asked = verification.PENDING if self.kind == self.Kind.VERIFICATION else verification.VERIFIED
+            problem = self.patient.reachability_problem(verification=asked)
         if problem:
             return Refusal(*problem)
         reminder = self.reminder
         if reminder is None or self.kind == self.Kind.VERIFICATION:
             return None
-        if not reminder.waits_for(self.kind):
+        another = self.kind == self.Kind.REMINDER and reminder.sent_at is not None and self.reached_another_recipient()
+        if not reminder.waits_for(self.kind, another):
             return Refusal("cancelled", f"reminder is {reminder.confirmation_status}")
         if self.kind == self.Kind.REMINDER and reminder.is_too_late(now):
             # Hours late, a medication reminder risks a double dose; volunteers see it as missed.
@@ -733,6 +852,9 @@ class PatientReply(models.Model):
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="replies")
     reminder = models.ForeignKey(Reminder, verbose_name=_("reminder"), on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="replies")
+    caregiver = models.ForeignKey(Caregiver, verbose_name=_("from caregiver"), on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="replies",
+                                  help_text=_("Written by this caregiver; empty: by the patient."))
     text = models.TextField(_("text"))
     intent = models.CharField(_("understood as"), max_length=16, choices=Intent.choices)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True,
@@ -897,3 +1019,86 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"last tick at {self.last_tick_at:%Y-%m-%d %H:%M:%S}" if self.last_tick_at else "no tick yet"
+
+
+class StaffProfile(models.Model):
+    """What PRIMA needs to know of a staff member beyond Django's user: the WhatsApp number
+    escalations about their patients go to."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="staff_profile")
+    phone = PhoneNumberField(_("WhatsApp number"), blank=True,
+                             help_text=_("Alerts about patients who need someone are sent here."))
+
+    class Meta:
+        verbose_name = _("staff WhatsApp number")
+        verbose_name_plural = _("staff WhatsApp numbers")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EscalationQuerySet(models.QuerySet):
+    def unhandled(self) -> "EscalationQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+
+class Escalation(models.Model):
+    """A patient who needs a person now, by one rule (reminders/escalations.py): at most one
+    per patient, rule and the patient's day (`one_escalation_per_rule_day`), told to the
+    volunteer by WhatsApp and, when nobody handles it in time, to every coordinator."""
+
+    class Rule(models.TextChoices):
+        MISSED_IN_A_ROW = "MISSED_IN_A_ROW", _("Doses missed in a row")
+        VERIFICATION_EXPIRED = "VERIFICATION_EXPIRED", _("Verification question unanswered")
+        NOT_YET_TWICE = "NOT_YET_TWICE", _("Said not yet twice")
+        EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
+
+    class Handling(models.TextChoices):
+        CALLED = "CALLED", _("Called the patient")
+        VISITED = "VISITED", _("Visited the patient")
+        RESOLVED = "RESOLVED", _("Resolved")
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="escalations")
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
+    local_date = models.DateField(_("date"), help_text=_("The patient's own date when it was raised."))
+    count = models.PositiveSmallIntegerField(_("how many"), default=0,
+                                             help_text=_("Doses missed in a row, or times the patient said not yet."))
+    raised_at = models.DateTimeField(_("raised at"), db_default=DatabaseNow())
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer told"),
+                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    coordinators_told_at = models.DateTimeField(_("coordinators told at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handling = models.CharField(_("how it was handled"), max_length=16, choices=Handling.choices, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "rule", "local_date"], name="one_escalation_per_rule_day"),
+        ]
+        indexes = [
+            # Serves the today page and the tick's look for escalations nobody handled in time.
+            models.Index(fields=["raised_at"], condition=Q(handled_at__isnull=True), name="escalation_unhandled_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.patient}"
+
+    @property
+    def what(self) -> str:
+        """What happened, in a few plain words, for the today page and the admin."""
+        if self.rule == self.Rule.MISSED_IN_A_ROW:
+            return _("%(count)d doses in a row missed") % {"count": self.count}
+        if self.rule == self.Rule.NOT_YET_TWICE:
+            return _("Said not yet %(count)d times to one dose") % {"count": self.count}
+        if self.rule == self.Rule.EMERGENCY_UNHANDLED:
+            return _("Emergency not marked handled for %(minutes)d minutes") % {
+                "minutes": settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES}
+        return str(self.get_rule_display())

@@ -34,11 +34,15 @@ RETRY_AFTER = timedelta(minutes=2)
 NOTIFY_ATTEMPTS = 3
 
 
-def coordinators_with_email():
-    users = get_user_model().objects.with_perm(
+def coordinators():
+    """Active staff who see every patient: those told when a volunteer cannot be, or did not act."""
+    return get_user_model().objects.with_perm(
         "reminders.see_all_patients", backend="django.contrib.auth.backends.ModelBackend"
-    ).filter(is_active=True)
-    return users.exclude(email="").order_by("username")
+    ).filter(is_active=True).order_by("username")
+
+
+def coordinators_with_email():
+    return coordinators().exclude(email="")
 
 
 def _notify(reply: PatientReply, recipients: list[tuple], role: str) -> list[StaffNotification]:

@@ -1,23 +1,29 @@
 """Queueing PRIMA's own WhatsApp messages to a patient (acknowledgements, follow-ups,
-questions); the outbox pipeline (reminders/sending.py) sends them."""
+questions), or about one to staff (escalations); the outbox pipeline (reminders/sending.py)
+sends them."""
 from datetime import datetime
 
 from django.conf import settings
 
 from reminders.dispatch import enqueue_send
-from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.models import Caregiver, Escalation, Message, Patient, PatientReply, Reminder
 from reminders.templating import whatsapp_text
 
 
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
                   reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
+                  caregiver: Caregiver | None = None, to: str | None = None, escalation: Escalation | None = None,
                   **context) -> Message:
-    """Queue a message, due at `send_after` or else now by the database's clock."""
+    """Queue a message, due at `send_after` or else now by the database's clock; to the
+    patient, to one of their caregivers, or about them to `to` (a staff member's number, for
+    an escalation)."""
     later = {"send_after": send_after} if send_after else {}
     message = Message.objects.create(
         patient=patient,
         reminder=reminder,
-        phone=patient.phone,
+        escalation=escalation,
+        caregiver=caregiver,
+        phone=to or (caregiver.phone if caregiver else patient.phone),
         body=whatsapp_text(template, patient.name, **context),
         kind=kind,
         max_attempts=settings.SEND_MAX_ATTEMPTS,
@@ -30,6 +36,6 @@ def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.R
 
 
 def acknowledge(reply: PatientReply, template: str, **kwargs) -> None:
-    """Answer the patient's reply (once: the reply records that it was answered)."""
-    queue_message(reply.patient, template, reminder=reply.reminder, **kwargs)
+    """Answer the reply, on the phone that wrote it (once: the reply records that it was answered)."""
+    queue_message(reply.patient, template, reminder=reply.reminder, caregiver=reply.caregiver, **kwargs)
     reply.acknowledged = True

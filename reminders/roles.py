@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
         "reminders.view_message", "reminders.change_message",
         "reminders.view_patientreply", "reminders.change_patientreply",
         "reminders.view_staffnotification",
+        "reminders.view_escalation", "reminders.change_escalation",
     ],
     COORDINATOR: [
         *(f"reminders.{action}_{model}"
@@ -30,6 +31,8 @@ ROLE_PERMISSIONS = {
         "reminders.view_sendingpause", "reminders.delete_sendingpause",
         "reminders.view_staffnotification",
         "reminders.view_schedulerheartbeat",
+        "reminders.view_escalation", "reminders.change_escalation",
+        "reminders.view_staffprofile", "reminders.add_staffprofile", "reminders.change_staffprofile",
         "locks.view_lock", "locks.delete_lock",
         "ratelimit.view_ratelimitevent",
         "webhooks.view_webhookevent", "webhooks.change_webhookevent",

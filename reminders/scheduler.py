@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from prima.clock import DatabaseNow, database_now
 from reminders.backends import BaseWhatsAppBackend
 from reminders.consent import expire_verifications
+from reminders.escalations import raise_escalations
 from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
@@ -42,6 +43,7 @@ def tick() -> Counter:
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
         ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
         ("pauses", lambda: Counter(pauses_lifted=lift_stale_pauses())),
+        ("escalations", lambda: raise_escalations(now)),
     ]
     for name, step in steps:
         try:

@@ -29,7 +29,7 @@ from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.services import check_many
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 from reminders.devices import UNREADABLE_TOKEN, Sender, senders
-from reminders.models import Message, Refusal, Reminder, SendingPause
+from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
 from reminders.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
 from reminders.provider_events import record_quotas
@@ -125,7 +125,7 @@ def _end(message: Message, status: str, reason: str, dose_state: str) -> DoseClo
         status=status, end_reason=reason, lease_token=None, lease_expires_at=None, held_by_pause=False,
         updated_at=DatabaseNow(),
     )
-    if message.kind == Message.Kind.REMINDER and message.reminder_id:
+    if message.kind == Message.Kind.REMINDER and message.reminder_id and not message.other_delivery_alive():
         return DoseClosing(message.reminder_id, dose_state, reason)
     return None
 
@@ -188,7 +188,7 @@ def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> t
 
 def _lockable(skip_locked: bool = False) -> QuerySet:
     return (
-        Message.objects.select_related("patient", "reminder")
+        Message.objects.select_related("patient", "reminder", "caregiver")
         .select_for_update(skip_locked=skip_locked, of=("self",))
         .annotate(db_now=DatabaseNow())
     )
@@ -373,7 +373,7 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
     chunk: each message must still be ours; the double-check runs again on the patient and
     dose rows locked (so a "SUDAH" or an opt-out committed a moment ago wins); a paused device
     holds its messages (one may be its probe); the limits are checked together. Each ready
-    claim carries the patient's current number and the device it goes through (the patient's,
+    claim carries the number it goes to now (`Message.sending_phone`) and the device it goes through (the patient's,
     as the locked row has it now); `start_attempts` records both as the calls begin."""
     chunk = _Chunk(prepared_at=time.monotonic())
     with transaction.atomic():
@@ -385,6 +385,8 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
         }
         doses = Reminder.objects.select_for_update().order_by("id").in_bulk(
             [m.reminder_id for m in rows.values() if m.reminder_id])
+        caregivers = Caregiver.objects.select_related("patient").select_for_update(of=("self",)).order_by("id").in_bulk(
+            [m.caregiver_id for m in rows.values() if m.caregiver_id])
         by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
         waiting = []
@@ -394,6 +396,8 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 chunk.outcomes[claim.message_id] = (claim, Outcome.LEASE_LOST, "lease taken over before sending")
                 continue
             message.reminder = doses.get(message.reminder_id)
+            if message.caregiver_id:  # a BERHENTI from the caregiver committed a moment ago wins
+                message.caregiver = caregivers[message.caregiver_id]
             refused = message.refusal(message.db_now)
             if refused:  # the message is SENDING, not queued: no `close` waits for it
                 closing = _refusal_closing(message, refused)
@@ -402,7 +406,7 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 chunk.outcomes[claim.message_id] = (claim, Outcome.REFUSED, refused.text)
                 continue
             sender = by_device[message.sending_device_id]
-            claim = replace(claim, phone=message.patient.phone, sender=sender)
+            claim = replace(claim, phone=message.sending_phone, sender=sender)
             if sender.device_id is not None and not sender.token:
                 pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
                                                      token=sender.token)
@@ -479,8 +483,10 @@ def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
         if dose_ids:
             doses = Reminder.objects.filter(id__in=dose_ids)
             doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
-            doses.update(sent_at=DatabaseNow(),
-                         reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+            # The first recipient's delivery opens the window; another's (a caregiver's) leaves it be,
+            # so a reply judged against `sent_at` is never made too early by a later send.
+            doses.filter(sent_at__isnull=True).update(
+                sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
     return recorded
 
 

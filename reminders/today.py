@@ -4,22 +4,21 @@ Each kind of row comes from one source: a function from the patients the user ma
 the time to the rows it finds, built on the named rules (`needing_attention`,
 `needing_update`, `consent.verification_to_do`) and never on copies of them. Every source is
 one query, whatever the number of patients, and returns at most ROWS_PER_KIND rows (the full
-list is one link away). A new kind of row (issue 20's escalations) is one more function in
-SOURCES.
+list is one link away). A new kind of row is one more function in SOURCES.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reminders.consent import verification_to_do
-from reminders.models import Message, Patient, PatientReply, Reminder
+from reminders.models import Escalation, Message, Patient, PatientReply, Reminder
 from reminders.phones import call_url, whatsapp_url
 
 # What happened since yesterday: older missed doses and failures are in the lists, not here.
@@ -110,6 +109,27 @@ def emergencies(patients: QuerySet, now: datetime) -> tuple[list[Row], More | No
     ], more
 
 
+def escalation_actions(escalation: Escalation) -> list[Action]:
+    """Record, in one tap, how the escalation was handled."""
+    return [one_tap("escalation", escalation.pk, action, label) for action, label in [
+        ("mark_called", _("Called")), ("mark_visited", _("Visited")), ("mark_resolved", _("Resolved"))]]
+
+
+def escalations(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Patients an escalation rule says need a person, until someone records what they did."""
+    found, more = _capped(
+        Escalation.objects.unhandled().filter(patient__in=patients).select_related("patient__volunteer")
+        .order_by("raised_at"),
+        More(_("All escalations"), _changelist("escalation")),
+    )
+    return [
+        Row("escalation", 1, escalation.patient, escalation.raised_at, escalation.what,
+            detail=str(_("coordinators told")) if escalation.coordinators_told_at else "",
+            actions=[*contact_actions(escalation.patient, primary=True), *escalation_actions(escalation)])
+        for escalation in found
+    ], more
+
+
 def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Replies only a person can answer: free text, a refusal, an unclear or late answer."""
     found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
@@ -139,13 +159,10 @@ def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
     missed since their last confirmed dose (several in a row come first)."""
     missed = Reminder.objects.needing_update().filter(patient__in=patients,
                                                       confirmation_status=Reminder.Confirmation.MISSED)
-    confirmed_later = Reminder.objects.filter(patient=OuterRef("patient"), due_at__gt=OuterRef("due_at"),
-                                              confirmation_status=Reminder.Confirmation.CONFIRMED)
-    in_a_row = (missed.filter(patient=OuterRef("patient"), due_at__gte=now - IN_A_ROW_WINDOW)
-                .exclude(Exists(confirmed_later)).order_by().values("patient").annotate(n=Count("id")).values("n"))
+    in_a_row = Reminder.objects.missed_in_a_row(OuterRef("patient"), now - IN_A_ROW_WINDOW)
     latest = missed.filter(due_at__gte=now - RECENT).order_by("patient_id", "-due_at").distinct("patient_id")
     found, more = _capped(
-        Reminder.objects.filter(id__in=latest.values("id")).annotate(in_a_row=Subquery(in_a_row))
+        Reminder.objects.filter(id__in=latest.values("id")).annotate(in_a_row=in_a_row)
         .select_related("patient__volunteer", "schedule").order_by("-in_a_row", "-due_at"),
         More(_("All missed doses"), _changelist("reminder", needs_update="yes", confirmation_status__exact="MISSED")),
     )
@@ -234,7 +251,8 @@ def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     ], more
 
 
-SOURCES: list[Source] = [emergencies, replies_to_read, missed_doses, waiting_for_update, verification, failed_messages]
+SOURCES: list[Source] = [emergencies, escalations, replies_to_read, missed_doses, waiting_for_update, verification,
+                         failed_messages]
 
 
 def today(patients: QuerySet, now: datetime) -> Today:

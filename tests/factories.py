@@ -59,3 +59,7 @@ def queue_backlog(count: int, *, patients: int = 20, send_after=None) -> list[Me
                 send_after=send_after)
         for i, patient in ((i, people[i % patients]) for i in range(count))
     )
+
+
+# The patient form's caregivers inline, empty, for tests that post the form by hand.
+NO_CAREGIVERS = {"caregivers-TOTAL_FORMS": "0", "caregivers-INITIAL_FORMS": "0"}

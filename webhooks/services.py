@@ -21,8 +21,9 @@ from django.db.models import F, Max, Q
 from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
 from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
+from reminders.caregivers import Unclear, whose_reply
 from reminders.classifier import is_emergency
-from reminders.conversation import apply_reply, keep_unapplied_reply
+from reminders.conversation import apply_reply, keep_unapplied_reply, keep_unclear_reply
 from reminders.devices import known_numbers
 from reminders.emergencies import handle_emergency
 from reminders.models import Message, Patient
@@ -181,28 +182,40 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
         phone = normalise_phone(sender)
     except ValidationError:
         raise EventOutcome(State.IGNORED, "sender is not a phone number") from None
-    patient = Patient.objects.filter(phone=phone).first()
-    if patient is None:
-        raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
     text = field(payload, "message") or field(payload, "text")
     received_at = received_time(payload, claim.event)
+    patient, caregiver = Patient.objects.filter(phone=phone).first(), None
+    if patient is None:  # a caregiver answering for their patient (reminders/caregivers.py)
+        caregiver = whose_reply(phone, text)
+        if caregiver is None:
+            raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
+        if isinstance(caregiver, Unclear):
+            with transaction.atomic():
+                if is_emergency(text):  # never dropped: every patient this phone cares for is flagged
+                    for one in caregiver.caregivers:
+                        handle_emergency(one.patient, text, received_at, claim.event.received_at, one)
+                else:
+                    keep_unclear_reply(caregiver, text, received_at, claim.event.received_at)
+                claim.finish(State.PROCESSED, "caregiver of several patients; asked which, kept for volunteers")
+            return
+        patient = caregiver.patient
     if is_emergency(text):  # before the rate limit and any lock: never dropped, never delayed
         with transaction.atomic():
-            reply = handle_emergency(patient, text, received_at, claim.event.received_at)
+            reply = handle_emergency(patient, text, received_at, claim.event.received_at, caregiver)
             claim.finish(State.PROCESSED, f"EMERGENCY: {reply.outcome}")
         return
     # The limit guards against floods of new messages; our own retries of an event are not that.
     if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:
         with transaction.atomic():
             keep_unapplied_reply(patient, text, "not applied: over the response limit", received_at,
-                                 claim.event.received_at)
+                                 claim.event.received_at, caregiver)
             claim.finish(State.RATE_LIMITED, "patient over the response limit; kept for volunteers")
         return
     try:
         with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
             with transaction.atomic():
                 assert_lock_held(lease)  # a worker paused past the lease must not apply the reply
-                reply = apply_reply(patient, text, received_at, claim.event.received_at)
+                reply = apply_reply(patient, text, received_at, claim.event.received_at, caregiver)
                 claim.finish(State.PROCESSED, f"{reply.intent}: {reply.outcome}")
     except LockNotAcquired:
         raise EventOutcome(State.FAILED, "another reply of this patient is being applied; will retry") from None

@@ -5,5 +5,5 @@ patients; a coordinator sees everyone and assigns patients (`scoping.py`). The w
 lives in reminders/volunteer_actions.py, consent.py and compliance.py.
 """
 from reminders.admin import (  # noqa: F401 (each registers its pages)
-    messages, patients, reminders, replies, schedules, system,
+    escalations, messages, patients, reminders, replies, schedules, system,
 )

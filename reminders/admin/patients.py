@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reminders import compliance
+from reminders.admin.caregivers import CaregiverInline
 from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.charts import daily_chart
@@ -92,7 +93,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
     show_full_result_count = False
-    inlines = [ReminderScheduleInline]
+    inlines = [CaregiverInline, ReminderScheduleInline]
     # Consent changes only by the patient's answer or the actions (with a note, by hand); what
     # the system keeps for itself is shown folded away, read-only.
     CONSENT = ["verification_status", "opted_out_at", "opted_in_at"]

@@ -60,13 +60,13 @@ class StaffNotificationInline(admin.TabularInline):
 @admin.register(PatientReply)
 class PatientReplyAdmin(VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
-    list_display = ["received_at", "urgency", "patient_name", "intent", "text", "outcome_text", "handled"]
+    list_display = ["received_at", "urgency", "patient_name", "written_by", "intent", "text", "outcome_text", "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"
-    list_select_related = ["patient", "handled_by"]
-    fields = ["patient", "reminder", "text", "intent", "outcome_text", "received_at", "arrived_at", "acknowledged",
-              "needs_attention", "urgent", "handled_by", "handled_at"]
+    list_select_related = ["patient", "caregiver", "handled_by"]
+    fields = ["patient", "written_by", "reminder", "text", "intent", "outcome_text", "received_at", "arrived_at",
+              "acknowledged", "needs_attention", "urgent", "handled_by", "handled_at"]
     readonly_fields = fields
     show_full_result_count = False
     actions = ["mark_handled"]
@@ -93,6 +93,13 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     @admin.display(description=_("patient"), ordering="patient__name")
     def patient_name(self, reply: PatientReply) -> str:
         return patient_link(reply.patient)
+
+    @admin.display(description=_("written by"))
+    def written_by(self, reply: PatientReply) -> str:
+        """Who answered: the patient, or which caregiver for them."""
+        if reply.caregiver is None:
+            return _("the patient")
+        return _("caregiver %(name)s") % {"name": reply.caregiver}
 
     @admin.display(description=_("handled"))
     def handled(self, reply: PatientReply) -> str:

@@ -80,7 +80,7 @@ class ScheduleFormPage:
 
 SCHEDULE_FIELDSETS = [
     (None, {"fields": [("kind", "time_of_day"), "message_template", "message_preview", "weekdays",
-                       ("start_date", "end_date"), "is_active"]}),
+                       ("start_date", "end_date"), "recipients", "is_active"]}),
     (_("System details"), {"classes": ["collapse"], "fields": ["next_due_at", "problem"]}),
 ]
 

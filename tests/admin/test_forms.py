@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from reminders.models import Patient, ReminderSchedule
 from reminders.templating import DEFAULT_TEMPLATES, template_problems
-from tests.factories import make_schedule
+from tests.factories import NO_CAREGIVERS, make_schedule
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:reminders_patient_add")
@@ -17,7 +17,7 @@ INTERNAL = ["verification_status", "verification_sent_at", "verification_expires
 
 def new_patient(**fields) -> dict:
     return {"name": "Bapak Agus Salim", "phone": "0812-3456-7890", "time_zone": "Asia/Jakarta",
-            "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **fields}
+            "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS, **fields}
 
 
 def test_the_add_form_asks_who_the_patient_is_and_nothing_internal(ani_client):
@@ -58,6 +58,7 @@ def test_a_patient_is_enrolled_with_a_schedule_in_one_form(ani_client):
     response = ani_client.post(ADD, new_patient(**{
         "schedules-TOTAL_FORMS": "1", "schedules-0-kind": "APPOINTMENT", "schedules-0-time_of_day": "09:30",
         "schedules-0-weekdays": ["0", "3"], "schedules-0-start_date": "2030-01-01", "schedules-0-is_active": "on",
+        "schedules-0-recipients": "PATIENT",
         "schedules-0-message_template": DEFAULT_TEMPLATES["APPOINTMENT"]}))
     assert response.status_code == 302
     schedule = ReminderSchedule.objects.get()

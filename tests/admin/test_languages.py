@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import Message
+from reminders.models import Caregiver, Escalation, Message
 from tests.admin.english import english_words, visible_text
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 
@@ -41,6 +41,10 @@ def volunteers_pages(patient) -> list[str]:
                                    outcome="safety reply queued; notifying relawan.ani (volunteer) by email")
     patient.replies.create(text="berhenti", intent="OPT_OUT", outcome="opted out; 2 queued message(s) cancelled")
     make_patient(name="Bapak Baru", volunteer=patient.volunteer, verification_status="PENDING")
+    rina = Caregiver.objects.create(patient=patient, name="Rina", relation="anak", phone="+6281377770009")
+    patient.replies.create(text="sudah", intent="CONFIRM", caregiver=rina, outcome="1 reminder(s) confirmed")
+    escalation = Escalation.objects.create(patient=patient, rule="MISSED_IN_A_ROW", count=2,
+                                           local_date=timezone.localdate())
     return [
         reverse("admin:index"),
         reverse("admin:reminders_patient_changelist"),
@@ -59,6 +63,8 @@ def volunteers_pages(patient) -> list[str]:
         reverse("admin:reminders_patientreply_changelist"),
         reverse("admin:reminders_patientreply_changelist") + "?inbox=all",
         reverse("admin:reminders_patientreply_change", args=[reply.pk]),
+        reverse("admin:reminders_escalation_changelist"),
+        reverse("admin:reminders_escalation_change", args=[escalation.pk]),
         reverse("admin:password_change"),
     ]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from reminders.models import DeviceState, Message, PatientReply, SendingPause
 from tests.admin.conftest import make_staff
-from tests.factories import make_patient, make_reminder, make_schedule, queue_message
+from tests.factories import NO_CAREGIVERS, make_patient, make_reminder, make_schedule, queue_message
 from tests.reminders.test_sending import drain_all
 from tests.test_cli import manage
 from webhooks.models import WebhookEvent
@@ -237,7 +237,7 @@ def test_a_name_with_a_line_break_is_refused(ani_client):
     response = ani_client.post(reverse("admin:reminders_patient_add"), {
         "name": "Ibu Sari\r\nX", "phone": "081234567899", "time_zone": "Asia/Jakarta",
         "verification_status": "PENDING", "is_active": "on", "schedules-TOTAL_FORMS": "0",
-        "schedules-INITIAL_FORMS": "0"})
+        "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS})
     assert "name" in response.context["adminform"].form.errors
 
 
@@ -269,7 +269,7 @@ def test_a_volunteer_is_not_told_that_a_number_belongs_to_another_patient(ani_cl
     coordinator_client.force_login(coordinator)
     form = {"name": "Ibu Baru", "phone": "0812-3456-7890", "time_zone": "Asia/Jakarta",
             "verification_status": "PENDING", "is_active": "on", "schedules-TOTAL_FORMS": "0",
-            "schedules-INITIAL_FORMS": "0"}
+            "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS}
     volunteers = ani_client.post(reverse("admin:reminders_patient_add"), form)
     said = " ".join(volunteers.context["adminform"].form.errors["phone"])
     assert "cannot be used here" in said and "exists" not in said

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from reminders.models import Patient, ReminderSchedule
-from tests.factories import make_reminder, make_schedule, queue_message
+from tests.factories import NO_CAREGIVERS, make_reminder, make_schedule, queue_message
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_it_hides_another_volunteers_reminder_from_the_confirmation_page(ani_cli
 
 def schedule_form(patient: Patient) -> dict:
     return {"patient": patient.pk, "kind": "MEDICATION", "message_template": "Halo {nama}", "time_of_day": "08:00",
-            "weekdays": ["0", "1"], "start_date": "2030-01-01", "is_active": "on"}
+            "weekdays": ["0", "1"], "start_date": "2030-01-01", "recipients": "PATIENT", "is_active": "on"}
 
 
 def test_it_refuses_another_volunteers_patient_in_a_schedule_form(ani_client, budis_patient):
@@ -100,7 +100,7 @@ def test_it_offers_only_own_patients_in_the_patient_autocomplete(ani_client, ani
 
 def patient_form(name: str, phone: str, **fields) -> dict:
     return {"name": name, "phone": phone, "time_zone": "Asia/Jakarta", "verification_status": "VERIFIED",
-            "is_active": "on", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **fields}
+            "is_active": "on", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS, **fields}
 
 
 def test_it_does_not_let_a_volunteer_reassign_a_patient(ani_client, anis_patient, budi):

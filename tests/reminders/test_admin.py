@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from reminders.models import Message, Patient, Reminder, ReminderSchedule
+from tests.factories import NO_CAREGIVERS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_it_normalises_the_phone_typed_in_the_add_form(admin_client):
             "verification_status": "PENDING",
             "is_active": "on",
             "schedules-TOTAL_FORMS": "0",
-            "schedules-INITIAL_FORMS": "0",
+            "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS,
         },
     )
     assert response.status_code == 302
@@ -45,7 +46,7 @@ def test_it_shows_an_invalid_phone_as_a_form_error(admin_client):
     response = admin_client.post(
         reverse("admin:reminders_patient_add"),
         {"name": "X", "phone": "12345", "time_zone": "Asia/Jakarta", "verification_status": "PENDING",
-         "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0"},
+         "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS},
     )
     assert response.status_code == 200
     assert "phone" in response.context["adminform"].form.errors

@@ -10,7 +10,7 @@ from reminders.compliance import DayTally
 
 def days(count: int) -> list[DayTally]:
     first = date(2026, 11, 1)
-    return [DayTally(sent=1, confirmed=1, missed=0, day=first + timedelta(days=n)) for n in range(count)]
+    return [DayTally(sent=1, confirmed=1, missed=0, by_caregiver=0, day=first + timedelta(days=n)) for n in range(count)]
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -73,16 +73,18 @@ def run_scheduler() -> str:
     return out.getvalue().strip().splitlines()[-1]
 
 
-def enrol(name: str = "Ibu Sari", phone: str | None = None, at_time: time = time(8, 0), **fields) -> ReminderSchedule:
+def enrol(name: str = "Ibu Sari", phone: str | None = None, at_time: time = time(8, 0), recipients: str = "PATIENT",
+          **fields) -> ReminderSchedule:
     """A verified patient with a daily medication schedule, set up the Sunday before."""
     with at(wib(22, 12)):
         patient = make_patient(phone, name=name, **fields)
-        return make_schedule(patient, time_of_day=at_time, message_template=MEDICATION, start_date=wib(22, 12).date())
+        return make_schedule(patient, time_of_day=at_time, message_template=MEDICATION, start_date=wib(22, 12).date(),
+                             recipients=recipients)
 
 
 def say(client, patient: Patient, text: str, *, inboxid: bool = True, **fields) -> str:
-    """The patient writes `text`; Fonnte delivers it to the webhook. Without `inboxid`, as
-    payloads before Fonnte's January 2026 update were."""
+    """The patient (or their caregiver) writes `text`; Fonnte delivers it to the webhook.
+    Without `inboxid`, as payloads before Fonnte's January 2026 update were."""
     payload = {"device": DEVICE, "sender": patient.phone.lstrip("+"), "message": text, "name": patient.name, **fields}
     if inboxid:
         payload["inboxid"] = f"scenario-{next(_inbox_ids)}"

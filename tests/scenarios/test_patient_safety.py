@@ -19,7 +19,7 @@ from reminders.backends import locmem
 from reminders.consent import send_verification
 from reminders.models import Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification
 from reminders.roles import COORDINATOR, VOLUNTEER
-from tests.factories import make_patient, make_schedule
+from tests.factories import NO_CAREGIVERS, make_patient, make_schedule
 from tests.scenarios.helpers import (
     MEDICATION,
     SUCCESS,
@@ -396,7 +396,7 @@ def test_9_the_model_and_the_admin_refuse_a_time_zone_the_scheduler_cannot_read(
     url = reverse("admin:reminders_patient_change", args=[patient.pk])
     page = volunteer.get(url)
     data = {"name": patient.name, "phone": patient.phone, "time_zone": "WIB", "verification_status": "VERIFIED",
-            "is_active": "on", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0"}
+            "is_active": "on", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0", **NO_CAREGIVERS}
     response = volunteer.post(url, data)
     assert page.status_code == 200 and response.status_code == 200
     assert "time_zone" in response.context["adminform"].form.errors

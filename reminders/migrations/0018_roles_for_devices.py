@@ -5,6 +5,6 @@ from reminders.roles import migrate_roles
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reminders", "0013_verbose_names")]
+    dependencies = [("reminders", "0017_one_delivery_per_recipient")]
 
     operations = [migrations.RunPython(migrate_roles, migrations.RunPython.noop)]

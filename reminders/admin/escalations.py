@@ -1,0 +1,94 @@
+"""Escalations (patients a rule says need a person) and the staff WhatsApp numbers they are
+sent to. Handling one records who did it and how: called, visited, resolved."""
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from reminders import escalations
+from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
+from reminders.models import Escalation, StaffProfile
+from reminders.today import contact_actions, escalation_actions
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("handled")
+    parameter_name = "handled"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not handled yet")), ("yes", _("Handled"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.unhandled()
+        if self.value() == "yes":
+            return queryset.filter(handled_at__isnull=False)
+        return queryset
+
+
+@admin.register(Escalation)
+class EscalationAdmin(VolunteerScopedAdmin):
+    list_display = ["raised_at", "patient_name", "what", "volunteer", "coordinators_told_at", "handled"]
+    list_filter = [OpenFilter, "rule"]
+    search_fields = ["patient__name"]
+    list_select_related = ["patient", "volunteer", "handled_by"]
+    fields = ["patient", "rule", "what", "local_date", "raised_at", "volunteer", "coordinators_told_at",
+              "handled_by", "handled_at", "handling"]
+    readonly_fields = fields
+    show_full_result_count = False
+    actions = ["mark_called", "mark_visited", "mark_resolved"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """An escalation is what a rule saw: its page is to read; handling it is the change."""
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description=_("patient"), ordering="patient__name")
+    def patient_name(self, escalation: Escalation) -> str:
+        return patient_link(escalation.patient)
+
+    @admin.display(description=_("what happened"))
+    def what(self, escalation: Escalation) -> str:
+        return escalation.what
+
+    @admin.display(description=_("handled"))
+    def handled(self, escalation: Escalation) -> str:
+        if escalation.handled_at is None:
+            return _("waiting")
+        return (f"{escalation.handled_by or '?'}: {escalation.get_handling_display()}, "
+                f"{localize(template_localtime(escalation.handled_at))}")
+
+    def page_actions(self, request: HttpRequest, escalation: Escalation) -> list:
+        handle = escalation_actions(escalation) if escalation.handled_at is None else []
+        return [*contact_actions(escalation.patient, primary=True), *handle]
+
+    def _handle(self, request: HttpRequest, queryset: QuerySet, how: str) -> None:
+        handled = escalations.handle(queryset, request.user, how)
+        told = ngettext("%(count)d escalation marked as handled by you.",
+                        "%(count)d escalations marked as handled by you.", handled)
+        self.message_user(request, told % {"count": handled}, messages.SUCCESS)
+
+    @admin.action(description=_("Called the patient"), permissions=["change"])
+    def mark_called(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._handle(request, queryset, Escalation.Handling.CALLED)
+
+    @admin.action(description=_("Visited the patient"), permissions=["change"])
+    def mark_visited(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._handle(request, queryset, Escalation.Handling.VISITED)
+
+    @admin.action(description=_("Resolved"), permissions=["change"])
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._handle(request, queryset, Escalation.Handling.RESOLVED)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    """Coordinators keep each volunteer's and coordinator's own WhatsApp number here."""
+
+    list_display = ["user", "phone"]
+    search_fields = ["user__username", "phone"]

@@ -1,0 +1,216 @@
+"""When a patient needs a person, a person knows: the escalation rules, raised by the tick and
+told by WhatsApp to the patient's volunteer, then to every coordinator when nobody has handled
+them in time (docs/caregivers-and-escalations.md).
+
+Each rule finds its triggers: a patient and the moment the thing happened (the latest missed
+dose, the verification's expiry, the last BELUM, the emergency). A trigger already covered by
+an escalation of that rule raised after it, or on the patient's same day, is passed over: a
+patient who stays in the same state is not reported again tomorrow, while a new miss after an
+escalation raises a new one. PostgreSQL holds "at most one per patient, rule and day"
+(`one_escalation_per_rule_day`) whatever the number of processes running this step: the one
+whose insert wins queues the alerts, in the same transaction, through the outbox (its rate
+limits, its retries, `one_alert_per_escalation_phone`).
+"""
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from prima.clock import DatabaseNow
+from reminders.models import Escalation, Message, Patient, PatientReply, Reminder, StaffProfile
+from reminders.notifications import coordinators
+from reminders.outbox import queue_message
+from reminders.phones import mask_phone
+from reminders.today import IN_A_ROW_WINDOW
+
+logger = logging.getLogger(__name__)
+
+Rule = Escalation.Rule
+# A trigger older than this is for the lists, not for an alert now.
+LOOKBACK = timedelta(days=1)
+# Escalations passed on to coordinators per tick at most (the rest, the next tick).
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A patient a rule fires for, when what fired it happened, and how many (doses, BELUMs)."""
+
+    patient_id: int
+    at: datetime
+    count: int = 0
+
+
+def missed_in_a_row(now: datetime) -> list[Trigger]:
+    """ESCALATION_MISSED_IN_A_ROW doses or more missed with no confirmed dose since, the
+    latest closed within LOOKBACK (the doses closed lately: an index)."""
+    recent = Reminder.objects.filter(confirmation_status=Reminder.Confirmation.MISSED, closed_at__gte=now - LOOKBACK)
+    latest = recent.filter(patient=OuterRef("pk")).order_by("-closed_at").values("closed_at")[:1]
+    patients = Patient.objects.filter(id__in=recent.values("patient_id"), is_active=True).annotate(
+        last_missed=Subquery(latest), in_a_row=Reminder.objects.missed_in_a_row(OuterRef("pk"), now - IN_A_ROW_WINDOW),
+    ).filter(in_a_row__gte=settings.ESCALATION_MISSED_IN_A_ROW)
+    return [Trigger(*row) for row in patients.values_list("id", "last_missed", "in_a_row")]
+
+
+def verification_expired(now: datetime) -> list[Trigger]:
+    """The verification question expired unanswered within LOOKBACK."""
+    expired = Patient.objects.filter(
+        is_active=True, opted_out_at__isnull=True, verification_status=Patient.Verification.EXPIRED,
+        verification_expires_at__gte=now - LOOKBACK, verification_expires_at__lte=now,
+    )
+    return [Trigger(*row) for row in expired.values_list("id", "verification_expires_at", "verification_attempts")]
+
+
+def not_yet_twice(now: datetime) -> list[Trigger]:
+    """ESCALATION_NOT_YET_ON_ONE_DOSE BELUMs or more answering the same dose."""
+    replies = PatientReply.objects.filter(intent=PatientReply.Intent.NOT_YET, reminder__isnull=False,
+                                          received_at__gte=now - LOOKBACK)
+    doses = replies.values("patient_id", "reminder_id").annotate(n=Count("id"), last=Max("received_at")).filter(
+        n__gte=settings.ESCALATION_NOT_YET_ON_ONE_DOSE)
+    return [Trigger(row["patient_id"], row["last"], row["n"]) for row in doses]
+
+
+def emergency_unhandled(now: datetime) -> list[Trigger]:
+    """An emergency nobody marked handled ESCALATION_EMERGENCY_UNHANDLED_MINUTES after it
+    reached us (our clock, never the time a payload claims)."""
+    late = now - timedelta(minutes=settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES)
+    emergencies = PatientReply.objects.needing_attention().filter(urgent=True).annotate(
+        reached=Coalesce("arrived_at", "received_at")).filter(reached__gte=now - LOOKBACK, reached__lte=late)
+    return [Trigger(*row) for row in emergencies.values_list("patient_id", "reached").order_by()]
+
+
+RULES: dict[str, Callable[[datetime], list[Trigger]]] = {
+    Rule.MISSED_IN_A_ROW: missed_in_a_row,
+    Rule.VERIFICATION_EXPIRED: verification_expired,
+    Rule.NOT_YET_TWICE: not_yet_twice,
+    Rule.EMERGENCY_UNHANDLED: emergency_unhandled,
+}
+
+
+def staff_phone(user: AbstractBaseUser | None) -> str:
+    """An active staff member's own WhatsApp number, or "" when there is none to tell."""
+    if user is None or not user.is_active:
+        return ""
+    return StaffProfile.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+
+
+def _alert(escalation: Escalation, phone: str, to_coordinator: bool) -> Message:
+    link = settings.SITE_URL + reverse("admin:reminders_escalation_change", args=[escalation.pk])
+    volunteer = escalation.volunteer  # told first; empty when there was nobody to tell
+    return queue_message(
+        escalation.patient, "escalation", kind=Message.Kind.ESCALATION, to=phone, escalation=escalation,
+        rule=escalation.rule, jumlah=escalation.count, koordinator=to_coordinator, tautan=link,
+        menit=settings.ESCALATION_TO_COORDINATORS_MINUTES, relawan=volunteer.get_username() if volunteer else "",
+    )
+
+
+def _tell_coordinators(escalation: Escalation) -> int:
+    """Every coordinator with a number, but one already told about this escalation."""
+    told = set(escalation.messages.filter(kind=Message.Kind.ESCALATION).values_list("phone", flat=True))
+    phones = set(coordinators().filter(staff_profile__phone__gt="").values_list("staff_profile__phone", flat=True))
+    for phone in sorted(phones - told):
+        _alert(escalation, phone, to_coordinator=True)
+    if not phones:
+        logger.warning("escalation_id=%s patient_id=%s: no coordinator has a WhatsApp number", escalation.pk,
+                       escalation.patient_id)
+    return len(phones - told)
+
+
+def raise_escalation(rule: str, trigger: Trigger, today: date | None = None) -> Escalation | None:
+    """Raise one escalation and queue its alerts, in one transaction; None when this patient
+    has one of this rule today already (raised by another process a moment ago, too). The
+    volunteer is told on their own number; without one, every coordinator at once."""
+    patient = Patient.objects.select_related("volunteer").get(id=trigger.patient_id)
+    phone = staff_phone(patient.volunteer)
+    local_date = today or trigger.at.astimezone(patient.zone).date()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                escalation = Escalation.objects.create(
+                    patient=patient, rule=rule, local_date=local_date, count=trigger.count,
+                    volunteer=patient.volunteer if phone else None,
+                    coordinators_told_at=None if phone else DatabaseNow(),
+                )
+        except IntegrityError:
+            return None
+        if phone:
+            _alert(escalation, phone, to_coordinator=False)
+            logger.info("escalation_id=%s rule=%s patient_id=%s told volunteer at %s", escalation.pk, rule,
+                        patient.pk, mask_phone(phone))
+        else:
+            _tell_coordinators(escalation)
+    return escalation
+
+
+def _uncovered(rule: str, triggers: list[Trigger], now: datetime) -> list[tuple[Trigger, date]]:
+    """The latest trigger of each patient, with the patient's today, unless an escalation of
+    this rule was raised after it or on that day already."""
+    latest: dict[int, Trigger] = {}
+    for trigger in triggers:
+        if trigger.patient_id not in latest or trigger.at > latest[trigger.patient_id].at:
+            latest[trigger.patient_id] = trigger
+    if not latest:
+        return []
+    covered = {
+        row["patient_id"]: row for row in Escalation.objects.filter(rule=rule, patient_id__in=latest)
+        .values("patient_id").annotate(raised=Max("raised_at"), day=Max("local_date"))
+    }
+    zones = dict(Patient.objects.filter(id__in=latest).values_list("id", "time_zone"))
+    found = []
+    for patient_id, trigger in latest.items():
+        today = now.astimezone(ZoneInfo(zones[patient_id])).date()
+        last = covered.get(patient_id)
+        if last is None or (last["raised"] < trigger.at and last["day"] < today):
+            found.append((trigger, today))
+    return found
+
+
+def raise_escalations(now: datetime) -> Counter:
+    """The tick's step: every rule in ESCALATION_RULES, then the escalations nobody handled in
+    time passed on to the coordinators. A patient whose escalation fails is logged and
+    counted, never allowed to stop the others."""
+    stats: Counter = Counter()
+    for rule, find in RULES.items():
+        if rule not in settings.ESCALATION_RULES:
+            continue
+        for trigger, today in _uncovered(rule, find(now), now):
+            try:
+                stats["escalations"] += raise_escalation(rule, trigger, today) is not None
+            except Exception:
+                logger.exception("escalation rule=%s patient_id=%s failed", rule, trigger.patient_id)
+                stats["escalation_errors"] += 1
+    stats["escalations_to_coordinators"] += tell_coordinators(now)
+    return stats
+
+
+def tell_coordinators(now: datetime) -> int:
+    """Escalations nobody handled ESCALATION_TO_COORDINATORS_MINUTES after they were raised:
+    each passed on once (a conditional UPDATE decides who does it), to every coordinator."""
+    late = now - timedelta(minutes=settings.ESCALATION_TO_COORDINATORS_MINUTES)
+    due = Escalation.objects.unhandled().filter(coordinators_told_at__isnull=True, raised_at__lte=late)
+    passed_on = 0
+    for escalation in due.select_related("patient", "volunteer").order_by("raised_at")[:BATCH]:
+        with transaction.atomic():
+            won = Escalation.objects.unhandled().filter(id=escalation.pk, coordinators_told_at__isnull=True).update(
+                coordinators_told_at=DatabaseNow())
+            if won:
+                _tell_coordinators(escalation)
+                passed_on += 1
+    return passed_on
+
+
+def handle(escalations: QuerySet, user: AbstractBaseUser, how: str) -> int:
+    """Record who handled these escalations and how (called, visited, resolved); one already
+    handled keeps its first handling. Returns how many were handled now."""
+    if how not in Escalation.Handling.values:
+        raise ValueError(f"{how!r} is not a way of handling an escalation")
+    return escalations.unhandled().update(handled_by=user, handled_at=DatabaseNow(), handling=how)

@@ -1,0 +1,144 @@
+"""Issue 20: caregivers (pendamping) who get the patient's reminders and answer for them, told
+through the webhook, the admin and `send_reminders` across days (November 2026, Jakarta)."""
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from reminders import compliance
+from reminders.backends import locmem
+from reminders.models import Caregiver, Message, PatientReply, Reminder
+from tests.factories import make_patient, make_schedule
+from tests.scenarios.helpers import MEDICATION, at, enrol, run_scheduler, say, wib
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
+DAUGHTER = "+6281377770001"
+
+
+def caregiver_of(patient, phone: str = DAUGHTER, name: str = "Rina", **fields) -> Caregiver:
+    fields.setdefault("consented_at", wib(22, 12))
+    with at(wib(22, 12)):
+        return Caregiver.objects.create(patient=patient, name=name, relation="anak", phone=phone, **fields)
+
+
+def texts_to(phone: str) -> list[str]:
+    return [entry.body for entry in locmem.outbox if entry.phone == phone]
+
+
+def reminders_to(phone: str) -> list[str]:
+    return [body for body in texts_to(phone) if "waktunya minum obat" in body]
+
+
+def test_a_caregivers_sudah_confirms_the_patients_dose_and_compliance_says_so(client, volunteer, ani):
+    schedule = enrol(volunteer=ani, recipients="CAREGIVERS")
+    patient = schedule.patient
+    rina = caregiver_of(patient)
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+        run_scheduler()
+    assert reminders_to(DAUGHTER) == ["Halo Ibu Sari, waktunya minum obat (08:00)."]
+    assert reminders_to(patient.phone) == []  # this schedule reminds the caregiver only
+    with at(wib(23, 8, 20)):
+        assert say(client, rina, "Sudah", inboxid=False) == "processed"
+        assert say(client, rina, "Sudah", inboxid=False) == "duplicate"  # Fonnte delivering it again
+        run_scheduler()
+    dose = Reminder.objects.get()
+    assert (dose.confirmation_status, dose.confirmation_method, dose.close_reason) == (
+        "CONFIRMED", "CAREGIVER_REPLY", "caregiver answered")
+    assert PatientReply.objects.get().caregiver == rina
+    assert len(texts_to(DAUGHTER)) == 2 and texts_to(patient.phone) == []  # the thanks went to Rina's phone
+    with at(wib(23, 12)):
+        assert compliance.tally(patient.reminders.all()) == compliance.Tally(sent=1, confirmed=1, missed=0,
+                                                                               by_caregiver=1)
+        page = volunteer.get(reverse("admin:reminders_patient_compliance", args=[patient.pk]),
+                             headers={"Accept-Language": "id"}).content.decode()
+        assert "1 konfirmasi dari pendamping, dihitung sebagai konfirmasi pasien." in page
+        inbox = volunteer.get(reverse("admin:reminders_patientreply_changelist") + "?inbox=all",
+                              headers={"Accept-Language": "id"}).content.decode()
+        assert "pendamping Rina (anak)" in inbox
+
+
+def test_a_dose_for_both_reaches_the_patient_and_each_caregiver_once(client):
+    schedule = enrol(recipients="BOTH")
+    patient = schedule.patient
+    caregiver_of(patient)
+    caregiver_of(patient, "+6281377770002", "Dedi")
+    caregiver_of(patient, "+6281377770003", "Tono", consented_at=None)  # has not agreed: gets nothing
+    for second in (30, 40, 50):
+        with at(wib(23, 8, 0, second)):
+            run_scheduler()
+    assert [len(reminders_to(phone)) for phone in (patient.phone, DAUGHTER, "+6281377770002", "+6281377770003")] == [
+        1, 1, 1, 0]
+    assert Message.objects.filter(kind=Message.Kind.REMINDER, status=Message.Status.SENT).count() == 3
+    with at(wib(23, 8, 10)):
+        say(client, patient, "sudah")
+    assert Reminder.objects.get().confirmation_method == "PATIENT_REPLY"
+
+
+def test_a_caregiver_of_two_patients_is_asked_which_then_names_one(client):
+    sari = enrol(recipients="BOTH")
+    budi = enrol(name="Bapak Budi", recipients="BOTH")
+    for schedule in (sari, budi):
+        caregiver_of(schedule.patient)
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 2
+    with at(wib(23, 8, 15)):
+        assert say(client, Caregiver.objects.first(), "Sudah") == "processed"
+        run_scheduler()
+    assert texts_to(DAUGHTER)[-1] == ("Nomor ini terdaftar sebagai pendamping beberapa pasien: Bapak Budi, Ibu Sari. "
+                                      "Mohon balas lagi dengan menyebut nama pasiennya, misalnya: SUDAH Budi.")
+    assert set(Reminder.objects.values_list("confirmation_status", flat=True)) == {"PENDING"}
+    kept = PatientReply.objects.needing_attention()
+    assert sorted(reply.patient.name for reply in kept) == ["Bapak Budi", "Ibu Sari"]  # each volunteer sees it
+    with at(wib(23, 8, 17)):
+        assert say(client, Caregiver.objects.first(), "sudah, sari") == "processed"
+    assert sari.reminders.get().confirmation_status == "CONFIRMED"
+    assert budi.reminders.get().confirmation_status == "PENDING"
+
+
+def test_a_caregivers_berhenti_stops_only_that_caregivers_messages(client):
+    schedule = enrol(recipients="BOTH")
+    patient = schedule.patient
+    rina = caregiver_of(patient)
+    dedi = caregiver_of(patient, "+6281377770002", "Dedi")
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 9)):
+        assert say(client, rina, "BERHENTI") == "processed"
+        run_scheduler()
+    rina.refresh_from_db()
+    assert rina.opted_out_at == wib(23, 9)
+    assert texts_to(DAUGHTER)[-1].startswith("Baik. Nomor ini tidak akan menerima pengingat untuk Ibu Sari lagi.")
+    patient.refresh_from_db()
+    assert patient.opted_out_at is None
+    with at(wib(24, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 1  # Monday's only
+    assert len(reminders_to(patient.phone)) == 2 and len(reminders_to(dedi.phone)) == 2
+    with at(wib(24, 9)):  # MULAI brings her back from the next dose
+        say(client, rina, "MULAI")
+    with at(wib(25, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 2
+
+
+def test_a_caregiver_may_get_reminders_for_a_patient_who_never_verified_their_own_phone(client):
+    with at(wib(22, 12)):
+        patient = make_patient(name="Ibu Sari", verification_status="PENDING")
+        make_schedule(patient, message_template=MEDICATION, start_date=wib(22, 12).date(), recipients="CAREGIVERS")
+    caregiver_of(patient)
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 1 and reminders_to(patient.phone) == []
+
+
+def test_the_patients_berhenti_leaves_the_caregivers_reminders_going(client):
+    schedule = enrol(recipients="BOTH", at_time=time(9, 0))
+    patient = schedule.patient
+    caregiver_of(patient)
+    with at(wib(23, 8)):
+        assert say(client, patient, "BERHENTI") == "processed"
+    with at(wib(23, 9, 0, 30)):
+        run_scheduler()
+    assert reminders_to(patient.phone) == [] and len(reminders_to(DAUGHTER)) == 1
