@@ -14,6 +14,13 @@ from pathlib import Path
 PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
+    "caregiver answered": "pendamping menjawab",
+    "caregiver opted out": "pendamping berhenti",
+    "caregiver opted out; %(count)s queued message(s) cancelled":
+        "pendamping berhenti; %(count)s pesan dalam antrean dibatalkan",
+    "caregiver opted back in": "pendamping aktif kembali",
+    "from a caregiver of several patients; asked which":
+        "dari pendamping beberapa pasien; ditanya pasien yang mana",
     "device %(device)s disconnected: %(reason)s": "perangkat %(device)s terputus: %(reason)s",
     "moved to another device again before it was sent": "dipindahkan lagi ke perangkat lain sebelum terkirim",
     "%(moved)d patient(s) moved to %(device)s: %(told)d will hear the new number from their old one; %(back)d were "

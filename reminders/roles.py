@@ -20,6 +20,7 @@ ROLE_PERMISSIONS = {
         "reminders.view_patientreply", "reminders.change_patientreply",
         "reminders.view_staffnotification",
         "reminders.view_escalation", "reminders.change_escalation",
+        *(f"reminders.{action}_caregiver" for action in ["view", "add", "change", "delete"]),
     ],
     COORDINATOR: [
         *(f"reminders.{action}_{model}"
@@ -32,6 +33,7 @@ ROLE_PERMISSIONS = {
         "reminders.view_staffnotification",
         "reminders.view_schedulerheartbeat",
         "reminders.view_escalation", "reminders.change_escalation",
+        *(f"reminders.{action}_caregiver" for action in ["view", "add", "change", "delete"]),
         "reminders.view_staffprofile", "reminders.add_staffprofile", "reminders.change_staffprofile",
         "locks.view_lock", "locks.delete_lock",
         "ratelimit.view_ratelimitevent",

@@ -134,7 +134,7 @@ def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     """Replies only a person can answer: free text, a refusal, an unclear or late answer."""
     found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
     return [
-        Row("reply", 1, reply.patient, reply.received_at,
+        Row("reply", 2, reply.patient, reply.received_at,
             _("Declined the reminders") if reply.intent == PatientReply.Intent.VERIFY_NO else _("Wrote to us"),
             detail=reply.text, actions=[
                 *contact_actions(reply.patient),
@@ -171,7 +171,7 @@ def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
         several = (dose.in_a_row or 0) >= MISSED_IN_A_ROW
         what = (_("%(count)d doses in a row missed") % {"count": dose.in_a_row} if several else _("Dose missed"))
         actions = [*contact_actions(dose.patient), _confirm(dose, primary=not several)]
-        rows.append(Row("in_a_row" if several else "missed", 2 if several else 3, dose.patient, dose.due_at, what,
+        rows.append(Row("in_a_row" if several else "missed", 3 if several else 4, dose.patient, dose.due_at, what,
                         detail=_dose(dose), actions=actions))
     return rows, more
 
@@ -185,7 +185,7 @@ def waiting_for_update(patients: QuerySet, now: datetime) -> tuple[list[Row], Mo
         More(_("All reminders waiting for an answer"), _changelist("reminder", needs_update="yes")),
     )
     return [
-        Row("update", 4, dose.patient, dose.due_at,
+        Row("update", 5, dose.patient, dose.due_at,
             _("Said not yet") if dose.confirmation_status == Reminder.Confirmation.NOT_YET else _("No answer yet"),
             detail=_dose(dose), actions=[_confirm(dose, primary=True), *contact_actions(dose.patient)])
         for dose in found
@@ -224,7 +224,7 @@ def _verification_row(patient: Patient) -> Row:
         what, when = _("Not asked for consent yet"), patient.created_at
     else:
         what, when = _("Has not answered the verification question yet"), patient.verification_sent_at
-    return Row("verification", 5, patient, when or patient.created_at, str(what),
+    return Row("verification", 6, patient, when or patient.created_at, str(what),
                actions=[*verification_actions(patient), *contact_actions(patient)])
 
 
@@ -243,7 +243,7 @@ def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
         More(_("All failed messages"), _changelist("message", status__exact="FAILED")),
     )
     return [
-        Row("failed", 6, message.patient, message.updated_at, _("Message not sent"), detail=message.get_kind_display(),
+        Row("failed", 7, message.patient, message.updated_at, _("Message not sent"), detail=message.get_kind_display(),
             actions=[one_tap("message", message.pk, "retry", _("Send again"), primary=True),
                      *contact_actions(message.patient),
                      Action(_("Open"), reverse("admin:reminders_message_change", args=[message.pk]))])

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reminders.devices import sending_number
-from reminders.models import Patient
+from reminders.models import Caregiver, Patient
 from reminders.phones import mask_phone, normalise_phone
 from webhooks.models import WebhookEvent
 
@@ -69,8 +69,10 @@ def simulate_reply(phone: str, text: str) -> SimulatedReply:
     except ValidationError:
         raise DevelopmentError(f"{phone!r} is not a phone number") from None
     patient = Patient.objects.filter(phone=number).first()
-    if patient is None:
-        raise DevelopmentError(f"no patient has the number {mask_phone(number)}")
+    caregiver = None if patient else Caregiver.objects.filter(phone=number).select_related("patient").first()
+    if patient is None and caregiver is None:
+        raise DevelopmentError(f"no patient or caregiver has the number {mask_phone(number)}")
+    patient = patient or caregiver.patient  # the number a caregiver hears from is their patient's
     inbox_id = f"simulated-{uuid.uuid4().hex}"
     payload = {"device": sending_number(patient).lstrip("+"), "sender": number.lstrip("+"), "message": text,
                "inboxid": inbox_id, "timestamp": int(time.time()), "simulated_by": "manage.py simulate_reply"}

@@ -48,7 +48,8 @@ def test_a_coordinator_assigns_the_volunteer_when_adding(coordinator_client):
 
 def test_a_new_schedule_starts_with_its_kinds_message_and_explains_the_placeholders(ani_client):
     page = ani_client.get(ADD, headers={"Accept-Language": "id"})
-    empty = page.context["inline_admin_formsets"][0].formset.empty_form
+    schedules = next(inline for inline in page.context["inline_admin_formsets"] if inline.formset.prefix == "schedules")
+    empty = schedules.formset.empty_form
     assert empty["message_template"].value() == DEFAULT_TEMPLATES["MEDICATION"]
     assert "<code>{nama}</code>: nama pasien" in page.content.decode()
     assert '"preview_url": "%s"' % PREVIEW in page.content.decode()  # for schedule_form.js

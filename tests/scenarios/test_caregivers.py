@@ -142,3 +142,31 @@ def test_the_patients_berhenti_leaves_the_caregivers_reminders_going(client):
     with at(wib(23, 9, 0, 30)):
         run_scheduler()
     assert reminders_to(patient.phone) == [] and len(reminders_to(DAUGHTER)) == 1
+
+
+def test_a_volunteer_adds_a_caregiver_on_the_patients_page(volunteer, ani):
+    """Found trying it as a volunteer: only a superuser could see the caregivers' section."""
+    patient = make_patient(volunteer=ani)
+    url = reverse("admin:reminders_patient_change", args=[patient.id])
+    page = volunteer.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'name="caregivers-TOTAL_FORMS"' in page
+    form = volunteer.get(url).context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in ("name", "phone", "time_zone", "notes")}
+    data.update({"is_active": "on", "caregivers-TOTAL_FORMS": "1", "caregivers-INITIAL_FORMS": "0",
+                 "caregivers-0-name": "Rina", "caregivers-0-relation": "anak", "caregivers-0-phone": "0813-7777-0001",
+                 "caregivers-0-consented_at_0": "2026-11-22", "caregivers-0-consented_at_1": "12:00",
+                 "caregivers-0-is_active": "on", "schedules-TOTAL_FORMS": "0", "schedules-INITIAL_FORMS": "0"})
+    response = volunteer.post(url, data)
+    assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]] if (
+        response.status_code == 200) else ""
+    assert Caregiver.objects.get(patient=patient).phone == DAUGHTER
+
+
+def test_a_caregivers_reply_outcome_reads_in_indonesian(volunteer, ani, client):
+    from reminders.outcomes import describe
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert describe("caregiver answered") == "pendamping menjawab"
+        assert describe("caregiver opted out; 2 queued message(s) cancelled") == (
+            "pendamping berhenti; 2 pesan dalam antrean dibatalkan")

@@ -52,7 +52,7 @@ def test_a_second_simulated_reply_is_a_new_delivery_not_a_duplicate(sent_reminde
 
 @pytest.mark.parametrize(
     "phone, error",
-    [("0000", "'0000' is not a phone number"), ("0812-9999-0000", "no patient has the number +62812*****000")],
+    [("0000", "'0000' is not a phone number"), ("0812-9999-0000", "no patient or caregiver has the number +62812*****000")],
 )
 def test_a_phone_it_cannot_use_is_one_clear_error(phone, error):
     with pytest.raises(CommandError, match=f"^{re.escape(error)}$"):
