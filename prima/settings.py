@@ -342,7 +342,8 @@ EMERGENCY_ANSWER_WINDOW_MINUTES = _number("EMERGENCY_ANSWER_WINDOW_MINUTES", 10)
 # Escalations (reminders/escalations.py): which rules raise one, and their thresholds. Each raises
 # at most one escalation per patient per rule per day, told to the volunteer by WhatsApp, and to
 # every coordinator when nobody has handled it ESCALATION_TO_COORDINATORS_MINUTES later.
-ESCALATION_RULE_NAMES = ["MISSED_IN_A_ROW", "VERIFICATION_EXPIRED", "NOT_YET_TWICE", "EMERGENCY_UNHANDLED"]
+ESCALATION_RULE_NAMES = ["MISSED_IN_A_ROW", "VERIFICATION_EXPIRED", "NOT_YET_TWICE", "EMERGENCY_UNHANDLED",
+                         "CHECK_IN_PROBLEM"]
 ESCALATION_RULES = env.list("ESCALATION_RULES", default=ESCALATION_RULE_NAMES)
 if set(ESCALATION_RULES) - set(ESCALATION_RULE_NAMES):
     raise ImproperlyConfigured(f"ESCALATION_RULES: unknown {sorted(set(ESCALATION_RULES) - set(ESCALATION_RULE_NAMES))}"
@@ -351,6 +352,10 @@ ESCALATION_MISSED_IN_A_ROW = _number("ESCALATION_MISSED_IN_A_ROW", 2)
 ESCALATION_NOT_YET_ON_ONE_DOSE = _number("ESCALATION_NOT_YET_ON_ONE_DOSE", 2)
 ESCALATION_EMERGENCY_UNHANDLED_MINUTES = _number("ESCALATION_EMERGENCY_UNHANDLED_MINUTES", 30)
 ESCALATION_TO_COORDINATORS_MINUTES = _number("ESCALATION_TO_COORDINATORS_MINUTES", 60)
+# The weekly check-in (reminders/check_ins.py): asked at the patient's time, or up to this many
+# hours later when nothing ran then (later, it waits for next week); answered within the window.
+CHECK_IN_CATCH_UP_HOURS = _number("CHECK_IN_CATCH_UP_HOURS", 6)
+CHECK_IN_ANSWER_HOURS = _number("CHECK_IN_ANSWER_HOURS", 24)
 # Who hears about an emergency when the patient's volunteer has no email address.
 EMERGENCY_EMAIL_FALLBACK = env.list("EMERGENCY_EMAIL_FALLBACK", default=[])
 # Used in links of emails sent to volunteers.

@@ -9,6 +9,8 @@ for each patient's volunteer (`conversation.keep_unclear_reply`). Our answers go
 phone that wrote.
 """
 from dataclasses import dataclass
+from datetime import timedelta
+
 from django.db.models import QuerySet
 
 from reminders.classifier import normalise_text
@@ -18,6 +20,12 @@ from reminders.outbox import acknowledge, queue_message
 # Words of a name that do not tell one patient from another.
 HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "nenek", "kakek", "mbah", "oma", "opa", "tante", "om", "nyonya",
               "tuan", "sdr", "hj", "h"}
+
+
+# The outcome of a reply kept because the phone did not say which patient, and how long a later
+# reply naming the patient settles it.
+ASKED_WHICH = "from a caregiver of several patients; asked which"
+ASKED_WHICH_SETTLED_WITHIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,18 @@ def ask_which(unclear: Unclear) -> Message:
     names = ", ".join(caregiver.patient.name for caregiver in unclear.caregivers)
     example = sorted(_name_words(first.patient.name)) or [first.patient.name]
     return queue_message(first.patient, "which_patient", caregiver=first, pasien=names, contoh=example[0].capitalize())
+
+
+def settle_asked_which(reply: PatientReply) -> int:
+    """A reply from a caregiver that was understood (it named the patient) answers what their
+    unclear reply of the day before it asked: that one leaves this patient's to-do lists. The
+    same reply kept for their other patients stays, until the phone names those too."""
+    if reply.caregiver_id is None or reply.needs_attention:
+        return 0
+    return PatientReply.objects.needing_attention().filter(
+        patient_id=reply.patient_id, caregiver_id=reply.caregiver_id, outcome=ASKED_WHICH,
+        received_at__lte=reply.received_at, received_at__gte=reply.received_at - ASKED_WHICH_SETTLED_WITHIN,
+    ).update(handled_at=reply.received_at)
 
 
 def opt_out_by_reply(reply: PatientReply) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
-from reminders.models import PatientReply, ReminderSchedule
+from reminders.models import CheckIn, PatientReply, ReminderSchedule
 
 Intent = PatientReply.Intent
 Kind = ReminderSchedule.Kind
@@ -55,6 +55,25 @@ CONFLICTS = [
     {Intent.ATTENDING, Intent.CANCEL},
     {Intent.ATTENDING, Intent.VERIFY_NO},
 ]
+
+
+# The weekly check-in's answer ("how are you this week?"). A word after a negation means its
+# opposite: "kurang sehat" is not well, "tidak sakit" is fine; "tidak ada keluhan" is one phrase.
+Feeling = CheckIn.Answer
+WELLBEING: list[tuple[str, list[str]]] = [
+    (Feeling.FINE, ["baik", "baik2", "baik baik", "sehat", "membaik", "lebih baik", "mendingan", "aman",
+                    "alhamdulillah", "puji tuhan", "ok", "oke", "okay", "lumayan", "bagus", "segar", "seger", "fit",
+                    "enak", "kuat", "stabil", "normal", "tidak ada keluhan", "tidak ada masalah", "tdk ada keluhan",
+                    "ga ada keluhan", "gak ada keluhan", "nggak ada keluhan", "tidak ada apa apa"]),
+    (Feeling.PROBLEM, ["sakit", "sakitnya", "nyeri", "nyerinya", "mual", "muntah", "sesak", "pusing", "lemas", "lemes",
+                       "lemah", "demam", "panas", "batuk", "diare", "mencret", "sembelit", "susah", "sulit", "buruk",
+                       "memburuk", "parah", "bengkak", "luka", "berdarah", "gelisah", "sedih", "takut", "cemas",
+                       "capek", "cape", "lelah", "letih", "keluhan", "masalah", "kambuh", "drop", "menurun", "jelek",
+                       "payah", "kurang", "tidak bisa", "tdk bisa", "gak bisa", "ga bisa", "tidak tahan",
+                       "tidak nafsu", "gak nafsu"]),
+]
+WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "kurang", "belum", "blm",
+                       "bukan", "tak"}
 
 
 def normalise_text(text: str) -> str:
@@ -112,3 +131,33 @@ def topic(text: str, intent: str) -> str | None:
     tokens = normalise_text(text).split()
     named = [kind for kind, phrases in TOPICS if _matches(tokens, phrases)]
     return named[0] if len(named) == 1 else None
+
+
+def _wellbeing_phrases() -> list[tuple[tuple[str, ...], str]]:
+    """Every phrase with its feeling, longest first: "tidak ada keluhan" before "keluhan"."""
+    phrases = [(phrase, feeling) for feeling, words in WELLBEING for phrase in _phrase_tokens(words)]
+    return sorted(phrases, key=lambda item: -len(item[0]))
+
+
+def wellbeing(text: str) -> str | None:
+    """How a reply to the weekly check-in says the patient is: PROBLEM when anything in it is
+    not well (a reply that is fine and not is a person's to read), FINE when it is only well,
+    None when it says neither."""
+    tokens = normalise_text(text).split()
+    phrases = _wellbeing_phrases()
+    felt = set()
+    i = 0
+    while i < len(tokens):
+        match = next(((phrase, feeling) for phrase, feeling in phrases
+                      if tuple(tokens[i : i + len(phrase)]) == phrase), None)
+        if match is None:
+            i += 1
+            continue
+        phrase, feeling = match
+        if i > 0 and tokens[i - 1] in WELLBEING_NEGATIONS:
+            feeling = Feeling.PROBLEM if feeling == Feeling.FINE else Feeling.FINE
+        felt.add(feeling)
+        i += len(phrase)
+    if Feeling.PROBLEM in felt:
+        return Feeling.PROBLEM
+    return Feeling.FINE if felt else None

@@ -9,13 +9,14 @@ Every reply that is understood is answered once, by a queued REPLY message.
 """
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connection
 
-from reminders import caregivers, consent
+from reminders import caregivers, check_ins, consent
 from reminders.classifier import classify, topic
-from reminders.models import Caregiver, Message, Patient, PatientReply, Reminder
+from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
 Intent = PatientReply.Intent
@@ -124,16 +125,21 @@ def for_volunteers(reply: PatientReply) -> str:
     return "stored for volunteers; acknowledged"
 
 
-def route(patient: Patient, intent: str, caregiver: Caregiver | None = None) -> Handler:
+def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None) -> Handler:
     """Which rule applies: opting out and in always (the caregiver's own, from their phone);
     the patient's verification answer while one is awaited (never a caregiver's: consent is
-    each phone's own); otherwise the answers to reminders; anything else is for volunteers."""
+    each phone's own); the weekly check-in's answer while one waits (`check_ins.takes`);
+    otherwise the answers to reminders; anything else is for volunteers."""
+    intent, caregiver = reply.intent, reply.caregiver
     if intent == Intent.OPT_OUT:
         return caregivers.opt_out_by_reply if caregiver else consent.opt_out_by_reply
     if intent == Intent.OPT_IN:
         return caregivers.opt_in_by_reply if caregiver else consent.opt_in_by_reply
     if caregiver is None and consent.awaiting_verification(patient):
         return consent.verification_answer
+    feeling = check_ins.takes(check_in, reply) if check_in else None
+    if feeling:
+        return partial(check_ins.answer, check_in, feeling=feeling)
     return {
         Intent.CONFIRM: _confirm,
         Intent.NOT_YET: _not_yet,
@@ -151,8 +157,9 @@ def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: 
     patient = Patient.objects.select_for_update().get(id=patient.id)
     reply = PatientReply(patient=patient, caregiver=caregiver, text=text, intent=classify(text),
                          received_at=received_at, arrived_at=arrived_at or received_at)
-    reply.outcome = route(patient, reply.intent, caregiver)(reply)
+    reply.outcome = route(patient, reply, check_ins.waiting_check_in(patient, received_at))(reply)
     reply.save()
+    caregivers.settle_asked_which(reply)
     return reply
 
 
@@ -169,7 +176,7 @@ def keep_unclear_reply(unclear: caregivers.Unclear, text: str, received_at: date
                        arrived_at: datetime) -> list[PatientReply]:
     """A caregiver of several patients who did not say which: kept for each patient's
     volunteer, and the phone asked which patient it means. In the caller's transaction."""
-    kept = [keep_unapplied_reply(caregiver.patient, text, "from a caregiver of several patients; asked which",
-                                 received_at, arrived_at, caregiver) for caregiver in unclear.caregivers]
+    kept = [keep_unapplied_reply(caregiver.patient, text, caregivers.ASKED_WHICH, received_at, arrived_at, caregiver)
+            for caregiver in unclear.caregivers]
     caregivers.ask_which(unclear)
     return kept

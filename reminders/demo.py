@@ -1,4 +1,5 @@
-"""Demo data for `make run`: a few volunteers' patients with reminders due in minutes."""
+"""Demo data for `make run`: a few volunteers' patients with reminders due in minutes, and the
+first one's weekly check-in a few minutes later (once a week: a second run that week asks no more)."""
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from reminders.roles import VOLUNTEER, sync_roles
 DEMO_VOLUNTEERS = ["relawan.ani", "relawan.budi"]
 
 # (volunteer, name, phone, time zone, minutes from now)
+CHECK_IN_MINUTES = 6  # the first patient's weekly check-in, from now
 DEMO_PATIENTS = [
     ("relawan.ani", "Ibu Sari Wulandari", "0812-1000-0001", "Asia/Jakarta", 2),
     ("relawan.ani", "Bapak Made Suarta", "0812-1000-0002", "Asia/Makassar", 3),
@@ -56,7 +58,8 @@ def seed_demo(now: datetime) -> DemoSummary:
         user.save()
         user.groups.add(volunteers)
         users[username] = user
-    for volunteer, name, phone, tz, minutes in DEMO_PATIENTS:
+    for index, (volunteer, name, phone, tz, minutes) in enumerate(DEMO_PATIENTS):
+        check_in = (now + timedelta(minutes=CHECK_IN_MINUTES)).astimezone(ZoneInfo(tz))
         patient, _ = Patient.objects.update_or_create(
             phone=normalise_phone(phone),
             defaults={
@@ -65,6 +68,8 @@ def seed_demo(now: datetime) -> DemoSummary:
                 "volunteer": users[volunteer],
                 "verification_status": Patient.Verification.VERIFIED,
                 "is_active": True,
+                "check_in_day": check_in.weekday() if index == 0 else None,
+                "check_in_time": check_in.time().replace(second=0, microsecond=0),
             },
         )
         local = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(tz))

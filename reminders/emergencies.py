@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from reminders.check_ins import record_emergency
 from reminders.models import Caregiver, Patient, PatientReply
 from reminders.notifications import notify_staff, patient_told_text
 from reminders.outbox import queue_message
@@ -33,6 +34,7 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime,
         patient=patient, caregiver=caregiver, text=text, intent=PatientReply.Intent.EMERGENCY, received_at=received_at,
         arrived_at=arrived_at, needs_attention=True, urgent=True, acknowledged=answered is None,
     )
+    record_emergency(reply)
     if answered is not None:
         reply.outcome = f"emergency stored and flagged; answered and notified already for reply {answered.id}"
         reply.save(update_fields=["outcome"])

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from prima.clock import DatabaseNow
-from reminders.models import Escalation, Message, Patient, PatientReply, Reminder, StaffProfile
+from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder, StaffProfile
 from reminders.notifications import coordinators
 from reminders.outbox import queue_message
 from reminders.phones import mask_phone
@@ -43,11 +43,13 @@ BATCH = 200
 
 @dataclass(frozen=True)
 class Trigger:
-    """A patient a rule fires for, when what fired it happened, and how many (doses, BELUMs)."""
+    """A patient a rule fires for, when what fired it happened, how many (doses, BELUMs), and
+    what the patient wrote (the check-in's answer)."""
 
     patient_id: int
     at: datetime
     count: int = 0
+    detail: str = ""
 
 
 def missed_in_a_row(now: datetime) -> list[Trigger]:
@@ -88,11 +90,21 @@ def emergency_unhandled(now: datetime) -> list[Trigger]:
     return [Trigger(*row) for row in emergencies.values_list("patient_id", "reached").order_by()]
 
 
+def check_in_problem(now: datetime) -> list[Trigger]:
+    """A weekly check-in answered "not well" within LOOKBACK, with the words that said so."""
+    told = PatientReply.objects.filter(check_in=OuterRef("pk")).order_by("-received_at").values("text")[:1]
+    unwell = CheckIn.objects.filter(answer=CheckIn.Answer.PROBLEM, answered_at__gte=now - LOOKBACK).annotate(
+        told=Subquery(told))
+    return [Trigger(patient_id, at, detail=(text or "")[:200])
+            for patient_id, at, text in unwell.values_list("patient_id", "answered_at", "told")]
+
+
 RULES: dict[str, Callable[[datetime], list[Trigger]]] = {
     Rule.MISSED_IN_A_ROW: missed_in_a_row,
     Rule.VERIFICATION_EXPIRED: verification_expired,
     Rule.NOT_YET_TWICE: not_yet_twice,
     Rule.EMERGENCY_UNHANDLED: emergency_unhandled,
+    Rule.CHECK_IN_PROBLEM: check_in_problem,
 }
 
 
@@ -108,7 +120,7 @@ def _alert(escalation: Escalation, phone: str, to_coordinator: bool) -> Message:
     volunteer = escalation.volunteer  # told first; empty when there was nobody to tell
     return queue_message(
         escalation.patient, "escalation", kind=Message.Kind.ESCALATION, to=phone, escalation=escalation,
-        rule=escalation.rule, jumlah=escalation.count, koordinator=to_coordinator, tautan=link,
+        rule=escalation.rule, jumlah=escalation.count, teks=escalation.detail, koordinator=to_coordinator, tautan=link,
         menit=settings.ESCALATION_TO_COORDINATORS_MINUTES, relawan=volunteer.get_username() if volunteer else "",
     )
 
@@ -136,7 +148,7 @@ def raise_escalation(rule: str, trigger: Trigger, today: date | None = None) -> 
         try:
             with transaction.atomic():
                 escalation = Escalation.objects.create(
-                    patient=patient, rule=rule, local_date=local_date, count=trigger.count,
+                    patient=patient, rule=rule, local_date=local_date, count=trigger.count, detail=trigger.detail,
                     volunteer=patient.volunteer if phone else None,
                     coordinators_told_at=None if phone else DatabaseNow(),
                 )

@@ -4,7 +4,7 @@ States are contracts (see ../shared/DESIGN.md); background code changes them onl
 targeted conditional UPDATEs so that two processes can never both win a transition.
 """
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -208,6 +208,12 @@ class Patient(DatabaseOwnedFields):
     opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
     opt_in_method = models.CharField(_("opted back in by"), max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The weekly "how are you?" (reminders/check_ins.py): the patient's own weekday and time.
+    check_in_day = models.PositiveSmallIntegerField(
+        _("weekly check-in day"), choices=WEEKDAYS, null=True, blank=True,
+        help_text=_("Once a week PRIMA asks the patient how they are; empty: never."))
+    check_in_time = models.TimeField(_("weekly check-in time"), default=time(10, 0), db_default=time(10, 0),
+                                     help_text=_("In the patient's time zone."))
     # Written by a database trigger (migration 0006) whenever the patient becomes reachable,
     # by any path: a dose due before it is never sent late (docs/doses.md).
     reachable_since = models.DateTimeField(
@@ -658,10 +664,11 @@ class Message(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "REMINDER", _("Reminder")
         FOLLOW_UP = "FOLLOW_UP", _("Follow-up")
-        REPLY = "REPLY", _("Reply to the patient")
+        REPLY = "REPLY", _("Our answer to a reply")
         VERIFICATION = "VERIFICATION", _("Verification")
         NOTICE = "NOTICE", _("Notice of a new number")
         ESCALATION = "ESCALATION", _("Alert to staff")
+        CHECK_IN = "CHECK_IN", _("Weekly check-in")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -688,6 +695,10 @@ class Message(models.Model):
     # No index of its own: `one_delivery_per_recipient` serves the lookups.
     caregiver = models.ForeignKey(Caregiver, verbose_name=_("caregiver"), on_delete=models.CASCADE, null=True,
                                   blank=True, related_name="messages", db_index=False)
+    # The weekly check-in question this message asks (kind CHECK_IN).
+    # No index of its own: `one_message_per_check_in` serves the lookups.
+    check_in = models.ForeignKey("CheckIn", verbose_name=_("weekly check-in"), on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="messages", db_index=False)
     phone = PhoneNumberField(_("phone"))
     body = models.TextField(_("text"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REMINDER)
@@ -732,6 +743,7 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["escalation", "phone"], condition=Q(kind="ESCALATION"), name="one_alert_per_escalation_phone"
             ),
+            models.UniqueConstraint(fields=["check_in"], condition=Q(kind="CHECK_IN"), name="one_message_per_check_in"),
         ]
         indexes = [
             # Serves the claim: status = 'QUEUED' AND send_after <= now() ORDER BY priority DESC, send_after.
@@ -760,6 +772,8 @@ class Message(models.Model):
 
     # The messages that belong to a dose: withdrawn when it closes.
     DOSE_KINDS = [Kind.REMINDER, Kind.FOLLOW_UP]
+    # The messages that ask the patient for an answer: the same reply after one is a new answer.
+    QUESTION_KINDS = [*DOSE_KINDS, Kind.CHECK_IN]
 
     @property
     def sending_device_id(self) -> int | None:
@@ -801,6 +815,8 @@ class Message(models.Model):
             problem = self.patient.reachability_problem(verification=asked)
         if problem:
             return Refusal(*problem)
+        if self.kind == self.Kind.CHECK_IN and self.check_in.answer:
+            return Refusal("cancelled", f"weekly check-in is {self.check_in.answer}")
         reminder = self.reminder
         if reminder is None or self.kind == self.Kind.VERIFICATION:
             return None
@@ -855,6 +871,9 @@ class PatientReply(models.Model):
     caregiver = models.ForeignKey(Caregiver, verbose_name=_("from caregiver"), on_delete=models.SET_NULL, null=True,
                                   blank=True, related_name="replies",
                                   help_text=_("Written by this caregiver; empty: by the patient."))
+    # Indexed by `reply_check_in_idx` (only the replies that answered one).
+    check_in = models.ForeignKey("CheckIn", verbose_name=_("answers the weekly check-in"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="replies", db_index=False)
     text = models.TextField(_("text"))
     intent = models.CharField(_("understood as"), max_length=16, choices=Intent.choices)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True,
@@ -888,6 +907,8 @@ class PatientReply(models.Model):
             ),
             # Serves retention: the oldest replies first (reminders/retention.py).
             models.Index(fields=["received_at"], name="reply_received_idx"),
+            # Serves the check-in's escalation: the words of the answer.
+            models.Index(fields=["check_in"], condition=Q(check_in__isnull=False), name="reply_check_in_idx"),
         ]
 
     def __str__(self) -> str:
@@ -1053,6 +1074,7 @@ class Escalation(models.Model):
         VERIFICATION_EXPIRED = "VERIFICATION_EXPIRED", _("Verification question unanswered")
         NOT_YET_TWICE = "NOT_YET_TWICE", _("Said not yet twice")
         EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
+        CHECK_IN_PROBLEM = "CHECK_IN_PROBLEM", _("Weekly check-in: not well")
 
     class Handling(models.TextChoices):
         CALLED = "CALLED", _("Called the patient")
@@ -1065,6 +1087,8 @@ class Escalation(models.Model):
     local_date = models.DateField(_("date"), help_text=_("The patient's own date when it was raised."))
     count = models.PositiveSmallIntegerField(_("how many"), default=0,
                                              help_text=_("Doses missed in a row, or times the patient said not yet."))
+    detail = models.CharField(_("what the patient wrote"), max_length=200, blank=True,
+                              help_text=_("The answer to the weekly check-in."))
     raised_at = models.DateTimeField(_("raised at"), db_default=DatabaseNow())
     volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer told"),
                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -1101,4 +1125,51 @@ class Escalation(models.Model):
         if self.rule == self.Rule.EMERGENCY_UNHANDLED:
             return _("Emergency not marked handled for %(minutes)d minutes") % {
                 "minutes": settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES}
+        if self.rule == self.Rule.CHECK_IN_PROBLEM:
+            return _("Weekly check-in: “%(text)s”") % {"text": self.detail}
         return str(self.get_rule_display())
+
+
+class CheckInQuerySet(models.QuerySet):
+    def answerable_at(self, moment: datetime) -> "CheckInQuerySet":
+        """Check-ins a reply received at `moment` may answer: asked (sent) before it, and
+        still within the answer window then, however late the reply is processed."""
+        return self.filter(answer_deadline__gt=moment, messages__kind=Message.Kind.CHECK_IN,
+                           messages__sent_at__lte=moment)
+
+
+class CheckIn(models.Model):
+    """One weekly "how are you?" to a patient (reminders/check_ins.py): at most one per patient
+    and week (`one_check_in_per_week`), whatever is edited, and whatever runs the tick at once."""
+
+    class Answer(models.TextChoices):
+        FINE = "FINE", _("Fine")
+        PROBLEM = "PROBLEM", _("Not well")
+        EMERGENCY = "EMERGENCY", _("Emergency")
+        NO_ANSWER = "NO_ANSWER", _("No answer")
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="check_ins")
+    week = models.DateField(_("week of"), help_text=_("The Monday of the patient's week."))
+    due_at = models.DateTimeField(_("due at"))
+    answer_deadline = models.DateTimeField(_("answer expected by"))
+    answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True,
+                              help_text=_("Empty: waiting for the answer."))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("weekly check-in")
+        verbose_name_plural = _("weekly check-ins")
+        constraints = [models.UniqueConstraint(fields=["patient", "week"], name="one_check_in_per_week")]
+        indexes = [
+            # Serves the tick's closing of check-ins nobody answered.
+            models.Index(fields=["answer_deadline"], condition=Q(answer=""), name="check_in_waiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Weekly check-in of %(patient)s, week of %(week)s") % {
+            "patient": self.patient, "week": formats.date_format(self.week)}

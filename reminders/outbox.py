@@ -1,30 +1,33 @@
 """Queueing PRIMA's own WhatsApp messages to a patient (acknowledgements, follow-ups,
-questions), or about one to staff (escalations); the outbox pipeline (reminders/sending.py)
-sends them."""
+questions, the weekly check-in), or about one to staff (escalations); the outbox pipeline
+(reminders/sending.py) sends them."""
 from datetime import datetime
 
 from django.conf import settings
 
 from reminders.dispatch import enqueue_send
-from reminders.models import Caregiver, Escalation, Message, Patient, PatientReply, Reminder
+from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient, PatientReply, Reminder
 from reminders.templating import whatsapp_text
 
 
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
                   reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
                   caregiver: Caregiver | None = None, to: str | None = None, escalation: Escalation | None = None,
-                  **context) -> Message:
+                  check_in: CheckIn | None = None, **context) -> Message:
     """Queue a message, due at `send_after` or else now by the database's clock; to the
     patient, to one of their caregivers, or about them to `to` (a staff member's number, for
-    an escalation)."""
+    an escalation). A caregiver is greeted by their own name; the text names the patient as
+    `pasien`."""
     later = {"send_after": send_after} if send_after else {}
     message = Message.objects.create(
         patient=patient,
         reminder=reminder,
         escalation=escalation,
+        check_in=check_in,
         caregiver=caregiver,
         phone=to or (caregiver.phone if caregiver else patient.phone),
-        body=whatsapp_text(template, patient.name, **context),
+        body=whatsapp_text(template, caregiver.name if caregiver else patient.name,
+                           **{"pasien": patient.name, "pendamping": caregiver is not None, **context}),
         kind=kind,
         max_attempts=settings.SEND_MAX_ATTEMPTS,
         priority=priority,

@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import Patient, Reminder
+from reminders.models import CheckIn, Patient, Reminder
 
 
 def _label(choices) -> Callable[[str], str]:
@@ -58,6 +58,8 @@ PHRASES = [
     (r"several kinds of reminder wait for an answer; asked which, stored for volunteers",
      _("several kinds of reminder wait for an answer; asked which, stored for volunteers")),
     (r"no reminder waiting", _("no reminder waiting")),
+    (r"weekly check-in: fine", _("weekly check-in: fine")),
+    (r"weekly check-in: not well; the volunteer is alerted", _("weekly check-in: not well; the volunteer is alerted")),
     (r"emergency stored and flagged; answered and notified already for reply (?P<reply>\d+)",
      _("emergency stored and flagged; answered and notified already for reply %(reply)s")),
     (r"safety reply queued; notifying (?P<told>.+)", _("safety reply queued; notifying %(told)s")),
@@ -69,6 +71,7 @@ PHRASES = [
     (r"patient is not active", _("patient is paused")),
     (r"patient verification is (?P<verification>\w+)", _("patient verification is %(verification)s")),
     (r"reminder is (?P<confirmation>\w+)", _("reminder is %(confirmation)s")),
+    (r"weekly check-in is (?P<check_in_answer>\w+)", _("weekly check-in is %(check_in_answer)s")),
     (r"too late: due (?P<due>.+)", _("too late: due %(due)s")),
     (r"patient answered", _("patient answered")),
     (r"caregiver answered", _("caregiver answered")),
@@ -94,6 +97,7 @@ GROUPS: dict[str, Callable[[str], str]] = {
     "answer": _label(Reminder.AppointmentAnswer),
     "verification": _label(Patient.Verification),
     "confirmation": _label(Reminder.Confirmation),
+    "check_in_answer": _label(CheckIn.Answer),
     "due": _moment,
     "told": _told,
     "why": lambda why: describe(why),

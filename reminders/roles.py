@@ -21,6 +21,7 @@ ROLE_PERMISSIONS = {
         "reminders.view_staffnotification",
         "reminders.view_escalation", "reminders.change_escalation",
         *(f"reminders.{action}_caregiver" for action in ["view", "add", "change", "delete"]),
+        "reminders.view_checkin",
     ],
     COORDINATOR: [
         *(f"reminders.{action}_{model}"
@@ -34,6 +35,7 @@ ROLE_PERMISSIONS = {
         "reminders.view_schedulerheartbeat",
         "reminders.view_escalation", "reminders.change_escalation",
         *(f"reminders.{action}_caregiver" for action in ["view", "add", "change", "delete"]),
+        "reminders.view_checkin",
         "reminders.view_staffprofile", "reminders.add_staffprofile", "reminders.change_staffprofile",
         "locks.view_lock", "locks.delete_lock",
         "ratelimit.view_ratelimitevent",

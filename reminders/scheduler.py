@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 
 from prima.clock import DatabaseNow, database_now
 from reminders.backends import BaseWhatsAppBackend
+from reminders.check_ins import ask_due_check_ins
 from reminders.consent import expire_verifications
 from reminders.escalations import raise_escalations
 from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
@@ -43,6 +44,7 @@ def tick() -> Counter:
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
         ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
         ("pauses", lambda: Counter(pauses_lifted=lift_stale_pauses())),
+        ("weekly check-ins", lambda: ask_due_check_ins(now)),
         ("escalations", lambda: raise_escalations(now)),
     ]
     for name, step in steps:

@@ -188,7 +188,7 @@ def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> t
 
 def _lockable(skip_locked: bool = False) -> QuerySet:
     return (
-        Message.objects.select_related("patient", "reminder", "caregiver")
+        Message.objects.select_related("patient", "reminder", "caregiver", "check_in")
         .select_for_update(skip_locked=skip_locked, of=("self",))
         .annotate(db_now=DatabaseNow())
     )
@@ -380,8 +380,9 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
         rows = {
             message.id: message
             for message in Message.objects.filter(id__in=[c.message_id for c in claims], status=Message.Status.SENDING)
-            .select_related("patient").select_for_update(of=("self", "patient")).annotate(db_now=DatabaseNow())
-            .order_by("patient_id", "id")  # one lock order for every worker: two chunks cannot deadlock
+            .select_related("patient", "check_in").select_for_update(of=("self", "patient"))
+            # one lock order for every worker: two chunks cannot deadlock
+            .annotate(db_now=DatabaseNow()).order_by("patient_id", "id")
         }
         doses = Reminder.objects.select_for_update().order_by("id").in_bulk(
             [m.reminder_id for m in rows.values() if m.reminder_id])

@@ -52,14 +52,15 @@ class ClaimLost(Exception):
 
 
 def last_reminder_sent_to(parsed: ParsedBody) -> datetime | None:
-    """When the sender was last sent a reminder or follow-up: a repeated body after that is a
-    new answer ("Sudah" to the 08:00 medicine, then "Sudah" to the 08:15 one), not Fonnte
-    delivering the first one again. Our acknowledgements do not count: they ask no answer."""
+    """When the sender was last sent a reminder, follow-up or weekly check-in: a repeated body
+    after that is a new answer ("Sudah" to the 08:00 medicine, then "Sudah" to the 08:15 one),
+    not Fonnte delivering the first one again. Our acknowledgements do not count: they ask no
+    answer."""
     try:
         phone = normalise_phone(field(parsed.payload, "sender"))
     except ValidationError:
         return None
-    return Message.objects.filter(patient__phone=phone, kind__in=Message.DOSE_KINDS).aggregate(
+    return Message.objects.filter(patient__phone=phone, kind__in=Message.QUESTION_KINDS).aggregate(
         last=Max("sent_at"))["last"]
 
 

@@ -5,5 +5,5 @@ patients; a coordinator sees everyone and assigns patients (`scoping.py`). The w
 lives in reminders/volunteer_actions.py, consent.py and compliance.py.
 """
 from reminders.admin import (  # noqa: F401 (each registers its pages)
-    escalations, messages, patients, reminders, replies, schedules, system,
+    check_ins, escalations, messages, patients, reminders, replies, schedules, system,
 )

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import formats
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reminders import compliance
@@ -67,9 +68,19 @@ class MoveDeviceForm(forms.Form):
 
 class PatientForm(forms.ModelForm):
     """Tells a volunteer a number is taken without confirming that it belongs to some
-    palliative patient elsewhere; a coordinator, who sees everyone, gets the plain reason."""
+    palliative patient elsewhere; a coordinator, who sees everyone, gets the plain reason.
+    The weekly check-in's time may be left empty (it matters only with a day)."""
 
     sees_all = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "check_in_time" in self.fields:  # only read with a check-in day
+            self.fields["check_in_time"].required = False
+
+    def clean_check_in_time(self):
+        """Left empty (or a form posted without it): the time the patient has, 10:00 for a new one."""
+        return self.cleaned_data.get("check_in_time") or self.instance.check_in_time
 
     def validate_unique(self) -> None:
         try:
@@ -88,7 +99,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     form = PatientForm
     list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
                     "compliance_badge", "volunteer"]
-    list_filter = ["verification_status", RemindersStateFilter, "time_zone", "volunteer", "device"]
+    list_filter = ["verification_status", RemindersStateFilter, "check_in_day", "time_zone", "volunteer", "device"]
     COORDINATORS_ONLY = {"volunteer", "device"}
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
@@ -99,7 +110,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     CONSENT = ["verification_status", "opted_out_at", "opted_in_at"]
     SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
               "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
-    readonly_fields = [*CONSENT, *SYSTEM]
+    CHECK_IN = ["check_in_day", "check_in_time"]
+    readonly_fields = [*CONSENT, *SYSTEM, "recent_check_ins"]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
                "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device"]
 
@@ -119,10 +131,12 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         asked (or verified by hand, with a note) from the today page or their own page."""
         if obj is None:
             assigns = ["volunteer"] if sees_all_patients(request.user) else []
-            return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]})]
+            return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]}),
+                    (_("Weekly check-in"), {"fields": self.CHECK_IN})]
         return [
             (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
             (_("Consent"), {"fields": self.CONSENT}),
+            (_("Weekly check-in"), {"fields": [*self.CHECK_IN, "recent_check_ins"]}),
             *([(_("WhatsApp device"), {"fields": ["device"]})] if sees_all_patients(request.user) else []),
             (_("System details"), {"classes": ["collapse"], "fields": self.SYSTEM}),
         ]
@@ -187,6 +201,17 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     @admin.display(description=_("last reply"), ordering="last_reply_at")
     def last_reply(self, patient: Patient) -> datetime | None:
         return patient.last_reply_at
+
+    @admin.display(description=_("last check-ins"))
+    def recent_check_ins(self, patient: Patient) -> str:
+        """The last four answers, newest first, each linked to its check-in."""
+        recent = patient.check_ins.order_by("-due_at")[:4]
+        if not recent:
+            return _("none yet")
+        return format_html_join(", ", '<a href="{}">{}: {}</a>', (
+            (reverse("admin:reminders_checkin_change", args=[check_in.pk]),
+             formats.date_format(timezone.localtime(check_in.due_at, patient.zone), "SHORT_DATE_FORMAT"),
+             check_in.get_answer_display() or _("waiting")) for check_in in recent))
 
     @admin.display(description=_("7-day compliance"))
     def compliance_badge(self, patient: Patient) -> str:

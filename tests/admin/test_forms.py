@@ -22,7 +22,7 @@ def new_patient(**fields) -> dict:
 
 def test_the_add_form_asks_who_the_patient_is_and_nothing_internal(ani_client):
     form = ani_client.get(ADD).context["adminform"].form
-    assert list(form.fields) == ["name", "phone", "time_zone", "notes"]
+    assert list(form.fields) == ["name", "phone", "time_zone", "notes", "check_in_day", "check_in_time"]
 
 
 def test_a_new_patient_starts_unverified_whatever_is_posted(ani_client, ani):

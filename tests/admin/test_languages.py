@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import Caregiver, Escalation, Message
+from reminders.models import Caregiver, CheckIn, Escalation, Message
 from tests.admin.english import english_words, visible_text
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 
@@ -45,6 +45,12 @@ def volunteers_pages(patient) -> list[str]:
     patient.replies.create(text="sudah", intent="CONFIRM", caregiver=rina, outcome="1 reminder(s) confirmed")
     escalation = Escalation.objects.create(patient=patient, rule="MISSED_IN_A_ROW", count=2,
                                            local_date=timezone.localdate())
+    Escalation.objects.create(patient=patient, rule="CHECK_IN_PROBLEM", detail="kurang sehat",
+                              local_date=timezone.localdate())
+    check_in = CheckIn.objects.create(patient=patient, week=timezone.localdate(), due_at=timezone.now(),
+                                      answer_deadline=timezone.now(), answer="PROBLEM")
+    patient.replies.create(text="kurang sehat", intent="FREE_TEXT", check_in=check_in, needs_attention=True,
+                           outcome="weekly check-in: not well; the volunteer is alerted")
     return [
         reverse("admin:index"),
         reverse("admin:reminders_patient_changelist"),
@@ -65,6 +71,8 @@ def volunteers_pages(patient) -> list[str]:
         reverse("admin:reminders_patientreply_change", args=[reply.pk]),
         reverse("admin:reminders_escalation_changelist"),
         reverse("admin:reminders_escalation_change", args=[escalation.pk]),
+        reverse("admin:reminders_checkin_changelist"),
+        reverse("admin:reminders_checkin_change", args=[check_in.pk]),
         reverse("admin:password_change"),
     ]
 

@@ -1,8 +1,8 @@
 """At least sixty real-looking replies against what they must mean."""
 import pytest
 
-from reminders.classifier import classify, normalise_text
-from reminders.models import PatientReply
+from reminders.classifier import classify, normalise_text, wellbeing
+from reminders.models import CheckIn, PatientReply
 
 I = PatientReply.Intent
 
@@ -78,3 +78,21 @@ def test_the_emergency_list_comes_from_settings(settings):
 )
 def test_consent_changes_only_on_a_short_reply_without_negation(text, intent):
     assert classify(text) == intent
+
+
+FINE, PROBLEM = CheckIn.Answer.FINE, CheckIn.Answer.PROBLEM
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("Baik", FINE), ("baik2 saja", FINE), ("Alhamdulillah sehat 🙏", FINE), ("sehat-sehat saja", FINE),
+    ("sudah membaik", FINE), ("lumayan", FINE), ("OK", FINE), ("tidak ada keluhan", FINE),
+    ("gak ada keluhan bu", FINE), ("tidak sakit lagi", FINE), ("baaaik", FINE),
+    ("kurang sehat", PROBLEM), ("kurang baik", PROBLEM), ("belum membaik", PROBLEM), ("tidak enak badan", PROBLEM),
+    ("nyeri terus", PROBLEM), ("masih sakit", PROBLEM), ("baik tapi kaki bengkak", PROBLEM),
+    ("gak bisa tidur", PROBLEM), ("lemas, tidak nafsu makan", PROBLEM), ("keluhan saya batuk", PROBLEM),
+    ("ada masalah", PROBLEM),
+    ("terima kasih", None), ("sudah", None), ("ya", None), ("obatnya habis", None), ("", None),
+    ("sehatlah", None),
+])
+def test_a_check_in_answer_says_fine_not_well_or_neither(text, feeling):
+    assert wellbeing(text) == feeling

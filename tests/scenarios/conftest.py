@@ -3,6 +3,7 @@ import pytest
 import responses
 
 from reminders.roles import VOLUNTEER
+from reminders.models import StaffProfile
 from tests.scenarios.helpers import SECRET, staff
 
 
@@ -14,6 +15,13 @@ def webhook_secret(settings):
 @pytest.fixture
 def ani(db):
     return staff("relawan.ani", VOLUNTEER, "ani@relawan.id")
+
+
+@pytest.fixture
+def ani_on_whatsapp(ani):
+    """Ani with her own WhatsApp number: escalations about her patients are sent there."""
+    StaffProfile.objects.create(user=ani, phone="0813 9999 0001")
+    return ani
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 SECRET = "scenario-webhook-secret"
 DEVICE = "6281100000000"
 MEDICATION = "Halo {nama}, waktunya minum obat ({waktu})."
+ANIS_PHONE = "+6281399990001"  # Ani's own WhatsApp number (`ani_on_whatsapp`)
 _inbox_ids = itertools.count(1)
 
 

@@ -47,6 +47,8 @@ def test_a_caregivers_sudah_confirms_the_patients_dose_and_compliance_says_so(cl
         "CONFIRMED", "CAREGIVER_REPLY", "caregiver answered")
     assert PatientReply.objects.get().caregiver == rina
     assert len(texts_to(DAUGHTER)) == 2 and texts_to(patient.phone) == []  # the thanks went to Rina's phone
+    assert texts_to(DAUGHTER)[-1] == ("Terima kasih, Rina. Kami sudah mencatat bahwa obat Ibu Sari sudah diminum. "
+                                      "Semoga sehat selalu.")
     with at(wib(23, 12)):
         assert compliance.tally(patient.reminders.all()) == compliance.Tally(sent=1, confirmed=1, missed=0,
                                                                                by_caregiver=1)
@@ -95,6 +97,8 @@ def test_a_caregiver_of_two_patients_is_asked_which_then_names_one(client):
         assert say(client, Caregiver.objects.first(), "sudah, sari") == "processed"
     assert sari.reminders.get().confirmation_status == "CONFIRMED"
     assert budi.reminders.get().confirmation_status == "PENDING"
+    # Sari's volunteer has nothing left to read; Budi's still has the unclear SUDAH
+    assert [reply.patient.name for reply in PatientReply.objects.needing_attention()] == ["Bapak Budi"]
 
 
 def test_a_caregivers_berhenti_stops_only_that_caregivers_messages(client):
@@ -121,6 +125,8 @@ def test_a_caregivers_berhenti_stops_only_that_caregivers_messages(client):
     with at(wib(25, 8, 0, 30)):
         run_scheduler()
     assert len(reminders_to(DAUGHTER)) == 2
+    assert "Selamat datang kembali, Rina. Pengingat dari PRIMA untuk Ibu Sari akan dikirim lagi sesuai jadwal." in (
+        texts_to(DAUGHTER))
 
 
 def test_a_caregiver_may_get_reminders_for_a_patient_who_never_verified_their_own_phone(client):

@@ -14,18 +14,11 @@ from reminders.models import Escalation, Message, Patient, StaffProfile
 from reminders.roles import COORDINATOR
 from tests.factories import make_patient, make_reminder, make_schedule
 from tests.processes import run_in_processes
-from tests.scenarios.helpers import admin_action, at, enrol, run_scheduler, say, staff, wib
+from tests.scenarios.helpers import ANIS_PHONE, admin_action, at, enrol, run_scheduler, say, staff, wib
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
-ANIS_PHONE = "+6281399990001"
 BUDIS_PHONE = "+6281399990002"
 TODAY = reverse("admin:index")
-
-
-@pytest.fixture
-def ani_on_whatsapp(ani):
-    StaffProfile.objects.create(user=ani, phone="0813 9999 0001")
-    return ani
 
 
 @pytest.fixture

@@ -1,0 +1,282 @@
+"""Issue 20: the weekly check-in. "How are you this week?" asked once a week at the patient's
+day and time, whatever runs and whatever a volunteer edits; the answer read as fine, not well
+or an emergency, and not well told to the volunteer as an escalation. Told through the webhook,
+the admin and `send_reminders`, the clock moving across weeks (November 2026, Jakarta: Monday
+the 23rd, Monday the 30th, Monday 7 December)."""
+from datetime import time, timedelta
+
+import pytest
+from django.urls import reverse
+
+from reminders.backends import locmem
+from reminders.check_ins import ask_due_check_ins
+from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient
+from tests.factories import make_patient, make_schedule
+from tests.processes import run_in_processes
+from tests.scenarios.helpers import ANIS_PHONE, MEDICATION, admin_edit, at, run_scheduler, say, sent_to, wib
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
+QUESTION = "Bagaimana kabar Anda minggu ini?"
+TODAY = reverse("admin:index")
+
+
+@pytest.fixture
+def sari(ani_on_whatsapp) -> Patient:
+    """Ibu Sari, asked every Monday at 10:00 (set up the Sunday before)."""
+    with at(wib(22, 12)):
+        return make_patient(name="Ibu Sari", volunteer=ani_on_whatsapp, check_in_day=0, check_in_time=time(10, 0))
+
+
+def questions_to(patient: Patient) -> list[str]:
+    return [body for body in sent_to(patient) if QUESTION in body]
+
+
+def alerts_to_ani() -> list[str]:
+    return [entry.body for entry in locmem.outbox if entry.phone == ANIS_PHONE]
+
+
+def asked_on_monday(patient: Patient) -> CheckIn:
+    with at(wib(23, 10, 0, 30)):
+        run_scheduler()
+    return patient.check_ins.get()
+
+
+def answer_on_monday(client, patient: Patient, text: str, writer=None) -> CheckIn:
+    """Asked at 10:00; `text` written at 11:00 (by the patient, or `writer`); the scheduler runs
+    a minute later (the thanks go out, the escalations are raised). The check-in as it is then."""
+    check_in = asked_on_monday(patient)
+    with at(wib(23, 11)):
+        say(client, writer or patient, text)
+    with at(wib(23, 11, 1)):
+        run_scheduler()
+    check_in.refresh_from_db()
+    return check_in
+
+
+def test_the_question_goes_out_once_a_week_at_the_patients_day_and_time(sari):
+    with at(wib(23, 9, 59)):
+        run_scheduler()
+    assert questions_to(sari) == []
+    with at(wib(23, 10, 0, 30)):
+        assert "check_ins=1" in run_scheduler()
+    for moment in (wib(23, 10, 1), wib(23, 15), wib(24, 10, 0, 30), wib(29, 10, 0, 30)):
+        with at(moment):
+            run_scheduler()
+    assert questions_to(sari) == [f"Halo Ibu Sari, ini PRIMA. {QUESTION} Balas BAIK bila baik-baik saja, atau "
+                                  "ceritakan keluhan Anda dan relawan kami akan menghubungi Anda."]
+    with at(wib(30, 10, 0, 30)):
+        run_scheduler()
+    with at(wib(7, 10, 0, 30, month=12)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 3
+    assert [check_in.week.isoformat() for check_in in sari.check_ins.order_by("week")] == [
+        "2026-11-23", "2026-11-30", "2026-12-07"]
+
+
+def test_a_patient_who_is_fine_is_thanked_and_nobody_is_alerted(client, sari):
+    check_in = answer_on_monday(client, sari, "Alhamdulillah baik, terima kasih")
+    assert (check_in.answer, check_in.answered_at) == ("FINE", wib(23, 11))
+    reply = check_in.replies.get()
+    assert (reply.needs_attention, reply.outcome) == (False, "weekly check-in: fine")
+    assert sent_to(sari)[-1] == "Terima kasih, Ibu Sari. Senang mendengar kabar Anda baik. Semoga sehat selalu."
+    assert Escalation.objects.count() == 0 and alerts_to_ani() == []
+
+
+def test_not_well_makes_one_escalation_and_one_whatsapp_to_the_volunteer(client, volunteer, sari):
+    check_in = answer_on_monday(client, sari, "kurang sehat, nyeri di perut terus")
+    assert Escalation.objects.count() == 1
+    assert sent_to(sari)[-1].startswith("Terima kasih sudah bercerita, Ibu Sari. Relawan kami sudah diberi tahu")
+    with at(wib(23, 14)):
+        say(client, sari, "masih sakit")  # told again the same day: read by a person, no second alert
+    with at(wib(23, 14, 1)):
+        run_scheduler()
+    check_in.refresh_from_db()
+    assert check_in.answer == "PROBLEM"
+    escalation = Escalation.objects.get()
+    assert (escalation.rule, escalation.detail, escalation.volunteer) == (
+        "CHECK_IN_PROBLEM", "kurang sehat, nyeri di perut terus", sari.volunteer)
+    [alert] = alerts_to_ani()
+    assert alert.startswith("PRIMA: pasien Ibu Sari perlu dihubungi. Jawaban pertanyaan kabar mingguan: "
+                            "“kurang sehat, nyeri di perut terus”.")
+    assert [reply.needs_attention for reply in sari.replies.order_by("received_at")] == [True, True]
+    with at(wib(23, 14, 2)):
+        page = volunteer.get(TODAY, headers={"Accept-Language": "id"})
+    [row] = [row for group in page.context["groups"] for row in group.rows if row.kind == "escalation"]
+    assert "Tanya kabar mingguan: “kurang sehat, nyeri di perut terus”" in page.content.decode()
+
+
+def test_fine_then_a_problem_told_later_that_day_still_alerts_the_volunteer(client, sari):
+    check_in = asked_on_monday(sari)
+    with at(wib(23, 11)):
+        say(client, sari, "baik")
+    with at(wib(23, 16)):
+        say(client, sari, "tapi kaki saya bengkak")
+    with at(wib(23, 16, 1)):
+        run_scheduler()
+    check_in.refresh_from_db()
+    assert (check_in.answer, check_in.answered_at) == ("PROBLEM", wib(23, 16))
+    assert Escalation.objects.get().detail == "tapi kaki saya bengkak"
+    assert len(alerts_to_ani()) == 1
+
+
+def test_a_reply_that_says_neither_fine_nor_unwell_is_for_a_person(client, sari):
+    check_in = answer_on_monday(client, sari, "obatnya habis, kapan bisa ambil lagi?")
+    assert check_in.answer == "PROBLEM"
+    assert check_in.replies.get().needs_attention
+    assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
+    with at(wib(23, 12)):
+        say(client, sari, "terima kasih")  # after an answer, small talk is only stored for the volunteers
+    assert check_in.replies.count() == 1
+
+
+def test_an_emergency_answer_takes_the_emergency_path_and_closes_the_check_in(client, sari):
+    check_in = answer_on_monday(client, sari, "ibu sesak napas")
+    assert check_in.answer == "EMERGENCY"
+    assert check_in.replies.get().urgent
+    assert sent_to(sari)[-1].startswith("PENTING, Ibu Sari")
+    assert not Escalation.objects.filter(rule="CHECK_IN_PROBLEM").exists()
+
+
+def test_sudah_for_a_dose_is_not_taken_as_the_answer_and_the_check_in_still_waits(client, sari):
+    with at(wib(22, 12)):
+        schedule = make_schedule(sari, time_of_day=time(10, 0), message_template=MEDICATION,
+                                 start_date=wib(22, 12).date())
+    check_in = asked_on_monday(sari)
+    with at(wib(23, 10, 5)):
+        say(client, sari, "SUDAH")
+    check_in.refresh_from_db()
+    assert schedule.reminders.get().confirmation_status == "CONFIRMED" and check_in.answer == ""
+    with at(wib(23, 10, 6)):
+        say(client, sari, "sudah membaik")  # says how she is: the check-in's answer, though it holds SUDAH
+    check_in.refresh_from_db()
+    assert check_in.answer == "FINE"
+
+
+def test_a_caregiver_can_answer_for_the_patient(client, sari):
+    with at(wib(22, 12)):
+        rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001",
+                                        consented_at=wib(22, 12))
+    check_in = answer_on_monday(client, sari, "Ibu kurang sehat minggu ini", writer=rina)
+    assert check_in.answer == "PROBLEM" and check_in.replies.get().caregiver == rina
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(
+        "Terima kasih sudah bercerita")
+    assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
+
+
+def test_the_same_words_before_and_after_the_question_are_two_replies(client, sari):
+    with at(wib(23, 9, 55)):
+        say(client, sari, "baik", inboxid=False)  # to nothing: stored for the volunteers
+    check_in = asked_on_monday(sari)
+    with at(wib(23, 10, 5)):
+        say(client, sari, "baik", inboxid=False)  # the same body within 20 minutes, but after a question
+    check_in.refresh_from_db()
+    assert check_in.answer == "FINE" and sari.replies.count() == 2
+
+
+def test_moving_the_day_after_the_question_went_out_asks_no_second_that_week(volunteer, sari):
+    asked_on_monday(sari)
+    with at(wib(23, 12)):
+        admin_edit(volunteer, sari, check_in_day="2", check_in_time="16:00")  # to Wednesdays at 16:00
+    with at(wib(25, 16, 0, 30)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
+    with at(wib(2, 16, 0, 30, month=12)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 2
+
+
+def test_a_question_not_asked_yet_moves_with_the_time(volunteer, sari):
+    with at(wib(23, 9)):
+        admin_edit(volunteer, sari, check_in_day="0", check_in_time="11:00")
+    with at(wib(23, 10, 0, 30)):
+        run_scheduler()
+    assert questions_to(sari) == []
+    with at(wib(23, 11, 0, 30)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
+
+
+def test_nobody_answers_the_check_in_closes_unanswered_and_a_later_reply_is_not_its_answer(client, sari):
+    check_in = asked_on_monday(sari)
+    with at(wib(24, 10, 0, 30)):
+        assert "check_ins_unanswered=1" in run_scheduler()
+    check_in.refresh_from_db()
+    assert check_in.answer == "NO_ANSWER"
+    with at(wib(24, 11)):
+        say(client, sari, "baik")
+    check_in.refresh_from_db()
+    assert check_in.answer == "NO_ANSWER" and check_in.replies.count() == 0
+    assert sari.replies.get().outcome.startswith("stored for volunteers")
+    assert Escalation.objects.count() == 0
+
+
+def test_an_answer_written_in_time_counts_though_it_reaches_us_after_the_check_in_closed(client, sari):
+    check_in = asked_on_monday(sari)
+    written = wib(24, 9, 59)
+    with at(wib(24, 10, 0, 30)):
+        run_scheduler()
+        say(client, sari, "sehat", timestamp=int(written.timestamp()))
+    check_in.refresh_from_db()
+    assert (check_in.answer, check_in.answered_at) == ("FINE", written)
+
+
+def test_nobody_is_asked_who_has_no_check_in_opted_out_or_is_paused(client, sari):
+    with at(wib(22, 12)):
+        make_patient(name="Bapak Made")  # no check-in day
+        make_patient(name="Ibu Yohana", check_in_day=0, is_active=False)
+        opted_out = make_patient(name="Bapak Agus", check_in_day=0)
+    with at(wib(22, 13)):
+        say(client, opted_out, "BERHENTI")
+    with at(wib(23, 10, 0, 30)):
+        run_scheduler()
+    assert list(CheckIn.objects.values_list("patient__name", flat=True)) == ["Ibu Sari"]
+
+
+def test_after_an_outage_the_question_goes_out_within_the_catch_up_and_not_after(settings, sari):
+    settings.CHECK_IN_CATCH_UP_HOURS = 6
+    with at(wib(23, 15, 59)):  # nothing ran since 09:00: within six hours, asked now
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
+    with at(wib(30, 16, 1)):  # next week, six hours and a minute late: not this week
+        run_scheduler()
+    with at(wib(30, 20)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
+    with at(wib(7, 10, 0, 30, month=12)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_processes_asking_at_once_make_one_check_in_and_one_question(sari):
+    results = run_in_processes(ask_due_check_ins, [(wib(23, 10, 0, 30),)] * 8)
+    assert sum(result["check_ins"] for result in results) == 1
+    assert CheckIn.objects.count() == 1
+    assert Message.objects.filter(kind=Message.Kind.CHECK_IN).count() == 1
+
+
+def test_a_question_held_past_its_window_is_not_sent(sari):
+    check_in = asked_on_monday(sari)
+    message = Message.objects.get(kind=Message.Kind.CHECK_IN)
+    Message.objects.filter(id=message.id).update(status=Message.Status.QUEUED, sent_at=None)
+    CheckIn.objects.filter(id=check_in.id).update(answer="NO_ANSWER")
+    locmem.outbox.clear()
+    with at(wib(24, 10, 1)):
+        run_scheduler()
+    message.refresh_from_db()
+    assert (message.status, message.end_reason) == ("CANCELLED", "weekly check-in is NO_ANSWER")
+    assert questions_to(sari) == []
+
+
+def test_the_volunteer_sees_the_answers_on_the_patients_page_and_the_check_in_list(client, volunteer, sari):
+    asked_on_monday(sari)
+    with at(wib(23, 11)):
+        say(client, sari, "baik")
+    with at(wib(23, 12)):
+        page = volunteer.get(reverse("admin:reminders_patient_change", args=[sari.pk]),
+                             headers={"Accept-Language": "id"}).content.decode()
+        listing = volunteer.get(reverse("admin:reminders_checkin_changelist") + "?answer=FINE",
+                                headers={"Accept-Language": "id"}).content.decode()
+    assert "Tanya kabar mingguan" in page and ": Baik</a>" in page
+    assert "Ibu Sari" in listing and ">baik<" in listing
+    assert timedelta(hours=24) == CheckIn.objects.get().answer_deadline - CheckIn.objects.get().due_at
