@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
-from reminders.classifier import wellbeing
-from reminders.models import TIME_ZONES, CheckIn, Message, Patient, PatientReply
+from reminders.classifier import Wellbeing
+from reminders.models import TIME_ZONES, CheckIn, Escalation, Message, Patient, PatientReply
 from reminders.outbox import acknowledge, queue_message
 from reminders.phones import mask_phone
 
@@ -26,15 +27,14 @@ logger = logging.getLogger(__name__)
 Answer = CheckIn.Answer
 # Check-ins created per tick at most (the rest, the next tick: the catch-up hours are ample).
 BATCH = 500
-# What a reply says to a reminder, not to "how are you?": unless it also says how the patient
-# is, it goes to the dose it answers and leaves the check-in waiting.
-DOSE_ANSWERS = {PatientReply.Intent.CONFIRM, PatientReply.Intent.NOT_YET, PatientReply.Intent.ATTENDING,
-                PatientReply.Intent.LATE, PatientReply.Intent.CANCEL}
+# Never two questions closer than this: a day moved from Sunday to Monday waits a week.
+MIN_GAP = timedelta(days=3)
 
 
-def ask(patient: Patient, due_at: datetime) -> CheckIn | None:
+def ask(patient: Patient, due_at: datetime, now: datetime) -> CheckIn | None:
     """This week's check-in and its question, in one transaction; None when the patient has one
-    this week already (made by another process a moment ago, too)."""
+    this week already (made by another process a moment ago, too). The answer window runs from
+    now, when it is asked, however late after its time that is."""
     local = due_at.astimezone(patient.zone)
     week = local.date() - timedelta(days=local.weekday())
     with transaction.atomic():
@@ -42,7 +42,7 @@ def ask(patient: Patient, due_at: datetime) -> CheckIn | None:
             with transaction.atomic():
                 check_in = CheckIn.objects.create(
                     patient=patient, week=week, due_at=due_at,
-                    answer_deadline=due_at + timedelta(hours=settings.CHECK_IN_ANSWER_HOURS),
+                    answer_deadline=max(due_at, now) + timedelta(hours=settings.CHECK_IN_ANSWER_HOURS),
                 )
         except IntegrityError:
             return None
@@ -51,21 +51,46 @@ def ask(patient: Patient, due_at: datetime) -> CheckIn | None:
 
 
 def due_check_ins(now: datetime) -> list[tuple[Patient, datetime]]:
-    """Patients whose check-in time has come today (within CHECK_IN_CATCH_UP_HOURS) and who
-    have none this week, with the moment each was due; one query per time zone."""
-    catch_up = timedelta(hours=settings.CHECK_IN_CATCH_UP_HOURS)
+    """Patients whose check-in time has come (at most CHECK_IN_CATCH_UP_HOURS ago, yesterday's
+    too when the catch-up reaches back past midnight) and who have none that week, with the
+    moment each was due; one query per time zone and day."""
+    earliest = now - timedelta(hours=settings.CHECK_IN_CATCH_UP_HOURS)
     due = []
     for zone_name, _label in TIME_ZONES:
         local = now.astimezone(ZoneInfo(zone_name))
-        week = local.date() - timedelta(days=local.weekday())
-        patients = Patient.objects.reachable().filter(
-            time_zone=zone_name, check_in_day=local.weekday(), check_in_time__lte=local.time(),
-        ).exclude(check_ins__week=week).order_by("check_in_time", "id")
-        for patient in patients[:BATCH]:
-            due_at = datetime.combine(local.date(), patient.check_in_time, tzinfo=local.tzinfo)
-            if now - due_at <= catch_up:
-                due.append((patient, due_at))
+        for day in sorted({local.date(), earliest.astimezone(local.tzinfo).date()}):
+            week = day - timedelta(days=day.weekday())
+            patients = Patient.objects.reachable().filter(time_zone=zone_name, check_in_day=day.weekday())
+            if day == local.date():
+                patients = patients.filter(check_in_time__lte=local.time())
+            patients = patients.exclude(check_ins__week=week).exclude(check_ins__due_at__gt=now - MIN_GAP)
+            for patient in patients.order_by("check_in_time", "id")[:BATCH]:
+                due_at = datetime.combine(day, patient.check_in_time, tzinfo=local.tzinfo)
+                if earliest <= due_at <= now:
+                    due.append((patient, due_at))
     return due
+
+
+def next_check_in(patient: Patient, now: datetime) -> datetime | None:
+    """When the patient will next be asked, by the rules of `due_check_ins` (now, when it is due
+    and within the catch-up); None when they are not asked at all. For the volunteer who has just
+    set or moved the day: this week's question may have gone out already."""
+    if patient.check_in_day is None or not patient.can_receive_reminders:
+        return None
+    local = now.astimezone(patient.zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    asked = dict(patient.check_ins.values_list("week", "due_at"))
+    last = max(asked.values(), default=None)
+    earliest = now - timedelta(hours=settings.CHECK_IN_CATCH_UP_HOURS)
+    for weeks in range(3):
+        week = monday + timedelta(weeks=weeks)
+        due_at = datetime.combine(week + timedelta(days=patient.check_in_day), patient.check_in_time,
+                                  tzinfo=local.tzinfo)
+        asked_at = max(due_at, now)
+        if week in asked or due_at < earliest or (last is not None and last > asked_at - MIN_GAP):
+            continue
+        return asked_at
+    return None
 
 
 def ask_due_check_ins(now: datetime) -> Counter:
@@ -75,46 +100,60 @@ def ask_due_check_ins(now: datetime) -> Counter:
     stats: Counter = Counter()
     for patient, due_at in due_check_ins(now):
         try:
-            stats["check_ins"] += ask(patient, due_at) is not None
+            stats["check_ins"] += ask(patient, due_at, now) is not None
         except Exception:
             logger.exception("check-in patient_id=%s (%s) failed", patient.pk, mask_phone(patient.phone))
             stats["check_in_errors"] += 1
-    stats["check_ins_unanswered"] += CheckIn.objects.filter(answer="", answer_deadline__lte=now).update(
-        answer=Answer.NO_ANSWER)
+    over = CheckIn.objects.filter(answer="", answer_deadline__lte=now)
+    asked = Message.objects.filter(check_in=OuterRef("pk"), kind=Message.Kind.CHECK_IN, sent_at__isnull=False)
+    stats["check_ins_unanswered"] += over.filter(Exists(asked)).update(answer=Answer.NO_ANSWER)
+    stats["check_ins_not_sent"] += over.update(answer=Answer.NOT_SENT)
     return stats
 
 
 def waiting_check_in(patient: Patient, received_at: datetime) -> CheckIn | None:
-    """The check-in a reply received at `received_at` may answer, locked: one not answered
-    (or closed unanswered only after the reply was written), or answered fine (a problem
-    told later in the window still counts)."""
-    waiting = CheckIn.objects.filter(patient=patient, answer__in=["", Answer.NO_ANSWER, Answer.FINE])
+    """The check-in a reply received at `received_at` may answer, locked: one not answered (or
+    closed unanswered only after the reply was written), or answered in a way a later reply can
+    still change (unclear; fine, when a problem is told later in the window)."""
+    waiting = CheckIn.objects.filter(patient=patient, answer__in=["", Answer.NO_ANSWER, Answer.UNCLEAR, Answer.FINE])
     return waiting.answerable_at(received_at).select_for_update().order_by("-due_at").first()
 
 
-def takes(check_in: CheckIn, reply: PatientReply) -> str | None:
-    """The answer this reply gives the check-in, or None when it is for something else. Before
-    any answer, a reply that says neither fine nor unwell (and answers no reminder) counts as
-    unwell: a person reads it. After "fine", only a told problem changes the answer."""
-    feeling = wellbeing(reply.text)
+def takes(check_in: CheckIn, reading: Wellbeing, answers_a_dose: bool) -> str | None:
+    """The answer a reply gives the check-in, or None when it is for something else: a reply that
+    answers a reminder waiting beside it and says nothing of how the patient is goes to the dose.
+    Not answered yet, a reply that says neither fine nor unwell is UNCLEAR (a volunteer reads it);
+    once answered, only a clear answer changes it (after fine, only a problem)."""
+    feeling = reading.feeling
     if check_in.answer == Answer.FINE:
         return Answer.PROBLEM if feeling == Answer.PROBLEM else None
-    if feeling is None and reply.intent in DOSE_ANSWERS:
-        return None
-    return feeling or Answer.PROBLEM
+    if check_in.answer == Answer.UNCLEAR or answers_a_dose:
+        return feeling
+    return feeling or Answer.UNCLEAR
 
 
-def answer(check_in: CheckIn, reply: PatientReply, feeling: str) -> str:
-    """Record the answer and thank the patient; not well is flagged for the volunteers and
-    raises an escalation at the next tick (reminders/escalations.py)."""
+def answer(check_in: CheckIn, reply: PatientReply, feeling: str, reading: Wellbeing) -> str:
+    """Record the answer and answer the patient. Not well raises an escalation at the next tick
+    (reminders/escalations.py), which is how a volunteer hears of it (the reply is flagged only
+    when that rule is off); unclear, or fine with more said ("baik, tapi obat habis"), is
+    flagged for the volunteers. A patient already thanked for a dose in the same reply is not
+    thanked twice for being fine."""
     CheckIn.objects.filter(id=check_in.id).update(answer=feeling, answered_at=reply.received_at)
     reply.check_in = check_in
-    if feeling == Answer.FINE:
+    if feeling == Answer.PROBLEM:
+        reply.needs_attention = Escalation.Rule.CHECK_IN_PROBLEM not in settings.ESCALATION_RULES
+        acknowledge(reply, "check_in_problem")
+        return "weekly check-in: not well; the volunteer is alerted"
+    if feeling == Answer.UNCLEAR:
+        reply.needs_attention = True
+        acknowledge(reply, "free_text")
+        return "weekly check-in: unclear; stored for volunteers"
+    if not reply.acknowledged:
         acknowledge(reply, "check_in_fine")
-        return "weekly check-in: fine"
-    reply.needs_attention = True
-    acknowledge(reply, "check_in_problem")
-    return "weekly check-in: not well; the volunteer is alerted"
+    if reading.says_more:
+        reply.needs_attention = True
+        return "weekly check-in: fine; the rest is for volunteers"
+    return "weekly check-in: fine"
 
 
 def record_emergency(reply: PatientReply) -> None:

@@ -8,6 +8,7 @@ holds contradicting words is not guessed at.
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -57,25 +58,6 @@ CONFLICTS = [
 ]
 
 
-# The weekly check-in's answer ("how are you this week?"). A word after a negation means its
-# opposite: "kurang sehat" is not well, "tidak sakit" is fine; "tidak ada keluhan" is one phrase.
-Feeling = CheckIn.Answer
-WELLBEING: list[tuple[str, list[str]]] = [
-    (Feeling.FINE, ["baik", "baik2", "baik baik", "sehat", "membaik", "lebih baik", "mendingan", "aman",
-                    "alhamdulillah", "puji tuhan", "ok", "oke", "okay", "lumayan", "bagus", "segar", "seger", "fit",
-                    "enak", "kuat", "stabil", "normal", "tidak ada keluhan", "tidak ada masalah", "tdk ada keluhan",
-                    "ga ada keluhan", "gak ada keluhan", "nggak ada keluhan", "tidak ada apa apa"]),
-    (Feeling.PROBLEM, ["sakit", "sakitnya", "nyeri", "nyerinya", "mual", "muntah", "sesak", "pusing", "lemas", "lemes",
-                       "lemah", "demam", "panas", "batuk", "diare", "mencret", "sembelit", "susah", "sulit", "buruk",
-                       "memburuk", "parah", "bengkak", "luka", "berdarah", "gelisah", "sedih", "takut", "cemas",
-                       "capek", "cape", "lelah", "letih", "keluhan", "masalah", "kambuh", "drop", "menurun", "jelek",
-                       "payah", "kurang", "tidak bisa", "tdk bisa", "gak bisa", "ga bisa", "tidak tahan",
-                       "tidak nafsu", "gak nafsu"]),
-]
-WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "kurang", "belum", "blm",
-                       "bukan", "tak"}
-
-
 def normalise_text(text: str) -> str:
     """Lower-case ASCII words separated by single spaces, stretched letters shortened,
     and letter-spaced words ("s u d a h", three letters or more) joined up."""
@@ -112,7 +94,7 @@ def classify(text: str) -> Intent:
     found = [intent for intent, phrases in KEYWORDS if _matches(tokens, phrases)]
     consent = [intent for intent in found if intent in (Intent.OPT_OUT, Intent.OPT_IN)]
     if consent:
-        negated = bool(NEGATIONS & {normalise_text(word) for word in tokens})
+        negated = bool({normalise_text(word) for word in NEGATIONS} & set(tokens))  # "nggak" reads as "ngak"
         if len(tokens) <= CONSENT_MAX_WORDS and not negated and len(consent) == 1:
             return consent[0]
         return Intent.FREE_TEXT  # talks about stopping or starting: a volunteer reads it
@@ -133,19 +115,102 @@ def topic(text: str, intent: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+# The weekly check-in's answer ("how are you this week?"). A word after a negation (with at
+# most one softener between: "tidak terlalu baik") means its opposite: "kurang sehat" is not
+# well, "tidak sakit" and "tidak ada keluhan" are fine. A complaint followed by a word of relief
+# ("nyeri sudah hilang") is fine.
+Feeling = CheckIn.Answer
+WELLBEING: list[tuple[str, list[str]]] = [
+    (Feeling.FINE, ["baik", "baik2", "baek", "baek2", "baik baik", "sehat", "membaik", "lebih baik", "mendingan",
+                    "aman",
+                    "alhamdulillah", "puji tuhan", "ok", "oke", "okay", "lumayan", "bagus", "segar", "seger", "fit",
+                    "enak", "kuat", "stabil", "normal", "sembuh", "tidak apa apa", "ga apa apa", "gak apa apa",
+                    "tidak ada apa apa"]),
+    (Feeling.PROBLEM, ["sakit", "sakitnya", "nyeri", "nyerinya", "mual", "muntah", "sesak", "pusing", "lemas", "lemes",
+                       "lemah", "demam", "panas", "batuk", "diare", "mencret", "sembelit", "susah", "sulit", "buruk",
+                       "memburuk", "parah", "bengkak", "luka", "berdarah", "gelisah", "sedih", "takut", "cemas",
+                       "capek", "cape", "lelah", "letih", "keluhan", "masalah", "ada keluhan", "ada masalah",
+                       "kambuh", "drop", "menurun", "jelek", "payah", "kurang", "tidak bisa", "tdk bisa", "gak bisa",
+                       "ga bisa", "tidak tahan", "tidak nafsu", "gak nafsu", "meninggal", "wafat", "hilang timbul"]),
+]
+WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "ndak", "nda", "kurang",
+                       "belum", "blm", "belom", "bukan", "tak"}
+SOFTENERS = {"terlalu", "begitu", "gitu", "terus", "sangat", "cukup", "juga", "pernah", "semakin", "makin"}
+RELIEF = {"berkurang", "hilang", "reda"}
+RELIEF_BETWEEN = {"sudah", "udah", "sdh", "mulai", "agak", "sedikit", "sdikit"}
+POSITIVE_EMOJI = set("👍👌😊🙂😀😁💪")
+# Words that say nothing beyond how the patient is: with only these around a fine answer, there
+# is nothing else for a volunteer to read.
+PLEASANTRIES = {
+    "terima", "kasih", "makasih", "trims", "tq", "thanks", "thank", "you", "bu", "ibu", "pak", "bapak", "mbak", "mas",
+    "kak", "dok", "dokter", "sus", "suster", "nak", "saya", "aku", "kami", "kita", "sudah", "udah", "sdh", "masih",
+    "juga", "saja", "aja", "ya", "iya", "yaa", "amin", "aamiin", "semoga", "minggu", "ini", "hari", "kabar", "semua",
+    "selalu", "sangat", "lebih", "dari", "lalu", "kemarin", "sekarang", "dan", "yang", "nya", "tuhan", "berkat",
+    "doa", "insya", "allah", "insyaallah", "sekali", "cukup", "agak", "sedikit", "mulai", "tetap", "sehat2",
+    "lagi", "badan", "tubuh", "kondisi", "keadaan", "kabarnya",
+}
+
+
+# As the reply's words are compared: normalised like them ("nggak" is "ngak", "aamiin" is "amin").
+WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES = (
+    {normalise_text(word) for word in words}
+    for words in (WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES)
+)
+
+
+# Words a reply may hold around its answer without saying more: pleasantries, the answers to a
+# reminder and what a reminder is about ("alhamdulillah baik, obat sudah diminum").
+ANSWER_INTENTS = {Intent.CONFIRM, Intent.NOT_YET, Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
+EXPLAINED = PLEASANTRIES | {
+    word for intent, phrases in KEYWORDS if intent in ANSWER_INTENTS for phrase in _phrase_tokens(phrases)
+    for word in phrase
+} | {word for _kind, phrases in TOPICS for phrase in _phrase_tokens(phrases) for word in phrase}
+
+
+def says_more_than_an_answer(text: str) -> bool:
+    """Whether a reply holds words beyond an answer to a reminder ("ibu sudah meninggal"): then
+    a person reads it, whatever it answered."""
+    return any(token not in EXPLAINED for token in normalise_text(text).split())
+
+
+class Wellbeing(NamedTuple):
+    """How a check-in answer says the patient is (FINE, PROBLEM, or None when it says neither),
+    and whether it says more than that (a question, a request: a volunteer reads it)."""
+
+    feeling: str | None
+    says_more: bool
+
+
 def _wellbeing_phrases() -> list[tuple[tuple[str, ...], str]]:
-    """Every phrase with its feeling, longest first: "tidak ada keluhan" before "keluhan"."""
+    """Every phrase with its feeling, longest first: "tidak apa apa" before "tidak"."""
     phrases = [(phrase, feeling) for feeling, words in WELLBEING for phrase in _phrase_tokens(words)]
     return sorted(phrases, key=lambda item: -len(item[0]))
 
 
-def wellbeing(text: str) -> str | None:
+def _negated(tokens: list[str], i: int) -> bool:
+    """A negation right before tokens[i], or one softener before it ("tidak terlalu baik")."""
+    before = tokens[max(0, i - 2):i]
+    return bool(before) and (before[-1] in WELLBEING_NEGATIONS
+                             or (len(before) == 2 and before[-1] in SOFTENERS and before[0] in WELLBEING_NEGATIONS))
+
+
+def _relieved(tokens: list[str], i: int) -> int:
+    """How many tokens after a complaint say it eased ("nyeri sudah hilang"), 0 when none do."""
+    for j in range(i, min(i + 3, len(tokens))):
+        if tokens[j] in RELIEF:
+            return 0 if tokens[j + 1 : j + 2] == ["timbul"] else j - i + 1  # "hilang timbul": comes and goes
+        if tokens[j] not in RELIEF_BETWEEN:
+            return 0
+    return 0
+
+
+def wellbeing(text: str) -> Wellbeing:
     """How a reply to the weekly check-in says the patient is: PROBLEM when anything in it is
     not well (a reply that is fine and not is a person's to read), FINE when it is only well,
-    None when it says neither."""
+    None when it says neither (or holds a negation it does not explain: "sehat? tidak")."""
     tokens = normalise_text(text).split()
     phrases = _wellbeing_phrases()
-    felt = set()
+    felt, used = set(), set()
     i = 0
     while i < len(tokens):
         match = next(((phrase, feeling) for phrase, feeling in phrases
@@ -154,10 +219,21 @@ def wellbeing(text: str) -> str | None:
             i += 1
             continue
         phrase, feeling = match
-        if i > 0 and tokens[i - 1] in WELLBEING_NEGATIONS:
+        span = range(i, i + len(phrase))
+        if _negated(tokens, i):
             feeling = Feeling.PROBLEM if feeling == Feeling.FINE else Feeling.FINE
+            used.update(range(max(0, i - 2), i))
+        elif feeling == Feeling.PROBLEM and (eased := _relieved(tokens, span.stop)):
+            feeling, span = Feeling.FINE, range(i, span.stop + eased)
         felt.add(feeling)
-        i += len(phrase)
+        used.update(span)
+        i = span.stop
+    unexplained = [token for index, token in enumerate(tokens) if index not in used]
+    rest = [token for token in unexplained if token not in EXPLAINED]
     if Feeling.PROBLEM in felt:
-        return Feeling.PROBLEM
-    return Feeling.FINE if felt else None
+        return Wellbeing(Feeling.PROBLEM, bool(rest))
+    if not tokens and POSITIVE_EMOJI & set(text or ""):
+        return Wellbeing(Feeling.FINE, False)
+    if not felt or WELLBEING_NEGATIONS & set(unexplained):
+        return Wellbeing(None, bool(rest))
+    return Wellbeing(Feeling.FINE, bool(rest))

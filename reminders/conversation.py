@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from reminders import caregivers, check_ins, consent
-from reminders.classifier import classify, topic
+from reminders.classifier import classify, says_more_than_an_answer, topic, wellbeing
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
@@ -45,6 +45,8 @@ def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
         acknowledge(reply, "which_reminder")
         return [], "several kinds of reminder wait for an answer; asked which, stored for volunteers"
     if not answered:
+        # "ibu sudah meninggal" answers nothing: a person reads any reply that says more.
+        reply.needs_attention = says_more_than_an_answer(reply.text)
         acknowledge(reply, "nothing_waiting")
         return [], "no reminder waiting"
     return answered, ""
@@ -125,6 +127,26 @@ def for_volunteers(reply: PatientReply) -> str:
     return "stored for volunteers; acknowledged"
 
 
+DOSE_HANDLERS: dict[str, Handler] = {
+    Intent.CONFIRM: _confirm,
+    Intent.NOT_YET: _not_yet,
+    Intent.ATTENDING: _appointment,
+    Intent.LATE: _appointment,
+    Intent.CANCEL: _appointment,
+}
+
+
+def _a_dose_waits(patient: Patient, reply: PatientReply) -> bool:
+    """A reminder waits for this answer (or several kinds do, and the patient will be asked)."""
+    answered = Reminder.objects.filter(patient=patient).answered_by(reply, topic(reply.text, reply.intent))
+    return answered is None or bool(answered)
+
+
+def _both(first: Handler, second: Handler) -> Handler:
+    """A reply that answers a dose and the weekly check-in at once ("baik, obat sudah diminum")."""
+    return lambda reply: f"{first(reply)}; {second(reply)}"
+
+
 def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None) -> Handler:
     """Which rule applies: opting out and in always (the caregiver's own, from their phone);
     the patient's verification answer while one is awaited (never a caregiver's: consent is
@@ -137,16 +159,15 @@ def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None
         return caregivers.opt_in_by_reply if caregiver else consent.opt_in_by_reply
     if caregiver is None and consent.awaiting_verification(patient):
         return consent.verification_answer
-    feeling = check_ins.takes(check_in, reply) if check_in else None
-    if feeling:
-        return partial(check_ins.answer, check_in, feeling=feeling)
-    return {
-        Intent.CONFIRM: _confirm,
-        Intent.NOT_YET: _not_yet,
-        Intent.ATTENDING: _appointment,
-        Intent.LATE: _appointment,
-        Intent.CANCEL: _appointment,
-    }.get(intent, for_volunteers)
+    dose_handler = DOSE_HANDLERS.get(intent)
+    if check_in is not None:
+        reading = wellbeing(reply.text)
+        waits = dose_handler is not None and _a_dose_waits(patient, reply)
+        feeling = check_ins.takes(check_in, reading, waits)
+        if feeling:
+            told = partial(check_ins.answer, check_in, feeling=feeling, reading=reading)
+            return _both(dose_handler, told) if waits else told
+    return dose_handler or for_volunteers
 
 
 def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,

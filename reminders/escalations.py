@@ -95,8 +95,13 @@ def check_in_problem(now: datetime) -> list[Trigger]:
     told = PatientReply.objects.filter(check_in=OuterRef("pk")).order_by("-received_at").values("text")[:1]
     unwell = CheckIn.objects.filter(answer=CheckIn.Answer.PROBLEM, answered_at__gte=now - LOOKBACK).annotate(
         told=Subquery(told))
-    return [Trigger(patient_id, at, detail=(text or "")[:200])
+    return [Trigger(patient_id, at, detail=shortened(text or ""))
             for patient_id, at, text in unwell.values_list("patient_id", "answered_at", "told")]
+
+
+def shortened(text: str, limit: int = 200) -> str:
+    """The patient's words as they fit `Escalation.detail`, marked when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 RULES: dict[str, Callable[[datetime], list[Trigger]]] = {

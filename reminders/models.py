@@ -237,6 +237,9 @@ class Patient(DatabaseOwnedFields):
             # Serves the tick's expiry of unanswered verification questions, whatever the programme's size.
             models.Index(fields=["verification_expires_at"], condition=Q(verification_status="PENDING"),
                          name="patient_verification_due_idx"),
+            # Serves the tick's look for weekly check-ins due: only the patients who have one.
+            models.Index(fields=["check_in_day", "time_zone", "check_in_time"], condition=Q(check_in_day__isnull=False),
+                         name="patient_check_in_idx"),
         ]
 
     def __str__(self) -> str:
@@ -1145,13 +1148,15 @@ class CheckIn(models.Model):
     class Answer(models.TextChoices):
         FINE = "FINE", _("Fine")
         PROBLEM = "PROBLEM", _("Not well")
+        UNCLEAR = "UNCLEAR", _("Unclear: for a volunteer to read")
         EMERGENCY = "EMERGENCY", _("Emergency")
         NO_ANSWER = "NO_ANSWER", _("No answer")
+        NOT_SENT = "NOT_SENT", _("Not sent")
 
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
                                 related_name="check_ins")
     week = models.DateField(_("week of"), help_text=_("The Monday of the patient's week."))
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(_("asked for"), help_text=_("The patient's day and time for it."))
     answer_deadline = models.DateTimeField(_("answer expected by"))
     answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True,
                               help_text=_("Empty: waiting for the answer."))

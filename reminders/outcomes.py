@@ -59,7 +59,11 @@ PHRASES = [
      _("several kinds of reminder wait for an answer; asked which, stored for volunteers")),
     (r"no reminder waiting", _("no reminder waiting")),
     (r"weekly check-in: fine", _("weekly check-in: fine")),
+    (r"weekly check-in: fine; the rest is for volunteers", _("weekly check-in: fine; the rest is for volunteers")),
     (r"weekly check-in: not well; the volunteer is alerted", _("weekly check-in: not well; the volunteer is alerted")),
+    (r"weekly check-in: unclear; stored for volunteers", _("weekly check-in: unclear; stored for volunteers")),
+    # A reply that answered a dose and the weekly check-in at once (conversation._both)
+    (r"(?P<dose>.+?); (?P<check_in>weekly check-in: .+)", _("%(dose)s; %(check_in)s")),
     (r"emergency stored and flagged; answered and notified already for reply (?P<reply>\d+)",
      _("emergency stored and flagged; answered and notified already for reply %(reply)s")),
     (r"safety reply queued; notifying (?P<told>.+)", _("safety reply queued; notifying %(told)s")),
@@ -101,6 +105,8 @@ GROUPS: dict[str, Callable[[str], str]] = {
     "due": _moment,
     "told": _told,
     "why": lambda why: describe(why),
+    "dose": lambda told: describe(told),
+    "check_in": lambda told: describe(told),
 }
 _COMPILED = [(re.compile(pattern), text) for pattern, text in PHRASES]
 

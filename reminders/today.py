@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Count, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -115,16 +115,23 @@ def escalation_actions(escalation: Escalation) -> list[Action]:
         ("mark_called", _("Called")), ("mark_visited", _("Visited")), ("mark_resolved", _("Resolved"))]]
 
 
+def escalation_told(escalation: Escalation) -> str:
+    """Who was told by WhatsApp, as far as Hari ini needs to say: nobody, when no one had a number."""
+    if not escalation.alerts:
+        return str(_("nobody has a WhatsApp number: not sent"))
+    return str(_("coordinators told")) if escalation.coordinators_told_at else ""
+
+
 def escalations(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Patients an escalation rule says need a person, until someone records what they did."""
     found, more = _capped(
         Escalation.objects.unhandled().filter(patient__in=patients).select_related("patient__volunteer")
-        .order_by("raised_at"),
+        .annotate(alerts=Count("messages")).order_by("raised_at"),
         More(_("All escalations"), _changelist("escalation")),
     )
     return [
         Row("escalation", 1, escalation.patient, escalation.raised_at, escalation.what,
-            detail=str(_("coordinators told")) if escalation.coordinators_told_at else "",
+            detail=escalation_told(escalation),
             actions=[*contact_actions(escalation.patient, primary=True), *escalation_actions(escalation)])
         for escalation in found
     ], more

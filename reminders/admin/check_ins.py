@@ -25,7 +25,7 @@ class WaitingFilter(admin.SimpleListFilter):
 
 @admin.register(CheckIn)
 class CheckInAdmin(VolunteerScopedAdmin):
-    list_display = ["due_at", "patient_name", "answer_shown", "answered_at", "what_they_wrote"]
+    list_display = ["patient_name", "answer_shown", "what_they_wrote", "due_at", "answered_at"]  # narrow first
     list_filter = [WaitingFilter]
     search_fields = ["patient__name", "patient__phone"]
     list_select_related = ["patient"]

@@ -2,7 +2,7 @@
 "send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
 import csv
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,14 +18,14 @@ from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from reminders import compliance
+from reminders import check_ins, compliance
 from reminders.admin.caregivers import CaregiverInline
 from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.charts import daily_chart
 from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.devices import Move, move_patient
-from reminders.models import Device, Patient, PatientReply, Reminder
+from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
 from reminders.today import contact_actions, one_tap, verification_actions
 from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
@@ -56,6 +56,21 @@ class RemindersStateFilter(admin.SimpleListFilter):
         return queryset.filter(reminders_state=self.value()) if self.value() else queryset
 
 
+class CheckInDayFilter(admin.SimpleListFilter):
+    title = _("weekly check-in day")
+    parameter_name = "check_in_day"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("None: never asked")), *((str(day), label) for day, label in WEEKDAYS)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(check_in_day__isnull=True)
+        if self.value() in {str(day) for day, _label in WEEKDAYS}:
+            return queryset.filter(check_in_day=int(self.value()))
+        return queryset
+
+
 class VerificationNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
@@ -77,6 +92,9 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "check_in_time" in self.fields:  # only read with a check-in day
             self.fields["check_in_time"].required = False
+            self.fields["check_in_time"].widget.format = "%H:%M"
+        if "check_in_day" in self.fields:
+            self.fields["check_in_day"].choices = [("", _("None: never asked")), *WEEKDAYS]
 
     def clean_check_in_time(self):
         """Left empty (or a form posted without it): the time the patient has, 10:00 for a new one."""
@@ -99,7 +117,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     form = PatientForm
     list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
                     "compliance_badge", "volunteer"]
-    list_filter = ["verification_status", RemindersStateFilter, "check_in_day", "time_zone", "volunteer", "device"]
+    list_filter = ["verification_status", RemindersStateFilter, CheckInDayFilter, "time_zone", "volunteer", "device"]
     COORDINATORS_ONLY = {"volunteer", "device"}
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
@@ -111,7 +129,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
               "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
     CHECK_IN = ["check_in_day", "check_in_time"]
-    readonly_fields = [*CONSENT, *SYSTEM, "recent_check_ins"]
+    readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins"]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
                "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device"]
 
@@ -136,7 +154,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         return [
             (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
             (_("Consent"), {"fields": self.CONSENT}),
-            (_("Weekly check-in"), {"fields": [*self.CHECK_IN, "recent_check_ins"]}),
+            (_("Weekly check-in"), {"fields": [*self.CHECK_IN, "next_check_in", "recent_check_ins"]}),
             *([(_("WhatsApp device"), {"fields": ["device"]})] if sees_all_patients(request.user) else []),
             (_("System details"), {"classes": ["collapse"], "fields": self.SYSTEM}),
         ]
@@ -167,6 +185,9 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         if not change and not sees_all_patients(request.user):
             obj.volunteer = request.user
         super().save_model(request, obj, form, change)
+        if {"check_in_day", "check_in_time"} & set(form.changed_data):
+            self.message_user(request, _("Next weekly check-in question: %(when)s") % {"when": self.next_check_in(obj)},
+                              messages.INFO)
 
     def get_search_results(self, request, queryset, search_term):
         """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
@@ -202,6 +223,16 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     def last_reply(self, patient: Patient) -> datetime | None:
         return patient.last_reply_at
 
+    @admin.display(description=_("next question"))
+    def next_check_in(self, patient: Patient) -> str:
+        """When PRIMA will ask next: this week's may have gone out already, or go out at once."""
+        when = check_ins.next_check_in(patient, timezone.now())
+        if when is None:
+            return _("never (no day set, or the patient gets no messages now)")
+        if when <= timezone.now() + timedelta(minutes=1):
+            return _("within a minute")
+        return formats.date_format(timezone.localtime(when, patient.zone), "l, j F Y H:i")
+
     @admin.display(description=_("last check-ins"))
     def recent_check_ins(self, patient: Patient) -> str:
         """The last four answers, newest first, each linked to its check-in."""
@@ -210,7 +241,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             return _("none yet")
         return format_html_join(", ", '<a href="{}">{}: {}</a>', (
             (reverse("admin:reminders_checkin_change", args=[check_in.pk]),
-             formats.date_format(timezone.localtime(check_in.due_at, patient.zone), "SHORT_DATE_FORMAT"),
+             formats.date_format(timezone.localtime(check_in.due_at, patient.zone)),
              check_in.get_answer_display() or _("waiting")) for check_in in recent))
 
     @admin.display(description=_("7-day compliance"))

@@ -84,15 +84,32 @@ FINE, PROBLEM = CheckIn.Answer.FINE, CheckIn.Answer.PROBLEM
 
 
 @pytest.mark.parametrize("text, feeling", [
-    ("Baik", FINE), ("baik2 saja", FINE), ("Alhamdulillah sehat 🙏", FINE), ("sehat-sehat saja", FINE),
-    ("sudah membaik", FINE), ("lumayan", FINE), ("OK", FINE), ("tidak ada keluhan", FINE),
-    ("gak ada keluhan bu", FINE), ("tidak sakit lagi", FINE), ("baaaik", FINE),
-    ("kurang sehat", PROBLEM), ("kurang baik", PROBLEM), ("belum membaik", PROBLEM), ("tidak enak badan", PROBLEM),
+    ("Baik", FINE), ("baik2 saja", FINE), ("baek2 aja", FINE), ("Alhamdulillah sehat 🙏", FINE),
+    ("sehat-sehat saja", FINE), ("sudah membaik", FINE), ("sudah sembuh", FINE), ("lumayan", FINE), ("OK", FINE),
+    ("👍", FINE), ("baaaik", FINE), ("tidak sakit lagi", FINE), ("mendingan dari minggu lalu", FINE),
+    ("tidak ada keluhan", FINE), ("gak ada keluhan bu", FINE), ("engga ada keluhan", FINE), ("ngga ada keluhan", FINE),
+    ("nggak ada masalah", FINE), ("nyeri sudah hilang", FINE), ("sakitnya sudah berkurang", FINE),
+    ("kurang sehat", PROBLEM), ("kurang baik", PROBLEM), ("belum membaik", PROBLEM), ("belum sembuh", PROBLEM),
+    ("tidak enak badan", PROBLEM), ("nggak sehat", PROBLEM), ("ngga enak badan", PROBLEM), ("enggak baik", PROBLEM),
+    ("belom sehat", PROBLEM), ("ndak sehat", PROBLEM), ("tidak terlalu baik", PROBLEM), ("ga begitu sehat", PROBLEM),
     ("nyeri terus", PROBLEM), ("masih sakit", PROBLEM), ("baik tapi kaki bengkak", PROBLEM),
     ("gak bisa tidur", PROBLEM), ("lemas, tidak nafsu makan", PROBLEM), ("keluhan saya batuk", PROBLEM),
-    ("ada masalah", PROBLEM),
+    ("ada masalah", PROBLEM), ("sakitnya hilang timbul", PROBLEM), ("ibu sudah meninggal", PROBLEM),
     ("terima kasih", None), ("sudah", None), ("ya", None), ("obatnya habis", None), ("", None),
-    ("sehatlah", None),
+    ("sehatlah", None), ("biasa saja", None), ("ya begitulah", None), ("sehat? tidak", None),
 ])
 def test_a_check_in_answer_says_fine_not_well_or_neither(text, feeling):
-    assert wellbeing(text) == feeling
+    assert wellbeing(text).feeling == feeling
+
+
+@pytest.mark.parametrize("text, says_more", [
+    ("Alhamdulillah baik, terima kasih bu", False), ("baik, obat sudah diminum", False),
+    ("baik, tapi obat habis", True), ("baik, tolong telepon saya", True),
+])
+def test_a_fine_answer_that_says_more_is_for_a_volunteer_to_read(text, says_more):
+    assert wellbeing(text) == (FINE, says_more)
+
+
+def test_a_negation_spelt_as_people_type_it_keeps_a_reply_from_opting_out():
+    assert classify("nggak mau berhenti") == I.FREE_TEXT
+    assert classify("ngga mau berhenti") == I.FREE_TEXT

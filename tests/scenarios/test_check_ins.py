@@ -13,7 +13,9 @@ from reminders.check_ins import ask_due_check_ins
 from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient
 from tests.factories import make_patient, make_schedule
 from tests.processes import run_in_processes
-from tests.scenarios.helpers import ANIS_PHONE, MEDICATION, admin_edit, at, run_scheduler, say, sent_to, wib
+from tests.scenarios.helpers import (
+    ANIS_PHONE, MEDICATION, admin_edit, admin_messages, at, run_scheduler, say, sent_to, wib,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
 QUESTION = "Bagaimana kabar Anda minggu ini?"
@@ -85,7 +87,8 @@ def test_a_patient_who_is_fine_is_thanked_and_nobody_is_alerted(client, sari):
 def test_not_well_makes_one_escalation_and_one_whatsapp_to_the_volunteer(client, volunteer, sari):
     check_in = answer_on_monday(client, sari, "kurang sehat, nyeri di perut terus")
     assert Escalation.objects.count() == 1
-    assert sent_to(sari)[-1].startswith("Terima kasih sudah bercerita, Ibu Sari. Relawan kami sudah diberi tahu")
+    assert sent_to(sari)[-1].startswith(
+        "Terima kasih sudah bercerita, Ibu Sari. Pesan Anda kami teruskan kepada relawan")
     with at(wib(23, 14)):
         say(client, sari, "masih sakit")  # told again the same day: read by a person, no second alert
     with at(wib(23, 14, 1)):
@@ -98,11 +101,13 @@ def test_not_well_makes_one_escalation_and_one_whatsapp_to_the_volunteer(client,
     [alert] = alerts_to_ani()
     assert alert.startswith("PRIMA: pasien Ibu Sari perlu dihubungi. Jawaban pertanyaan kabar mingguan: "
                             "“kurang sehat, nyeri di perut terus”.")
-    assert [reply.needs_attention for reply in sari.replies.order_by("received_at")] == [True, True]
     with at(wib(23, 14, 2)):
         page = volunteer.get(TODAY, headers={"Accept-Language": "id"})
-    [row] = [row for group in page.context["groups"] for row in group.rows if row.kind == "escalation"]
+    rows = [row for group in page.context["groups"] for row in group.rows]
+    # one row on Hari ini, the escalation with her words; her later "masih sakit" is in the inbox
+    assert [row.kind for row in rows if row.patient == sari] == ["escalation", "reply"]
     assert "Tanya kabar mingguan: “kurang sehat, nyeri di perut terus”" in page.content.decode()
+    assert [reply.needs_attention for reply in sari.replies.order_by("received_at")] == [False, True]
 
 
 def test_fine_then_a_problem_told_later_that_day_still_alerts_the_volunteer(client, sari):
@@ -119,14 +124,43 @@ def test_fine_then_a_problem_told_later_that_day_still_alerts_the_volunteer(clie
     assert len(alerts_to_ani()) == 1
 
 
-def test_a_reply_that_says_neither_fine_nor_unwell_is_for_a_person(client, sari):
-    check_in = answer_on_monday(client, sari, "obatnya habis, kapan bisa ambil lagi?")
-    assert check_in.answer == "PROBLEM"
+def test_a_reply_that_says_neither_fine_nor_unwell_is_for_a_volunteer_to_read(client, sari):
+    check_in = answer_on_monday(client, sari, "ya begitulah")
+    assert check_in.answer == "UNCLEAR"
     assert check_in.replies.get().needs_attention
-    assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
+    assert sent_to(sari)[-1].startswith("Terima kasih, Ibu Sari. Pesan Anda sudah kami terima")
+    assert Escalation.objects.count() == 0
     with at(wib(23, 12)):
+        say(client, sari, "badan saya lemas sekali")  # then a clear answer in the window: not well after all
+    with at(wib(23, 12, 1)):
+        run_scheduler()
+    check_in.refresh_from_db()
+    assert check_in.answer == "PROBLEM" and Escalation.objects.get().detail == "badan saya lemas sekali"
+    with at(wib(23, 13)):
         say(client, sari, "terima kasih")  # after an answer, small talk is only stored for the volunteers
-    assert check_in.replies.count() == 1
+    assert check_in.replies.count() == 2
+
+
+def test_fine_with_a_request_beside_it_is_fine_and_read_by_a_volunteer(client, sari):
+    check_in = answer_on_monday(client, sari, "baik, tapi obatnya habis")
+    assert check_in.answer == "FINE"
+    reply = check_in.replies.get()
+    assert (reply.needs_attention, reply.outcome) == (True, "weekly check-in: fine; the rest is for volunteers")
+    assert Escalation.objects.count() == 0
+
+
+def test_words_beside_sudah_are_read_when_no_reminder_waits(client, sari):
+    check_in = answer_on_monday(client, sari, "sudah sembuh")  # no dose waits: it answers the check-in
+    assert check_in.answer == "FINE"
+    with at(wib(24, 9)):  # within the window, after "fine": a problem, so an escalation
+        say(client, sari, "ibu sudah meninggal tadi malam")
+    with at(wib(24, 9, 1)):
+        run_scheduler()
+    assert Escalation.objects.get().detail == "ibu sudah meninggal tadi malam"
+    with at(wib(24, 11)):  # past the window, with no reminder waiting: not lost, a volunteer reads it
+        say(client, sari, "sudah dimakamkan tadi pagi")
+    reply = sari.replies.latest("received_at")
+    assert (reply.intent, reply.needs_attention, reply.check_in) == ("CONFIRM", True, None)
 
 
 def test_an_emergency_answer_takes_the_emergency_path_and_closes_the_check_in(client, sari):
@@ -150,6 +184,22 @@ def test_sudah_for_a_dose_is_not_taken_as_the_answer_and_the_check_in_still_wait
         say(client, sari, "sudah membaik")  # says how she is: the check-in's answer, though it holds SUDAH
     check_in.refresh_from_db()
     assert check_in.answer == "FINE"
+
+
+def test_one_reply_answers_the_dose_and_the_check_in(client, volunteer, sari):
+    with at(wib(22, 12)):
+        schedule = make_schedule(sari, time_of_day=time(10, 0), message_template=MEDICATION,
+                                 start_date=wib(22, 12).date())
+    check_in = answer_on_monday(client, sari, "Alhamdulillah baik, obat sudah diminum")
+    assert schedule.reminders.get().confirmation_status == "CONFIRMED"
+    assert check_in.answer == "FINE"
+    reply = check_in.replies.get()
+    assert (reply.needs_attention, reply.outcome) == (False, "1 reminder(s) confirmed; weekly check-in: fine")
+    assert sent_to(sari)[-1].startswith("Terima kasih, Ibu Sari. Kami sudah mencatat bahwa obat sudah diminum.")
+    with at(wib(23, 11, 2)):
+        inbox = volunteer.get(reverse("admin:reminders_patientreply_changelist") + "?inbox=all",
+                              headers={"Accept-Language": "id"}).content.decode()
+    assert "1 pengingat dikonfirmasi; tanya kabar mingguan: baik" in inbox
 
 
 def test_a_caregiver_can_answer_for_the_patient(client, sari):
@@ -183,6 +233,32 @@ def test_moving_the_day_after_the_question_went_out_asks_no_second_that_week(vol
     with at(wib(2, 16, 0, 30, month=12)):
         run_scheduler()
     assert len(questions_to(sari)) == 2
+
+
+def test_moving_sunday_to_monday_after_sundays_question_waits_a_week_and_says_so(volunteer, sari):
+    Patient.objects.filter(id=sari.id).update(check_in_day=6)
+    with at(wib(29, 10, 0, 30)):
+        run_scheduler()
+    with at(wib(29, 12)):
+        saved = admin_edit(volunteer, sari, check_in_day="0")
+        page = volunteer.get(saved.url)
+    assert "Next weekly check-in question: Monday, 7 December 2026 10:00" in admin_messages(page)
+    with at(wib(30, 10, 0, 30)):  # a day after Sunday's: too soon
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
+    with at(wib(7, 10, 0, 30, month=12)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 2
+
+
+def test_a_time_already_past_today_is_asked_at_once_and_the_volunteer_is_told(volunteer, sari):
+    with at(wib(23, 9)):
+        saved = admin_edit(volunteer, sari, check_in_time="08:00")
+        page = volunteer.get(saved.url)
+    assert "Next weekly check-in question: within a minute" in admin_messages(page)
+    with at(wib(23, 9, 0, 30)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 1
 
 
 def test_a_question_not_asked_yet_moves_with_the_time(volunteer, sari):
@@ -247,6 +323,43 @@ def test_after_an_outage_the_question_goes_out_within_the_catch_up_and_not_after
     assert len(questions_to(sari)) == 2
 
 
+def test_asked_late_the_patient_still_has_the_whole_window_to_answer(client, settings, sari):
+    settings.CHECK_IN_ANSWER_HOURS = 2
+    with at(wib(23, 14)):  # nothing ran since 09:00: asked four hours late
+        run_scheduler()
+    with at(wib(23, 15, 30)):
+        say(client, sari, "baik")
+    assert sari.check_ins.get().answer == "FINE"
+
+
+def test_a_late_evening_question_is_caught_up_after_midnight(sari):
+    Patient.objects.filter(id=sari.id).update(check_in_time=time(22, 0))
+    with at(wib(24, 0, 30)):  # the scheduler was down from 21:00 until half past midnight
+        run_scheduler()
+    check_in = sari.check_ins.get()
+    assert (check_in.week.isoformat(), check_in.due_at) == ("2026-11-23", wib(23, 22))
+    assert len(questions_to(sari)) == 1
+
+
+def test_a_question_that_never_went_out_closes_as_not_sent(client, sari):
+    with at(wib(23, 10, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 10)):
+        Message.objects.filter(kind=Message.Kind.CHECK_IN).update(status=Message.Status.FAILED, sent_at=None)
+    with at(wib(24, 10, 1)):
+        assert "check_ins_not_sent=1" in run_scheduler()
+    assert sari.check_ins.get().answer == "NOT_SENT"
+
+
+def test_a_caregiver_told_the_patient_is_fine_hears_about_the_patient(client, sari):
+    with at(wib(22, 12)):
+        rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001",
+                                        consented_at=wib(22, 12))
+    answer_on_monday(client, sari, "Ibu baik, alhamdulillah", writer=rina)
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1] == (
+        "Terima kasih, Rina. Senang mendengar kabar Ibu Sari baik. Semoga sehat selalu.")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_several_processes_asking_at_once_make_one_check_in_and_one_question(sari):
     results = run_in_processes(ask_due_check_ins, [(wib(23, 10, 0, 30),)] * 8)
@@ -279,4 +392,4 @@ def test_the_volunteer_sees_the_answers_on_the_patients_page_and_the_check_in_li
                                 headers={"Accept-Language": "id"}).content.decode()
     assert "Tanya kabar mingguan" in page and ": Baik</a>" in page
     assert "Ibu Sari" in listing and ">baik<" in listing
-    assert timedelta(hours=24) == CheckIn.objects.get().answer_deadline - CheckIn.objects.get().due_at
+    assert CheckIn.objects.get().answer_deadline == wib(23, 10, 0, 30) + timedelta(hours=24)  # from when asked

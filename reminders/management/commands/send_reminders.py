@@ -24,7 +24,8 @@ class Command(BaseCommand):
     help = (
         "Send due WhatsApp reminders. Once (for cron, every minute): take the tick lock or exit "
         "quietly if another run holds it, turn due schedules into reminders, mark unanswered ones "
-        "missed, then send due messages until none are left or --max-seconds passes. With --loop, "
+        "missed, ask the weekly check-ins due, raise escalations (and pass unhandled ones to the "
+        "coordinators), then send due messages until none are left or --max-seconds passes. With --loop, "
         "keep doing that every --interval seconds (the scheduler `make run` starts); several loops "
         "may run at once. Ends with a one-line summary."
     )
