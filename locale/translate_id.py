@@ -17,8 +17,12 @@ INDONESIAN = {
     "answer": "jawaban",
     "None: never asked": "Tidak ada: tidak pernah ditanya",
     "next question": "pertanyaan berikutnya",
-    "never (no day set, or the patient gets no messages now)":
-        "tidak ada (hari belum dipilih, atau pasien sedang tidak menerima pesan)",
+    "never: no day is set": "tidak ada: hari belum dipilih",
+    "once the patient gets messages again (verified, active, not opted out)":
+        "setelah pasien menerima pesan lagi (sudah setuju, aktif, tidak berhenti)",
+    "Weekly check-in: %(answer)s": "Kabar mingguan: %(answer)s",
+    "weekly check-in turned off": "tanya kabar mingguan dimatikan",
+    "Answered the weekly check-in": "Menjawab pertanyaan kabar mingguan",
     "within a minute": "dalam satu menit",
     "Next weekly check-in question: %(when)s": "Pertanyaan kabar mingguan berikutnya: %(when)s",
     "Unclear: for a volunteer to read": "Tidak jelas: perlu dibaca relawan",

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 
-from reminders.classifier import Wellbeing
+from reminders.classifier import Wellbeing, speaks_of_death
 from reminders.models import TIME_ZONES, CheckIn, Escalation, Message, Patient, PatientReply
 from reminders.outbox import acknowledge, queue_message
 from reminders.phones import mask_phone
@@ -63,10 +63,10 @@ def due_check_ins(now: datetime) -> list[tuple[Patient, datetime]]:
             patients = Patient.objects.reachable().filter(time_zone=zone_name, check_in_day=day.weekday())
             if day == local.date():
                 patients = patients.filter(check_in_time__lte=local.time())
-            patients = patients.exclude(check_ins__week=week).exclude(check_ins__due_at__gt=now - MIN_GAP)
+            patients = patients.exclude(check_ins__week=week).annotate(last=Max("check_ins__due_at"))
             for patient in patients.order_by("check_in_time", "id")[:BATCH]:
                 due_at = datetime.combine(day, patient.check_in_time, tzinfo=local.tzinfo)
-                if earliest <= due_at <= now:
+                if earliest <= due_at <= now and (patient.last is None or patient.last <= due_at - MIN_GAP):
                     due.append((patient, due_at))
     return due
 
@@ -86,10 +86,9 @@ def next_check_in(patient: Patient, now: datetime) -> datetime | None:
         week = monday + timedelta(weeks=weeks)
         due_at = datetime.combine(week + timedelta(days=patient.check_in_day), patient.check_in_time,
                                   tzinfo=local.tzinfo)
-        asked_at = max(due_at, now)
-        if week in asked or due_at < earliest or (last is not None and last > asked_at - MIN_GAP):
+        if week in asked or due_at < earliest or (last is not None and last > due_at - MIN_GAP):
             continue
-        return asked_at
+        return max(due_at, now)
     return None
 
 
@@ -139,10 +138,12 @@ def answer(check_in: CheckIn, reply: PatientReply, feeling: str, reading: Wellbe
     flagged for the volunteers. A patient already thanked for a dose in the same reply is not
     thanked twice for being fine."""
     CheckIn.objects.filter(id=check_in.id).update(answer=feeling, answered_at=reply.received_at)
+    if check_in.answer == Answer.UNCLEAR:  # the unclear reply kept for the volunteers has its answer now
+        check_in.replies.filter(handled_at__isnull=True).update(handled_at=reply.received_at)
     reply.check_in = check_in
     if feeling == Answer.PROBLEM:
         reply.needs_attention = Escalation.Rule.CHECK_IN_PROBLEM not in settings.ESCALATION_RULES
-        acknowledge(reply, "check_in_problem")
+        acknowledge(reply, "condolences" if speaks_of_death(reply.text) else "check_in_problem")
         return "weekly check-in: not well; the volunteer is alerted"
     if feeling == Answer.UNCLEAR:
         reply.needs_attention = True

@@ -121,24 +121,40 @@ def topic(text: str, intent: str) -> str | None:
 # ("nyeri sudah hilang") is fine.
 Feeling = CheckIn.Answer
 WELLBEING: list[tuple[str, list[str]]] = [
-    (Feeling.FINE, ["baik", "baik2", "baek", "baek2", "baik baik", "sehat", "membaik", "lebih baik", "mendingan",
-                    "aman",
-                    "alhamdulillah", "puji tuhan", "ok", "oke", "okay", "lumayan", "bagus", "segar", "seger", "fit",
-                    "enak", "kuat", "stabil", "normal", "sembuh", "tidak apa apa", "ga apa apa", "gak apa apa",
-                    "tidak ada apa apa"]),
+    (Feeling.FINE, ["baik", "baik2", "baek", "baek2", "baik baik", "baikan", "sehat", "sehat2", "membaik", "lebih baik",
+                    "mendingan", "enakan", "aman", "alhamdulillah", "alhmdlh", "puji tuhan", "ok", "oke", "okay",
+                    "lumayan", "bagus", "segar", "seger", "fit", "enak", "kuat", "stabil", "normal", "sembuh",
+                    "walafiat", "terkendali", "mempan", "ngefek", "tahan", "doyan", "mau makan", "nafsu makan",
+                    "bisa makan", "bisa jalan", "bisa tidur", "ada tenaga",
+                    "tidak apa apa", "ga apa apa", "gak apa apa", "tidak ada apa apa", "ga ada apa apa", "tidak apa2",
+                    "ga apa2", "gak apa2", "tidak ada apa2", "ga ada apa2", "gpp", "gapapa", "ga papa", "gak papa",
+                    "nggak papa", "ngga papa", "tidak papa",
+                    # Javanese and Sundanese
+                    "sae", "apik", "waras", "damang", "cageur", "bae"]),
     (Feeling.PROBLEM, ["sakit", "sakitnya", "nyeri", "nyerinya", "mual", "muntah", "sesak", "pusing", "lemas", "lemes",
                        "lemah", "demam", "panas", "batuk", "diare", "mencret", "sembelit", "susah", "sulit", "buruk",
                        "memburuk", "parah", "bengkak", "luka", "berdarah", "gelisah", "sedih", "takut", "cemas",
                        "capek", "cape", "lelah", "letih", "keluhan", "masalah", "ada keluhan", "ada masalah",
-                       "kambuh", "drop", "menurun", "jelek", "payah", "kurang", "tidak bisa", "tdk bisa", "gak bisa",
-                       "ga bisa", "tidak tahan", "tidak nafsu", "gak nafsu", "meninggal", "wafat", "hilang timbul"]),
+                       "kambuh", "drop", "ngedrop", "menurun", "turun", "jelek", "payah", "kurang", "tidak bisa",
+                       "tdk bisa", "gak bisa", "ga bisa", "tidak tahan", "tidak nafsu", "gak nafsu", "hilang timbul",
+                       "naik turun", "kadang tidak", "setengah", "koma", "kritis", "igd", "ugd", "dirawat", "opname",
+                       "rujuk", "dirujuk", "menangis", "nangis", "stres", "stress", "depresi", "bingung", "mengigau",
+                       "ngelantur", "ngantuk", "gatal", "kembung", "begah", "mimisan", "keringat dingin", "mules",
+                       "migrain", "pegal", "linu", "kesemutan", "sariawan", "kurus", "bab hitam",
+                       "lara", "loro", "gerah", "kirang",
+                       "meninggal", "wafat", "berpulang", "sudah tiada", "telah tiada", "almarhum", "almarhumah",
+                       "mendiang"]),
 ]
+# Words that tell of a death: answered with condolences, never with "get well" or a number to call.
+DEATH = ["meninggal", "wafat", "berpulang", "sudah tiada", "telah tiada", "almarhum", "almarhumah", "mendiang"]
 WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "ndak", "nda", "kurang",
-                       "belum", "blm", "belom", "bukan", "tak"}
-SOFTENERS = {"terlalu", "begitu", "gitu", "terus", "sangat", "cukup", "juga", "pernah", "semakin", "makin"}
+                       "belum", "blm", "belom", "bukan", "tak", "tiada", "mboten", "ora", "teu", "henteu", "kirang"}
+# Between a negation and the word it turns: "tidak terlalu baik", "tidak ada yang sakit" (two at most).
+SOFTENERS = {"terlalu", "begitu", "gitu", "terus", "sangat", "cukup", "juga", "pernah", "semakin", "makin", "ada",
+             "yang", "rasa", "merasa", "kerasa", "terasa", "lagi"}
 RELIEF = {"berkurang", "hilang", "reda"}
 RELIEF_BETWEEN = {"sudah", "udah", "sdh", "mulai", "agak", "sedikit", "sdikit"}
-POSITIVE_EMOJI = set("👍👌😊🙂😀😁💪")
+POSITIVE_EMOJI = set("👍👌😊🙂😀😁💪🙏❤")
 # Words that say nothing beyond how the patient is: with only these around a fine answer, there
 # is nothing else for a volunteer to read.
 PLEASANTRIES = {
@@ -146,14 +162,16 @@ PLEASANTRIES = {
     "kak", "dok", "dokter", "sus", "suster", "nak", "saya", "aku", "kami", "kita", "sudah", "udah", "sdh", "masih",
     "juga", "saja", "aja", "ya", "iya", "yaa", "amin", "aamiin", "semoga", "minggu", "ini", "hari", "kabar", "semua",
     "selalu", "sangat", "lebih", "dari", "lalu", "kemarin", "sekarang", "dan", "yang", "nya", "tuhan", "berkat",
-    "doa", "insya", "allah", "insyaallah", "sekali", "cukup", "agak", "sedikit", "mulai", "tetap", "sehat2",
-    "lagi", "badan", "tubuh", "kondisi", "keadaan", "kabarnya",
+    "doa", "insya", "allah", "insyaallah", "sekali", "cukup", "agak", "sedikit", "mulai", "tetap",
+    "lagi", "badan", "tubuh", "kondisi", "keadaan", "kabarnya", "kok", "dong", "deh", "sih", "nih", "lho", "loh",
+    "kan", "pun", "toh", "ah", "eh", "nah", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul",
+    "barusan", "baru", "siap", "sekitar", "sama", "alhamdulillah", "alhmdlh", "puji", "ok", "oke", "okay",
 }
 
 
 # As the reply's words are compared: normalised like them ("nggak" is "ngak", "aamiin" is "amin").
 WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES = (
-    {normalise_text(word) for word in words}
+    {word for phrase in words for word in normalise_text(phrase).split()}
     for words in (WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES)
 )
 
@@ -167,10 +185,16 @@ EXPLAINED = PLEASANTRIES | {
 } | {word for _kind, phrases in TOPICS for phrase in _phrase_tokens(phrases) for word in phrase}
 
 
-def says_more_than_an_answer(text: str) -> bool:
-    """Whether a reply holds words beyond an answer to a reminder ("ibu sudah meninggal"): then
-    a person reads it, whatever it answered."""
-    return any(token not in EXPLAINED for token in normalise_text(text).split())
+def says_more_than_an_answer(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Whether a reply holds words beyond an answer to a reminder, a pleasantry, a good word or
+    a name ("sudah, alhamdulillah sehat" does not; "ibu sudah koma", "sudah, obatnya tinggal
+    dua" do): then a person reads it, whatever it answered."""
+    return any(token not in EXPLAINED and token not in FINE_WORDS and token not in names and not token.isdigit()
+               for token in normalise_text(text).split())
+
+
+FINE_WORDS = {word for feeling, phrases in WELLBEING if feeling == Feeling.FINE
+              for phrase in _phrase_tokens(phrases) if len(phrase) == 1 for word in phrase}
 
 
 class Wellbeing(NamedTuple):
@@ -187,11 +211,17 @@ def _wellbeing_phrases() -> list[tuple[tuple[str, ...], str]]:
     return sorted(phrases, key=lambda item: -len(item[0]))
 
 
-def _negated(tokens: list[str], i: int) -> bool:
-    """A negation right before tokens[i], or one softener before it ("tidak terlalu baik")."""
-    before = tokens[max(0, i - 2):i]
-    return bool(before) and (before[-1] in WELLBEING_NEGATIONS
-                             or (len(before) == 2 and before[-1] in SOFTENERS and before[0] in WELLBEING_NEGATIONS))
+def _negation_before(tokens: list[str], i: int) -> int:
+    """Where the negation that turns tokens[i] stands: right before it, or before one or two
+    softeners ("tidak terlalu baik", "tidak ada yang sakit"); -1 when none does."""
+    j = i - 1
+    while j >= 0 and i - j <= 3:
+        if tokens[j] in WELLBEING_NEGATIONS:
+            return j
+        if tokens[j] not in SOFTENERS:
+            return -1
+        j -= 1
+    return -1
 
 
 def _relieved(tokens: list[str], i: int) -> int:
@@ -204,10 +234,15 @@ def _relieved(tokens: list[str], i: int) -> int:
     return 0
 
 
-def wellbeing(text: str) -> Wellbeing:
+def speaks_of_death(text: str) -> bool:
+    return _matches(normalise_text(text).split(), DEATH)
+
+
+def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:
     """How a reply to the weekly check-in says the patient is: PROBLEM when anything in it is
     not well (a reply that is fine and not is a person's to read), FINE when it is only well,
-    None when it says neither (or holds a negation it does not explain: "sehat? tidak")."""
+    None when it says neither (or holds a negation it does not explain: "sehat? tidak"). Words
+    of `names` (the patient's, the caregiver's) say nothing more ("BAIK Sari")."""
     tokens = normalise_text(text).split()
     phrases = _wellbeing_phrases()
     felt, used = set(), set()
@@ -220,16 +255,16 @@ def wellbeing(text: str) -> Wellbeing:
             continue
         phrase, feeling = match
         span = range(i, i + len(phrase))
-        if _negated(tokens, i):
+        if (negation := _negation_before(tokens, i)) >= 0:
             feeling = Feeling.PROBLEM if feeling == Feeling.FINE else Feeling.FINE
-            used.update(range(max(0, i - 2), i))
+            used.update(range(negation, i))
         elif feeling == Feeling.PROBLEM and (eased := _relieved(tokens, span.stop)):
             feeling, span = Feeling.FINE, range(i, span.stop + eased)
         felt.add(feeling)
         used.update(span)
         i = span.stop
     unexplained = [token for index, token in enumerate(tokens) if index not in used]
-    rest = [token for token in unexplained if token not in EXPLAINED]
+    rest = [token for token in unexplained if token not in EXPLAINED and token not in names and not token.isdigit()]
     if Feeling.PROBLEM in felt:
         return Wellbeing(Feeling.PROBLEM, bool(rest))
     if not tokens and POSITIVE_EMOJI & set(text or ""):

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import connection
 
 from reminders import caregivers, check_ins, consent
-from reminders.classifier import classify, says_more_than_an_answer, topic, wellbeing
+from reminders.classifier import (
+    classify, normalise_text, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
+)
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
@@ -45,11 +47,20 @@ def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
         acknowledge(reply, "which_reminder")
         return [], "several kinds of reminder wait for an answer; asked which, stored for volunteers"
     if not answered:
-        # "ibu sudah meninggal" answers nothing: a person reads any reply that says more.
-        reply.needs_attention = says_more_than_an_answer(reply.text)
+        reply.needs_attention = _says_more(reply)  # "ibu sudah meninggal" answers nothing: a person reads it
         acknowledge(reply, "nothing_waiting")
         return [], "no reminder waiting"
     return answered, ""
+
+
+def _says_more(reply: PatientReply) -> bool:
+    """The reply holds more than its answer: a person reads it, whatever it answered."""
+    return says_more_than_an_answer(reply.text, _name_words(reply.patient, reply.caregiver))
+
+
+def _name_words(patient: Patient, caregiver: Caregiver | None) -> frozenset[str]:
+    names = f"{patient.name} {caregiver.name if caregiver else ''}"
+    return frozenset(normalise_text(names).split())
 
 
 def _who_answered(reply: PatientReply) -> str:
@@ -71,6 +82,7 @@ def _confirm(reply: PatientReply) -> str:
         confirmed_at=reply.received_at, responded_at=reply.received_at,
     )
     acknowledge(reply, "confirmed")
+    reply.needs_attention = _says_more(reply)  # "sudah, tapi obatnya tinggal dua"
     return f"{len(answered)} reminder(s) confirmed"
 
 
@@ -94,6 +106,7 @@ def _not_yet(reply: PatientReply) -> str:
                           send_after=reply.received_at + delay, caregiver=reply.caregiver, pengingat=original)
             follow_ups += 1
     acknowledge(reply, "not_yet", menit=settings.FOLLOW_UP_DELAY_MINUTES)
+    reply.needs_attention = _says_more(reply)  # "belum, obatnya habis"
     return f"{len(answered)} reminder(s) not yet taken; {follow_ups} follow-up(s) queued"
 
 
@@ -120,6 +133,9 @@ def _appointment(reply: PatientReply) -> str:
 def for_volunteers(reply: PatientReply) -> str:
     """Free text: a volunteer reads it; the patient hears from us once per conversation window."""
     reply.needs_attention = True
+    if speaks_of_death(reply.text):
+        acknowledge(reply, "condolences")
+        return "stored for volunteers; acknowledged"
     window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
     if reply.patient.replies.filter(acknowledged=True, intent=Intent.FREE_TEXT, received_at__gte=window_start).exists():
         return "stored for volunteers"
@@ -159,9 +175,11 @@ def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None
         return caregivers.opt_in_by_reply if caregiver else consent.opt_in_by_reply
     if caregiver is None and consent.awaiting_verification(patient):
         return consent.verification_answer
+    reading = wellbeing(reply.text, _name_words(patient, caregiver))
     dose_handler = DOSE_HANDLERS.get(intent)
+    if reading.feeling == CheckIn.Answer.PROBLEM and topic(reply.text, intent) is None:
+        dose_handler = None  # "ibu sudah koma", "belum, badan lemas": news for a person, not a dose answer
     if check_in is not None:
-        reading = wellbeing(reply.text)
         waits = dose_handler is not None and _a_dose_waits(patient, reply)
         feeling = check_ins.takes(check_in, reading, waits)
         if feeling:

@@ -820,6 +820,8 @@ class Message(models.Model):
             return Refusal(*problem)
         if self.kind == self.Kind.CHECK_IN and self.check_in.answer:
             return Refusal("cancelled", f"weekly check-in is {self.check_in.answer}")
+        if self.kind == self.Kind.CHECK_IN and self.patient.check_in_day is None:
+            return Refusal("cancelled", "weekly check-in turned off")
         reminder = self.reminder
         if reminder is None or self.kind == self.Kind.VERIFICATION:
             return None

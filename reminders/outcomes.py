@@ -76,6 +76,7 @@ PHRASES = [
     (r"patient verification is (?P<verification>\w+)", _("patient verification is %(verification)s")),
     (r"reminder is (?P<confirmation>\w+)", _("reminder is %(confirmation)s")),
     (r"weekly check-in is (?P<check_in_answer>\w+)", _("weekly check-in is %(check_in_answer)s")),
+    (r"weekly check-in turned off", _("weekly check-in turned off")),
     (r"too late: due (?P<due>.+)", _("too late: due %(due)s")),
     (r"patient answered", _("patient answered")),
     (r"caregiver answered", _("caregiver answered")),

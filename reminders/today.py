@@ -142,6 +142,7 @@ def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
     return [
         Row("reply", 2, reply.patient, reply.received_at,
+            _("Answered the weekly check-in") if reply.check_in_id else
             _("Declined the reminders") if reply.intent == PatientReply.Intent.VERIFY_NO else _("Wrote to us"),
             detail=reply.text, actions=[
                 *contact_actions(reply.patient),

@@ -227,8 +227,10 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     def next_check_in(self, patient: Patient) -> str:
         """When PRIMA will ask next: this week's may have gone out already, or go out at once."""
         when = check_ins.next_check_in(patient, timezone.now())
+        if patient.check_in_day is None:
+            return _("never: no day is set")
         if when is None:
-            return _("never (no day set, or the patient gets no messages now)")
+            return _("once the patient gets messages again (verified, active, not opted out)")
         if when <= timezone.now() + timedelta(minutes=1):
             return _("within a minute")
         return formats.date_format(timezone.localtime(when, patient.zone), "l, j F Y H:i")

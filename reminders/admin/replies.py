@@ -60,18 +60,27 @@ class StaffNotificationInline(admin.TabularInline):
 @admin.register(PatientReply)
 class PatientReplyAdmin(VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
-    list_display = ["received_at", "urgency", "patient_name", "written_by", "intent", "text", "outcome_text", "handled"]
+    list_display = ["received_at", "urgency", "patient_name", "written_by", "understood_as", "text", "outcome_text",
+                    "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"
-    list_select_related = ["patient", "caregiver", "handled_by"]
-    fields = ["patient", "written_by", "reminder", "text", "intent", "outcome_text", "received_at", "arrived_at",
+    list_select_related = ["patient", "caregiver", "handled_by", "check_in"]
+    fields = ["patient", "written_by", "reminder", "text", "understood_as", "outcome_text", "received_at", "arrived_at",
               "acknowledged", "needs_attention", "urgent", "handled_by", "handled_at"]
     readonly_fields = fields
     show_full_result_count = False
     actions = ["mark_handled"]
 
     outcome_text = told(PatientReply, "outcome")
+
+    @admin.display(description=_("understood as"), ordering="intent")
+    def understood_as(self, reply: PatientReply) -> str:
+        """An answer to the weekly check-in reads as one ("baik" is not a verification's yes)."""
+        if reply.check_in_id:
+            return _("Weekly check-in: %(answer)s") % {
+                "answer": reply.check_in.get_answer_display() or _("waiting")}
+        return reply.get_intent_display()
 
     def get_ordering(self, request):
         return ["-urgent", "received_at"]

@@ -1,7 +1,7 @@
 """At least sixty real-looking replies against what they must mean."""
 import pytest
 
-from reminders.classifier import classify, normalise_text, wellbeing
+from reminders.classifier import classify, normalise_text, says_more_than_an_answer, wellbeing
 from reminders.models import CheckIn, PatientReply
 
 I = PatientReply.Intent
@@ -95,6 +95,12 @@ FINE, PROBLEM = CheckIn.Answer.FINE, CheckIn.Answer.PROBLEM
     ("nyeri terus", PROBLEM), ("masih sakit", PROBLEM), ("baik tapi kaki bengkak", PROBLEM),
     ("gak bisa tidur", PROBLEM), ("lemas, tidak nafsu makan", PROBLEM), ("keluhan saya batuk", PROBLEM),
     ("ada masalah", PROBLEM), ("sakitnya hilang timbul", PROBLEM), ("ibu sudah meninggal", PROBLEM),
+    ("mboten sehat", PROBLEM), ("ora kuat", PROBLEM), ("teu kuat", PROBLEM), ("nggak bisa makan", PROBLEM),
+    ("ngga nafsu makan", PROBLEM), ("ga tahan", PROBLEM), ("belum bisa jalan", PROBLEM), ("ga mau makan", PROBLEM),
+    ("ibu sudah koma", PROBLEM), ("Bapak sudah berpulang", PROBLEM), ("Sudah dirujuk ke RS", PROBLEM),
+    ("obat tidak mempan", PROBLEM), ("naik turun", PROBLEM), ("tidak ada tenaga", PROBLEM),
+    ("gpp", FINE), ("nggak papa", FINE), ("sudah baikan", FINE), ("tidak ada yang sakit", FINE),
+    ("nggak kerasa sakit", FINE), ("tiada keluhan", FINE), ("sudah bisa makan", FINE), ("sae", FINE),
     ("terima kasih", None), ("sudah", None), ("ya", None), ("obatnya habis", None), ("", None),
     ("sehatlah", None), ("biasa saja", None), ("ya begitulah", None), ("sehat? tidak", None),
 ])
@@ -104,10 +110,23 @@ def test_a_check_in_answer_says_fine_not_well_or_neither(text, feeling):
 
 @pytest.mark.parametrize("text, says_more", [
     ("Alhamdulillah baik, terima kasih bu", False), ("baik, obat sudah diminum", False),
-    ("baik, tapi obat habis", True), ("baik, tolong telepon saya", True),
+    ("baik, tapi obat habis", True), ("baik, tolong telepon saya", True), ("baik kok", False),
 ])
 def test_a_fine_answer_that_says_more_is_for_a_volunteer_to_read(text, says_more):
     assert wellbeing(text) == (FINE, says_more)
+
+
+def test_the_patients_name_says_nothing_more():
+    assert wellbeing("BAIK Sari", frozenset({"sari"})) == (FINE, False)
+
+
+@pytest.mark.parametrize("text, says_more", [
+    ("sudah", False), ("Sudah minum, terima kasih", False), ("Alhamdulillah sudah", False),
+    ("sudah diminum tadi pagi jam 7", False), ("sudah, alhamdulillah sehat", False),
+    ("ibu sudah koma", True), ("sudah, tapi obatnya tinggal dua", True), ("belum, obatnya habis", True),
+])
+def test_an_answer_to_a_reminder_that_says_more_is_for_a_person(text, says_more):
+    assert says_more_than_an_answer(text) == says_more
 
 
 def test_a_negation_spelt_as_people_type_it_keeps_a_reply_from_opting_out():

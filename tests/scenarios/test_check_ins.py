@@ -65,7 +65,7 @@ def test_the_question_goes_out_once_a_week_at_the_patients_day_and_time(sari):
         with at(moment):
             run_scheduler()
     assert questions_to(sari) == [f"Halo Ibu Sari, ini PRIMA. {QUESTION} Balas BAIK bila baik-baik saja, atau "
-                                  "ceritakan keluhan Anda dan relawan kami akan menghubungi Anda."]
+                                  "ceritakan keluhan Anda kepada kami."]
     with at(wib(30, 10, 0, 30)):
         run_scheduler()
     with at(wib(7, 10, 0, 30, month=12)):
@@ -202,6 +202,75 @@ def test_one_reply_answers_the_dose_and_the_check_in(client, volunteer, sari):
     assert "1 pengingat dikonfirmasi; tanya kabar mingguan: baik" in inbox
 
 
+def test_news_about_the_patient_with_a_dose_waiting_is_not_taken_as_the_dose(client, sari):
+    with at(wib(22, 12)):
+        schedule = make_schedule(sari, time_of_day=time(10, 0), message_template=MEDICATION,
+                                 start_date=wib(22, 12).date())
+    check_in = answer_on_monday(client, sari, "ibu sudah koma sejak kemarin")
+    assert schedule.reminders.get().confirmation_status == "PENDING"  # not "taken"
+    assert check_in.answer == "PROBLEM"
+    assert Escalation.objects.get().detail == "ibu sudah koma sejak kemarin"
+    assert "obat sudah diminum" not in " ".join(sent_to(sari))
+
+
+def test_a_death_is_answered_with_condolences_not_get_well(client, sari):
+    answer_on_monday(client, sari, "Bapak sudah berpulang tadi malam")
+    assert sent_to(sari)[-1] == "Kami turut berduka cita. Pesan Anda kami teruskan kepada relawan PRIMA."
+    assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
+
+
+def test_a_dose_answer_that_says_more_confirms_and_is_read_by_a_person(client, sari):
+    with at(wib(22, 12)):
+        schedule = make_schedule(sari, time_of_day=time(8, 0), message_template=MEDICATION,
+                                 start_date=wib(22, 12).date())
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 8, 10)):
+        say(client, sari, "sudah, tapi obatnya tinggal dua")
+    assert schedule.reminders.get().confirmation_status == "CONFIRMED"
+    assert sari.replies.get().needs_attention
+
+
+def test_turning_the_check_in_off_withdraws_a_question_still_queued(volunteer, sari):
+    with at(wib(23, 10, 0, 30)):
+        ask_due_check_ins(wib(23, 10, 0, 30))  # queued, not sent yet
+    with at(wib(23, 10, 0, 40)):
+        admin_edit(volunteer, sari, check_in_day="")
+    with at(wib(23, 10, 1)):
+        run_scheduler()
+    message = Message.objects.get(kind=Message.Kind.CHECK_IN)
+    assert (message.status, message.end_reason) == ("CANCELLED", "weekly check-in turned off")
+    assert questions_to(sari) == []
+
+
+def test_a_clear_answer_after_an_unclear_one_leaves_one_thing_to_read(client, volunteer, sari):
+    check_in = answer_on_monday(client, sari, "biasa saja")
+    with at(wib(23, 12)):
+        say(client, sari, "baik kok")
+    check_in.refresh_from_db()
+    assert check_in.answer == "FINE"
+    with at(wib(23, 12, 1)):
+        page = volunteer.get(TODAY, headers={"Accept-Language": "id"})
+    assert [row for group in page.context["groups"] for row in group.rows if row.patient == sari] == []
+
+
+def test_the_next_question_said_after_an_edit_is_when_it_goes_out(volunteer, sari):
+    Patient.objects.filter(id=sari.id).update(check_in_day=6)
+    with at(wib(22, 10, 0, 30)):  # asked on Sunday the 22nd
+        run_scheduler()
+    with at(wib(23, 9)):  # on Monday, moved to Wednesdays at 08:00: too soon after Sunday's this week
+        saved = admin_edit(volunteer, sari, check_in_day="2", check_in_time="08:00")
+        page = volunteer.get(saved.url)
+    assert "Next weekly check-in question: Wednesday, 2 December 2026 08:00" in admin_messages(page)
+    for moment in (wib(25, 8, 0, 30), wib(25, 10, 0, 30), wib(25, 13)):
+        with at(moment):
+            run_scheduler()
+    assert len(questions_to(sari)) == 1
+    with at(wib(2, 8, 0, 30, month=12)):
+        run_scheduler()
+    assert len(questions_to(sari)) == 2
+
+
 def test_a_caregiver_can_answer_for_the_patient(client, sari):
     with at(wib(22, 12)):
         rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001",
@@ -209,7 +278,7 @@ def test_a_caregiver_can_answer_for_the_patient(client, sari):
     check_in = answer_on_monday(client, sari, "Ibu kurang sehat minggu ini", writer=rina)
     assert check_in.answer == "PROBLEM" and check_in.replies.get().caregiver == rina
     assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(
-        "Terima kasih sudah bercerita")
+        "Terima kasih sudah bercerita, Rina. Pesan Anda tentang Ibu Sari kami teruskan")
     assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
 
 
