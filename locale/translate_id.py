@@ -22,6 +22,7 @@ INDONESIAN = {
         "setelah pasien menerima pesan lagi (sudah setuju, aktif, tidak berhenti)",
     "Weekly check-in: %(answer)s": "Kabar mingguan: %(answer)s",
     "weekly check-in turned off": "tanya kabar mingguan dimatikan",
+    "weekly check-in is past its answer window": "tanya kabar mingguan sudah lewat batas waktu jawabannya",
     "Answered the weekly check-in": "Menjawab pertanyaan kabar mingguan",
     "within a minute": "dalam satu menit",
     "Next weekly check-in question: %(when)s": "Pertanyaan kabar mingguan berikutnya: %(when)s",

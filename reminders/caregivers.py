@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 
-from reminders.classifier import normalise_text
+from reminders.classifier import normalise_text, says_more_than_an_answer
 from reminders.models import Caregiver, Message, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
@@ -66,14 +66,17 @@ def ask_which(unclear: Unclear) -> Message:
 
 def settle_asked_which(reply: PatientReply) -> int:
     """A reply from a caregiver that was understood (it named the patient) answers what their
-    unclear reply of the day before it asked: that one leaves this patient's to-do lists. The
-    same reply kept for their other patients stays, until the phone names those too."""
+    unclear reply of the day before it asked, when that said the same and nothing more: that one
+    leaves this patient's to-do lists. The same reply kept for their other patients stays, until
+    the phone names those too."""
     if reply.caregiver_id is None or reply.needs_attention:
         return 0
-    return PatientReply.objects.needing_attention().filter(
-        patient_id=reply.patient_id, caregiver_id=reply.caregiver_id, outcome=ASKED_WHICH,
+    kept = PatientReply.objects.needing_attention().filter(
+        patient_id=reply.patient_id, caregiver_id=reply.caregiver_id, outcome=ASKED_WHICH, intent=reply.intent,
         received_at__lte=reply.received_at, received_at__gte=reply.received_at - ASKED_WHICH_SETTLED_WITHIN,
-    ).update(handled_at=reply.received_at)
+    )
+    settled = [one.id for one in kept if not says_more_than_an_answer(one.text)]  # "obat habis, tolong telepon" stays
+    return PatientReply.objects.filter(id__in=settled).update(handled_at=reply.received_at)
 
 
 def opt_out_by_reply(reply: PatientReply) -> str:

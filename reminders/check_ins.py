@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from reminders.classifier import Wellbeing, speaks_of_death
+from reminders.classifier import Wellbeing, normalise_text, speaks_of_death
 from reminders.models import TIME_ZONES, CheckIn, Escalation, Message, Patient, PatientReply
 from reminders.outbox import acknowledge, queue_message
 from reminders.phones import mask_phone
@@ -29,6 +29,9 @@ Answer = CheckIn.Answer
 BATCH = 500
 # Never two questions closer than this: a day moved from Sunday to Monday waits a week.
 MIN_GAP = timedelta(days=3)
+# An unclear answer this short says nothing a later clear one does not; a longer one may ask for
+# something ("biasa saja, tolong kirim obat"), so a volunteer still reads it.
+SHORT_UNCLEAR_WORDS = 3
 
 
 def ask(patient: Patient, due_at: datetime, now: datetime) -> CheckIn | None:
@@ -63,6 +66,9 @@ def due_check_ins(now: datetime) -> list[tuple[Patient, datetime]]:
             patients = Patient.objects.reachable().filter(time_zone=zone_name, check_in_day=day.weekday())
             if day == local.date():
                 patients = patients.filter(check_in_time__lte=local.time())
+            start = earliest.astimezone(local.tzinfo)
+            if day == start.date():  # the catch-up's bound in the query: later rows are never starved
+                patients = patients.filter(check_in_time__gte=start.time())
             patients = patients.exclude(check_ins__week=week).annotate(last=Max("check_ins__due_at"))
             for patient in patients.order_by("check_in_time", "id")[:BATCH]:
                 due_at = datetime.combine(day, patient.check_in_time, tzinfo=local.tzinfo)
@@ -103,8 +109,11 @@ def ask_due_check_ins(now: datetime) -> Counter:
         except Exception:
             logger.exception("check-in patient_id=%s (%s) failed", patient.pk, mask_phone(patient.phone))
             stats["check_in_errors"] += 1
-    over = CheckIn.objects.filter(answer="", answer_deadline__lte=now)
-    asked = Message.objects.filter(check_in=OuterRef("pk"), kind=Message.Kind.CHECK_IN, sent_at__isnull=False)
+    question = Message.objects.filter(check_in=OuterRef("pk"), kind=Message.Kind.CHECK_IN)
+    asked = question.filter(sent_at__isnull=False).exclude(status__in=[Message.Status.FAILED, Message.Status.CANCELLED])
+    # A question being sent this moment is left to the next tick: it may yet go out.
+    over = CheckIn.objects.filter(answer="", answer_deadline__lte=now).exclude(
+        Exists(question.filter(status=Message.Status.SENDING)))
     stats["check_ins_unanswered"] += over.filter(Exists(asked)).update(answer=Answer.NO_ANSWER)
     stats["check_ins_not_sent"] += over.update(answer=Answer.NOT_SENT)
     return stats
@@ -138,8 +147,10 @@ def answer(check_in: CheckIn, reply: PatientReply, feeling: str, reading: Wellbe
     flagged for the volunteers. A patient already thanked for a dose in the same reply is not
     thanked twice for being fine."""
     CheckIn.objects.filter(id=check_in.id).update(answer=feeling, answered_at=reply.received_at)
-    if check_in.answer == Answer.UNCLEAR:  # the unclear reply kept for the volunteers has its answer now
-        check_in.replies.filter(handled_at__isnull=True).update(handled_at=reply.received_at)
+    if check_in.answer == Answer.UNCLEAR:  # a short unclear reply ("biasa saja") has its answer now
+        settled = [kept.id for kept in check_in.replies.filter(handled_at__isnull=True)
+                   if len(normalise_text(kept.text).split()) <= SHORT_UNCLEAR_WORDS]
+        PatientReply.objects.filter(id__in=settled).update(handled_at=reply.received_at)
     reply.check_in = check_in
     if feeling == Answer.PROBLEM:
         reply.needs_attention = Escalation.Rule.CHECK_IN_PROBLEM not in settings.ESCALATION_RULES

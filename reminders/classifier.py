@@ -146,7 +146,8 @@ WELLBEING: list[tuple[str, list[str]]] = [
                        "mendiang"]),
 ]
 # Words that tell of a death: answered with condolences, never with "get well" or a number to call.
-DEATH = ["meninggal", "wafat", "berpulang", "sudah tiada", "telah tiada", "almarhum", "almarhumah", "mendiang"]
+DEATH = ["sudah meninggal", "telah meninggal", "meninggal dunia", "meninggal tadi", "meninggal kemarin", "wafat",
+         "berpulang", "sudah tiada", "telah tiada"]
 WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "ndak", "nda", "kurang",
                        "belum", "blm", "belom", "bukan", "tak", "tiada", "mboten", "ora", "teu", "henteu", "kirang"}
 # Between a negation and the word it turns: "tidak terlalu baik", "tidak ada yang sakit" (two at most).
@@ -166,6 +167,8 @@ PLEASANTRIES = {
     "lagi", "badan", "tubuh", "kondisi", "keadaan", "kabarnya", "kok", "dong", "deh", "sih", "nih", "lho", "loh",
     "kan", "pun", "toh", "ah", "eh", "nah", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul",
     "barusan", "baru", "siap", "sekitar", "sama", "alhamdulillah", "alhmdlh", "puji", "ok", "oke", "okay",
+    "terimakasih", "trimakasih", "makasi", "trmksh", "tks", "thx", "banyak", "makan", "mengingatkan", "diingatkan",
+    "ingatkan", "pengingat", "info", "sudah2", "obat2",
 }
 
 
@@ -189,8 +192,13 @@ def says_more_than_an_answer(text: str, names: frozenset[str] = frozenset()) -> 
     """Whether a reply holds words beyond an answer to a reminder, a pleasantry, a good word or
     a name ("sudah, alhamdulillah sehat" does not; "ibu sudah koma", "sudah, obatnya tinggal
     dua" do): then a person reads it, whatever it answered."""
-    return any(token not in EXPLAINED and token not in FINE_WORDS and token not in names and not token.isdigit()
-               for token in normalise_text(text).split())
+    return any(not _explained(token, names) and token not in FINE_WORDS for token in normalise_text(text).split())
+
+
+def _explained(token: str, names: frozenset[str]) -> bool:
+    """A word that says nothing beyond the answer: also with -nya ("obatnya"), a number, a name."""
+    bare = token[:-3] if token.endswith("nya") and len(token) > 5 else token
+    return bare in EXPLAINED or token in names or token.isdigit()
 
 
 FINE_WORDS = {word for feeling, phrases in WELLBEING if feeling == Feeling.FINE
@@ -211,11 +219,22 @@ def _wellbeing_phrases() -> list[tuple[tuple[str, ...], str]]:
     return sorted(phrases, key=lambda item: -len(item[0]))
 
 
-def _negation_before(tokens: list[str], i: int) -> int:
-    """Where the negation that turns tokens[i] stands: right before it, or before one or two
-    softeners ("tidak terlalu baik", "tidak ada yang sakit"); -1 when none does."""
+def _clauses(text: str) -> tuple[list[str], list[int]]:
+    """The reply's words, and which clause each is in: punctuation ends a clause ("Belum, mual":
+    the BELUM does not turn the MUAL)."""
+    tokens, clauses = [], []
+    for index, clause in enumerate(re.split(r"[,.;:!?\n]+", text or "")):
+        words = normalise_text(clause).split()
+        tokens += words
+        clauses += [index] * len(words)
+    return tokens, clauses
+
+
+def _negation_before(tokens: list[str], i: int, clauses: list[int]) -> int:
+    """Where the negation that turns tokens[i] stands, in the same clause: right before it, or
+    before one or two softeners ("tidak terlalu baik", "tidak ada yang sakit"); -1 when none does."""
     j = i - 1
-    while j >= 0 and i - j <= 3:
+    while j >= 0 and i - j <= 3 and clauses[j] == clauses[i]:
         if tokens[j] in WELLBEING_NEGATIONS:
             return j
         if tokens[j] not in SOFTENERS:
@@ -234,6 +253,14 @@ def _relieved(tokens: list[str], i: int) -> int:
     return 0
 
 
+def opens_with_an_answer(text: str) -> bool:
+    """The reply's first clause is only an answer to a reminder ("Sudah, sakit"): whatever it
+    says after, it answers the dose."""
+    first = normalise_text(re.split(r"[,.;:!?\n]+", text or "", maxsplit=1)[0]).split()
+    return bool(first) and all(_explained(token, frozenset()) for token in first) and classify(
+        " ".join(first)) in ANSWER_INTENTS
+
+
 def speaks_of_death(text: str) -> bool:
     return _matches(normalise_text(text).split(), DEATH)
 
@@ -243,7 +270,7 @@ def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:
     not well (a reply that is fine and not is a person's to read), FINE when it is only well,
     None when it says neither (or holds a negation it does not explain: "sehat? tidak"). Words
     of `names` (the patient's, the caregiver's) say nothing more ("BAIK Sari")."""
-    tokens = normalise_text(text).split()
+    tokens, clauses = _clauses(text)
     phrases = _wellbeing_phrases()
     felt, used = set(), set()
     i = 0
@@ -255,7 +282,7 @@ def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:
             continue
         phrase, feeling = match
         span = range(i, i + len(phrase))
-        if (negation := _negation_before(tokens, i)) >= 0:
+        if (negation := _negation_before(tokens, i, clauses)) >= 0:
             feeling = Feeling.PROBLEM if feeling == Feeling.FINE else Feeling.FINE
             used.update(range(negation, i))
         elif feeling == Feeling.PROBLEM and (eased := _relieved(tokens, span.stop)):
@@ -264,7 +291,7 @@ def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:
         used.update(span)
         i = span.stop
     unexplained = [token for index, token in enumerate(tokens) if index not in used]
-    rest = [token for token in unexplained if token not in EXPLAINED and token not in names and not token.isdigit()]
+    rest = [token for token in unexplained if not _explained(token, names)]
     if Feeling.PROBLEM in felt:
         return Wellbeing(Feeling.PROBLEM, bool(rest))
     if not tokens and POSITIVE_EMOJI & set(text or ""):

@@ -16,7 +16,7 @@ from django.db import connection
 
 from reminders import caregivers, check_ins, consent
 from reminders.classifier import (
-    classify, normalise_text, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
+    classify, normalise_text, opens_with_an_answer, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
 )
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
@@ -133,13 +133,10 @@ def _appointment(reply: PatientReply) -> str:
 def for_volunteers(reply: PatientReply) -> str:
     """Free text: a volunteer reads it; the patient hears from us once per conversation window."""
     reply.needs_attention = True
-    if speaks_of_death(reply.text):
-        acknowledge(reply, "condolences")
-        return "stored for volunteers; acknowledged"
     window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
     if reply.patient.replies.filter(acknowledged=True, intent=Intent.FREE_TEXT, received_at__gte=window_start).exists():
         return "stored for volunteers"
-    acknowledge(reply, "free_text")
+    acknowledge(reply, "condolences" if speaks_of_death(reply.text) else "free_text")
     return "stored for volunteers; acknowledged"
 
 
@@ -177,8 +174,9 @@ def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None
         return consent.verification_answer
     reading = wellbeing(reply.text, _name_words(patient, caregiver))
     dose_handler = DOSE_HANDLERS.get(intent)
-    if reading.feeling == CheckIn.Answer.PROBLEM and topic(reply.text, intent) is None:
-        dose_handler = None  # "ibu sudah koma", "belum, badan lemas": news for a person, not a dose answer
+    if reading.feeling == CheckIn.Answer.PROBLEM and topic(reply.text, intent) is None and not opens_with_an_answer(
+            reply.text):
+        dose_handler = None  # "ibu sudah koma": news for a person, not a dose answer ("Sudah, sakit" is one)
     if check_in is not None:
         waits = dose_handler is not None and _a_dose_waits(patient, reply)
         feeling = check_ins.takes(check_in, reading, waits)

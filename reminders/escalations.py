@@ -91,12 +91,12 @@ def emergency_unhandled(now: datetime) -> list[Trigger]:
 
 
 def check_in_problem(now: datetime) -> list[Trigger]:
-    """A weekly check-in answered "not well" within LOOKBACK, with the words that said so."""
-    told = PatientReply.objects.filter(check_in=OuterRef("pk")).order_by("-received_at").values("text")[:1]
-    unwell = CheckIn.objects.filter(answer=CheckIn.Answer.PROBLEM, answered_at__gte=now - LOOKBACK).annotate(
-        told=Subquery(told))
-    return [Trigger(patient_id, at, detail=shortened(text or ""))
-            for patient_id, at, text in unwell.values_list("patient_id", "answered_at", "told")]
+    """A weekly check-in answered "not well" by a reply that reached us within LOOKBACK (our
+    clock: an answer written days ago and delivered late still raises one), with its words."""
+    answers = PatientReply.objects.filter(check_in__answer=CheckIn.Answer.PROBLEM, check_in__isnull=False).annotate(
+        reached=Coalesce("arrived_at", "received_at")).filter(reached__gte=now - LOOKBACK, reached__lte=now)
+    return [Trigger(patient_id, at, detail=shortened(text))
+            for patient_id, at, text in answers.values_list("patient_id", "reached", "text").order_by("reached")]
 
 
 def shortened(text: str, limit: int = 200) -> str:

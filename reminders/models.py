@@ -820,6 +820,8 @@ class Message(models.Model):
             return Refusal(*problem)
         if self.kind == self.Kind.CHECK_IN and self.check_in.answer:
             return Refusal("cancelled", f"weekly check-in is {self.check_in.answer}")
+        if self.kind == self.Kind.CHECK_IN and now >= self.check_in.answer_deadline:
+            return Refusal("cancelled", "weekly check-in is past its answer window")
         if self.kind == self.Kind.CHECK_IN and self.patient.check_in_day is None:
             return Refusal("cancelled", "weekly check-in turned off")
         reminder = self.reminder
@@ -912,8 +914,10 @@ class PatientReply(models.Model):
             ),
             # Serves retention: the oldest replies first (reminders/retention.py).
             models.Index(fields=["received_at"], name="reply_received_idx"),
-            # Serves the check-in's escalation: the words of the answer.
+            # Serves the check-in's replies (its page, its list).
             models.Index(fields=["check_in"], condition=Q(check_in__isnull=False), name="reply_check_in_idx"),
+            # Serves the check-in's escalation: the answers that reached us lately.
+            models.Index(fields=["arrived_at"], condition=Q(check_in__isnull=False), name="reply_check_in_arrived_idx"),
         ]
 
     def __str__(self) -> str:

@@ -77,6 +77,7 @@ PHRASES = [
     (r"reminder is (?P<confirmation>\w+)", _("reminder is %(confirmation)s")),
     (r"weekly check-in is (?P<check_in_answer>\w+)", _("weekly check-in is %(check_in_answer)s")),
     (r"weekly check-in turned off", _("weekly check-in turned off")),
+    (r"weekly check-in is past its answer window", _("weekly check-in is past its answer window")),
     (r"too late: due (?P<due>.+)", _("too late: due %(due)s")),
     (r"patient answered", _("patient answered")),
     (r"caregiver answered", _("caregiver answered")),

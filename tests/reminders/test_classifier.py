@@ -1,7 +1,9 @@
 """At least sixty real-looking replies against what they must mean."""
 import pytest
 
-from reminders.classifier import classify, normalise_text, says_more_than_an_answer, wellbeing
+from reminders.classifier import (
+    classify, normalise_text, opens_with_an_answer, says_more_than_an_answer, speaks_of_death, wellbeing,
+)
 from reminders.models import CheckIn, PatientReply
 
 I = PatientReply.Intent
@@ -99,6 +101,8 @@ FINE, PROBLEM = CheckIn.Answer.FINE, CheckIn.Answer.PROBLEM
     ("ngga nafsu makan", PROBLEM), ("ga tahan", PROBLEM), ("belum bisa jalan", PROBLEM), ("ga mau makan", PROBLEM),
     ("ibu sudah koma", PROBLEM), ("Bapak sudah berpulang", PROBLEM), ("Sudah dirujuk ke RS", PROBLEM),
     ("obat tidak mempan", PROBLEM), ("naik turun", PROBLEM), ("tidak ada tenaga", PROBLEM),
+    ("Belum, mual", PROBLEM), ("Tidak. Sakit.", PROBLEM), ("Ga, sesak", PROBLEM), ("Tidak ada, sakit", PROBLEM),
+    ("ga sakit, sehat", FINE),
     ("gpp", FINE), ("nggak papa", FINE), ("sudah baikan", FINE), ("tidak ada yang sakit", FINE),
     ("nggak kerasa sakit", FINE), ("tiada keluhan", FINE), ("sudah bisa makan", FINE), ("sae", FINE),
     ("terima kasih", None), ("sudah", None), ("ya", None), ("obatnya habis", None), ("", None),
@@ -124,9 +128,26 @@ def test_the_patients_name_says_nothing_more():
     ("sudah", False), ("Sudah minum, terima kasih", False), ("Alhamdulillah sudah", False),
     ("sudah diminum tadi pagi jam 7", False), ("sudah, alhamdulillah sehat", False),
     ("ibu sudah koma", True), ("sudah, tapi obatnya tinggal dua", True), ("belum, obatnya habis", True),
+    ("Sudah minum obatnya", False), ("sudah makan obat", False), ("Sudah bu, terimakasih", False),
+    ("sudah, makasih banyak", False), ("Terima kasih sudah mengingatkan", False),
 ])
 def test_an_answer_to_a_reminder_that_says_more_is_for_a_person(text, says_more):
     assert says_more_than_an_answer(text) == says_more
+
+
+@pytest.mark.parametrize("text, death", [
+    ("ibu sudah meninggal", True), ("Bapak sudah berpulang", True), ("telah tiada tadi malam", True),
+    ("saya takut meninggal", False), ("ibu hampir meninggal", False), ("mendoakan almarhum bapak", False),
+])
+def test_condolences_only_for_a_death_told(text, death):
+    assert speaks_of_death(text) == death
+
+
+@pytest.mark.parametrize("text, answer_first", [
+    ("Sudah, sakit", True), ("sudah bu, tapi mual", True), ("ibu sudah koma", False), ("belum sembuh", False),
+])
+def test_an_answer_said_first_stays_an_answer_to_the_dose(text, answer_first):
+    assert opens_with_an_answer(text) == answer_first
 
 
 def test_a_negation_spelt_as_people_type_it_keeps_a_reply_from_opting_out():

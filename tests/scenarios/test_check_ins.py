@@ -231,6 +231,48 @@ def test_a_dose_answer_that_says_more_confirms_and_is_read_by_a_person(client, s
     assert sari.replies.get().needs_attention
 
 
+def test_sudah_said_first_with_a_complaint_confirms_the_dose_and_is_read(client, sari):
+    with at(wib(22, 12)):
+        schedule = make_schedule(sari, time_of_day=time(8, 0), message_template=MEDICATION,
+                                 start_date=wib(22, 12).date())
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 8, 10)):
+        say(client, sari, "Sudah, tapi mual")
+    assert schedule.reminders.get().confirmation_status == "CONFIRMED"
+    assert sari.replies.get().needs_attention
+
+
+def test_a_not_well_answer_delivered_days_late_still_raises_an_escalation(client, sari):
+    check_in = asked_on_monday(sari)
+    with at(wib(25, 9)):  # written on Monday at noon, held by the gateway until Wednesday
+        say(client, sari, "kurang sehat", timestamp=int(wib(23, 12).timestamp()))
+    with at(wib(25, 9, 1)):
+        run_scheduler()
+    check_in.refresh_from_db()
+    assert (check_in.answer, check_in.answered_at) == ("PROBLEM", wib(23, 12))
+    assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
+
+
+def test_an_unclear_answer_that_asked_for_something_stays_to_read(client, volunteer, sari):
+    answer_on_monday(client, sari, "biasa saja, tolong kirim obat")
+    with at(wib(23, 12)):
+        say(client, sari, "baik")
+    with at(wib(23, 12, 1)):
+        page = volunteer.get(TODAY, headers={"Accept-Language": "id"})
+    assert [row.detail for group in page.context["groups"] for row in group.rows if row.patient == sari] == [
+        "biasa saja, tolong kirim obat"]
+
+
+def test_a_question_held_past_its_answer_window_is_withdrawn(sari):
+    with at(wib(23, 10, 0, 30)):
+        ask_due_check_ins(wib(23, 10, 0, 30))
+    with at(wib(24, 10, 0, 40)):  # past the window before the tick closed it (a long pause, say)
+        run_scheduler()
+    message = Message.objects.get(kind=Message.Kind.CHECK_IN)
+    assert message.status == "CANCELLED" and questions_to(sari) == []
+
+
 def test_turning_the_check_in_off_withdraws_a_question_still_queued(volunteer, sari):
     with at(wib(23, 10, 0, 30)):
         ask_due_check_ins(wib(23, 10, 0, 30))  # queued, not sent yet
