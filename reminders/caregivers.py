@@ -35,7 +35,8 @@ class Unclear:
     caregivers: list[Caregiver]
 
 
-def _name_words(name: str) -> set[str]:
+def name_words(name: str) -> set[str]:
+    """The words of a name that tell one person from another (no honorifics)."""
     return {word for word in normalise_text(name).split() if word not in HONORIFICS and len(word) >= 3}
 
 
@@ -52,7 +53,7 @@ def whose_reply(phone: str, text: str) -> Caregiver | Unclear | None:
     if len(cared) <= 1:
         return cared[0] if cared else None
     words = set(normalise_text(text).split())
-    named = [caregiver for caregiver in cared if _name_words(caregiver.patient.name) & words]
+    named = [caregiver for caregiver in cared if name_words(caregiver.patient.name) & words]
     return named[0] if len(named) == 1 else Unclear(cared)
 
 
@@ -60,7 +61,7 @@ def ask_which(unclear: Unclear) -> Message:
     """Ask the phone to write again, naming the patient it means."""
     first = unclear.caregivers[0]
     names = ", ".join(caregiver.patient.name for caregiver in unclear.caregivers)
-    example = sorted(_name_words(first.patient.name)) or [first.patient.name]
+    example = sorted(name_words(first.patient.name)) or [first.patient.name]
     return queue_message(first.patient, "which_patient", caregiver=first, pasien=names, contoh=example[0].capitalize())
 
 

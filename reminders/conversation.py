@@ -16,7 +16,7 @@ from django.db import connection
 
 from reminders import caregivers, check_ins, consent
 from reminders.classifier import (
-    classify, normalise_text, opens_with_an_answer, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
+    classify, opens_with_an_answer, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
 )
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
@@ -59,8 +59,8 @@ def _says_more(reply: PatientReply) -> bool:
 
 
 def _name_words(patient: Patient, caregiver: Caregiver | None) -> frozenset[str]:
-    names = f"{patient.name} {caregiver.name if caregiver else ''}"
-    return frozenset(normalise_text(names).split())
+    words = caregivers.name_words(patient.name)
+    return frozenset(words | caregivers.name_words(caregiver.name) if caregiver else words)
 
 
 def _who_answered(reply: PatientReply) -> str:
