@@ -208,6 +208,8 @@ class Patient(DatabaseOwnedFields):
     opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
     opt_in_method = models.CharField(_("opted back in by"), max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    pause_reason = models.CharField(_("why paused"), max_length=200, blank=True, default="", db_default="",
+                                    help_text=_("Why reminders stopped, when PRIMA paused them itself."))
     # The weekly "how are you?" (reminders/check_ins.py): the patient's own weekday and time.
     check_in_day = models.PositiveSmallIntegerField(
         _("weekly check-in day"), choices=WEEKDAYS, null=True, blank=True,
@@ -672,6 +674,7 @@ class Message(models.Model):
         NOTICE = "NOTICE", _("Notice of a new number")
         ESCALATION = "ESCALATION", _("Alert to staff")
         CHECK_IN = "CHECK_IN", _("Weekly check-in")
+        STAFF_ALERT = "STAFF_ALERT", _("Urgent alert to staff")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -870,6 +873,9 @@ class PatientReply(models.Model):
         LATE = "LATE", _("Appointment: late")
         CANCEL = "CANCEL", _("Appointment: cancelled")
         EMERGENCY = "EMERGENCY", _("Emergency")
+        DEATH = "DEATH", _("Death told")
+        THANKS = "THANKS", _("Thanks or acknowledgement")
+        MEDIA = "MEDIA", _("Voice note or attachment")
         FREE_TEXT = "FREE_TEXT", _("Free text")
 
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="replies")
@@ -1000,6 +1006,7 @@ class StaffNotification(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "EMAIL", _("Email")
+        WHATSAPP = "WHATSAPP", _("WhatsApp")
 
     class Status(models.TextChoices):
         PENDING = "PENDING", _("Not sent yet")
@@ -1015,6 +1022,9 @@ class StaffNotification(models.Model):
     role = models.CharField(_("as"), max_length=32, help_text=_("Why this person was told."))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254)
+    message = models.ForeignKey("Message", verbose_name=_("WhatsApp message"), on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="staff_notifications",
+                                help_text=_("The alert sent through the outbox, for a WhatsApp notification."))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
