@@ -273,11 +273,8 @@ RATE_LIMITS = rate_limits_from_env(
 FOLLOW_UP_DELAY_MINUTES = _number("FOLLOW_UP_DELAY_MINUTES", 30)
 # Words and phrases that mean a patient needs help now; matched as whole words, before any
 # other rule or limit. Not everyday words such as TOLONG, which also means "please".
-EMERGENCY_PHRASES = env.list(
-    "EMERGENCY_PHRASES",
-    default=["darurat", "sesak napas", "sesak nafas", "pingsan", "nyeri dada", "kejang", "muntah darah", "gawat",
-             "tidak sadar", "pendarahan", "perdarahan"],
-)
+# Danger phrases beyond reminders/classifier.py's DANGER table (comma-separated), read like it.
+EMERGENCY_PHRASES = env.list("EMERGENCY_PHRASES", default=[])
 
 # Our WhatsApp numbers, as Fonnte names them in a webhook's `device` (comma-separated, any
 # spelling). Events and replies naming another device are stored and ignored, so someone who

@@ -1,75 +1,425 @@
-"""What a patient's reply means: one table, matched by whole words.
+"""What a message from a patient or their family means, read in layers against what PRIMA
+asked them last (docs/conversation.md#reading-a-message).
 
-Patients write short, informal Indonesian on cheap phones, so matching forgives case,
-accents, punctuation, emoji, spacing and stretched letters ("sudahhh"), but is strict
-about meaning: words are matched whole ("sudahlah" is not "sudah"), and a reply that
-holds contradicting words is not guessed at.
+1. Danger and death, in any context and whatever else the message says. Danger is read for
+   recall: a false alarm costs a volunteer one call, a missed emergency is harm.
+2. Commands about the messages themselves: stop sending, start again.
+3. The answer to the question actually pending (consent, this dose, this appointment), read
+   with that question's own words and for precision: a dose is confirmed only when the message
+   clearly says it was taken and nothing in it says otherwise; consent only by a clear answer.
+4. Thanks and acknowledgements, which ask for no answer. Whatever is left is for a volunteer.
+
+The words are tables below, by meaning, that a coordinator can read and extend (docs say how).
+The text is normalised first: case, accents, punctuation and emoji, stretched letters
+("sesaaak"), reduplication written with 2 ("kejang2"), glued words ("sesaknapas"), "-nya",
+and the spellings people type (SPELLINGS: "udh", "blm", "gk", "sampun", "dereng"…). A typo of
+a danger word is still danger (rapidfuzz, one letter off).
 """
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from django.conf import settings
+from rapidfuzz.distance import Levenshtein
 
 from reminders.models import CheckIn, PatientReply, ReminderSchedule
 
 Intent = PatientReply.Intent
 Kind = ReminderSchedule.Kind
 
-# Checked in this order; the first intent with a match wins, except where a reply holds
-# two answers to the same question (see CONFLICTS).
-KEYWORDS: list[tuple[str, list[str]]] = [
-    (Intent.OPT_OUT, ["berhenti", "stop", "unsubscribe", "henti"]),
-    (Intent.OPT_IN, ["mulai", "mulai lagi", "start"]),
-    (Intent.NOT_YET, ["belum", "blm", "belom", "belum minum", "nanti"]),
-    (Intent.CONFIRM, ["sudah", "sudah minum", "sdh", "udah", "udh", "sudh", "selesai", "done", "sudah diminum"]),
-    (Intent.ATTENDING, ["hadir", "datang", "akan hadir"]),
-    (Intent.LATE, ["terlambat", "telat"]),
-    (Intent.CANCEL, ["batal", "dibatalkan", "tidak jadi", "gak jadi", "ga jadi"]),
-    (Intent.VERIFY_NO, ["tidak", "tdk", "no", "n", "tolak", "ga", "gak", "enggak", "nggak", "jangan", "engga",
-                        "ngga", "tak", "bukan", "menolak"]),
-    (Intent.VERIFY_YES, ["ya", "iya", "y", "yes", "setuju", "boleh", "ok", "oke", "okay", "iyaa", "yaa", "bersedia"]),
+# ---------------------------------------------------------------------------------------------
+# The spellings people type, by the word they mean. Every word of every table below is written
+# in its standard form; a message's words are turned into it first.
+SPELLINGS: dict[str, list[str]] = {
+    "sudah": ["ud", "alah", "nunga", "already", "sudha", "sduah", "suadh", "udah", "udh", "sdh", "sdah", "sudh", "suda", "uda", "dah", "udeh", "sampun", "uwis", "wis", "wes",
+              "atos", "parantos", "enggeus", "geus", "sudahan", "dh", "sampon"],
+    "belum": ["alun", "blim", "blm", "blom", "belom", "blum", "blon", "lom", "lum", "dereng", "durung", "drg", "acan", "tacan",
+              "urung"],
+    "tidak": ["indak", "ndang", "embung", "moal", "engk", "gakk", "gkk", "ngk", "tdk", "gak", "ga", "gk", "nggak", "ngga", "nggk", "gx", "g", "enggak", "engga", "ndak", "nda", "kagak",
+              "kaga", "tak", "mboten", "ora", "henteu", "teu", "hente", "gag", "kgk", "ngak", "tida", "tdak",
+              "tifak", "ogak"],
+    "tolong": ["tlog", "tlg", "tlng", "tulung", "tolongin", "tulungi", "tolonk"],
+    "sakit": ["skit", "skt", "sakt", "sakitt", "lara", "loro"],
+    "napas": ["angok", "ambegan", "ambegane", "ambekan", "ambekane", "nafas", "nfs", "npas", "nafs", "napass", "nafes", "ambegan", "napasna"],
+    "bernapas": ["marhosa", "bernafas", "brnapas", "brnafas", "ambekan"],
+    "sesak": ["sasak", "sesek", "ssk", "sesag", "sesk", "bengek", "mengi"],
+    "minum": ["minumin", "huinum", "ngunjuk", "ngunjukaken", "minumkan", "ombe", "mnm", "minom", "mimik", "ngombe", "nginum", "mium", "minun", "inum"],
+    "diminum": ["diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm", "diombe", "dileueut", "dinum"],
+    "obat": ["ubek", "ubat", "obatnyo", "obate", "obatipun", "obatna", "obt", "ubat", "obta", "obak", "tamba"],
+    "bisa": ["iso", "saged", "tiasa", "biza", "bz", "bs", "bsa", "isa", "iso", "bisaa", "bsia"],
+    "banget": ["bgd", "bget", "bngtt", "baget", "bangat", "banged", "bangt", "bnget", "beud", "beut", "bingit", "buanget", "bgtt", "bgt", "bngt", "bangets", "pisan", "pol", "nemen"],
+    "sekali": ["skli", "syekali", "skali", "skl", "sekale", "sanget"],
+    "makasih": ["maturnuwun", "mauliate", "matursuwun", "hatur", "mskasih", "telimakacih", "terimaksih", "makasi", "maksih", "mksh", "mks", "mkasih", "makaseh", "maacih", "mksih", "maksi", "trims", "trimakasih",
+                "terimakasih", "trmksh", "tks", "thx", "thanks", "tq", "tengkyu", "nuhun", "suwun", "sankyu", "thank"],
+    "terus": ["trus", "trs", "terusan"],
+    "tapi": ["tp", "tpi", "tetapi", "namun", "cuma", "cuman", "tetep", "tapinya"],
+    "saya": ["ambo", "awak", "sy", "sya", "aku", "aq", "ak", "gue", "gw", "kula", "abdi", "ane"],
+    "yang": ["yng", "yg", "ingkang"],
+    "lagi": ["lai", "lg", "lgi", "maneh", "deui"],
+    "jangan": ["ulah", "jan", "jgan", "jngan", "jngn", "jnagn", "jgn", "jng", "ojo"],
+    "kirim": ["krm", "kirm", "kirimin", "ngirim", "kirimi", "ngirimi"],
+    "sekarang": ["skg", "sekrang", "skarang", "skrang", "sekrng", "skrg", "skrng", "skr", "sekarng", "saiki", "ayeuna"],
+    "nanti": ["beko", "nantik", "nnt", "ntar", "nti", "ntr", "entar", "mengko", "engke", "nnti", "ntik", "ngke", "mangke"],
+    "sebentar": ["bentar", "bntr", "sbntr", "sebntr", "sekedap", "sakedap", "sedelo", "sedhela"],
+    "ya": ["olo", "iya", "iy", "yoi", "nggih", "inggih", "enggih", "muhun", "iyo", "yo", "iye", "yes", "y", "yup", "yups",
+           "iyah", "yaa", "ea", "heeh", "hooh"],
+    "oke": ["okey", "oky", "okee", "oce", "okeh"],
+    "mbak": ["mba", "mbk", "mb"],
+    "jam": ["jm"],
+    "perlu": ["kedah", "prlu"],
+    "berat": ["abot", "brt"],
+    "ingatkan": ["ingetin", "ngingetin", "ingatin", "ngingatin", "ngingatkan", "ingetkan", "mengingatkan"],
+    "diingatkan": ["diingetin", "diingatin", "diingetkan", "dingetin"],
+    "meninggalkan": ["ninggalin", "ninggalkan", "ninggali"],
+    "sempat": ["sempet", "smpt", "smpet"],
+    "hilang": ["ilang", "ilng", "hilng"],
+    "keringat": ["keringet", "kringet", "kringat"],
+    "tertelan": ["ketelan", "ketelen", "ketelan", "nelen", "menelan", "telan"],
+    "boleh": ["blh", "bole", "bleh"],
+    "setuju": ["stju", "stuju"],
+    "pagi": ["pgi"],
+    "malam": ["malem", "mlm"],
+    "dengan": ["dgn", "dg", "dng", "dngan"],
+    "mau": ["daek", "mo", "pengen", "pingin", "pengin", "ingin", "purun", "hoyong", "kersa", "arep"],
+    "cepat": ["cpt", "cepet", "cpet", "gancang", "enggal", "cepetan", "buruan"],
+    "datang": ["teko", "dugi", "dongkap", "dteng", "dtg", "dateng", "dtang", "rawuh", "sumping", "teka"],
+    "hadir": ["hdr"],
+    "terlambat": ["telat", "tlt", "telad", "tlat", "kesiangan", "lambat"],
+    "batal": ["btl", "cancel", "cansel"],
+    "bapak": ["bpk", "bapa", "pak", "bpak", "papa", "papah", "ayah", "abah", "abi", "pakde", "bapake", "bapakne"],
+    "ibu": ["ibuk", "bu", "mama", "mamah", "mamak", "emak", "mak", "bunda", "umi", "ummi", "ambu", "mbok", "bude",
+            "ibune", "ibuke", "mah"],
+    "jatuh": ["jatoh", "jth", "jato", "tibo", "labuh", "jatuhh", "terjatuh", "jatuhnya", "ragrag", "kepleset",
+              "terpeleset", "kepeleset", "tergelincir", "ambruk", "rubuh", "roboh", "tumbang"],
+    "pingsan": ["kapiuhan", "semaput", "kapidara", "pingsang", "pinsan", "pingsn", "klenger", "kelenger"],
+    "kejang": ["kjg", "kejeng", "stip", "step", "sawan", "kejet", "kejer"],
+    "darah": ["drh", "getih", "getihe", "darahnya"],
+    "batuk": ["btk", "watuk", "batukbatuk"],
+    "muntah": ["mntah", "muntah2", "utah", "mutah", "munted", "muntahin"],
+    "meninggal": ["monding", "maningga", "mninggal", "meninggl", "meningal", "ninggal", "mninggl", "menigal", "meninggalnya"],
+    "tidur": ["tdur", "tdr", "bobo", "bobok", "turu"],
+    "makan": ["mkn", "maem", "mam", "madang", "dahar", "neda"],
+    "lupa": ["lali", "poho", "klupaan", "kelupaan", "lupaa"],
+    "habis": ["abiz", "hbis", "abes", "abis", "hbs", "entek", "seep", "beak"],
+    "tahu": ["mngerti", "ngrti", "mengerti", "tau", "taw", "ngerti", "ngertos", "ngarti", "paham", "mudeng"],
+    "apa": ["ap", "opo", "naon"],
+    "gimana": ["bgmn", "bgmana", "gmana", "gimn", "gmn", "gmna", "gimna", "bagaimana", "kepriye", "piye", "kumaha", "pripun"],
+    "kenapa": ["knpa", "kenape", "knp", "knapa", "ngapa", "kenopo", "ngapain", "naha"],
+    "kapan": ["kpan", "kpn", "kapn", "iraha"],
+    "tadi": ["td", "tdi", "wau"],
+    "barusan": ["brsn", "barusn", "brusan", "nembe"],
+    "sama": ["sm", "ama", "kalih"],
+    "pesan": ["psn", "pesannya", "sms", "chat", "whatsapp", "watsap", "wasap"],
+    "pengingat": ["pengingatnya", "reminder", "remainder", "pengingat2", "notif", "notifikasi", "peringatan"],
+    "sadar": ["nyadar", "sadr", "sdar", "eling", "sadarkan"],
+    "bangun": ["bgun", "bngun", "bangon", "tangi", "hudang", "gugah"],
+    "berhenti": ["unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop", "stopp", "setop", "berhentikan", "hentikan",
+                 "dihentikan", "diberhentikan", "unsubscribe", "unsub", "udahan", "mandek", "eureun"],
+    "mulai": ["start", "mulai2", "aktifkan", "diaktifkan", "lanjutkan", "dilanjutkan", "lanjut"],
+    "susah": ["maol", "ssh", "susa", "sulit", "angel", "hese"],
+    "lemas": ["lemes", "lms", "lemah", "loyo", "lungse"],
+    "selesai": ["beres", "done", "rampung", "slesai", "kelar", "tuntas"],
+    "dokter": ["dok", "dokternya"],
+    "rumah sakit": ["rs", "rsud", "rsup"],
+}
+# Several words typed as one (or one typed as several): replaced before anything else is read.
+PHRASE_SPELLINGS: dict[str, str] = {
+    "teu acan": "belum", "tidak acan": "belum", "matur nuwun": "makasih", "matur suwun": "makasih",
+    "hatur nuhun": "makasih", "terima kasih": "makasih", "trima kasih": "makasih", "terima kasi": "makasih",
+    "thank you": "makasih", "wa alaikum": "waalaikum", "wa": "pesan", "tak ombe": "saya minum", "not yet": "belum", "ndang dope": "belum",
+    "ndang olo": "tidak mau", "kenapa tidak": "boleh", "ro do ahu": "saya datang", "habis sholat": "setelah sholat",
+    "abis sholat": "setelah sholat", "habis salat": "setelah sholat", "habis mandi": "setelah mandi",
+    "habis sarapan": "setelah makan", "abis sarapan": "setelah makan", "setelah sarapan": "setelah makan",
+    "sesudah sarapan": "setelah makan", "habis makan": "setelah makan", "abis makan": "setelah makan",
+    "sehabis makan": "setelah makan", "sesudah makan": "setelah makan", "makan obat": "minum obat",
+    "gabisa": "tidak bisa", "gbs": "tidak bisa", "gk bs": "tidak bisa", "gapapa": "tidak apa apa",
+    "gpp": "tidak apa apa", "ga papa": "tidak apa apa", "gakpapa": "tidak apa apa", "gapap": "tidak apa apa",
+    "gaada": "tidak ada", "gada": "tidak ada", "gda": "tidak ada", "gakuat": "tidak kuat", "gakwad": "tidak kuat",
+    "gakusah": "tidak usah", "gausah": "tidak usah", "gausa": "tidak usah", "gamau": "tidak mau", "gmau": "tidak mau",
+    "gatau": "tidak tahu", "gtau": "tidak tahu", "gtw": "tidak tahu", "yaudh": "ya sudah", "yaudah": "ya sudah", "yowes": "ya sudah",
+    "yawis": "ya sudah", "otw": "dalam perjalanan", "on the way": "dalam perjalanan", "tidak sadarkan diri": "tidak sadar",
+    "ngos ngosan": "sesak", "megap megap": "sesak", "tersengal sengal": "sesak", "insya allah": "insyaallah",
+    "insha allah": "insyaallah", "inshaallah": "insyaallah", "insyallah": "insyaallah", "in sya allah": "insyaallah",
+    "inna lillahi": "inalilahi", "ina lilahi": "inalilahi", "innalilahi": "inalilahi",
+}
+
+# ---------------------------------------------------------------------------------------------
+# 1. Danger: any of these, in any context, takes the emergency path. A phrase right after a
+# negation ("sudah tidak sesak lagi") is not danger, unless the phrase is a negation itself
+# ("tidak sadar"). SAFE phrases are everyday words that only look like danger.
+DANGER: dict[str, list[str]] = {
+    "breathing": ["sesak", "tidak bisa napas", "tidak napas", "tidak bernapas", "tidak bisa bernapas", "susah napas",
+                  "susah bernapas", "napas berat", "berat napas", "napas pendek", "napas putus", "napas berhenti",
+                  "berhenti napas", "napas satu satu", "napas tinggal", "napas cepat", "napas bunyi", "tersengal",
+                  "tercekik", "tersedak", "kehabisan napas", "sukar napas", "napas tersendat", "napas megap",
+                  "tidak ada napas", "napas tidak ada", "napas lemah", "napas pelan", "napas sakit", "sakit napas",
+                  "napas tidak teratur", "bibir biru", "membiru", "kebiruan", "biru biru", "ngap", "ngap ngapan",
+                  "megap"],
+    "consciousness": ["tidak sadar", "belum sadar", "kurang sadar", "hilang kesadaran", "kesadaran menurun",
+                      "penurunan kesadaran", "pingsan", "koma", "tidak bangun", "tidak bisa bangun",
+                      "belum bangun bangun", "tidak bisa dibangunkan", "susah dibangunkan", "tidak respon",
+                      "tidak merespon", "tidak ada respon", "tidak bergerak", "tidak berdaya", "lemas sekali",
+                      "lemas banget", "tidak nyambung", "mengigau terus", "mata terbalik", "mata mendelik",
+                      "tidak bisa bicara", "tidak bisa ngomong", "pelo", "mulut mencong", "mencong", "lumpuh",
+                      "mati rasa", "stroke", "tidak mau bangun", "tidak bisa diajak bicara", "kritis", "sekarat", "tidak bisa gerak",
+                      "tidak bisa gerakin", "tidak bisa digerakkan", "tidak bisa menggerakkan", "lumpuh sebelah",
+                      "separuh badan", "badan sebelah",
+                      "tidak sadar diri"],
+    "seizure": ["kejang", "kaku kaku", "badan kaku"],
+    "bleeding": ["darah", "berdarah", "pendarahan", "perdarahan", "mimisan", "bab hitam", "berak hitam"],
+    "chest": ["nyeri dada", "sakit dada", "dada sakit", "dada nyeri", "dada sesak", "dada berat", "dada panas",
+              "dada tertekan", "dada ditekan", "dada perih", "dada terasa sakit", "dada terasa berat",
+              "serangan jantung", "jantung sakit", "sakit jantung kambuh", "jantung berdebar"],
+    "fall": ["jatuh"],
+    "pain": ["sakit sekali", "sakit banget", "sakit parah", "sakit hebat", "sangat sakit", "sakit sangat",
+             "sakit luar biasa", "sakit tidak tertahankan", "tidak tahan sakit", "tidak kuat sakit", "kesakitan",
+             "menjerit", "merintih", "meraung", "teriak teriak", "nyeri hebat", "nyeri sekali", "nyeri banget",
+             "nyeri parah", "tidak tahan nyeri", "nyeri tidak tertahankan", "sakit tidak tahan",
+             "demam tinggi", "panas tinggi", "muntah terus", "muntah muntah"],
+    "help": ["tolong", "darurat", "gawat", "emergency", "help", "ambulans", "ambulan", "ambulance", "igd", "ugd",
+             "segera datang", "cepat datang", "cepat kesini", "tolong kesini", "bunuh diri", "mau mati",
+             "mati saja", "ingin mati", "overdosis", "keracunan", "salah minum obat", "salah obat",
+             "kebanyakan minum obat", "kebanyakan obat", "obat kebanyakan", "satu strip", "sudah tidak kuat",
+             "mengakhiri", "akhiri hidup", "tidak ada gunanya", "putus asa", "biar selesai", "biar mati",
+             "supaya mati", "biar cepat selesai", "gantung diri", "lebih baik mati",
+             "lebih baik saya mati", "mending mati", "mending saya mati", "sos", "sebotol", "satu botol",
+             "1 botol", "1 strip", "obat banyak", "keringat dingin",
+             "tidak kuat lagi", "bahaya", "panik", "butuh bantuan", "minta bantuan"],
+}
+# Everyday words that only look like danger: a danger phrase inside one of these is not one.
+SAFE = ["tekanan darah", "gula darah", "cek darah", "tes darah", "periksa darah", "darah tinggi", "darah rendah",
+        "tambah darah", "ambil darah", "hasil darah", "transfusi darah", "golongan darah", "kurang darah",
+        "penambah darah", "obat jatuh", "pil jatuh", "hp jatuh", "jatuh tempo", "jatuh tanggal", "jatuh hari", "jatuh pada", "jatuh cinta",
+        "obat jantung", "obat darah", "obat stroke", "obat sesak", "obat kejang"]
+# "tolong" also means "please": followed by one of these it asks for something ordinary.
+PLEASE_VERBS = ["kirim", "dikirim", "berhenti", "jangan", "ganti", "diganti", "ubah", "diubah", "info", "infokan",
+                "kabari", "kabarkan", "jelaskan", "dijelaskan", "cek", "dicek", "ingatkan", "diingatkan", "sampaikan",
+                "disampaikan", "catat", "dicatat", "jadwal", "jadwalkan", "dijadwalkan", "atur", "diatur", "pindah",
+                "dipindah", "hapus", "dihapus", "tanya", "tanyakan", "balas", "dibalas", "konfirmasi", "simpan",
+                "bacakan", "beli", "belikan", "antar", "ambilkan", "resepkan", "mulai", "daftar", "daftarkan",
+                "dikabari", "telpon", "telepon", "hubungi", "ditelepon", "ditelpon", "dihubungi", "perpanjang",
+                "tambah", "tambahkan", "ulang", "diulang", "terus", "sekalian", "siapkan", "disiapkan", "resep",
+                "obat", "pengingat", "pesan", "nomor", "carikan", "minta", "buatkan"]
+# Breathing, chest and blood words with trouble near them (within NEAR_WORDS words, either side).
+NEAR: list[tuple[list[str], list[str]]] = [
+    (["sakit", "nyeri", "perih", "kesakitan"], ["hebat", "parah", "banget", "sekali", "sangat", "amat"]),
+    (["bibir", "kuku", "muka", "wajah"], ["biru", "membiru", "kebiruan", "ungu"]),
+    (["napas", "bernapas"], ["tidak", "susah", "berat", "pendek", "putus", "berhenti", "sesak", "cepat", "bunyi",
+                             "ngik", "sakit", "megap", "satu", "kurang", "lemah", "jarang", "tersendat", "tersengal",
+                             "tinggal", "hilang", "sengal", "sukar", "engap"]),
+    (["dada"], ["sakit", "sesak", "berat", "panas", "tertekan", "ditekan", "perih", "tertindih", "nyeri", "ngilu"]),
 ]
+NEAR_WORDS = 3
+# Words a negation may stand before a danger word across: "tidak ada sesak", "tidak lagi kejang".
+BETWEEN_NEGATION = {"ada", "lagi", "pernah", "terlalu", "begitu", "sampai", "yang", "terasa", "merasa", "kok"}
+# A word of relief anywhere beside breathing words: "napasnya sudah lega" is no alarm.
+RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang", "mendingan", "longgar", "plong"]
 
-# What a reply speaks about, when it says: "sudah minum obat" answers the medication, not the
-# appointment waiting beside it. Appointment answers (HADIR, TERLAMBAT, BATAL) speak of
-# appointments by themselves.
-TOPICS: list[tuple[str, list[str]]] = [
-    (Kind.MEDICATION, ["obat", "minum", "diminum", "pil", "tablet", "kapsul", "sirup", "puyer", "suntik",
-                       "insulin", "salep"]),
-    (Kind.APPOINTMENT, ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "rs", "puskesmas", "klinik",
-                        "poli", "jadwal"]),
-]
-APPOINTMENT_INTENTS = {Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
+# ---------------------------------------------------------------------------------------------
+# Death, told in the words families use. A death word after a hedge ("hampir meninggal",
+# "takut mati") is danger, not a death; after a negation ("belum meninggal") it is neither.
+DEATH = ["meninggal", "meninggal dunia", "wafat", "berpulang", "telah tiada", "sudah tiada", "inalilahi", "tutup usia", "dipanggil tuhan", "dipanggil allah",
+         "dipanggil yang maha kuasa", "kembali ke pangkuan", "napas terakhir", "dimakamkan", "pemakaman", "jenazah",
+         "dikubur", "dikebumikan", "sedo", "seda", "pejah", "maot", "pupus", "tilar donya", "kapundut", "kapundhut",
+         "meninggalkan kita", "meninggalkan kami", "rip",
+         "tidak tertolong", "rahmatullah", "husnul khotimah", "sisi allah", "sisi tuhan",
+         "pangkuan allah", "pangkuan tuhan", "tenang di sana", "sudah almarhum", "sudah almarhumah",
+         "pergi meninggalkan"]
+# Said of a person (a family word or the patient's name before it) and ending the clause:
+# "bapak sudah tidak ada", "ibu sudah pergi"; not "obatnya sudah tidak ada", "sudah tidak ada keluhan".
+DEATH_OF_A_PERSON = ["sudah tidak ada", "telah tidak ada", "sudah pergi", "telah pergi", "sudah mati", "mati",
+                     "sudah meninggalkan", "pergi selamanya"]
+PERSONS = {"amang", "inang", "opung", "amak", "apak", "kakung", "putri", "uti", "engkong", "ibu", "bapak", "suami", "istri", "nenek", "kakek", "mbah", "oma", "opa", "eyang", "beliau", "pasien",
+           "mertua", "kakak", "adik", "anak", "om", "tante", "uti", "akung", "uyut", "nini", "aki", "engkong", "ema",
+           "dia", "orangnya"}
+# Words after "pergi" or "tidak ada" that still end a death's clause: when it happened.
+WHEN_WORDS = {"tadi", "malam", "pagi", "siang", "sore", "subuh", "kemarin", "semalam", "dini", "hari", "jam", "pukul",
+              "barusan", "sekitar", "ini", "pada", "sekali", "lalu", "minggu", "dengan", "tenang", "ya", "bu", "ibu",
+              "bapak", "kak", "dok", "sus", "semua", "kami", "kita", "saya", "selamanya", "untuk"}
+# Things that stop or run out, not people: "hp ibu mati", "obatnya sudah tidak ada".
+OBJECTS = {"hp", "hape", "handphone", "ponsel", "lampu", "listrik", "sinyal", "pulsa", "kuota", "obat", "stok",
+           "baterai", "batre", "motor", "mobil", "tv", "air", "kulkas", "kipas", "pesan", "nomor", "jaringan",
+           "internet", "wifi", "uang", "resep", "pil", "tablet"}
+HEDGES = {"hampir", "nyaris", "mau", "akan", "takut", "seperti", "kayak", "kaya", "rasanya", "rasa", "ingin", "bisa",
+          "khawatir", "kuatir", "jangan", "sebelum", "kalau", "jika", "seandainya", "hampir2"}
 
-# Opting out or back in changes consent, so it is read only from a short reply without a
-# negation: "berhenti" stops reminders, "batuk saya sudah berhenti" (my cough stopped) and
-# "jangan berhenti" (don't stop) do not.
-CONSENT_MAX_WORDS = 3
-NEGATIONS = {"tidak", "tdk", "ga", "gak", "enggak", "nggak", "engga", "ngga", "jangan", "bukan", "tak", "no", "belum"}
+# ---------------------------------------------------------------------------------------------
+# 2. Commands about the messages themselves. Stop is read for recall among messages that speak
+# of the messages (a stop word with a message word, or a stop word with nothing but politeness
+# around it); a stop word after a negation ("jangan berhenti") is not one.
+STOP = ["berhenti", "hapus", "dihapus", "keluar", "blokir", "matikan", "nonaktifkan", "terganggu", "spam"]
+DO_NOT = ["jangan", "tidak usah", "tidak perlu", "tidak mau", "tidak ingin", "tidak butuh", "tidak mau lagi",
+          "tidak perlu lagi", "tidak usah lagi", "sudah tidak perlu", "sudah tidak mau", "tidak mau terima",
+          "tidak mau menerima", "tidak mau dapat"]
+MESSAGES = ["pesan", "kirim", "dikirim", "dikirimi", "mengirim", "terima", "menerima", "pengingat", "ingatkan",
+            "diingatkan", "mengingatkan", "hubungi", "dihubungi", "menghubungi", "layanan", "langganan",
+            "berlangganan", "nomor ini", "nomor saya", "daftar", "program", "prima", "japri"]
+START = ["mulai lagi", "aktif lagi", "kirim lagi", "ingatkan lagi", "diingatkan lagi",
+         "ikut lagi", "daftar lagi", "gabung lagi", "kirimi lagi", "mulai kembali", "aktifkan lagi", "kirim pengingat lagi", "kirim pesan lagi",
+         "mau menerima lagi", "mau terima lagi", "lanjut lagi", "dikirim lagi", "dikirimi lagi"]
+NEGATIONS = {"tidak", "bukan", "jangan", "belum"}
 
-# Pairs that cancel each other out: a reply holding both is ambiguous, not either one.
-CONFLICTS = [
-    {Intent.CONFIRM, Intent.NOT_YET},
-    {Intent.VERIFY_YES, Intent.VERIFY_NO},
-    {Intent.ATTENDING, Intent.CANCEL},
-    {Intent.ATTENDING, Intent.VERIFY_NO},
-]
+# ---------------------------------------------------------------------------------------------
+# 3. Answers to the question pending. A clause answers only when each of its words is an answer
+# word, a word of what was asked, or a word that says nothing more (FILLER, names, numbers).
+TAKEN = ["sudah", "selesai", "telah", "sudah diminum", "diminum", "sudah minum", "barusan minum", "baru minum",
+         "tadi minum", "baru saja minum", "sudah disuntik", "sudah dipakai", "sudah dioles"]
+NOT_YET = ["belum", "nanti", "sebentar", "sebentar lagi", "lupa", "belum sempat", "tunggu", "menunggu", "mau minum",
+           "baru mau", "akan minum", "akan diminum", "nanti diminum", "setelah makan dulu", "makan dulu",
+           "tidak sempat"]
+MEDICATION = ["minum", "diminum", "obat", "obatnya", "pil", "tablet", "kapsul", "sirup", "puyer", "suntik", "disuntik", "insulin", "salep", "oles", "dioles", "tetes", "morfin", "pakai", "dipakai", "dosis",
+              "semprot", "inhaler", "plester", "koyo", "ditelan", "ditelan semua"]
+ATTENDING = ["hadir", "datang", "akan datang", "akan hadir", "insyaallah datang", "bisa datang", "bisa hadir",
+             "dalam perjalanan", "berangkat", "sudah sampai", "sudah di rumah sakit", "sudah di puskesmas",
+             "sudah di klinik", "sudah di poli", "meluncur", "siap datang", "insyaallah hadir"]
+LATE = ["terlambat", "agak siang", "agak telat", "sedikit terlambat", "lebih siang", "agak lambat", "macet"]
+CANCEL = ["batal", "dibatalkan", "tidak jadi", "tidak bisa datang", "tidak bisa hadir", "tidak datang",
+          "tidak hadir", "belum bisa datang", "belum bisa hadir", "berhalangan", "absen", "diundur", "berhalangan hadir", "berhalangan datang",
+          "mundur", "ganti jadwal", "ganti hari", "pindah jadwal", "jadwal ulang", "tidak bisa kontrol",
+          "tidak kontrol", "tidak bisa ke"]
+APPOINTMENT = ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "puskesmas", "klinik", "poli", "jadwal",
+               "besok", "rs"]
+# A bare yes or no, read as the answer to whatever was asked (consent; an appointment).
+YES = ["ya", "setuju", "bersedia", "boleh", "mau", "oke", "ok", "okay", "sip", "siap", "silakan", "silahkan",
+       "tentu", "baik", "bisa", "insyaallah", "yes", "pasti", "sangat setuju", "dengan senang hati", "monggo",
+       "mangga", "mau diingatkan", "mau ikut", "ikut", "tidak apa apa", "tidak masalah", "tidak keberatan"]
+NO = ["tidak", "tolak", "menolak", "no", "jangan", "tidak mau", "tidak usah", "tidak perlu", "tidak bersedia",
+      "tidak setuju", "tidak ingin", "tidak terima", "emoh", "ogah", "wegah", "alim"]
+# Words that say nothing beyond an answer: politeness, pronouns, family words, when.
+FILLER = {
+    "makasih", "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay", "sip",
+    "saya", "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus", "suster",
+    "min", "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek", "kakek",
+    "kok", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah", "lah", "aja",
+    "saja", "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul", "barusan",
+    "baru", "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai", "aturan", "resep", "setelah",
+    "sebelum", "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir", "biji", "sendok", "sdm", "ml",
+    "tepat", "rutin", "teratur", "kemarin", "pas", "sekitar", "tablet", "selamat",
+    "assalamualaikum", "salam", "waalaikumsalam", "walaikumsalam", "wa", "alaikum", "untuk", "buat", "ibuku", "bapakku",
+    "sudah", "sayang", "banyak", "mah", "dari", "ke", "kepada", "jam", "e", "pas", "pukul", "sholat", "salat", "subuh",
+    "zuhur", "dzuhur", "ashar", "maghrib", "magrib", "isya", "mandi", "teh", "atuh", "mawon", "kang", "teteh", "ceu", "mbok", "le", "nduk", "gan", "om", "tante",
+}
+# A meal is filler only around taking the medicine ("sudah minum setelah makan"), not alone
+# ("sudah makan" tells of a meal, not a dose): see _taken.
+MEALS = {"makan", "sarapan", "bubur", "nasi", "roti"}
+QUESTIONS = {"apa", "apakah", "kapan", "berapa", "gimana", "mana", "siapa", "kenapa", "mengapa", "bolehkah",
+             "bisakah", "kah", "tanya", "nanya", "maksudnya", "maksud", "darimana", "dimana", "atau"}
+
+# ---------------------------------------------------------------------------------------------
+# 4. Thanks and acknowledgements: no answer needed, nothing to do.
+THANKS = {"makasih", "ok", "oke", "okay", "sip", "siap", "noted", "amin", "aamiin", "alhamdulillah", "ya",
+          "sama", "waalaikumsalam", "walaikumsalam", "mantap", "mantab", "good", "nice", "iya", "wa", "alaikum", "puji", "tuhan", "berkah", "semoga",
+          "sehat", "selalu", "infonya", "info", "diingatkan", "mengingatkan", "pengingatnya", "banyak"}
+# Forms of address a thanks may carry: "terimakasih dok", "makasih mbak".
+HONORIFICS = {"dokter", "suster", "mbak", "mas", "kak", "nak", "min", "admin", "pak", "bu", "ibu", "bapak", "dek",
+              "teh", "kang", "ceu", "bang", "om", "tante", "sus", "bidan", "ners", "relawan", "tim", "prima"}
+# Emoji: 👍 ✅ right after a medication reminder confirm it (when nothing else contradicts);
+# 🙏 and the others only acknowledge. Elsewhere all of them are thanks.
+THUMBS = set("👍✅✔☑")
+ACK_EMOJI = set("🙏❤♥😊🙂😀😁💪🤝👏🌹🥰😇🙇👌")
 
 
-def normalise_text(text: str) -> str:
+# ---------------------------------------------------------------------------------------------
+# Normalising.
+def _fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces, stretched letters shortened,
-    and letter-spaced words ("s u d a h", three letters or more) joined up."""
+    letter-spaced words ("s u d a h", three letters or more) joined up, "kejang2" doubled."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    ascii_text = re.sub(r"\b([a-z]{2,})2([a-z]*)\b", r"\1 \1\2", ascii_text)
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text)
     words = re.sub(r"\b[a-z](?: [a-z]\b){2,}", lambda run: run.group().replace(" ", ""), words)
     return re.sub(r"([a-z])\1+", r"\1", words).strip()
 
 
-def _phrase_tokens(phrases: Iterable[str]) -> list[tuple[str, ...]]:
-    return [tuple(normalise_text(p).split()) for p in phrases]
+@cache
+def _spelling_map() -> dict[str, str]:
+    return {_fold(variant): _fold(standard) for standard, variants in SPELLINGS.items() for variant in variants
+            if _fold(variant) != _fold(standard)}
+
+
+@cache
+def _phrase_spellings() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(rf"\b{re.escape(_fold(typed))}\b"), standard)
+            for typed, standard in sorted(PHRASE_SPELLINGS.items(), key=lambda item: -len(item[0]))]
+
+
+def _standard_set(words: Iterable[str]) -> frozenset[str]:
+    """A table's words as a message's are compared: folded, in their standard spelling."""
+    return frozenset(_spelling_map().get(_fold(word), _fold(word)) for word in words)
+
+
+(FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS, NEGATIONS, BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS,
+ HONORIFICS) = (_standard_set(words) for words in (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS, NEGATIONS,
+                                                   BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS, HONORIFICS))
+
+
+def _table_words() -> Iterable[str]:
+    phrases = [*PHRASE_SPELLINGS.values(), *SPELLINGS, *SAFE, *PLEASE_VERBS, *DEATH, *DEATH_OF_A_PERSON, *STOP,
+               *DO_NOT, *MESSAGES, *START, *TAKEN, *NOT_YET, *MEDICATION, *ATTENDING, *LATE, *CANCEL,
+               *APPOINTMENT, *YES, *NO, *RELIEF]
+    phrases += [phrase for phrases_ in DANGER.values() for phrase in phrases_]
+    phrases += [word for anchors, partners in NEAR for word in anchors + partners]
+    for phrase in phrases:
+        yield from phrase.split()
+    yield from (*FILLER, *THANKS, *PERSONS, *WHEN_WORDS, *HEDGES, *QUESTIONS, *NEGATIONS, *BETWEEN_NEGATION)
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Every word the tables know, as typed or standard: words we do not split or correct."""
+    return frozenset(_table_words()) | frozenset(_spelling_map())
+
+
+def _standard(token: str) -> str:
+    """One typed word in its standard form: its spelling, "-nya" dropped from a known word."""
+    token = _spelling_map().get(token, token)
+    if token.endswith("nya") and len(token) > 5:
+        stem = _spelling_map().get(token[:-3], token[:-3])
+        if stem in _vocabulary():
+            return stem
+    return token
+
+
+# Endings that belong to the word before them: "sudahlah" (never mind) is not "sudah".
+PARTICLES = {"lah", "kah", "pun", "nya", "kan", "tah", "toh", "dong", "deh", "sih", "nih", "kok", "mah", "loh", "lho"}
+
+
+def _split_glued(token: str) -> str:
+    """A word typed without its spaces ("sesaknapas", "gkbisa") as known words, or as it is."""
+    known = _vocabulary()
+    if token in known or len(token) < 5 or token.isdigit():
+        return token
+    for cut in range(2, len(token) - 2):
+        head, tail = token[:cut], token[cut:]
+        if len(head) < 3 and _standard(head) != "tidak" or tail in PARTICLES:  # "gkbisa"; not "sudahlah"
+            continue
+        if head in known and (tail in known or (tail := _split_glued(tail)) != token[cut:]):
+            return f"{_standard(head)} {' '.join(_standard(part) for part in tail.split())}"
+    return token
+
+
+def normalise_text(text: str) -> str:
+    """The message's words in their standard form, separated by single spaces."""
+    folded = _fold(text)
+    for pattern, standard in _phrase_spellings():
+        folded = pattern.sub(standard, folded)
+    words = " ".join(_standard(_split_glued(token)) for token in folded.split())
+    return " ".join(words.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching phrases of standard words.
+def _phrase_tokens(phrases: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    return _standard_phrase_tokens(tuple(phrases))
+
+
+@cache
+def _standard_phrase_tokens(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(normalise_text(p).split()) for p in phrases)
 
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
@@ -81,38 +431,424 @@ def _matches(tokens: list[str], phrases: Iterable[str]) -> bool:
     return any(_contains(tokens, phrase) for phrase in _phrase_tokens(phrases) if phrase)
 
 
+def _spans(tokens: list[str], phrases: Iterable[str]) -> list[range]:
+    """Where the phrases stand, longest first, never overlapping."""
+    taken: set[int] = set()
+    found = []
+    for phrase in sorted(set(_phrase_tokens(phrases)), key=len, reverse=True):
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            span = range(i, i + size)
+            if size and tuple(tokens[i : i + size]) == phrase and not taken & set(span):
+                taken.update(span)
+                found.append(span)
+    return sorted(found, key=lambda span: span.start)
+
+
+def _words(phrases: Iterable[str]) -> frozenset[str]:
+    return frozenset(word for phrase in _phrase_tokens(phrases) for word in phrase)
+
+
+# Words that begin a new clause as punctuation does: "sudah minum tapi masih sesak".
+SEPARATORS = {"tapi", "terus", "lalu", "kemudian", "sekarang"}
+
+
+class Clause(NamedTuple):
+    """A part of the message between punctuation (or "tapi"), and whether it asks something."""
+
+    tokens: list[str]
+    question: bool
+
+
+def clauses(text: str) -> list[Clause]:
+    parts = re.split(r"([,.;:!?\n]+)", text or "")
+    found = []
+    for index in range(0, len(parts), 2):
+        after = parts[index + 1] if index + 1 < len(parts) else ""
+        words = normalise_text(parts[index]).split()
+        joined = " ".join(words)
+        asking = joined.replace("apa apa", "").split()  # "tidak apa apa" asks nothing
+        question = "?" in after or bool(QUESTIONS & set(asking)) or "sudah belum" in joined  # "udh blm ya"
+        start = 0
+        for i, word in enumerate([*words, "tapi"]):
+            if word in SEPARATORS:
+                if words[start:i]:
+                    found.append(Clause(words[start:i], question))
+                start = i + 1
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Danger and death.
+def _fuzzy_danger(tokens: list[str]) -> list[str]:
+    """A word one letter off a danger word ("pingsn", "kejnag"), two for long words, reads as it."""
+    known, words = _vocabulary(), _danger_words()
+    fixed = []
+    for token in tokens:
+        if token not in known and len(token) >= 6:
+            limit = 2 if len(token) >= 9 else 1
+            near = [w for w in words if Levenshtein.distance(token, w, score_cutoff=limit) <= limit]
+            token = near[0] if near else token
+        fixed.append(token)
+    return fixed
+
+
+# The danger words a typo one letter off (two, for long words) still reads as: long and unlike
+# everyday words, so "tanggal" never becomes "tinggal".
+FUZZY = ["pingsan", "kejang", "bernapas", "berdarah", "pendarahan", "perdarahan", "darurat", "ambulans", "kesakitan",
+         "sekarat", "meninggal", "tersedak", "tercekik", "tersengal", "semaput", "kejang kejang"]
+
+
+@cache
+def _danger_words() -> list[str]:
+    return sorted(_words(FUZZY))
+
+
+def _negated(tokens: list[str], start: int, negations: frozenset[str] = frozenset(NEGATIONS - {"belum"})) -> bool:
+    """A negation stands before tokens[start], perhaps across a word or two ("tidak ada sesak");
+    "belum sadar" is still danger, so "belum" turns only what `negations` says."""
+    j = start - 1
+    while j >= 0 and start - j <= 3:
+        if tokens[j] in negations:
+            return True
+        if tokens[j] not in BETWEEN_NEGATION:
+            return False
+        j -= 1
+    return False
+
+
+def _near_trouble(tokens: list[str]) -> bool:
+    """A breathing or chest word with trouble beside it ("napasnya berat", "dada terasa sakit"),
+    unless the message speaks of relief ("napas sudah lega")."""
+    if set(tokens) & _words(RELIEF):
+        return False
+    for anchors, partners in NEAR:
+        for i, token in enumerate(tokens):
+            if token not in anchors:
+                continue
+            window = range(max(0, i - NEAR_WORDS), min(len(tokens), i + NEAR_WORDS + 1))
+            for j in window:
+                partner = tokens[j]
+                if j != i and partner in partners and (partner in NEGATIONS or not _negated(tokens, j)):
+                    return True
+    return False
+
+
+def _danger_phrases() -> list[str]:
+    return [phrase for phrases in DANGER.values() for phrase in phrases] + list(settings.EMERGENCY_PHRASES)
+
+
+def in_danger(text: str) -> bool:
+    """Any sign of distress, in any clause: read for recall."""
+    for clause in clauses(text):
+        tokens = _fuzzy_danger(clause.tokens)
+        safe = {i for span in _spans(tokens, SAFE) for i in span}
+        please = {i for i, token in enumerate(tokens[:-1]) if token == "tolong" and tokens[i + 1] in PLEASE_VERBS}
+        eased = {i for i, token in enumerate(tokens) if token in _words(RELIEF)}
+        for span in _spans(tokens, _danger_phrases()):
+            if safe & set(span) or span.start in please or eased & set(range(span.stop, span.stop + 3)):
+                continue  # "obat jatuh", "tolong kirim jadwal", "sesaknya sudah hilang"
+            if tokens[span.start] in NEGATIONS or not _negated(tokens, span.start):
+                return True
+        if _near_trouble(tokens) or _death_hedged(tokens):
+            return True
+    return False
+
+
+def _death_spans(tokens: list[str], names: frozenset[str]) -> list[tuple[range, bool]]:
+    """Each death phrase in a clause, and whether it stands hedged ("hampir meninggal")."""
+    found = []
+    for span in _spans(tokens, DEATH):
+        found.append((span, _hedged(tokens, span.start)))
+    for span in _spans(tokens, DEATH_OF_A_PERSON):
+        before = set(tokens[: span.start])
+        person = before & (PERSONS | names) and not before & OBJECTS
+        rest = tokens[span.stop :]
+        if person and all(word in WHEN_WORDS or word.isdigit() for word in rest):
+            found.append((span, _hedged(tokens, span.start)))
+    return [(span, hedged) for span, hedged in found if not _negated(tokens, span.start, frozenset(NEGATIONS))]
+
+
+def _hedged(tokens: list[str], start: int) -> bool:
+    return bool(set(tokens[max(0, start - 2) : start]) & HEDGES)
+
+
+def _death_hedged(tokens: list[str]) -> bool:
+    return any(hedged for _span, hedged in _death_spans(tokens, frozenset()))
+
+
+def speaks_of_death(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Someone tells that the patient died, in the words families use."""
+    return any(not hedged for clause in clauses(text)
+               for _span, hedged in _death_spans(_fuzzy_danger(clause.tokens), names))
+
+
+def urgent_intent(text: str, names: frozenset[str] = frozenset()) -> str | None:
+    """Layer 1, the same in every context: DEATH, EMERGENCY, or None."""
+    if speaks_of_death(text, names):
+        return Intent.DEATH
+    return Intent.EMERGENCY if in_danger(text) else None
+
+
 def is_emergency(text: str) -> bool:
-    """Checked before anything else, from settings.EMERGENCY_PHRASES."""
-    return _matches(normalise_text(text).split(), settings.EMERGENCY_PHRASES)
+    return urgent_intent(text) is not None
 
 
-def classify(text: str) -> Intent:
-    """The reply's intent, or FREE_TEXT when it says nothing we act on (or contradicts itself)."""
-    if is_emergency(text):
-        return Intent.EMERGENCY
-    tokens = normalise_text(text).split()
-    found = [intent for intent, phrases in KEYWORDS if _matches(tokens, phrases)]
-    consent = [intent for intent in found if intent in (Intent.OPT_OUT, Intent.OPT_IN)]
-    if consent:
-        negated = bool({normalise_text(word) for word in NEGATIONS} & set(tokens))  # "nggak" reads as "ngak"
-        if len(tokens) <= CONSENT_MAX_WORDS and not negated and len(consent) == 1:
-            return consent[0]
-        return Intent.FREE_TEXT  # talks about stopping or starting: a volunteer reads it
+# ---------------------------------------------------------------------------------------------
+# 2. Commands about the messages.
+POLITE = _standard_set({
+    "tolong", "mohon", "minta", "mau", "saja", "aja", "dulu", "please", "sudah", "cukup", "ya", "makasih", "deh", "dong",
+    "sih", "kak", "min", "admin", "bapak", "ibu", "saya", "kami", "lagi", "sekarang", "semua", "sama", "sampai", "di",
+    "sini", "dari", "sebelumnya",
+})
+
+
+def _bare(tokens: list[str], words: set[str]) -> bool:
+    """Nothing but the command and politeness: "stop", "berhenti saja ya bu", "tolong STOP"; a
+    person named before it is its subject, not a greeting ("ibu sudah berhenti")."""
+    if not any(token in words for token in tokens) or not all(token in words | POLITE for token in tokens):
+        return False
+    first = next(i for i, token in enumerate(tokens) if token in words)
+    return not set(tokens[:first]) & PERSONS
+
+
+def _stops(tokens: list[str]) -> bool:
+    stop = _words(STOP)
+    for i, token in enumerate(tokens):
+        if token in stop and not _negated(tokens, i) and (
+                _matches(tokens, MESSAGES) or (token == "berhenti" and _bare(tokens, {"berhenti"}))):
+            return True
+    for span in _spans(tokens, DO_NOT):
+        after = tokens[span.stop : span.stop + 3]
+        if _matches(after, MESSAGES) and not set(after) & stop:  # "jangan berhenti kirim" asks to go on
+            return True
+    return False
+
+
+def command(text: str) -> str | None:
+    """Layer 2: OPT_OUT, OPT_IN, or None. Starting again: a bare MULAI, or asking to be reminded
+    again without a negation (a sender who never stopped is told they still get reminders)."""
+    found = clauses(text)
+    if any(_stops(clause.tokens) for clause in found):
+        return Intent.OPT_OUT
+    every = [token for clause in found for token in clause.tokens]
+    starts = bare_start(text) or (not set(every) & NEGATIONS and _matches(every, START))
+    return Intent.OPT_IN if starts else None
+
+
+def bare_start(text: str) -> bool:
+    """Only MULAI and politeness: answered even when the sender never stopped."""
+    return _bare([token for clause in clauses(text) for token in clause.tokens], {"mulai"})
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Answers to what was asked.
+@dataclass(frozen=True)
+class Pending:
+    """What PRIMA asked the sender and still waits for: the question a message is read against."""
+
+    consent: bool = False
+    medication: bool = False
+    appointment: bool = False
+
+
+NOTHING = Pending()
+
+
+def _says_nothing_more(token: str, names: frozenset[str]) -> bool:
+    return token in FILLER or token in PERSONS or token in HONORIFICS or token in names or token.isdigit()
+
+
+def _not_yet_spans(tokens: list[str]) -> list[range]:
+    """Where the clause says not yet, but where it denies it ("tidak lupa": not forgotten)."""
+    return [span for span in _spans(tokens, NOT_YET) if not _negated(tokens, span.start)]
+
+
+def _stray_negation(tokens: list[str]) -> bool:
+    """A negation that turns something other than a not-yet word ("tidak minum", not "ga lupa")."""
+    turned = {span.start for span in _spans(tokens, NOT_YET)}
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS - {"belum"}:
+            j = i + 1
+            while j < len(tokens) and tokens[j] in BETWEEN_NEGATION:
+                j += 1
+            if j not in turned:
+                return True
+    return False
+
+
+def _taken(clause: Clause, names: frozenset[str]) -> bool:
+    """The clause says the medicine was taken, and nothing else: "sdh", "sudah minum obat
+    tadi pagi", "obat jam 8 sudah diminum"; not "sudah habis", "sudah bisa makan"."""
+    tokens = clause.tokens
+    if clause.question or not _matches(tokens, TAKEN) or _stray_negation(tokens) or _not_yet_spans(tokens):
+        return False
+    medicine = _words(MEDICATION)
+    about_medicine = bool(set(tokens) & medicine)
+    denied = {i for span in _spans(tokens, NOT_YET) for i in range(span.start - 1, span.stop)}  # "ga lupa"
+    for i, token in enumerate(tokens):
+        known = (token in medicine or token in _words(TAKEN) or token in MEALS or _says_nothing_more(token, names)
+                 or i in denied)
+        if known and (token not in MEALS or about_medicine):
+            continue
+        if i > 0 and tokens[i - 1] == "obat":  # the medicine's own name: "obat morfin", "obat nyeri"
+            continue
+        return False
+    return True
+
+
+def _not_yet(clause: Clause) -> bool:
+    tokens = clause.tokens
+    refused = _matches(tokens, ["tidak mau", "menolak", "tidak minum", "tidak diminum"])
+    return not clause.question and not refused and bool(_not_yet_spans(tokens))
+
+
+def medication_answer(text: str, names: frozenset[str] = frozenset()) -> str | None:
+    """CONFIRM when a clause clearly says the medicine was taken and none says it was not;
+    NOT_YET when one says not yet and none says taken; None otherwise."""
+    found = clauses(text)
+    taken = any(_taken(clause, names) for clause in found)
+    not_yet = any(_not_yet(clause) for clause in found)
+    if taken and not not_yet:
+        return Intent.CONFIRM
+    if not_yet and not taken:
+        return Intent.NOT_YET
+    return None
+
+
+def appointment_answer(text: str) -> str | None:
+    """ATTENDING, LATE or CANCEL from the appointment's own words; None when none or both."""
+    found = set()
+    for clause in clauses(text):
+        if clause.question:
+            continue
+        for span in _spans(clause.tokens, ATTENDING + LATE + CANCEL):
+            phrase = " ".join(clause.tokens[span.start : span.stop])
+            found.add(Intent.CANCEL if phrase in _standard_phrases(CANCEL) else
+                      Intent.LATE if phrase in _standard_phrases(LATE) else Intent.ATTENDING)
+    if Intent.LATE in found and Intent.CANCEL not in found:
+        return Intent.LATE
+    return found.pop() if len(found) == 1 else None
+
+
+def _standard_phrases(phrases: list[str]) -> set[str]:
+    return {" ".join(phrase) for phrase in _phrase_tokens(phrases)}
+
+
+# Words a yes or a no may carry without saying more: "ya saya mau", "tidak usah, terima kasih".
+ANSWER_EXTRAS = {"mau", "usah", "perlu", "setuju", "bersedia", "terima", "maaf", "dulu", "saja", "sudah", "ya", "sekali",
+                 "diingatkan", "banget", "sangat", "kirim", "dikirim", "silakan"}
+
+
+def _clear_answer(clause: Clause, names: frozenset[str]) -> str | None:
+    """VERIFY_YES or VERIFY_NO when every word of the clause is the answer or politeness."""
+    said, used = set(), set()
+    for span in _spans(clause.tokens, YES + NO):
+        phrase = " ".join(clause.tokens[span.start : span.stop])
+        said.add(Intent.VERIFY_NO if phrase in _standard_phrases(NO) else Intent.VERIFY_YES)
+        used.update(span)
+    rest = [token for i, token in enumerate(clause.tokens) if i not in used]
+    if len(said) != 1 or not all(_says_nothing_more(token, names) or token in ANSWER_EXTRAS for token in rest):
+        return None
+    return said.pop()
+
+
+def yes_or_no(text: str, names: frozenset[str] = frozenset()) -> str | None:
+    """VERIFY_YES or VERIFY_NO for a clear answer: the first clause is one, and any other clause
+    is the same answer or a reason that answers nothing ("ga usah, sy udh ada yg ngingetin").
+    None for anything else: a question back, both, or more said ("tidak ngerti")."""
+    found = clauses(text)
     if not found:
-        return Intent.FREE_TEXT
-    present = set(found)
-    if any(pair <= present for pair in CONFLICTS):
-        return Intent.FREE_TEXT
-    return found[0]
+        return Intent.VERIFY_YES if set(text or "") & THUMBS else None
+    if any(clause.question for clause in found):
+        return None
+    answers = [_clear_answer(clause, names) for clause in found]
+    if answers[0] is None or any(answer not in (None, answers[0]) for answer in answers):
+        return None
+    if any(_spans(clause.tokens, YES + NO) for clause, answer in zip(found, answers) if answer is None):
+        return None  # another clause speaks of yes or no in words we cannot be sure of
+    return answers[0]
+
+
+def _only_filler(text: str, names: frozenset[str]) -> bool:
+    return all(_says_nothing_more(token, names) for token in normalise_text(text).split())
+
+
+def thanks(text: str, names: frozenset[str] = frozenset()) -> bool:
+    """Layer 4: a plain thanks, greeting or acknowledgement, an emoji of one included."""
+    tokens = normalise_text(text).split()
+    if not tokens:
+        return bool(set(text or "") & (ACK_EMOJI | THUMBS))
+    allowed = THANKS | PERSONS | HONORIFICS | {"juga", "sangat", "sekali", "banget", "atas", "semua", "sudah", "saya",
+                                                "kami", "kita", "ya", "banyak"}
+    return bool(set(tokens) & THANKS) and all(token in allowed or token in names for token in tokens) and not any(
+        clause.question for clause in clauses(text))
+
+
+class Reading(NamedTuple):
+    """What a message means against what was asked, and whether it also says the medicine was
+    taken (an emergency that confirms the dose too: "sdh minum obat tp masih sesak")."""
+
+    intent: str
+    taken: bool = False
+
+
+def read(text: str, pending: Pending = NOTHING, names: frozenset[str] = frozenset()) -> Reading:
+    """The message's meaning, layer by layer (see the module's docstring)."""
+    urgent = urgent_intent(text, names)
+    if urgent:
+        taken = urgent == Intent.EMERGENCY and medication_answer(text, names) == Intent.CONFIRM
+        return Reading(urgent, taken)
+    if (order := command(text)) is not None:
+        return Reading(order)
+    if not (text or "").strip():
+        return Reading(Intent.MEDIA)
+    if pending.consent:
+        return Reading(yes_or_no(text, names) or Intent.FREE_TEXT)
+    if answer := _answer(text, pending, names):
+        return Reading(answer)
+    return Reading(Intent.THANKS if thanks(text, names) else Intent.FREE_TEXT)
+
+
+def _answer(text: str, pending: Pending, names: frozenset[str]) -> str | None:
+    """The answer to a reminder: the appointment's own words, then the medicine's; a bare yes or
+    no to an appointment; 👍 or ✅ with nothing else after a medication reminder."""
+    appointment = appointment_answer(text)
+    if appointment and (pending.appointment or not pending.medication):
+        return appointment
+    if medicine := medication_answer(text, names):
+        return medicine
+    if appointment:
+        return appointment
+    if pending.appointment and not pending.medication:
+        bare = yes_or_no(text, names)
+        plain_ack = set(normalise_text(text).split()) <= {"ok", "oke", "okay", "sip", "makasih"}
+        if bare and not plain_ack:
+            return Intent.ATTENDING if bare == Intent.VERIFY_YES else Intent.CANCEL
+    if pending.medication and set(text or "") & THUMBS and _only_filler(text, names):
+        return Intent.CONFIRM
+    return None
+
+
+def classify(text: str, pending: Pending = NOTHING, names: frozenset[str] = frozenset()) -> str:
+    """The message's intent (see `read`)."""
+    return read(text, pending, names).intent
+
+
+APPOINTMENT_INTENTS = {Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
 
 
 def topic(text: str, intent: str) -> str | None:
-    """The kind of reminder the reply speaks about, or None when it names none (or both)."""
+    """The kind of reminder an answer speaks about: HADIR, TERLAMBAT and BATAL the appointment;
+    SUDAH and BELUM the medicine when they name it ("sudah minum obat"), else None (a bare SUDAH
+    answers the one kind waiting; with both waiting, the patient is asked which). An appointment
+    is never answered by SUDAH: `conversation.route` keeps it from one."""
     if intent in APPOINTMENT_INTENTS:
         return Kind.APPOINTMENT
-    tokens = normalise_text(text).split()
-    named = [kind for kind, phrases in TOPICS if _matches(tokens, phrases)]
-    return named[0] if len(named) == 1 else None
+    if intent in (Intent.CONFIRM, Intent.NOT_YET) and set(normalise_text(text).split()) & _words(MEDICATION):
+        return Kind.MEDICATION
+    return None
+
 
 
 # The weekly check-in's answer ("how are you this week?"). A word after a negation (with at
@@ -145,9 +881,6 @@ WELLBEING: list[tuple[str, list[str]]] = [
                        "meninggal", "wafat", "berpulang", "sudah tiada", "telah tiada", "almarhum", "almarhumah",
                        "mendiang"]),
 ]
-# Words that tell of a death: answered with condolences, never with "get well" or a number to call.
-DEATH = ["sudah meninggal", "telah meninggal", "meninggal dunia", "meninggal tadi", "meninggal kemarin", "wafat",
-         "berpulang", "sudah tiada", "telah tiada"]
 WELLBEING_NEGATIONS = {"tidak", "tdk", "ga", "gak", "gk", "enggak", "nggak", "engga", "ngga", "ndak", "nda", "kurang",
                        "belum", "blm", "belom", "bukan", "tak", "tiada", "mboten", "ora", "teu", "henteu", "kirang"}
 # Between a negation and the word it turns: "tidak terlalu baik", "tidak ada yang sakit" (two at most).
@@ -182,10 +915,7 @@ WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES = (
 # Words a reply may hold around its answer without saying more: pleasantries, the answers to a
 # reminder and what a reminder is about ("alhamdulillah baik, obat sudah diminum").
 ANSWER_INTENTS = {Intent.CONFIRM, Intent.NOT_YET, Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
-EXPLAINED = PLEASANTRIES | {
-    word for intent, phrases in KEYWORDS if intent in ANSWER_INTENTS for phrase in _phrase_tokens(phrases)
-    for word in phrase
-} | {word for _kind, phrases in TOPICS for phrase in _phrase_tokens(phrases) for word in phrase}
+EXPLAINED = PLEASANTRIES | FILLER | _words(TAKEN + NOT_YET + MEDICATION + ATTENDING + LATE + CANCEL + APPOINTMENT)
 
 
 def says_more_than_an_answer(text: str, names: frozenset[str] = frozenset()) -> bool:
@@ -259,10 +989,6 @@ def opens_with_an_answer(text: str) -> bool:
     first = normalise_text(re.split(r"[,.;:!?\n]+", text or "", maxsplit=1)[0]).split()
     return bool(first) and all(_explained(token, frozenset()) for token in first) and classify(
         " ".join(first)) in ANSWER_INTENTS
-
-
-def speaks_of_death(text: str) -> bool:
-    return _matches(normalise_text(text).split(), DEATH)
 
 
 def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:

@@ -39,14 +39,20 @@ def verification_answer(reply: PatientReply) -> str:
         reply.needs_attention = not verified  # a volunteer follows up on every refusal
         acknowledge(reply, "welcome" if verified else "declined")
         return "verified" if verified else "declined verification"
+    if reply.intent == Intent.MEDIA:  # a voice note may well be the answer: a volunteer listens
+        reply.needs_attention = True
+        acknowledge(reply, "media")
+        return "voice note or attachment; stored for volunteers"
     already_asked = patient.messages.filter(
         kind=Message.Kind.VERIFICATION, created_at__gte=patient.verification_sent_at
     ).count() > 1
     if already_asked:
         reply.needs_attention = True
+        acknowledge(reply, "free_text")
         return "unclear verification answer; stored for volunteers"
     queue_message(patient, "verification_unclear", kind=Message.Kind.VERIFICATION)
     reply.acknowledged = True
+    reply.needs_attention = True  # a question back ("ini dari mana?") is a person's to answer
     return "unclear verification answer; asked again"
 
 

@@ -16,9 +16,9 @@ from django.db import connection
 
 from reminders import caregivers, check_ins, consent
 from reminders.classifier import (
-    classify, opens_with_an_answer, says_more_than_an_answer, speaks_of_death, topic, wellbeing,
+    Pending, Reading, bare_start, medication_answer, read, says_more_than_an_answer, topic, wellbeing,
 )
-from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder
+from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder, ReminderSchedule
 from reminders.outbox import acknowledge, queue_message
 
 Intent = PatientReply.Intent
@@ -47,7 +47,7 @@ def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
         acknowledge(reply, "which_reminder")
         return [], "several kinds of reminder wait for an answer; asked which, stored for volunteers"
     if not answered:
-        reply.needs_attention = _says_more(reply)  # "ibu sudah meninggal" answers nothing: a person reads it
+        reply.needs_attention = True  # a SUDAH past its window still tells a volunteer the dose was taken
         acknowledge(reply, "nothing_waiting")
         return [], "no reminder waiting"
     return answered, ""
@@ -55,10 +55,11 @@ def _answered_or_why_not(reply: PatientReply) -> tuple[list[Reminder], str]:
 
 def _says_more(reply: PatientReply) -> bool:
     """The reply holds more than its answer: a person reads it, whatever it answered."""
-    return says_more_than_an_answer(reply.text, _name_words(reply.patient, reply.caregiver))
+    return says_more_than_an_answer(reply.text, name_words_of(reply.patient, reply.caregiver))
 
 
-def _name_words(patient: Patient, caregiver: Caregiver | None) -> frozenset[str]:
+def name_words_of(patient: Patient, caregiver: Caregiver | None) -> frozenset[str]:
+    """The words of the patient's (and the writing caregiver's) names: they say nothing more."""
     words = caregivers.name_words(patient.name)
     return frozenset(words | caregivers.name_words(caregiver.name) if caregiver else words)
 
@@ -131,13 +132,20 @@ def _appointment(reply: PatientReply) -> str:
 
 
 def for_volunteers(reply: PatientReply) -> str:
-    """Free text: a volunteer reads it; the patient hears from us once per conversation window."""
+    """Free text: a volunteer reads it; the patient hears from us once per conversation window
+    (a voice note or a picture: that a volunteer will listen to or look at it)."""
     reply.needs_attention = True
     window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
-    if reply.patient.replies.filter(acknowledged=True, intent=Intent.FREE_TEXT, received_at__gte=window_start).exists():
+    told = [Intent.MEDIA] if reply.intent == Intent.MEDIA else [Intent.FREE_TEXT, Intent.OPT_IN, Intent.THANKS]
+    if reply.patient.replies.filter(acknowledged=True, intent__in=told, received_at__gte=window_start).exists():
         return "stored for volunteers"
-    acknowledge(reply, "condolences" if speaks_of_death(reply.text) else "free_text")
+    acknowledge(reply, "media" if reply.intent == Intent.MEDIA else "free_text")
     return "stored for volunteers; acknowledged"
+
+
+def thanked(reply: PatientReply) -> str:
+    """A plain thanks or acknowledgement asks for nothing: no answer, nothing to do."""
+    return "thanks or acknowledgement; nothing to do"
 
 
 DOSE_HANDLERS: dict[str, Handler] = {
@@ -160,30 +168,51 @@ def _both(first: Handler, second: Handler) -> Handler:
     return lambda reply: f"{first(reply)}; {second(reply)}"
 
 
-def route(patient: Patient, reply: PatientReply, check_in: CheckIn | None = None) -> Handler:
+def route(patient: Patient, reply: PatientReply, pending: Pending, check_in: CheckIn | None = None) -> Handler:
     """Which rule applies: opting out and in always (the caregiver's own, from their phone);
     the patient's verification answer while one is awaited (never a caregiver's: consent is
     each phone's own); the weekly check-in's answer while one waits (`check_ins.takes`);
-    otherwise the answers to reminders; anything else is for volunteers."""
+    otherwise the answers to reminders; thanks need nothing; anything else is for volunteers.
+    SUDAH or BELUM while only an appointment waits answers nothing: a volunteer reads it."""
     intent, caregiver = reply.intent, reply.caregiver
     if intent == Intent.OPT_OUT:
         return caregivers.opt_out_by_reply if caregiver else consent.opt_out_by_reply
+    if intent == Intent.OPT_IN and (caregiver or patient).opted_out_at is None and not bare_start(reply.text):
+        return for_volunteers  # "bisa kirim lagi jadwalnya?" from someone who never stopped: a person reads it
     if intent == Intent.OPT_IN:
         return caregivers.opt_in_by_reply if caregiver else consent.opt_in_by_reply
-    if caregiver is None and consent.awaiting_verification(patient):
+    if pending.consent:
         return consent.verification_answer
-    reading = wellbeing(reply.text, _name_words(patient, caregiver))
     dose_handler = DOSE_HANDLERS.get(intent)
-    if reading.feeling == CheckIn.Answer.PROBLEM and topic(reply.text, intent) is None and not opens_with_an_answer(
-            reply.text):
-        dose_handler = None  # "ibu sudah koma": news for a person, not a dose answer ("Sudah, sakit" is one)
+    if intent in (Intent.CONFIRM, Intent.NOT_YET) and pending.appointment and not pending.medication:
+        dose_handler = None
     if check_in is not None:
+        reading = wellbeing(reply.text, name_words_of(patient, caregiver))
         waits = dose_handler is not None and _a_dose_waits(patient, reply)
         feeling = check_ins.takes(check_in, reading, waits)
         if feeling:
             told = partial(check_ins.answer, check_in, feeling=feeling, reading=reading)
             return _both(dose_handler, told) if waits else told
+    if dose_handler is None and intent == Intent.THANKS:
+        return thanked
     return dose_handler or for_volunteers
+
+
+def pending_for(patient: Patient, caregiver: Caregiver | None, received_at: datetime,
+                arrived_at: datetime | None = None) -> Pending:
+    """What the sender was asked and PRIMA still waits for, as the reply is read against it."""
+    kinds = set(Reminder.objects.filter(patient=patient).answerable_at(received_at, arrived_at or received_at)
+                .values_list("schedule__kind", flat=True))
+    return Pending(consent=caregiver is None and consent.awaiting_verification(patient),
+                   medication=ReminderSchedule.Kind.MEDICATION in kinds,
+                   appointment=ReminderSchedule.Kind.APPOINTMENT in kinds)
+
+
+def reading_of(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
+               caregiver: Caregiver | None = None) -> Reading:
+    """What the message means, read against what its sender was asked."""
+    pending = pending_for(patient, caregiver, received_at, arrived_at)
+    return read(text, pending, name_words_of(patient, caregiver))
 
 
 def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
@@ -192,19 +221,39 @@ def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: 
     from the patient, or from one of their caregivers (answered on the caregiver's phone)."""
     _require_transaction()
     patient = Patient.objects.select_for_update().get(id=patient.id)
-    reply = PatientReply(patient=patient, caregiver=caregiver, text=text, intent=classify(text),
+    pending = pending_for(patient, caregiver, received_at, arrived_at)
+    reading = read(text, pending, name_words_of(patient, caregiver))
+    reply = PatientReply(patient=patient, caregiver=caregiver, text=text, intent=reading.intent,
                          received_at=received_at, arrived_at=arrived_at or received_at)
-    reply.outcome = route(patient, reply, check_ins.waiting_check_in(patient, received_at))(reply)
+    reply.outcome = route(patient, reply, pending, check_ins.waiting_check_in(patient, received_at))(reply)
     reply.save()
     caregivers.settle_asked_which(reply)
     return reply
+
+
+def record_dose_taken(reply: PatientReply) -> int:
+    """An emergency that also says the medicine was taken ("sdh minum obat tp masih sesak"):
+    the dose waiting is confirmed too, in the emergency's transaction; the safety answer is the
+    answer. Returns how many doses it confirmed."""
+    if medication_answer(reply.text, name_words_of(reply.patient, reply.caregiver)) != Intent.CONFIRM:
+        return 0
+    answered = Reminder.objects.filter(patient=reply.patient).answered_by(reply, ReminderSchedule.Kind.MEDICATION)
+    Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
+        Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
+        confirmed_at=reply.received_at, responded_at=reply.received_at,
+    )
+    if answered:
+        reply.reminder = answered[0]
+        reply.save(update_fields=["reminder"])
+    return len(answered)
 
 
 def keep_unapplied_reply(patient: Patient, text: str, reason: str, received_at: datetime,
                          arrived_at: datetime | None = None, caregiver: Caregiver | None = None) -> PatientReply:
     """A reply we did not act on is still a patient (or their caregiver) speaking: a volunteer reads it."""
     return PatientReply.objects.create(
-        patient=patient, caregiver=caregiver, text=text, intent=classify(text), received_at=received_at,
+        patient=patient, caregiver=caregiver, text=text,
+        intent=reading_of(patient, text, received_at, arrived_at, caregiver).intent, received_at=received_at,
         arrived_at=arrived_at or received_at, needs_attention=True, outcome=reason,
     )
 

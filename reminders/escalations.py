@@ -73,10 +73,16 @@ def verification_expired(now: datetime) -> list[Trigger]:
 
 
 def not_yet_twice(now: datetime) -> list[Trigger]:
-    """ESCALATION_NOT_YET_ON_ONE_DOSE BELUMs or more answering the same dose."""
+    """ESCALATION_NOT_YET_ON_ONE_DOSE BELUMs or more answering the same dose, counted by what
+    they answered: the reminder, then each question sent after a BELUM (the follow-up). A BELUM
+    and a "nanti ya" a minute later answer the same question: one BELUM."""
+    asked = Message.objects.filter(reminder=OuterRef("reminder_id"), kind__in=Message.QUESTION_KINDS,
+                                   sent_at__lte=OuterRef("received_at")).exclude(status=Message.Status.CANCELLED)
     replies = PatientReply.objects.filter(intent=PatientReply.Intent.NOT_YET, reminder__isnull=False,
-                                          received_at__gte=now - LOOKBACK)
-    doses = replies.values("patient_id", "reminder_id").annotate(n=Count("id"), last=Max("received_at")).filter(
+                                          received_at__gte=now - LOOKBACK).annotate(
+        question=Subquery(asked.order_by("-sent_at").values("id")[:1]))
+    doses = replies.values("patient_id", "reminder_id").annotate(
+        n=Count("question", distinct=True), last=Max("received_at")).filter(
         n__gte=settings.ESCALATION_NOT_YET_ON_ONE_DOSE)
     return [Trigger(row["patient_id"], row["last"], row["n"]) for row in doses]
 

@@ -74,6 +74,32 @@ def contact_actions(patient: Patient, primary: bool = False) -> list[Action]:
             Action(_("WhatsApp"), whatsapp_url(patient.phone))]
 
 
+def writer_actions(reply: PatientReply, primary: bool = False) -> list[Action]:
+    """Call or write to whoever wrote the reply: the patient, or the caregiver who wrote for them
+    (a death told by a daughter is answered by calling the daughter, not the patient's phone)."""
+    if reply.caregiver_id is None:
+        return contact_actions(reply.patient, primary=primary)
+    phone, name = reply.caregiver.phone, reply.caregiver.name
+    return [Action(_("Call %(name)s") % {"name": name}, call_url(phone), primary=primary),
+            Action(_("WhatsApp %(name)s") % {"name": name}, whatsapp_url(phone))]
+
+
+def written_by(reply: PatientReply) -> str:
+    """Who wrote, when it was not the patient: "Rina (anak)"."""
+    if reply.caregiver_id is None:
+        return ""
+    caregiver = reply.caregiver
+    return f"{caregiver.name} ({caregiver.relation})" if caregiver.relation else caregiver.name
+
+
+def reply_words(reply: PatientReply) -> str:
+    """What the reply said, as a volunteer reads it on a card: the words, or what came instead."""
+    if reply.intent == PatientReply.Intent.MEDIA and not reply.text.strip():
+        return str(_("(a voice note or an attachment: listen to it or open it in WhatsApp)"))
+    who = written_by(reply)
+    return f"{who}: {reply.text}" if who else reply.text
+
+
 def one_tap(model: str, pk: int, action: str, label: str, primary: bool = False) -> Action:
     """A button running the list action `action` of `model`'s admin on one row (scoping.py)."""
     return Action(label, reverse(f"admin:reminders_{model}_act", args=[pk, action]), post=True, primary=primary)
@@ -92,21 +118,40 @@ def _changelist(model: str, **query) -> str:
 
 def _replies(patients: QuerySet, urgent: bool) -> QuerySet:
     return PatientReply.objects.needing_attention().filter(patient__in=patients, urgent=urgent).select_related(
-        "patient__volunteer")
+        "patient__volunteer", "caregiver")
 
 
 def emergencies(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Emergencies nobody has marked handled yet: call first, then mark handled."""
     found, more = _capped(_replies(patients, urgent=True), More(_("All emergencies"), _changelist("patientreply")))
     return [
-        Row("emergency", 0, reply.patient, reply.received_at, _("Emergency: the patient asked for help"),
-            detail=reply.text, actions=[
-                *contact_actions(reply.patient, primary=True),
+        Row("emergency", 0, reply.patient, reply.received_at, urgent_what(reply), detail=reply_words(reply), actions=[
+                *writer_actions(reply, primary=True),
                 Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
                 one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
             ])
         for reply in found
     ], more
+
+
+def urgent_what(reply: PatientReply) -> str:
+    """An urgent row's heading: a death told, or an emergency, and by whom."""
+    if reply.intent == PatientReply.Intent.DEATH:
+        return str(_("The family says the patient has died"))
+    if reply.caregiver_id:
+        return str(_("Emergency: the caregiver asked for help"))
+    return str(_("Emergency: the patient asked for help"))
+
+
+def reply_what(reply: PatientReply) -> str:
+    """A reply row's heading, in a few plain words."""
+    if reply.check_in_id:
+        return str(_("Answered the weekly check-in"))
+    if reply.intent == PatientReply.Intent.VERIFY_NO:
+        return str(_("Declined the reminders"))
+    if reply.intent == PatientReply.Intent.MEDIA:
+        return str(_("Sent a voice note or an attachment"))
+    return str(_("Wrote to us"))
 
 
 def escalation_actions(escalation: Escalation) -> list[Action]:
@@ -141,11 +186,8 @@ def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     """Replies only a person can answer: free text, a refusal, an unclear or late answer."""
     found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
     return [
-        Row("reply", 2, reply.patient, reply.received_at,
-            _("Answered the weekly check-in") if reply.check_in_id else
-            _("Declined the reminders") if reply.intent == PatientReply.Intent.VERIFY_NO else _("Wrote to us"),
-            detail=reply.text, actions=[
-                *contact_actions(reply.patient),
+        Row("reply", 2, reply.patient, reply.received_at, reply_what(reply), detail=reply_words(reply), actions=[
+                *writer_actions(reply),
                 Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
                 one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
             ])

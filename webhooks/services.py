@@ -22,11 +22,14 @@ from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_loc
 from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
 from reminders.caregivers import Unclear, whose_reply
-from reminders.classifier import is_emergency
-from reminders.conversation import apply_reply, keep_unapplied_reply, keep_unclear_reply
+from reminders.classifier import urgent_intent
+from reminders.conversation import (
+    apply_reply, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
+)
+from reminders.deaths import handle_death
 from reminders.devices import known_numbers
 from reminders.emergencies import handle_emergency
-from reminders.models import Message, Patient
+from reminders.models import Message, Patient, PatientReply
 from reminders.phones import mask_phone, normalise_phone
 from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
 from webhooks.models import WebhookEvent
@@ -35,6 +38,7 @@ from webhooks.parsing import ParsedBody, dedupe_key, field
 logger = logging.getLogger(__name__)
 
 State = WebhookEvent.State
+Intent = PatientReply.Intent
 CLAIM_SECONDS = 60
 
 
@@ -192,18 +196,27 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
             raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
         if isinstance(caregiver, Unclear):
             with transaction.atomic():
-                if is_emergency(text):  # never dropped: every patient this phone cares for is flagged
+                urgent = urgent_intent(text)
+                if urgent == Intent.EMERGENCY:  # never dropped: every patient this phone cares for is flagged
                     for one in caregiver.caregivers:
                         handle_emergency(one.patient, text, received_at, claim.event.received_at, one)
+                elif urgent == Intent.DEATH:  # which patient is not known: nobody is paused, everyone told
+                    for one in caregiver.caregivers:
+                        handle_death(one.patient, text, received_at, claim.event.received_at, one, certain=False)
                 else:
                     keep_unclear_reply(caregiver, text, received_at, claim.event.received_at)
                 claim.finish(State.PROCESSED, "caregiver of several patients; asked which, kept for volunteers")
             return
         patient = caregiver.patient
-    if is_emergency(text):  # before the rate limit and any lock: never dropped, never delayed
+    urgent = urgent_intent(text, name_words_of(patient, caregiver))
+    if urgent is not None:  # before the rate limit and any lock: never dropped, never delayed
         with transaction.atomic():
-            reply = handle_emergency(patient, text, received_at, claim.event.received_at, caregiver)
-            claim.finish(State.PROCESSED, f"EMERGENCY: {reply.outcome}")
+            if urgent == Intent.DEATH:
+                reply = handle_death(patient, text, received_at, claim.event.received_at, caregiver)
+            else:
+                reply = handle_emergency(patient, text, received_at, claim.event.received_at, caregiver)
+                record_dose_taken(reply)  # "sdh minum obat tp masih sesak"
+            claim.finish(State.PROCESSED, f"{urgent}: {reply.outcome}")
         return
     # The limit guards against floods of new messages; our own retries of an event are not that.
     if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from reminders.backends import locmem
 from reminders.consent import send_verification
 from reminders.escalations import raise_escalations
-from reminders.models import Escalation, Message, Patient, StaffProfile
+from reminders.models import Escalation, Message, Patient, PatientReply, StaffProfile
 from reminders.roles import COORDINATOR
 from tests.factories import make_patient, make_reminder, make_schedule
 from tests.processes import run_in_processes
@@ -169,12 +169,27 @@ def test_belum_twice_on_the_same_dose_is_escalated(client, ani_on_whatsapp):
         say(client, schedule.patient, "belum")
         run_scheduler()
     assert Escalation.objects.count() == 0
+    with at(wib(23, 8, 36)):
+        run_scheduler()  # the follow-up goes out
     with at(wib(23, 8, 40)):  # after the follow-up
         say(client, schedule.patient, "belum")
         run_scheduler()
     escalation = Escalation.objects.get()
     assert (escalation.rule, escalation.count) == ("NOT_YET_TWICE", 2)
     assert "Pasien menjawab BELUM 2 kali untuk satu dosis." in alerts_to(ANIS_PHONE)[0]
+
+
+def test_belum_and_a_later_a_minute_after_are_one_belum(client, ani_on_whatsapp):
+    schedule = enrol(volunteer=ani_on_whatsapp)
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 8, 5)):
+        say(client, schedule.patient, "blm")
+    with at(wib(23, 8, 6)):
+        say(client, schedule.patient, "nanti ya")
+        run_scheduler()
+    assert PatientReply.objects.filter(intent="NOT_YET").count() == 2
+    assert Escalation.objects.count() == 0
 
 
 def test_an_emergency_nobody_marked_handled_in_time_is_escalated(client, ani_on_whatsapp):

@@ -83,7 +83,8 @@ def test_an_unclear_answer_gets_one_clarifying_question(client, pending, text):
     assert pending.verification_status == "PENDING"
     questions = bodies(pending, Message.Kind.VERIFICATION)
     assert len(questions) == 2 and "YA atau TIDAK saja" in questions[1]
-    assert PatientReply.objects.filter(needs_attention=True).count() == 1
+    assert PatientReply.objects.filter(needs_attention=True).count() == 2  # a question back is a person's to answer
+    assert "relawan kami" in bodies(pending)[0]  # the second is answered too: nobody is left in silence
 
 
 def test_verification_expires_and_a_late_yes_does_not_verify(client, settings):
@@ -199,10 +200,11 @@ def test_batal_without_an_appointment_waiting_is_only_free_text(client):
 def test_free_text_is_acknowledged_once_per_conversation_window(client, settings):
     settings.FREE_TEXT_ACK_WINDOW_MINUTES = 60
     patient = make_patient()
-    for text in ("obat habis", "bisa kirim lagi?", "terima kasih"):
+    for text in ("obat habis", "bisa kirim lagi?", "kapan kontrol?", "terima kasih"):
         say(client, patient, text)
     assert len(bodies(patient)) == 1
-    assert PatientReply.objects.filter(needs_attention=True).count() == 3
+    assert PatientReply.objects.filter(needs_attention=True).count() == 3  # a plain thanks asks nothing
+    assert PatientReply.objects.get(text="terima kasih").intent == "THANKS"
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):
         say(client, patient, "halo lagi")
     assert len(bodies(patient)) == 2

@@ -140,7 +140,7 @@ def test_a_processing_bug_is_stored_failed_answered_200_and_retried(client, sent
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(conversation, "classify", broken)
+    monkeypatch.setattr(conversation, "read", broken)
     response = post_json(client, incoming(sent_reminder.patient, "sudah"))
     assert response.status_code == 200 and response.json() == {"status": "failed"}
     event = WebhookEvent.objects.get()

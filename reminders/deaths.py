@@ -1,0 +1,53 @@
+"""A family telling PRIMA that the patient died: never read as a dose taken or a refusal.
+
+The patient's reminders stop at once (paused with the reason, nothing deleted: the doses still
+open close as cancelled, everything queued is refused by the send-time double-check because the
+patient is paused), the writer is answered with condolences once, and the volunteer hears of
+it at once (`notify_staff`), with the writer's words and number on Hari ini. Like an
+emergency it goes before the rate limit and the patient lock; the patient's row lock orders it
+with any reply being applied.
+"""
+from datetime import datetime
+
+from django.utils import timezone
+
+from reminders.models import Caregiver, Patient, PatientReply, Reminder
+from reminders.notifications import notify_staff
+from reminders.outbox import acknowledge
+
+REASON = "patient died, as their family told us"
+
+
+def pause_reason(caregiver: Caregiver | None, received_at: datetime) -> str:
+    """Why the patient's reminders stopped, in Indonesian for the patient's page."""
+    when = timezone.localtime(received_at).strftime("%d-%m-%Y %H:%M")
+    who = f"{caregiver.name} ({caregiver.relation or 'pendamping'})" if caregiver else "nomor pasien sendiri"
+    return f"Kabar meninggal dunia dari {who}, {when}"[:200]
+
+
+def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
+                 caregiver: Caregiver | None = None, certain: bool = True) -> PatientReply:
+    """Store, pause, answer and tell, in the caller's transaction. `certain` is False when a
+    caregiver of several patients did not say which one: then nobody is paused, the volunteers
+    of each are told, and the phone is answered once."""
+    patient = Patient.objects.select_for_update().get(id=patient.id)
+    reply = PatientReply.objects.create(
+        patient=patient, caregiver=caregiver, text=text, intent=PatientReply.Intent.DEATH, received_at=received_at,
+        arrived_at=arrived_at or received_at, needs_attention=True, urgent=True,
+    )
+    told_already = patient.replies.filter(intent=PatientReply.Intent.DEATH, acknowledged=True).exists()
+    outcome = []
+    if certain and patient.is_active:
+        patient.is_active, patient.pause_reason = False, pause_reason(caregiver, received_at)
+        patient.save(update_fields=["is_active", "pause_reason"])
+        closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
+        outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")
+    if not told_already:
+        acknowledge(reply, "condolences")
+        notifications = notify_staff(reply)
+        outcome.append(f"condolences queued; {len(notifications)} staff notification(s)")
+    else:
+        outcome.append("answered and told already")
+    reply.outcome = "; ".join(outcome)[:200]
+    reply.save(update_fields=["outcome", "acknowledged"])
+    return reply
