@@ -1,7 +1,8 @@
 """What retention may delete of the reminders app (prima/retention.py does the deleting).
 
 - Outbox messages that ended (sent, delivered, read, failed, cancelled) more than
-  RETENTION_MESSAGES_DAYS after they were queued, unless their dose is still open.
+  RETENTION_MESSAGES_DAYS after they were queued, unless their dose is still open; a staff
+  notification that was sent as one keeps its outcome.
 - Patient replies older than RETENTION_REPLIES_DAYS, unless a volunteer still has to read one,
   its dose is still open, or a notification about it is not sent yet; its notifications go with it.
 
@@ -42,6 +43,10 @@ def messages() -> Prunable:
         age_column="created_at",
         keep=timedelta(days=settings.RETENTION_MESSAGES_DAYS),
         condition=f"status IN ({_quoted(ENDED)}) AND NOT {_dose_is_open(table)}",
+        # Django's SET_NULL, not the database's: a notification keeps its outcome, not its alert.
+        before=f""", unlinked AS (
+            UPDATE {StaffNotification._meta.db_table} SET message_id = NULL WHERE message_id IN (SELECT id FROM doomed)
+        )""",
         returning="sent_at, status, attempts",
         after=f""", tallied AS (
             INSERT INTO {PrunedMessageTally._meta.db_table} AS tally (id, sent, failed, cancelled, attempts)

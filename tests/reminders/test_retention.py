@@ -85,6 +85,16 @@ def test_the_outbox_counters_of_metrics_never_go_down_when_messages_are_pruned()
     assert message_outcomes() == {"sent": 3, "failed": 1, "cancelled": 1, "attempts": 9}
 
 
+def test_a_pruned_alert_leaves_its_staff_notification_with_its_outcome():
+    alert = old_message(kind="STAFF_ALERT", status="SENT", sent_at=timezone.now(), attempts=1)
+    reply = PatientReply.objects.create(patient=alert.patient, text="darurat", intent="EMERGENCY")
+    told = StaffNotification.objects.create(patient=alert.patient, reply=reply, role="volunteer", channel="WHATSAPP",
+                                            address="+6281399990001", message=alert, status="SENT")
+    assert retention.prune(messages()).deleted == 1
+    told.refresh_from_db()
+    assert (told.message, told.status) == (None, "SENT")
+
+
 def old_reply(**fields) -> PatientReply:
     fields.setdefault("patient", make_patient())
     reply = PatientReply.objects.create(text="Sudah", intent=PatientReply.Intent.CONFIRM, **fields)
