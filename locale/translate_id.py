@@ -718,7 +718,8 @@ def fill(po: str) -> tuple[str, list[str]]:
         key = "msgstr[0]" if plural else "msgstr"
         return f"{_settled(comments)}msgid {quoted_msgid}{plural or ''}{key} {_quote(INDONESIAN[msgid])}\n"
 
-    return _ENTRY.sub(replace, po).replace("#, fuzzy\n", "", 1), missing
+    # The header's own fuzzy flag (a new file's) goes; an untranslated entry's stays, or its guess would be compiled.
+    return re.sub(r'^#, fuzzy\n(?=msgid ""\nmsgstr ""\n)', "", _ENTRY.sub(replace, po), count=1, flags=re.M), missing
 
 
 if __name__ == "__main__":
