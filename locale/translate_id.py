@@ -554,6 +554,7 @@ INDONESIAN = {
     "coordinator": "koordinator",
     "fallback address": "alamat cadangan",
     "(%(role)s) by email": "(%(role)s) lewat email",
+    "(%(role)s) by WhatsApp": "(%(role)s) lewat WhatsApp",
     "verified": "terverifikasi",
     "declined verification": "menolak verifikasi",
     "verification had expired; not verified": "verifikasi sudah kedaluwarsa; tidak terverifikasi",
@@ -574,9 +575,9 @@ INDONESIAN = {
     "emergency stored and flagged; answered and notified already for reply %(reply)s":
         "keadaan darurat disimpan dan ditandai; sudah dijawab dan diberitahukan untuk balasan %(reply)s",
     "safety reply queued; notifying %(told)s": "balasan keselamatan diantrekan; memberi tahu %(told)s",
-    "safety reply queued; no volunteer or coordinator has an email address: nobody notified":
-        "balasan keselamatan diantrekan; tidak ada relawan atau koordinator yang punya alamat email: tidak ada "
-        "yang diberi tahu",
+    "safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified":
+        "balasan keselamatan diantrekan; tidak ada relawan atau koordinator yang punya nomor WhatsApp atau alamat "
+        "email: tidak ada yang diberi tahu",
     "not applied: over the response limit": "tidak diproses: melebihi batas balasan",
     "patient opted out": "pasien berhenti",
     "patient is paused": "pengingat pasien dijeda",
@@ -621,6 +622,10 @@ INDONESIAN = {
     "Sending messages": "Pengiriman pesan",
     # Issue 20: escalations and the staff WhatsApp numbers they are sent to.
     "Alert to staff": "Peringatan untuk staf",
+    "Urgent alert to staff": "Peringatan mendesak untuk staf",
+    "WhatsApp message": "Pesan WhatsApp",
+    "The alert sent through the outbox, for a WhatsApp notification.":
+        "Peringatan yang dikirim lewat antrean pesan, untuk pemberitahuan lewat WhatsApp.",
     "escalation": "eskalasi",
     "escalations": "eskalasi",
     "user": "pengguna",

@@ -81,7 +81,7 @@ def cancel_queued_messages(patient: Patient, reason: str) -> int:
     to them; the doses not sent yet close as cancelled, but for those a caregiver still gets
     (consent is each phone's own) and alerts to staff about the patient."""
     queued = patient.messages.filter(status=Message.Status.QUEUED, caregiver__isnull=True).exclude(
-        kind__in=[Message.Kind.REPLY, Message.Kind.ESCALATION])
+        kind__in=[Message.Kind.REPLY, *Message.STAFF_KINDS])
     count = queued.count()
     for_caregivers = Message.objects.filter(reminder=OuterRef("pk"), kind=Message.Kind.REMINDER,
                                             caregiver__isnull=False, status=Message.Status.QUEUED)

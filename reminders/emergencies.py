@@ -2,7 +2,7 @@
 first for volunteers, and staff notified. No rate limit, no patient lock, no dose logic
 stands in its way. Every emergency is stored and flagged; the answer and the notifications
 go out at most once per patient per EMERGENCY_ANSWER_WINDOW_MINUTES, so twelve texts (or a
-forged flood) make one answer and one email, not twelve."""
+forged flood) make one answer and one alert, not twelve."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,9 +11,7 @@ from django.db.models import Q
 from reminders.check_ins import record_emergency
 from reminders.models import Caregiver, Patient, PatientReply
 from reminders.notifications import notify_staff, patient_told_text
-from reminders.outbox import queue_message
-
-URGENT = 1  # Message.priority of the safety reply: first in the queue, past the limits
+from reminders.outbox import URGENT, queue_message
 
 
 def handle_emergency(patient: Patient, text: str, received_at: datetime,
@@ -44,7 +42,7 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime,
     told = ", ".join(f"{n.recipient.get_username() if n.recipient else n.address} ({n.role}) by "
                      f"{n.get_channel_display().lower()}" for n in notifications)
     outcome = f"safety reply queued; notifying {told}" if told else (
-        "safety reply queued; no volunteer or coordinator has an email address: nobody notified"
+        "safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified"
     )
     reply.outcome = outcome[:200]
     reply.save(update_fields=["outcome"])

@@ -26,10 +26,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from prima.clock import DatabaseNow
-from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder, StaffProfile
-from reminders.notifications import coordinators
+from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder
+from reminders.notifications import coordinators_on_whatsapp, staff_phone
 from reminders.outbox import queue_message
 from reminders.phones import mask_phone
+from reminders.templating import shortened
 from reminders.today import IN_A_ROW_WINDOW
 
 logger = logging.getLogger(__name__)
@@ -105,11 +106,6 @@ def check_in_problem(now: datetime) -> list[Trigger]:
             for patient_id, at, text in answers.values_list("patient_id", "reached", "text").order_by("reached")]
 
 
-def shortened(text: str, limit: int = 200) -> str:
-    """The patient's words as they fit `Escalation.detail`, marked when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 RULES: dict[str, Callable[[datetime], list[Trigger]]] = {
     Rule.MISSED_IN_A_ROW: missed_in_a_row,
     Rule.VERIFICATION_EXPIRED: verification_expired,
@@ -117,13 +113,6 @@ RULES: dict[str, Callable[[datetime], list[Trigger]]] = {
     Rule.EMERGENCY_UNHANDLED: emergency_unhandled,
     Rule.CHECK_IN_PROBLEM: check_in_problem,
 }
-
-
-def staff_phone(user: AbstractBaseUser | None) -> str:
-    """An active staff member's own WhatsApp number, or "" when there is none to tell."""
-    if user is None or not user.is_active:
-        return ""
-    return StaffProfile.objects.filter(user=user).values_list("phone", flat=True).first() or ""
 
 
 def _alert(escalation: Escalation, phone: str, to_coordinator: bool) -> Message:
@@ -139,7 +128,7 @@ def _alert(escalation: Escalation, phone: str, to_coordinator: bool) -> Message:
 def _tell_coordinators(escalation: Escalation) -> int:
     """Every coordinator with a number, but one already told about this escalation."""
     told = set(escalation.messages.filter(kind=Message.Kind.ESCALATION).values_list("phone", flat=True))
-    phones = set(coordinators().filter(staff_profile__phone__gt="").values_list("staff_profile__phone", flat=True))
+    phones = set(coordinators_on_whatsapp().values_list("staff_profile__phone", flat=True))
     for phone in sorted(phones - told):
         _alert(escalation, phone, to_coordinator=True)
     if not phones:

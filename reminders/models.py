@@ -693,7 +693,8 @@ class Message(models.Model):
     # notice of a new number is pinned here before it is sent: to the number the patient knew.
     device = models.ForeignKey(Device, verbose_name=_("WhatsApp device"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="messages")
-    # An alert to a volunteer or coordinator about the patient (kind ESCALATION), sent to `phone`.
+    # The escalation an alert to a volunteer or coordinator (kind ESCALATION) is about; such an
+    # alert, like an urgent one (kind STAFF_ALERT), goes to `phone`, the staff member's number.
     # No index of its own: `one_alert_per_escalation_phone` serves the lookups (kind = ESCALATION).
     escalation = models.ForeignKey("Escalation", verbose_name=_("escalation"), on_delete=models.CASCADE, null=True,
                                    blank=True, related_name="messages", db_index=False)
@@ -780,6 +781,8 @@ class Message(models.Model):
     DOSE_KINDS = [Kind.REMINDER, Kind.FOLLOW_UP]
     # The messages that ask the patient for an answer: the same reply after one is a new answer.
     QUESTION_KINDS = [*DOSE_KINDS, Kind.CHECK_IN]
+    # The messages to staff about the patient, on the staff member's own number.
+    STAFF_KINDS = [Kind.ESCALATION, Kind.STAFF_ALERT]
 
     @property
     def sending_device_id(self) -> int | None:
@@ -791,7 +794,7 @@ class Message(models.Model):
     def sending_phone(self) -> str:
         """The number this message goes to: the patient's as it is now (a corrected number is
         used at once), except an alert to staff, which goes to the staff member's own number."""
-        if self.kind == self.Kind.ESCALATION:
+        if self.kind in self.STAFF_KINDS:
             return self.phone
         return self.caregiver.phone if self.caregiver_id else self.patient.phone
 
@@ -811,8 +814,8 @@ class Message(models.Model):
         Read from the patient and reminder rows as they are now (the sender locks them)."""
         if self.kind == self.Kind.REPLY:
             return None  # answers a message the patient just sent, goodbyes included
-        if self.kind == self.Kind.ESCALATION:
-            return None  # to staff about the patient: the patient's consent is not asked for it
+        if self.kind in self.STAFF_KINDS:
+            return None  # to staff about the patient: the patient's consent, pause or verification is not asked
         if self.caregiver_id:
             problem = self.caregiver.reachability_problem()
         else:

@@ -1,6 +1,6 @@
 """Queueing PRIMA's own WhatsApp messages to a patient (acknowledgements, follow-ups,
-questions, the weekly check-in), or about one to staff (escalations); the outbox pipeline
-(reminders/sending.py) sends them."""
+questions, the weekly check-in), or about one to staff (escalations, urgent alerts); the
+outbox pipeline (reminders/sending.py) sends them."""
 from datetime import datetime
 
 from django.conf import settings
@@ -9,6 +9,10 @@ from reminders.dispatch import enqueue_send
 from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient, PatientReply, Reminder
 from reminders.templating import whatsapp_text
 
+# Message.priority of what must reach a person at once (the patient's safety answer, staff's
+# urgent alerts): claimed before every other due message, never held by a rate limit.
+URGENT = 1
+
 
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
                   reminder: Reminder | None = None, send_after: datetime | None = None, priority: int = 0,
@@ -16,7 +20,7 @@ def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.R
                   check_in: CheckIn | None = None, **context) -> Message:
     """Queue a message, due at `send_after` or else now by the database's clock; to the
     patient, to one of their caregivers, or about them to `to` (a staff member's number, for
-    an escalation). A caregiver is greeted by their own name; the text names the patient as
+    an alert to staff). A caregiver is greeted by their own name; the text names the patient as
     `pasien`."""
     later = {"send_after": send_after} if send_after else {}
     message = Message.objects.create(

@@ -30,12 +30,13 @@ def _moment(stored: str) -> str:
 
 
 ROLES = {"volunteer": _("volunteer"), "coordinator": _("coordinator"), "fallback address": _("fallback address")}
+CHANNELS = {"email": _("(%(role)s) by email"), "whatsapp": _("(%(role)s) by WhatsApp")}
 
 
 def _told(stored: str) -> str:
-    """"ani (volunteer) by email, …" as written by reminders/emergencies.py."""
-    return re.sub(r"\((volunteer|coordinator|fallback address)\) by email",
-                  lambda match: str(_("(%(role)s) by email") % {"role": ROLES[match.group(1)]}), stored)
+    """"ani (volunteer) by whatsapp, ani (volunteer) by email, …" as written by reminders/emergencies.py."""
+    return re.sub(r"\((volunteer|coordinator|fallback address)\) by (email|whatsapp)",
+                  lambda match: str(CHANNELS[match.group(2)] % {"role": ROLES[match.group(1)]}), stored)
 
 
 # (the stored text as a pattern, its translation with the pattern's groups as placeholders)
@@ -67,8 +68,8 @@ PHRASES = [
     (r"emergency stored and flagged; answered and notified already for reply (?P<reply>\d+)",
      _("emergency stored and flagged; answered and notified already for reply %(reply)s")),
     (r"safety reply queued; notifying (?P<told>.+)", _("safety reply queued; notifying %(told)s")),
-    (r"safety reply queued; no volunteer or coordinator has an email address: nobody notified",
-     _("safety reply queued; no volunteer or coordinator has an email address: nobody notified")),
+    (r"safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified",
+     _("safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified")),
     (r"not applied: over the response limit", _("not applied: over the response limit")),
     # Why a send was refused, a dose closed or a message ended (Message.refusal, doses.py, sending.py, …)
     (r"patient opted out", _("patient opted out")),

@@ -11,6 +11,7 @@ from reminders.backends import Scope
 from reminders.backends.base import DeviceQuota
 from reminders.models import DeviceState, Message, Reminder, SendingPause
 from reminders.devices import is_phone_number, sender_scope_for_number
+from reminders.notifications import settle_alerts
 from reminders.pauses import lift_pause, pause_sending
 from reminders.phones import normalise_device
 
@@ -48,7 +49,8 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str, dev
     """Move the message forward to what Fonnte says: the message with that id sent through the
     device the status names (ids are Fonnte's, per device). A reminder Fonnte could not
     deliver after all was never received: its dose is not sent, and closes as missed ("not
-    delivered"), so a volunteer sees it and can send it again."""
+    delivered"), so a volunteer sees it and can send it again; an urgent alert to staff it
+    could not deliver is a failed notification, passed on like one."""
     target = target_status(status, state)
     candidates = Message.objects.filter(provider_message_id=provider_message_id).only("id", "kind", "reminder_id")
     number = normalise_device(device) if device else ""
@@ -76,6 +78,8 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str, dev
         dose = Reminder.objects.filter(id=message.reminder_id).open()
         dose.update(sent_at=None, reply_deadline=None)
         dose.close(Reminder.Confirmation.MISSED, f"not delivered: {fields['end_reason']}")
+    if updated and target == Message.Status.FAILED and message.kind == Message.Kind.STAFF_ALERT:
+        settle_alerts([message.id])
     return StatusResult.APPLIED if updated else StatusResult.UNCHANGED
 
 

@@ -30,6 +30,7 @@ from ratelimit.services import check_many
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 from reminders.devices import UNREADABLE_TOKEN, Sender, senders
 from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
+from reminders.notifications import settle_alerts
 from reminders.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
 from reminders.provider_events import record_quotas
@@ -120,11 +121,14 @@ class DoseClosing:
 
 def _end(message: Message, status: str, reason: str, dose_state: str) -> DoseClosing | None:
     """End a message for good (CANCELLED or FAILED); returns the closing of its dose when it
-    was the dose's reminder, which is what volunteers then see (MISSED: "needs update")."""
+    was the dose's reminder, which is what volunteers then see (MISSED: "needs update"). An
+    urgent alert to staff settles its notification at once (the coordinators told now)."""
     Message.objects.filter(id=message.id).update(
         status=status, end_reason=reason, lease_token=None, lease_expires_at=None, held_by_pause=False,
         updated_at=DatabaseNow(),
     )
+    if message.kind == Message.Kind.STAFF_ALERT:
+        settle_alerts([message.id])
     if message.kind == Message.Kind.REMINDER and message.reminder_id and not message.other_delivery_alive():
         return DoseClosing(message.reminder_id, dose_state, reason)
     return None
@@ -470,9 +474,10 @@ RETURNING m.id
 
 
 def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
-    """The sends that went through, in one transaction: each fenced by its lease, and each
+    """The sends that went through, in one transaction: each fenced by its lease, each
     reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
-    was on its way opens again: the patient has it, so her answer counts)."""
+    was on its way opens again: the patient has it, so her answer counts), and each urgent
+    alert's notification SENT."""
     if not sent:
         return set()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -488,6 +493,9 @@ def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
             # so a reply judged against `sent_at` is never made too early by a later send.
             doses.filter(sent_at__isnull=True).update(
                 sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.STAFF_ALERT]
+        if alerts:
+            settle_alerts(alerts)
     return recorded
 
 

@@ -76,3 +76,8 @@ def render_template(template: str, **values: str) -> str:
 def whatsapp_text(template: str, name: str, **context) -> str:
     """A message body from reminders/templates/reminders/whatsapp/<template>.txt."""
     return render_to_string(f"reminders/whatsapp/{template}.txt", {"nama": name, **context}).strip()
+
+
+def shortened(text: str, limit: int = 200) -> str:
+    """A patient's words as they fit a field or an alert, marked when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -13,6 +13,7 @@ from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
 from reminders.doses import create_doses, next_dose_time, todays_doses
 from reminders.models import Message, Patient, Reminder
+from reminders.notifications import settle_alerts
 
 SEND_NOW_LIMIT = "admin_send_now"
 MANUAL_METHODS = [
@@ -107,14 +108,18 @@ def cancel_reminders(reminders: QuerySet, user: AbstractBaseUser) -> int:
 
 def cancel_messages(messages: QuerySet, user: AbstractBaseUser) -> int:
     """Withdraw messages still queued; a reminder message withdrawn closes its dose as
-    cancelled (through `close`, which takes the dose before its messages). Returns how many."""
+    cancelled (through `close`, which takes the dose before its messages), an urgent alert
+    to staff its notification as failed. Returns how many."""
     reason = f"cancelled by {user.get_username()}"
     queued = messages.filter(status=Message.Status.QUEUED)
     withdrawn = queued.count()
     with transaction.atomic():
         Reminder.objects.filter(messages__in=queued.filter(kind=Message.Kind.REMINDER)).open().close(
             Reminder.Confirmation.CANCELLED, reason)
+        alerts = list(queued.filter(kind=Message.Kind.STAFF_ALERT).values_list("id", flat=True))
         queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
+        if alerts:
+            settle_alerts(alerts)
     return withdrawn
 
 

@@ -68,6 +68,8 @@ def test_every_outcome_the_conversation_stores_is_told_in_indonesian():
     ("opted out; 3 queued message(s) cancelled", "berhenti; 3 pesan dalam antrean dibatalkan"),
     ("safety reply queued; notifying ani (volunteer) by email, budi (coordinator) by email",
      "balasan keselamatan diantrekan; memberi tahu ani (relawan) lewat email, budi (koordinator) lewat email"),
+    ("safety reply queued; notifying ani (volunteer) by whatsapp, ani (volunteer) by email",
+     "balasan keselamatan diantrekan; memberi tahu ani (relawan) lewat WhatsApp, ani (relawan) lewat email"),
     ("appointment answer recorded: LATE", "jawaban janji temu dicatat: Terlambat"),
     ("Ibu Sari: too late: due 2026-11-23 08:00", "Ibu Sari: terlambat: jadwalnya 23 Nov. 2026, 8.00"),
     ("Ibu Sari: patient verification is DECLINED", "Ibu Sari: verifikasi pasien: Menolak"),

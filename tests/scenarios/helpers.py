@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from reminders.backends import locmem
-from reminders.models import Patient, ReminderSchedule
+from reminders.models import Caregiver, Patient, ReminderSchedule
 from reminders.roles import sync_roles
 from tests.factories import make_patient, make_schedule
 
@@ -26,6 +26,7 @@ SECRET = "scenario-webhook-secret"
 DEVICE = "6281100000000"
 MEDICATION = "Halo {nama}, waktunya minum obat ({waktu})."
 ANIS_PHONE = "+6281399990001"  # Ani's own WhatsApp number (`ani_on_whatsapp`)
+DAUGHTER = "+6281377770001"  # Rina's, the patient's daughter (`caregiver_of`)
 _inbox_ids = itertools.count(1)
 
 
@@ -83,6 +84,13 @@ def enrol(name: str = "Ibu Sari", phone: str | None = None, at_time: time = time
                              recipients=recipients)
 
 
+def caregiver_of(patient: Patient, phone: str = DAUGHTER, name: str = "Rina", **fields) -> Caregiver:
+    """A caregiver (by default Rina, the daughter) who agreed to reminders the Sunday before."""
+    fields.setdefault("consented_at", wib(22, 12))
+    with at(wib(22, 12)):
+        return Caregiver.objects.create(patient=patient, name=name, relation="anak", phone=phone, **fields)
+
+
 def say(client, patient: Patient, text: str, *, inboxid: bool = True, **fields) -> str:
     """The patient (or their caregiver) writes `text`; Fonnte delivers it to the webhook.
     Without `inboxid`, as payloads before Fonnte's January 2026 update were."""
@@ -105,6 +113,11 @@ def device_says(client, status: str, **fields) -> None:
 def sent_to(patient: Patient) -> list[str]:
     """Every WhatsApp text the patient received, in order."""
     return [entry.body for entry in locmem.outbox if entry.phone == patient.phone]
+
+
+def texts_to(phone: str) -> list[str]:
+    """Every WhatsApp text a number received (a staff member's, a caregiver's), in order."""
+    return [entry.body for entry in locmem.outbox if entry.phone == phone]
 
 
 def reminders_to(patient: Patient) -> list[str]:

@@ -6,25 +6,11 @@ import pytest
 from django.urls import reverse
 
 from reminders import compliance
-from reminders.backends import locmem
 from reminders.models import Caregiver, Message, PatientReply, Reminder
 from tests.factories import make_patient, make_schedule
-from tests.scenarios.helpers import MEDICATION, at, enrol, run_scheduler, say, wib
+from tests.scenarios.helpers import DAUGHTER, MEDICATION, at, caregiver_of, enrol, run_scheduler, say, texts_to, wib
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
-DAUGHTER = "+6281377770001"
-
-
-def caregiver_of(patient, phone: str = DAUGHTER, name: str = "Rina", **fields) -> Caregiver:
-    fields.setdefault("consented_at", wib(22, 12))
-    with at(wib(22, 12)):
-        return Caregiver.objects.create(patient=patient, name=name, relation="anak", phone=phone, **fields)
-
-
-def texts_to(phone: str) -> list[str]:
-    return [entry.body for entry in locmem.outbox if entry.phone == phone]
-
-
 def reminders_to(phone: str) -> list[str]:
     return [body for body in texts_to(phone) if "waktunya minum obat" in body]
 

@@ -7,14 +7,13 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from reminders.backends import locmem
 from reminders.consent import send_verification
 from reminders.escalations import raise_escalations
 from reminders.models import Escalation, Message, Patient, PatientReply, StaffProfile
 from reminders.roles import COORDINATOR
 from tests.factories import make_patient, make_reminder, make_schedule
 from tests.processes import run_in_processes
-from tests.scenarios.helpers import ANIS_PHONE, admin_action, at, enrol, run_scheduler, say, staff, wib
+from tests.scenarios.helpers import ANIS_PHONE, admin_action, at, enrol, run_scheduler, say, staff, texts_to, wib
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
 BUDIS_PHONE = "+6281399990002"
@@ -27,10 +26,6 @@ def budi(db):
     user = staff("koordinator.budi", COORDINATOR, "budi@prima.id")
     StaffProfile.objects.create(user=user, phone=BUDIS_PHONE)
     return user
-
-
-def alerts_to(phone: str) -> list[str]:
-    return [entry.body for entry in locmem.outbox if entry.phone == phone]
 
 
 def miss_monday_and_tuesday() -> None:
@@ -59,13 +54,13 @@ def test_two_missed_doses_make_one_escalation_and_one_whatsapp_to_the_volunteer(
     escalation = Escalation.objects.get()
     assert (escalation.rule, escalation.count, escalation.volunteer, escalation.local_date.day) == (
         "MISSED_IN_A_ROW", 2, ani_on_whatsapp, 24)
-    [alert] = alerts_to(ANIS_PHONE)
+    [alert] = texts_to(ANIS_PHONE)
     assert alert.startswith("PRIMA: pasien Ibu Sari perlu dihubungi. 2 dosis berturut-turut terlewat.")
     assert reverse("admin:reminders_escalation_change", args=[escalation.pk]) in alert
     assert Message.objects.get(kind=Message.Kind.ESCALATION).patient == schedule.patient
     with at(wib(25, 7)):  # still two in a row the next morning, nothing new: no second alert
         run_scheduler()
-    assert Escalation.objects.count() == 1 and len(alerts_to(ANIS_PHONE)) == 1
+    assert Escalation.objects.count() == 1 and len(texts_to(ANIS_PHONE)) == 1
 
 
 def test_the_escalation_is_on_the_today_page_and_handling_it_records_who_and_how(volunteer, ani_on_whatsapp):
@@ -99,7 +94,7 @@ def test_once_handled_no_more_escalation_that_day_and_a_new_one_the_next(volunte
     with at(wib(24, 16, 1)):  # the 14:00 dose missed too: three in a row, the same day
         run_scheduler()
     assert evening.reminders.get().confirmation_status == "MISSED"
-    assert Escalation.objects.count() == 1 and len(alerts_to(ANIS_PHONE)) == 1
+    assert Escalation.objects.count() == 1 and len(texts_to(ANIS_PHONE)) == 1
     with at(wib(25, 0, 1)):  # the miss after her visit is not lost: on a new day, a new escalation
         run_scheduler()
     assert [(e.local_date.day, e.count) for e in Escalation.objects.order_by("raised_at")] == [(24, 2), (25, 3)]
@@ -107,7 +102,7 @@ def test_once_handled_no_more_escalation_that_day_and_a_new_one_the_next(volunte
         run_scheduler()
     with at(wib(25, 10, 1)):  # Wednesday's dose missed too: still one that day
         run_scheduler()
-    assert Escalation.objects.count() == 2 and len(alerts_to(ANIS_PHONE)) == 2
+    assert Escalation.objects.count() == 2 and len(texts_to(ANIS_PHONE)) == 2
 
 
 def test_unhandled_after_the_configured_time_it_goes_to_every_coordinator_once(ani_on_whatsapp, budi):
@@ -115,16 +110,16 @@ def test_unhandled_after_the_configured_time_it_goes_to_every_coordinator_once(a
     miss_monday_and_tuesday()  # raised at 10:01
     with at(wib(24, 10, 59)):
         run_scheduler()
-    assert alerts_to(BUDIS_PHONE) == []
+    assert texts_to(BUDIS_PHONE) == []
     with at(wib(24, 11, 1, 30)):
         assert "escalations_to_coordinators=1" in run_scheduler()
     with at(wib(24, 11, 30)):
         run_scheduler()
-    [alert] = alerts_to(BUDIS_PHONE)
+    [alert] = texts_to(BUDIS_PHONE)
     assert alert.startswith("PRIMA (koordinator): pasien Ibu Sari perlu dihubungi. 2 dosis berturut-turut terlewat. "
                             "Relawan relawan.ani belum menanganinya dalam 60 menit.")
     assert Escalation.objects.get().coordinators_told_at == wib(24, 11, 1, 30)
-    assert len(alerts_to(ANIS_PHONE)) == 1
+    assert len(texts_to(ANIS_PHONE)) == 1
 
 
 def test_a_handled_escalation_is_not_passed_on_to_the_coordinators(volunteer, ani_on_whatsapp, budi):
@@ -134,7 +129,7 @@ def test_a_handled_escalation_is_not_passed_on_to_the_coordinators(volunteer, an
         admin_action(volunteer, "escalation", "mark_resolved", Escalation.objects.all())
     with at(wib(24, 12)):
         run_scheduler()
-    assert alerts_to(BUDIS_PHONE) == [] and Escalation.objects.get().coordinators_told_at is None
+    assert texts_to(BUDIS_PHONE) == [] and Escalation.objects.get().coordinators_told_at is None
 
 
 def test_a_volunteer_without_a_whatsapp_number_means_the_coordinators_are_told_at_once(ani, budi):
@@ -142,7 +137,7 @@ def test_a_volunteer_without_a_whatsapp_number_means_the_coordinators_are_told_a
     miss_monday_and_tuesday()
     escalation = Escalation.objects.get()
     assert escalation.volunteer is None and escalation.coordinators_told_at == wib(24, 10, 1)
-    [alert] = alerts_to(BUDIS_PHONE)
+    [alert] = texts_to(BUDIS_PHONE)
     assert "Pasien ini tidak punya relawan yang bisa dihubungi lewat WhatsApp." in alert
 
 
@@ -158,7 +153,7 @@ def test_a_verification_left_unanswered_until_it_expired_is_escalated(ani_on_wha
         run_scheduler()
     [escalation] = Escalation.objects.all()
     assert escalation.rule == "VERIFICATION_EXPIRED"
-    assert "Pertanyaan persetujuan tidak dijawab sampai batas waktunya." in alerts_to(ANIS_PHONE)[0]
+    assert "Pertanyaan persetujuan tidak dijawab sampai batas waktunya." in texts_to(ANIS_PHONE)[0]
 
 
 def test_belum_twice_on_the_same_dose_is_escalated(client, ani_on_whatsapp):
@@ -176,7 +171,7 @@ def test_belum_twice_on_the_same_dose_is_escalated(client, ani_on_whatsapp):
         run_scheduler()
     escalation = Escalation.objects.get()
     assert (escalation.rule, escalation.count) == ("NOT_YET_TWICE", 2)
-    assert "Pasien menjawab BELUM 2 kali untuk satu dosis." in alerts_to(ANIS_PHONE)[0]
+    assert "Pasien menjawab BELUM 2 kali untuk satu dosis." in texts_to(ANIS_PHONE)[0]
 
 
 def test_belum_and_a_later_a_minute_after_are_one_belum(client, ani_on_whatsapp):
@@ -196,13 +191,16 @@ def test_an_emergency_nobody_marked_handled_in_time_is_escalated(client, ani_on_
     schedule = enrol(volunteer=ani_on_whatsapp)
     with at(wib(23, 9)):
         say(client, schedule.patient, "tolong sesak napas")
+        run_scheduler()
+    [at_once] = texts_to(ANIS_PHONE)  # the first step: the emergency itself (test_staff_alerts.py)
+    assert at_once.startswith("PRIMA DARURAT: pasien Ibu Sari mengirim pesan darurat")
     with at(wib(23, 9, 29)):
         run_scheduler()
     assert Escalation.objects.count() == 0
     with at(wib(23, 9, 30, 30)):
         run_scheduler()
     assert Escalation.objects.get().rule == "EMERGENCY_UNHANDLED"
-    assert "Keadaan darurat belum ditandai ditangani." in alerts_to(ANIS_PHONE)[0]
+    assert "Keadaan darurat belum ditandai ditangani." in texts_to(ANIS_PHONE)[1]
 
 
 def test_rules_can_be_turned_off(settings, ani_on_whatsapp):
