@@ -80,13 +80,18 @@ WITH candidate AS (
     FROM new_reminder r JOIN candidate c USING (schedule_id, local_date)
     JOIN reminders_reminderschedule s ON s.id = c.schedule_id
 ), recipient AS (
-    SELECT d.reminder_id, d.patient_id, NULL::bigint AS caregiver_id, p.phone, d.body, d.send_after
-    FROM dose d JOIN reminders_patient p ON p.id = d.patient_id
-    WHERE d.recipients <> 'CAREGIVERS'
-    UNION ALL
-    SELECT d.reminder_id, d.patient_id, g.id, g.phone, d.body, d.send_after
-    FROM dose d JOIN reminders_caregiver g ON g.patient_id = d.patient_id
-    WHERE d.recipients <> 'PATIENT' AND g.is_active AND g.opted_out_at IS NULL AND g.consented_at <= d.due_at
+    -- One per phone: a number that is the patient's own and a caregiver's too gets the
+    -- patient's; of caregiver rows sharing one, the oldest's.
+    SELECT DISTINCT ON (reminder_id, phone) * FROM (
+        SELECT d.reminder_id, d.patient_id, NULL::bigint AS caregiver_id, p.phone, d.body, d.send_after
+        FROM dose d JOIN reminders_patient p ON p.id = d.patient_id
+        WHERE d.recipients <> 'CAREGIVERS'
+        UNION ALL
+        SELECT d.reminder_id, d.patient_id, g.id, g.phone, d.body, d.send_after
+        FROM dose d JOIN reminders_caregiver g ON g.patient_id = d.patient_id
+        WHERE d.recipients <> 'PATIENT' AND g.is_active AND g.opted_out_at IS NULL AND g.consented_at <= d.due_at
+    ) AS everyone
+    ORDER BY reminder_id, phone, caregiver_id NULLS FIRST
 ), new_message AS (
     INSERT INTO reminders_message
         (patient_id, reminder_id, caregiver_id, phone, body, kind, status, send_after, attempts, max_attempts,
@@ -102,7 +107,8 @@ SELECT count(*) FROM new_reminder
 
 def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
     """Create each dose's Reminder and its queued reminder Messages, once, in one statement:
-    one to the patient and one to each caregiver who has agreed, as the schedule's recipients say.
+    one to the patient and one to each caregiver who has agreed, as the schedule's recipients say,
+    and never two to one phone (a caregiver typed in with the patient's own number).
 
     The dose identity decides which caller creates a dose (many may try at once), and only
     that caller queues its messages, for the reminder it just inserted. Any other path that

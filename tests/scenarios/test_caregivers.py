@@ -162,3 +162,22 @@ def test_a_caregivers_reply_outcome_reads_in_indonesian(volunteer, ani, client):
         assert describe("caregiver answered") == "pendamping menjawab"
         assert describe("caregiver opted out; 2 queued message(s) cancelled") == (
             "pendamping berhenti; 2 pesan dalam antrean dibatalkan")
+
+
+# One phone, one voice: whatever rows name a phone, it gets one reminder per dose, and its
+# BERHENTI and MULAI speak for every message it receives, answered once.
+
+def the_patients_own_number_as_a_caregiver():
+    """A patient whose number was typed in as their caregiver's too (a row made before the
+    patient's page refused it), reminded both ways."""
+    patient = enrol(recipients="BOTH").patient
+    return patient, caregiver_of(patient, patient.phone, "Ibu Sari sendiri")
+
+
+def test_a_number_that_is_the_patients_and_a_caregivers_gets_one_reminder_per_dose(client):
+    patient, _typed_twice = the_patients_own_number_as_a_caregiver()
+    for day in (23, 24):
+        with at(wib(day, 8, 0, 30)):
+            run_scheduler()
+    assert len(reminders_to(patient.phone)) == 2  # one a day
+    assert {dose.messages.get(kind=Message.Kind.REMINDER).caregiver for dose in patient.reminders.all()} == {None}
