@@ -1,21 +1,26 @@
 """Caregivers (pendamping) who answer for the patient: whose patient a caregiver's reply is
-about, and a caregiver's own opt-out and opt-in (consent is each phone's own).
+about, and a phone's opt-out and opt-in (consent is each phone's own, whatever rows name it).
 
 A reply from a caregiver's phone is applied to their patient exactly as the patient's own
 (webhooks/services.py: the patient's lock, `apply_reply`'s double-check, the inbox's dedupe),
 with the reply recording who wrote it. A phone that cares for several patients must say which
 one (a patient's name in the reply, "SUDAH Sari"); otherwise it is asked, and the reply is kept
-for each patient's volunteer (`conversation.keep_unclear_reply`). Our answers go back to the
-phone that wrote.
+for each patient's volunteer (`conversation.keep_unclear_reply`). BERHENTI and MULAI are never
+asked about: they speak for the phone, for every patient it receives for. Our answers go back
+to the phone that wrote.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from reminders.classifier import normalise_text, says_more_than_an_answer
+from prima.clock import DatabaseNow
+from reminders.classifier import classify, normalise_text, says_more_than_an_answer
 from reminders.models import Caregiver, Message, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
+
+Intent = PatientReply.Intent
 
 # Words of a name that do not tell one patient from another.
 HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "nenek", "kakek", "mbah", "oma", "opa", "tante", "om", "nyonya",
@@ -41,28 +46,35 @@ def name_words(name: str) -> set[str]:
 
 
 def caring_for(phone: str) -> QuerySet:
-    """The active caregivers with this phone, of active patients."""
-    return Caregiver.objects.filter(phone=phone, is_active=True, patient__is_active=True).select_related("patient")
+    """The active caregivers with this phone, of active patients, by the patient's name."""
+    return Caregiver.objects.filter(phone=phone, is_active=True, patient__is_active=True).select_related(
+        "patient").order_by("patient__name", "id")
 
 
 def whose_reply(phone: str, text: str) -> Caregiver | Unclear | None:
     """The caregiver (and so the patient) a reply from `phone` speaks for; Unclear when the
     phone cares for several patients and the text names not exactly one; None when the phone
-    is nobody's caregiver."""
-    cared = list(caring_for(phone).order_by("patient__name", "id"))
-    if len(cared) <= 1:
+    is nobody's caregiver. A BERHENTI or MULAI is the phone's, never unclear: its first
+    caregiver carries it (the handler applies it to every row with the phone)."""
+    cared = list(caring_for(phone))
+    if len(cared) <= 1 or classify(text) in (Intent.OPT_OUT, Intent.OPT_IN):
         return cared[0] if cared else None
     words = set(normalise_text(text).split())
     named = [caregiver for caregiver in cared if name_words(caregiver.patient.name) & words]
     return named[0] if len(named) == 1 else Unclear(cared)
 
 
+def patient_names(caregivers: Iterable[Caregiver]) -> str:
+    """The patients of these caregiver rows, as our messages name them."""
+    return ", ".join(caregiver.patient.name for caregiver in caregivers)
+
+
 def ask_which(unclear: Unclear) -> Message:
     """Ask the phone to write again, naming the patient it means."""
     first = unclear.caregivers[0]
-    names = ", ".join(caregiver.patient.name for caregiver in unclear.caregivers)
     example = sorted(name_words(first.patient.name)) or [first.patient.name]
-    return queue_message(first.patient, "which_patient", caregiver=first, pasien=names, contoh=example[0].capitalize())
+    return queue_message(first.patient, "which_patient", caregiver=first, pasien=patient_names(unclear.caregivers),
+                         contoh=example[0].capitalize())
 
 
 def settle_asked_which(reply: PatientReply) -> int:
@@ -80,31 +92,63 @@ def settle_asked_which(reply: PatientReply) -> int:
     return PatientReply.objects.filter(id__in=settled).update(handled_at=reply.received_at)
 
 
-def opt_out_by_reply(reply: PatientReply) -> str:
-    """BERHENTI from a caregiver: this phone gets no more reminders for this patient; the
-    patient's own, and other caregivers', go on. A dose whose only delivery was this one is
-    withdrawn."""
-    caregiver = Caregiver.objects.select_for_update().get(id=reply.caregiver_id)
-    if caregiver.opted_out_at is None:
-        caregiver.opted_out_at = reply.received_at
-        caregiver.save(update_fields=["opted_out_at"])
-    queued = caregiver.messages.filter(status=Message.Status.QUEUED).exclude(kind=Message.Kind.REPLY)
-    alone = [message.reminder_id for message in queued.filter(kind=Message.Kind.REMINDER)
-             if not message.other_delivery_alive()]
+def opt_out_phone(phone: str, at: datetime) -> int:
+    """BERHENTI from `phone` stops every message to it: every caregiver row with this number
+    opts out, whichever patient it is for (a paused patient's too, and a row set inactive: made
+    active again, it must not write to a phone that said stop). What is queued for them is
+    withdrawn, and a dose whose only delivery left that was with it; the patients' own messages
+    and other phones' go on. Returns how many messages were withdrawn.
+
+    The caller holds one patient's lock, not the other patients': their rows change only by
+    conditional UPDATEs, doses before caregivers as the sender locks them, so a send or a reply
+    of theirs at the same moment waits for this one or goes before it."""
     reason = "caregiver opted out"
-    Reminder.objects.filter(id__in=alone, sent_at__isnull=True).open().close(Reminder.Confirmation.CANCELLED, reason)
-    cancelled = queued.update(status=Message.Status.CANCELLED, end_reason=reason)
-    acknowledge(reply, "caregiver_goodbye")
+    to_phone = Q(caregiver__phone=phone, status=Message.Status.QUEUED)
+    queued = Message.objects.filter(to_phone).exclude(kind=Message.Kind.REPLY)
+    withdrawn = queued.count()
+    delivered_elsewhere = Message.objects.filter(reminder=OuterRef("pk"), kind=Message.Kind.REMINDER).exclude(
+        status__in=[Message.Status.FAILED, Message.Status.CANCELLED]).exclude(to_phone)
+    Reminder.objects.filter(id__in=queued.filter(kind=Message.Kind.REMINDER).values("reminder_id"),
+                            sent_at__isnull=True).exclude(Exists(delivered_elsewhere)).open().close(
+        Reminder.Confirmation.CANCELLED, reason)
+    queued.update(status=Message.Status.CANCELLED, end_reason=reason, updated_at=DatabaseNow())
+    Caregiver.objects.filter(phone=phone, opted_out_at__isnull=True).update(opted_out_at=at)
+    return withdrawn
+
+
+def opt_in_phone(phone: str) -> int:
+    """MULAI from `phone`: every caregiver row with this number that had opted out gets
+    reminders again from the next dose. Returns how many had opted out."""
+    return Caregiver.objects.filter(phone=phone, opted_out_at__isnull=False).update(opted_out_at=None)
+
+
+def record_for_other_patients(reply: PatientReply, phone: str, outcome: str) -> list[PatientReply]:
+    """A BERHENTI or MULAI speaks for every patient the phone receives for: each other patient's
+    volunteer finds it in that patient's replies too, answered by the one answer to `reply`."""
+    return PatientReply.objects.bulk_create(
+        PatientReply(patient=caregiver.patient, caregiver=caregiver, text=reply.text, intent=reply.intent,
+                     received_at=reply.received_at, arrived_at=reply.arrived_at, outcome=outcome, acknowledged=True)
+        for caregiver in caring_for(phone).exclude(patient_id=reply.patient_id))
+
+
+def opt_out_by_reply(reply: PatientReply) -> str:
+    """BERHENTI from a caregiver's phone: it gets nothing more, for any of the patients it cares
+    for, without asking which; answered once."""
+    phone = reply.caregiver.phone
+    cancelled = opt_out_phone(phone, reply.received_at)
+    record_for_other_patients(reply, phone, "caregiver opted out")
+    acknowledge(reply, "caregiver_goodbye", pasien=patient_names(caring_for(phone)))
     return f"caregiver opted out; {cancelled} queued message(s) cancelled"
 
 
 def opt_in_by_reply(reply: PatientReply) -> str:
-    """MULAI from a caregiver who had opted out: their reminders come again from the next dose."""
-    caregiver = Caregiver.objects.select_for_update().get(id=reply.caregiver_id)
-    if caregiver.opted_out_at is None:
-        acknowledge(reply, "already_active")
+    """MULAI from a caregiver's phone that had opted out: reminders for each of its patients come
+    again from the next dose; answered once."""
+    phone = reply.caregiver.phone
+    names = patient_names(caring_for(phone))
+    if not opt_in_phone(phone):
+        acknowledge(reply, "already_active", pasien=names)
         return "caregiver already receiving reminders"
-    caregiver.opted_out_at = None
-    caregiver.save(update_fields=["opted_out_at"])
-    acknowledge(reply, "opted_in")
+    record_for_other_patients(reply, phone, "caregiver opted back in")
+    acknowledge(reply, "opted_in", pasien=names)
     return "caregiver opted back in"

@@ -1,5 +1,6 @@
 """The patient's consent over time: the verification question and its answer, opting out and
-back in. Reply handlers here run inside `conversation.apply_reply`'s transaction."""
+back in (for the whole phone: `caregivers.opt_out_phone`). Reply handlers here run inside
+`conversation.apply_reply`'s transaction."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prima.clock import DatabaseNow, database_now
+from reminders import caregivers
 from reminders.models import Message, Patient, PatientReply, Reminder
 from reminders.outbox import acknowledge, queue_message
 
@@ -57,21 +59,31 @@ def verification_answer(reply: PatientReply) -> str:
 
 
 def opt_out_by_reply(reply: PatientReply) -> str:
+    """BERHENTI from the patient's own phone: the patient opts out, and so does every caregiver
+    row with that number (typed in as the patient's caregiver too, or the patient caring for
+    someone else): the phone gets nothing more. Answered once."""
     patient = reply.patient
     if patient.opted_out_at is None:
         patient.opted_out_at, patient.opt_out_method = reply.received_at, Patient.ConsentMethod.PATIENT_REPLY
         patient.save(update_fields=["opted_out_at", "opt_out_method"])
     cancelled = cancel_queued_messages(patient, "patient opted out")
+    cancelled += caregivers.opt_out_phone(patient.phone, reply.received_at)
+    caregivers.record_for_other_patients(reply, patient.phone, "caregiver opted out")
     acknowledge(reply, "goodbye")
     return f"opted out; {cancelled} queued message(s) cancelled"
 
 
 def opt_in_by_reply(reply: PatientReply) -> str:
+    """MULAI from the patient's own phone: the patient, and every caregiver row with that
+    number, get reminders again. Answered once."""
     patient = reply.patient
-    if patient.opted_out_at is None:
+    restored = caregivers.opt_in_phone(patient.phone)
+    if patient.opted_out_at is None and not restored:
         acknowledge(reply, "already_active")
         return "already receiving reminders"
-    opt_back_in(patient, Patient.ConsentMethod.PATIENT_REPLY, reply.received_at)
+    if patient.opted_out_at is not None:
+        opt_back_in(patient, Patient.ConsentMethod.PATIENT_REPLY, reply.received_at)
+    caregivers.record_for_other_patients(reply, patient.phone, "caregiver opted back in")
     acknowledge(reply, "opted_in")
     return "opted back in"
 

@@ -169,7 +169,8 @@ def _both(first: Handler, second: Handler) -> Handler:
 
 
 def route(patient: Patient, reply: PatientReply, pending: Pending, check_in: CheckIn | None = None) -> Handler:
-    """Which rule applies: opting out and in always (the caregiver's own, from their phone);
+    """Which rule applies: opting out and in always, for the whole phone that wrote (the
+    patient's own phone is also every caregiver row with that number: `consent`, `caregivers`);
     the patient's verification answer while one is awaited (never a caregiver's: consent is
     each phone's own); the weekly check-in's answer while one waits (`check_ins.takes`);
     otherwise the answers to reminders; thanks need nothing; anything else is for volunteers.

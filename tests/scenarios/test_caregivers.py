@@ -181,3 +181,77 @@ def test_a_number_that_is_the_patients_and_a_caregivers_gets_one_reminder_per_do
             run_scheduler()
     assert len(reminders_to(patient.phone)) == 2  # one a day
     assert {dose.messages.get(kind=Message.Kind.REMINDER).caregiver for dose in patient.reminders.all()} == {None}
+
+
+def test_berhenti_from_that_number_stops_both_answered_once_and_mulai_restores_both(client):
+    patient, typed_twice = the_patients_own_number_as_a_caregiver()
+    with at(wib(23, 7)):
+        assert say(client, patient, "BERHENTI") == "processed"
+        run_scheduler()
+    patient.refresh_from_db()
+    typed_twice.refresh_from_db()
+    assert patient.opted_out_at == typed_twice.opted_out_at == wib(23, 7)
+    assert texts_to(patient.phone) == [
+        "Baik, Ibu Sari. Anda tidak akan menerima pengingat lagi. Jika ingin menerima pengingat kembali, balas MULAI."]
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    assert reminders_to(patient.phone) == []  # neither copy
+    with at(wib(23, 9)):
+        assert say(client, patient, "MULAI") == "processed"
+        run_scheduler()
+    typed_twice.refresh_from_db()
+    assert typed_twice.opted_out_at is None
+    assert texts_to(patient.phone)[1:] == [
+        "Selamat datang kembali, Ibu Sari. Pengingat dari PRIMA akan dikirim lagi sesuai jadwal."]
+    with at(wib(24, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(patient.phone)) == 1  # Tuesday's, once
+
+
+def test_a_caregiver_of_two_patients_stops_both_with_one_berhenti_and_is_not_asked_which(client):
+    sari = enrol(recipients="BOTH").patient
+    budi = enrol(name="Bapak Budi", recipients="BOTH").patient
+    rina, rina_for_budi = caregiver_of(sari), caregiver_of(budi)
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    with at(wib(23, 8, 15)):
+        say(client, rina, "Belum, Sari")  # a follow-up for Sari's dose waits to go to Rina's phone
+    follow_up = Message.objects.get(kind=Message.Kind.FOLLOW_UP)
+    assert (follow_up.caregiver, follow_up.status) == (rina, Message.Status.QUEUED)
+    with at(wib(23, 8, 20)):
+        assert say(client, rina, "BERHENTI") == "processed"
+        run_scheduler()
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.end_reason) == (Message.Status.CANCELLED, "caregiver opted out")
+    assert [text for text in texts_to(DAUGHTER) if "Nomor ini" in text] == [  # answered once, nothing asked
+        "Baik. Nomor ini tidak akan menerima pengingat untuk Bapak Budi, Ibu Sari lagi. Jika ingin menerimanya "
+        "kembali, balas MULAI."]
+    assert {caregiver.opted_out_at for caregiver in Caregiver.objects.all()} == {wib(23, 8, 20)}
+    said = PatientReply.objects.filter(intent=PatientReply.Intent.OPT_OUT)
+    assert sorted((reply.patient.name, reply.caregiver_id, reply.needs_attention) for reply in said) == [
+        ("Bapak Budi", rina_for_budi.id, False), ("Ibu Sari", rina.id, False)]  # each volunteer sees it, none to do
+    with at(wib(24, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 2  # Monday's two only
+    assert len(reminders_to(sari.phone)) == len(reminders_to(budi.phone)) == 2  # the patients' own go on
+    with at(wib(24, 9)):
+        assert say(client, rina, "MULAI") == "processed"
+        run_scheduler()
+    assert [text for text in texts_to(DAUGHTER) if text.startswith("Selamat datang")] == [
+        "Selamat datang kembali, Rina. Pengingat dari PRIMA untuk Bapak Budi, Ibu Sari akan dikirim lagi sesuai jadwal."]
+    with at(wib(25, 8, 0, 30)):
+        run_scheduler()
+    assert len(reminders_to(DAUGHTER)) == 4
+
+
+def test_a_patient_who_cares_for_another_stops_both_with_one_berhenti(client):
+    husband = enrol(name="Bapak Budi", recipients="BOTH").patient
+    wife = enrol(recipients="BOTH").patient
+    caregiver_of(husband, wife.phone, "Ibu Sari")
+    with at(wib(23, 7)):
+        assert say(client, wife, "BERHENTI") == "processed"
+    with at(wib(23, 8, 0, 30)):
+        run_scheduler()
+    assert reminders_to(wife.phone) == [] and len(reminders_to(husband.phone)) == 1
+    assert len([text for text in texts_to(wife.phone) if text.startswith("Baik")]) == 1
+    assert husband.replies.get().outcome == "caregiver opted out"
