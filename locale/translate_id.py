@@ -680,6 +680,11 @@ INDONESIAN = {
     "caregiver %(name)s": "pendamping %(name)s",
     "%(count)s confirmation came from a caregiver, counted as the patient's.":
         "%(count)s konfirmasi dari pendamping, dihitung sebagai konfirmasi pasien.",
+    # One phone, one voice.
+    "This number is already one of this patient's caregivers.":
+        "Nomor ini sudah terdaftar sebagai pendamping pasien ini.",
+    "This is the patient's own number: the patient gets the reminders on it already. Enter the caregiver's own number.":
+        "Ini nomor pasien sendiri: pasien sudah menerima pengingat di nomor ini. Masukkan nomor pendamping sendiri.",
 }
 
 _ENTRY = re.compile(

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
-from reminders.phones import normalise_phone
+from reminders.phones import PhoneFormField, normalise_phone
 from reminders.templating import template_problems
 
 TIME_ZONES = [
@@ -59,6 +59,9 @@ class PhoneNumberField(models.CharField):
         value = self.to_python(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
 class WeekdaysField(ArrayField):
@@ -284,10 +287,16 @@ class Patient(DatabaseOwnedFields):
         super().save(*args, **kwargs)
 
 
+# One phone, one voice: a number is a patient's caregiver once (see `Caregiver`).
+CAREGIVER_PHONE_TAKEN = _("This number is already one of this patient's caregivers.")
+
+
 class Caregiver(models.Model):
     """A family member (pendamping) who gives the patient their medicine: gets the reminders of
     the schedules that name caregivers, and may answer for the patient. Consent and opt-out are
-    this phone's own (reminders/caregivers.py): a caregiver's BERHENTI stops only their messages."""
+    each phone's own (reminders/caregivers.py): a BERHENTI stops every message to the phone that
+    wrote it, and only to that phone. Never the patient's own number, nor twice one number for one
+    patient: that phone would get each reminder twice and speak with two voices."""
 
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
                                 related_name="caregivers")
@@ -305,11 +314,21 @@ class Caregiver(models.Model):
         ordering = ["patient", "name"]
         verbose_name = _("caregiver")
         verbose_name_plural = _("caregivers")
-        constraints = [models.UniqueConstraint(fields=["patient", "phone"], name="one_caregiver_phone_per_patient")]
+        constraints = [models.UniqueConstraint(fields=["patient", "phone"], name="one_caregiver_phone_per_patient",
+                                               violation_error_message=CAREGIVER_PHONE_TAKEN)]
         indexes = [models.Index(fields=["phone"], name="caregiver_phone_idx")]  # the incoming webhook's lookup
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relation})" if self.relation else self.name
+
+    def clean(self) -> None:
+        """The patient's own number gets the patient's messages already: a caregiver row with it
+        would be a second voice for one phone, with a consent of its own to keep in step. The
+        patient may not be saved yet (a new patient's page)."""
+        patient = getattr(self, "patient", None)
+        if patient is not None and self.phone == patient.phone:
+            raise ValidationError({"phone": _("This is the patient's own number: the patient gets the reminders on it "
+                                              "already. Enter the caregiver's own number.")})
 
     def reachability_problem(self) -> tuple[str, str] | None:
         """Why this caregiver may not get reminders now, as (code, text); None when they may."""

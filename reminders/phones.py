@@ -3,6 +3,7 @@ volunteer taps to call or write to a patient."""
 import re
 
 import phonenumbers
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
@@ -32,6 +33,15 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValidationError("%(raw)s is not a valid phone number.", code="invalid_phone", params={"raw": raw})
+
+
+class PhoneFormField(forms.CharField):
+    """A number typed into a form, cleaned as it is stored: two spellings of one number on one
+    page are one (an inline's rows are checked for duplicates on their cleaned values)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_phone(value) if value else value
 
 
 def normalise_device(raw: str) -> str:

@@ -135,9 +135,9 @@ def admin_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-def admin_edit(client, obj, **changes):
-    """Open an object's admin change page and save it with `changes`, as a volunteer would:
-    every other field (and inline) posted as the form shows it."""
+def admin_page_data(client, obj) -> tuple[str, dict]:
+    """An object's admin change page and what saving it unchanged posts: every field and
+    inline row as the form shows it."""
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -153,6 +153,13 @@ def admin_edit(client, obj, **changes):
             data[form.add_prefix(name)] = (
                 "on" if value is True else [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
             )
+    return url, data
+
+
+def admin_edit(client, obj, **changes):
+    """Open an object's admin change page and save it with `changes`, as a volunteer would:
+    every other field (and inline) posted as the form shows it."""
+    url, data = admin_page_data(client, obj)
     data.update(changes)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response

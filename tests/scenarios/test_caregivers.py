@@ -3,12 +3,16 @@ through the webhook, the admin and `send_reminders` across days (November 2026, 
 from datetime import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reminders import compliance
 from reminders.models import Caregiver, Message, PatientReply, Reminder
+from reminders.roles import COORDINATOR
 from tests.factories import make_patient, make_schedule
-from tests.scenarios.helpers import DAUGHTER, MEDICATION, at, caregiver_of, enrol, run_scheduler, say, texts_to, wib
+from tests.scenarios.helpers import (
+    DAUGHTER, MEDICATION, admin_page_data, at, caregiver_of, enrol, run_scheduler, say, staff, texts_to, wib,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
 def reminders_to(phone: str) -> list[str]:
@@ -255,3 +259,35 @@ def test_a_patient_who_cares_for_another_stops_both_with_one_berhenti(client):
     assert reminders_to(wife.phone) == [] and len(reminders_to(husband.phone)) == 1
     assert len([text for text in texts_to(wife.phone) if text.startswith("Baik")]) == 1
     assert husband.replies.get().outcome == "caregiver opted out"
+
+
+@pytest.fixture
+def coordinator(client):
+    client.force_login(staff("koordinator", COORDINATOR))
+    return client
+
+
+def post_caregivers(client, patient, *phones: str):
+    """The patient's page saved as it shows, with caregivers of these phones added, in Indonesian."""
+    url, data = admin_page_data(client, patient)
+    saved = int(data["caregivers-TOTAL_FORMS"])
+    data["caregivers-TOTAL_FORMS"] = str(saved + len(phones))
+    for row, phone in enumerate(phones, start=saved):
+        data.update({f"caregivers-{row}-name": "Rina", f"caregivers-{row}-phone": phone,
+                     f"caregivers-{row}-is_active": "on"})
+    return client.post(url, data, headers={"Accept-Language": "id"})
+
+
+def test_the_patients_page_refuses_the_patients_own_number_or_one_number_twice_as_caregivers(coordinator):
+    patient = make_patient(phone="+6281277770009")
+    refused = post_caregivers(coordinator, patient, "0812-7777-0009").content.decode()
+    assert "Ini nomor pasien sendiri: pasien sudah menerima pengingat di nomor ini." in refused
+    twice = post_caregivers(coordinator, patient, "0813-7777-0001", "+62 813 7777 0001").content.decode()
+    assert "Nomor ini sudah terdaftar sebagai pendamping pasien ini." in twice
+    assert not Caregiver.objects.exists()
+    assert post_caregivers(coordinator, patient, "0813-7777-0001").status_code == 302
+    again = post_caregivers(coordinator, patient, "0813-7777-0001").content.decode()  # beside the row saved
+    assert "Nomor ini sudah terdaftar sebagai pendamping pasien ini." in again
+    with pytest.raises(ValidationError) as error:
+        Caregiver(patient=patient, name="Rina", phone="0812-7777-0009").full_clean()
+    assert list(error.value.message_dict) == ["phone"]
