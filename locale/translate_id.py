@@ -14,6 +14,26 @@ from pathlib import Path
 PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
+    "why paused": "alasan dijeda",
+    "Why reminders stopped, when PRIMA paused them itself.":
+        "Mengapa pengingat berhenti, bila PRIMA sendiri yang menjedanya.",
+    "Death told": "Kabar meninggal dunia",
+    "Thanks or acknowledgement": "Terima kasih atau tanda setuju",
+    "Voice note or attachment": "Pesan suara atau lampiran",
+    "Call %(name)s": "Telepon %(name)s",
+    "WhatsApp %(name)s": "WhatsApp %(name)s",
+    "(a voice note or an attachment: listen to it or open it in WhatsApp)":
+        "(pesan suara atau lampiran: dengarkan atau buka di WhatsApp)",
+    "The family says the patient has died": "Keluarga mengabarkan pasien meninggal dunia",
+    "Emergency: the caregiver asked for help": "Darurat: pendamping meminta bantuan",
+    "Sent a voice note or an attachment": "Mengirim pesan suara atau lampiran",
+    "thanks or acknowledgement; nothing to do": "terima kasih atau tanda setuju; tidak ada yang perlu dilakukan",
+    "voice note or attachment; stored for volunteers": "pesan suara atau lampiran; disimpan untuk relawan",
+    "reminders paused; %(doses)s open dose(s) cancelled; condolences queued; %(count)s staff notification(s)":
+        "pengingat dijeda; %(doses)s dosis terbuka dibatalkan; ucapan duka diantrekan; %(count)s pemberitahuan staf",
+    "condolences queued; %(count)s staff notification(s)": "ucapan duka diantrekan; %(count)s pemberitahuan staf",
+    "%(count)s staff notification(s)": "%(count)s pemberitahuan staf",
+    "answered and told already": "sudah dijawab dan sudah diberitahukan",
     "answer": "jawaban",
     "None: never asked": "Tidak ada: tidak pernah ditanya",
     "next question": "pertanyaan berikutnya",

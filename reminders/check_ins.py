@@ -154,7 +154,7 @@ def answer(check_in: CheckIn, reply: PatientReply, feeling: str, reading: Wellbe
     reply.check_in = check_in
     if feeling == Answer.PROBLEM:
         reply.needs_attention = Escalation.Rule.CHECK_IN_PROBLEM not in settings.ESCALATION_RULES
-        acknowledge(reply, "condolences" if speaks_of_death(reply.text) else "check_in_problem")
+        acknowledge(reply, "condolences" if speaks_of_death(reply.text) else "check_in_problem", told="volunteer")
         return "weekly check-in: not well; the volunteer is alerted"
     if feeling == Answer.UNCLEAR:
         reply.needs_attention = True

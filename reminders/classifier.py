@@ -34,25 +34,30 @@ Kind = ReminderSchedule.Kind
 # The spellings people type, by the word they mean. Every word of every table below is written
 # in its standard form; a message's words are turned into it first.
 SPELLINGS: dict[str, list[str]] = {
-    "sudah": ["ud", "alah", "nunga", "already", "sudha", "sduah", "suadh", "udah", "udh", "sdh", "sdah", "sudh", "suda", "uda", "dah", "udeh", "sampun", "uwis", "wis", "wes",
-              "atos", "parantos", "enggeus", "geus", "sudahan", "dh", "sampon"],
-    "belum": ["alun", "blim", "blm", "blom", "belom", "blum", "blon", "lom", "lum", "dereng", "durung", "drg", "acan", "tacan",
-              "urung"],
-    "tidak": ["indak", "ndang", "embung", "moal", "engk", "gakk", "gkk", "ngk", "tdk", "gak", "ga", "gk", "nggak", "ngga", "nggk", "gx", "g", "enggak", "engga", "ndak", "nda", "kagak",
-              "kaga", "tak", "mboten", "ora", "henteu", "teu", "hente", "gag", "kgk", "ngak", "tida", "tdak",
-              "tifak", "ogak"],
+    "sudah": ["ud", "alah", "nunga", "already", "sudha", "sduah", "suadh", "udah", "udh", "sdh", "sdah", "sudh", "suda",
+              "uda", "dah", "udeh", "sampun", "uwis", "wis", "wes", "atos", "parantos", "enggeus", "geus", "sudahan",
+              "dh", "sampon"],
+    "belum": ["alun", "blim", "blm", "blom", "belom", "blum", "blon", "lom", "lum", "dereng", "durung", "drg", "acan",
+              "tacan", "urung"],
+    "tidak": ["indak", "ndang", "embung", "moal", "engk", "gakk", "gkk", "ngk", "tdk", "gak", "ga", "gk", "nggak",
+              "ngga", "nggk", "gx", "g", "enggak", "engga", "ndak", "nda", "kagak", "kaga", "tak", "mboten", "ora",
+              "henteu", "teu", "hente", "gag", "kgk", "ngak", "tida", "tdak", "tifak", "ogak"],
     "tolong": ["tlog", "tlg", "tlng", "tulung", "tolongin", "tulungi", "tolonk"],
     "sakit": ["skit", "skt", "sakt", "sakitt", "lara", "loro"],
-    "napas": ["angok", "ambegan", "ambegane", "ambekan", "ambekane", "nafas", "nfs", "npas", "nafs", "napass", "nafes", "ambegan", "napasna"],
+    "napas": ["angok", "ambegan", "ambegane", "ambekan", "ambekane", "nafas", "nfs", "npas", "nafs", "napass", "nafes",
+              "napasna"],
     "bernapas": ["marhosa", "bernafas", "brnapas", "brnafas", "ambekan"],
     "sesak": ["sasak", "sesek", "ssk", "sesag", "sesk", "bengek", "mengi"],
-    "minum": ["minumin", "huinum", "ngunjuk", "ngunjukaken", "minumkan", "ombe", "mnm", "minom", "mimik", "ngombe", "nginum", "mium", "minun", "inum"],
-    "diminum": ["diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm", "diombe", "dileueut", "dinum"],
-    "obat": ["ubek", "ubat", "obatnyo", "obate", "obatipun", "obatna", "obt", "ubat", "obta", "obak", "tamba"],
-    "bisa": ["iso", "saged", "tiasa", "biza", "bz", "bs", "bsa", "isa", "iso", "bisaa", "bsia"],
-    "banget": ["bgd", "bget", "bngtt", "baget", "bangat", "banged", "bangt", "bnget", "beud", "beut", "bingit", "buanget", "bgtt", "bgt", "bngt", "bangets", "pisan", "pol", "nemen"],
+    "minum": ["minumin", "huinum", "ngunjuk", "ngunjukaken", "minumkan", "ombe", "mnm", "minom", "mimik", "ngombe",
+              "nginum", "mium", "minun", "inum"],
+    "diminum": ["diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm", "dileueut", "dinum"],
+    "obat": ["ubek", "ubat", "obatnyo", "obate", "obatipun", "obatna", "obt", "obta", "obak", "tamba"],
+    "bisa": ["iso", "saged", "tiasa", "biza", "bz", "bs", "bsa", "isa", "bisaa", "bsia"],
+    "banget": ["bgd", "bget", "bngtt", "baget", "bangat", "banged", "bangt", "bnget", "beud", "beut", "bingit",
+               "buanget", "bgtt", "bgt", "bngt", "bangets", "pisan", "pol", "nemen"],
     "sekali": ["skli", "syekali", "skali", "skl", "sekale", "sanget"],
-    "makasih": ["maturnuwun", "mauliate", "matursuwun", "hatur", "mskasih", "telimakacih", "terimaksih", "makasi", "maksih", "mksh", "mks", "mkasih", "makaseh", "maacih", "mksih", "maksi", "trims", "trimakasih",
+    "makasih": ["maturnuwun", "mauliate", "matursuwun", "hatur", "mskasih", "telimakacih", "terimaksih", "makasi",
+                "maksih", "mksh", "mks", "mkasih", "makaseh", "maacih", "mksih", "maksi", "trims", "trimakasih",
                 "terimakasih", "trmksh", "tks", "thx", "thanks", "tq", "tengkyu", "nuhun", "suwun", "sankyu", "thank"],
     "terus": ["trus", "trs", "terusan"],
     "tapi": ["tp", "tpi", "tetapi", "namun", "cuma", "cuman", "tetep", "tapinya"],
@@ -62,10 +67,11 @@ SPELLINGS: dict[str, list[str]] = {
     "jangan": ["ulah", "jan", "jgan", "jngan", "jngn", "jnagn", "jgn", "jng", "ojo"],
     "kirim": ["krm", "kirm", "kirimin", "ngirim", "kirimi", "ngirimi"],
     "sekarang": ["skg", "sekrang", "skarang", "skrang", "sekrng", "skrg", "skrng", "skr", "sekarng", "saiki", "ayeuna"],
-    "nanti": ["beko", "nantik", "nnt", "ntar", "nti", "ntr", "entar", "mengko", "engke", "nnti", "ntik", "ngke", "mangke"],
+    "nanti": ["beko", "nantik", "nnt", "ntar", "nti", "ntr", "entar", "mengko", "engke", "nnti", "ntik", "ngke",
+              "mangke"],
     "sebentar": ["bentar", "bntr", "sbntr", "sebntr", "sekedap", "sakedap", "sedelo", "sedhela"],
-    "ya": ["olo", "iya", "iy", "yoi", "nggih", "inggih", "enggih", "muhun", "iyo", "yo", "iye", "yes", "y", "yup", "yups",
-           "iyah", "yaa", "ea", "heeh", "hooh"],
+    "ya": ["olo", "iya", "iy", "yoi", "nggih", "inggih", "enggih", "muhun", "iyo", "yo", "iye", "yes", "y", "yup",
+           "yups", "iyah", "yaa", "ea", "heeh", "hooh"],
     "oke": ["okey", "oky", "okee", "oce", "okeh"],
     "mbak": ["mba", "mbk", "mb"],
     "jam": ["jm"],
@@ -77,7 +83,7 @@ SPELLINGS: dict[str, list[str]] = {
     "sempat": ["sempet", "smpt", "smpet"],
     "hilang": ["ilang", "ilng", "hilng"],
     "keringat": ["keringet", "kringet", "kringat"],
-    "tertelan": ["ketelan", "ketelen", "ketelan", "nelen", "menelan", "telan"],
+    "tertelan": ["ketelan", "ketelen", "nelen", "menelan", "telan"],
     "boleh": ["blh", "bole", "bleh"],
     "setuju": ["stju", "stuju"],
     "pagi": ["pgi"],
@@ -99,14 +105,16 @@ SPELLINGS: dict[str, list[str]] = {
     "darah": ["drh", "getih", "getihe", "darahnya"],
     "batuk": ["btk", "watuk", "batukbatuk"],
     "muntah": ["mntah", "muntah2", "utah", "mutah", "munted", "muntahin"],
-    "meninggal": ["monding", "maningga", "mninggal", "meninggl", "meningal", "ninggal", "mninggl", "menigal", "meninggalnya"],
+    "meninggal": ["monding", "maningga", "mninggal", "meninggl", "meningal", "ninggal", "mninggl", "menigal",
+                  "meninggalnya"],
     "tidur": ["tdur", "tdr", "bobo", "bobok", "turu"],
     "makan": ["mkn", "maem", "mam", "madang", "dahar", "neda"],
     "lupa": ["lali", "poho", "klupaan", "kelupaan", "lupaa"],
     "habis": ["abiz", "hbis", "abes", "abis", "hbs", "entek", "seep", "beak"],
     "tahu": ["mngerti", "ngrti", "mengerti", "tau", "taw", "ngerti", "ngertos", "ngarti", "paham", "mudeng"],
     "apa": ["ap", "opo", "naon"],
-    "gimana": ["bgmn", "bgmana", "gmana", "gimn", "gmn", "gmna", "gimna", "bagaimana", "kepriye", "piye", "kumaha", "pripun"],
+    "gimana": ["bgmn", "bgmana", "gmana", "gimn", "gmn", "gmna", "gimna", "bagaimana", "kepriye", "piye", "kumaha",
+               "pripun"],
     "kenapa": ["knpa", "kenape", "knp", "knapa", "ngapa", "kenopo", "ngapain", "naha"],
     "kapan": ["kpan", "kpn", "kapn", "iraha"],
     "tadi": ["td", "tdi", "wau"],
@@ -116,8 +124,9 @@ SPELLINGS: dict[str, list[str]] = {
     "pengingat": ["pengingatnya", "reminder", "remainder", "pengingat2", "notif", "notifikasi", "peringatan"],
     "sadar": ["nyadar", "sadr", "sdar", "eling", "sadarkan"],
     "bangun": ["bgun", "bngun", "bangon", "tangi", "hudang", "gugah"],
-    "berhenti": ["unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop", "stopp", "setop", "berhentikan", "hentikan",
-                 "dihentikan", "diberhentikan", "unsubscribe", "unsub", "udahan", "mandek", "eureun"],
+    "berhenti": ["unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop", "stopp",
+                 "setop", "berhentikan", "hentikan", "dihentikan", "diberhentikan", "unsubscribe", "unsub", "udahan",
+                 "mandek", "eureun"],
     "mulai": ["start", "mulai2", "aktifkan", "diaktifkan", "lanjutkan", "dilanjutkan", "lanjut"],
     "susah": ["maol", "ssh", "susa", "sulit", "angel", "hese"],
     "lemas": ["lemes", "lms", "lemah", "loyo", "lungse"],
@@ -129,21 +138,22 @@ SPELLINGS: dict[str, list[str]] = {
 PHRASE_SPELLINGS: dict[str, str] = {
     "teu acan": "belum", "tidak acan": "belum", "matur nuwun": "makasih", "matur suwun": "makasih",
     "hatur nuhun": "makasih", "terima kasih": "makasih", "trima kasih": "makasih", "terima kasi": "makasih",
-    "thank you": "makasih", "wa alaikum": "waalaikum", "wa": "pesan", "tak ombe": "saya minum", "not yet": "belum", "ndang dope": "belum",
-    "ndang olo": "tidak mau", "kenapa tidak": "boleh", "ro do ahu": "saya datang", "habis sholat": "setelah sholat",
-    "abis sholat": "setelah sholat", "habis salat": "setelah sholat", "habis mandi": "setelah mandi",
-    "habis sarapan": "setelah makan", "abis sarapan": "setelah makan", "setelah sarapan": "setelah makan",
-    "sesudah sarapan": "setelah makan", "habis makan": "setelah makan", "abis makan": "setelah makan",
-    "sehabis makan": "setelah makan", "sesudah makan": "setelah makan", "makan obat": "minum obat",
-    "gabisa": "tidak bisa", "gbs": "tidak bisa", "gk bs": "tidak bisa", "gapapa": "tidak apa apa",
-    "gpp": "tidak apa apa", "ga papa": "tidak apa apa", "gakpapa": "tidak apa apa", "gapap": "tidak apa apa",
-    "gaada": "tidak ada", "gada": "tidak ada", "gda": "tidak ada", "gakuat": "tidak kuat", "gakwad": "tidak kuat",
-    "gakusah": "tidak usah", "gausah": "tidak usah", "gausa": "tidak usah", "gamau": "tidak mau", "gmau": "tidak mau",
-    "gatau": "tidak tahu", "gtau": "tidak tahu", "gtw": "tidak tahu", "yaudh": "ya sudah", "yaudah": "ya sudah", "yowes": "ya sudah",
-    "yawis": "ya sudah", "otw": "dalam perjalanan", "on the way": "dalam perjalanan", "tidak sadarkan diri": "tidak sadar",
-    "ngos ngosan": "sesak", "megap megap": "sesak", "tersengal sengal": "sesak", "insya allah": "insyaallah",
-    "insha allah": "insyaallah", "inshaallah": "insyaallah", "insyallah": "insyaallah", "in sya allah": "insyaallah",
-    "inna lillahi": "inalilahi", "ina lilahi": "inalilahi", "innalilahi": "inalilahi",
+    "thank you": "makasih", "wa alaikum": "waalaikum", "wa": "pesan", "tak ombe": "saya minum", "not yet": "belum",
+    "ndang dope": "belum", "ndang olo": "tidak mau", "kenapa tidak": "boleh", "ro do ahu": "saya datang",
+    "habis sholat": "setelah sholat", "abis sholat": "setelah sholat", "habis salat": "setelah sholat",
+    "habis mandi": "setelah mandi", "habis sarapan": "setelah makan", "abis sarapan": "setelah makan",
+    "setelah sarapan": "setelah makan", "sesudah sarapan": "setelah makan", "habis makan": "setelah makan",
+    "abis makan": "setelah makan", "sehabis makan": "setelah makan", "sesudah makan": "setelah makan",
+    "makan obat": "minum obat", "gabisa": "tidak bisa", "gbs": "tidak bisa", "gk bs": "tidak bisa",
+    "gapapa": "tidak apa apa", "gpp": "tidak apa apa", "ga papa": "tidak apa apa", "gakpapa": "tidak apa apa",
+    "gapap": "tidak apa apa", "gaada": "tidak ada", "gada": "tidak ada", "gda": "tidak ada", "gakuat": "tidak kuat",
+    "gakwad": "tidak kuat", "gakusah": "tidak usah", "gausah": "tidak usah", "gausa": "tidak usah",
+    "gamau": "tidak mau", "gmau": "tidak mau", "gatau": "tidak tahu", "gtau": "tidak tahu", "gtw": "tidak tahu",
+    "yaudh": "ya sudah", "yaudah": "ya sudah", "yowes": "ya sudah", "yawis": "ya sudah", "otw": "dalam perjalanan",
+    "on the way": "dalam perjalanan", "tidak sadarkan diri": "tidak sadar", "ngos ngosan": "sesak",
+    "megap megap": "sesak", "tersengal sengal": "sesak", "insya allah": "insyaallah", "insha allah": "insyaallah",
+    "inshaallah": "insyaallah", "insyallah": "insyaallah", "in sya allah": "insyaallah", "inna lillahi": "inalilahi",
+    "ina lilahi": "inalilahi", "innalilahi": "inalilahi",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -164,10 +174,9 @@ DANGER: dict[str, list[str]] = {
                       "tidak merespon", "tidak ada respon", "tidak bergerak", "tidak berdaya", "lemas sekali",
                       "lemas banget", "tidak nyambung", "mengigau terus", "mata terbalik", "mata mendelik",
                       "tidak bisa bicara", "tidak bisa ngomong", "pelo", "mulut mencong", "mencong", "lumpuh",
-                      "mati rasa", "stroke", "tidak mau bangun", "tidak bisa diajak bicara", "kritis", "sekarat", "tidak bisa gerak",
-                      "tidak bisa gerakin", "tidak bisa digerakkan", "tidak bisa menggerakkan", "lumpuh sebelah",
-                      "separuh badan", "badan sebelah",
-                      "tidak sadar diri"],
+                      "mati rasa", "stroke", "tidak mau bangun", "tidak bisa diajak bicara", "kritis", "sekarat",
+                      "tidak bisa gerak", "tidak bisa gerakin", "tidak bisa digerakkan", "tidak bisa menggerakkan",
+                      "lumpuh sebelah", "separuh badan", "badan sebelah", "tidak sadar diri"],
     "seizure": ["kejang", "kaku kaku", "badan kaku"],
     "bleeding": ["darah", "berdarah", "pendarahan", "perdarahan", "mimisan", "bab hitam", "berak hitam"],
     "chest": ["nyeri dada", "sakit dada", "dada sakit", "dada nyeri", "dada sesak", "dada berat", "dada panas",
@@ -177,23 +186,22 @@ DANGER: dict[str, list[str]] = {
     "pain": ["sakit sekali", "sakit banget", "sakit parah", "sakit hebat", "sangat sakit", "sakit sangat",
              "sakit luar biasa", "sakit tidak tertahankan", "tidak tahan sakit", "tidak kuat sakit", "kesakitan",
              "menjerit", "merintih", "meraung", "teriak teriak", "nyeri hebat", "nyeri sekali", "nyeri banget",
-             "nyeri parah", "tidak tahan nyeri", "nyeri tidak tertahankan", "sakit tidak tahan",
-             "demam tinggi", "panas tinggi", "muntah terus", "muntah muntah"],
+             "nyeri parah", "tidak tahan nyeri", "nyeri tidak tertahankan", "sakit tidak tahan", "demam tinggi",
+             "panas tinggi", "muntah terus", "muntah muntah"],
     "help": ["tolong", "darurat", "gawat", "emergency", "help", "ambulans", "ambulan", "ambulance", "igd", "ugd",
-             "segera datang", "cepat datang", "cepat kesini", "tolong kesini", "bunuh diri", "mau mati",
-             "mati saja", "ingin mati", "overdosis", "keracunan", "salah minum obat", "salah obat",
-             "kebanyakan minum obat", "kebanyakan obat", "obat kebanyakan", "satu strip", "sudah tidak kuat",
-             "mengakhiri", "akhiri hidup", "tidak ada gunanya", "putus asa", "biar selesai", "biar mati",
-             "supaya mati", "biar cepat selesai", "gantung diri", "lebih baik mati",
-             "lebih baik saya mati", "mending mati", "mending saya mati", "sos", "sebotol", "satu botol",
-             "1 botol", "1 strip", "obat banyak", "keringat dingin",
-             "tidak kuat lagi", "bahaya", "panik", "butuh bantuan", "minta bantuan"],
+             "segera datang", "cepat datang", "cepat kesini", "tolong kesini", "bunuh diri", "mau mati", "mati saja",
+             "ingin mati", "overdosis", "keracunan", "salah minum obat", "salah obat", "kebanyakan minum obat",
+             "kebanyakan obat", "obat kebanyakan", "satu strip", "sudah tidak kuat", "mengakhiri", "akhiri hidup",
+             "tidak ada gunanya", "putus asa", "biar selesai", "biar mati", "supaya mati", "biar cepat selesai",
+             "gantung diri", "lebih baik mati", "lebih baik saya mati", "mending mati", "mending saya mati", "sos",
+             "sebotol", "satu botol", "1 botol", "1 strip", "obat banyak", "keringat dingin", "tidak kuat lagi",
+             "bahaya", "panik", "butuh bantuan", "minta bantuan"],
 }
 # Everyday words that only look like danger: a danger phrase inside one of these is not one.
 SAFE = ["tekanan darah", "gula darah", "cek darah", "tes darah", "periksa darah", "darah tinggi", "darah rendah",
         "tambah darah", "ambil darah", "hasil darah", "transfusi darah", "golongan darah", "kurang darah",
-        "penambah darah", "obat jatuh", "pil jatuh", "hp jatuh", "jatuh tempo", "jatuh tanggal", "jatuh hari", "jatuh pada", "jatuh cinta",
-        "obat jantung", "obat darah", "obat stroke", "obat sesak", "obat kejang"]
+        "penambah darah", "obat jatuh", "pil jatuh", "hp jatuh", "jatuh tempo", "jatuh tanggal", "jatuh hari",
+        "jatuh pada", "jatuh cinta", "obat jantung", "obat darah", "obat stroke", "obat sesak", "obat kejang"]
 # "tolong" also means "please": followed by one of these it asks for something ordinary.
 PLEASE_VERBS = ["kirim", "dikirim", "berhenti", "jangan", "ganti", "diganti", "ubah", "diubah", "info", "infokan",
                 "kabari", "kabarkan", "jelaskan", "dijelaskan", "cek", "dicek", "ingatkan", "diingatkan", "sampaikan",
@@ -216,25 +224,25 @@ NEAR_WORDS = 3
 # Words a negation may stand before a danger word across: "tidak ada sesak", "tidak lagi kejang".
 BETWEEN_NEGATION = {"ada", "lagi", "pernah", "terlalu", "begitu", "sampai", "yang", "terasa", "merasa", "kok"}
 # A word of relief anywhere beside breathing words: "napasnya sudah lega" is no alarm.
-RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang", "mendingan", "longgar", "plong"]
+RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang", "mendingan",
+          "longgar", "plong"]
 
 # ---------------------------------------------------------------------------------------------
 # Death, told in the words families use. A death word after a hedge ("hampir meninggal",
 # "takut mati") is danger, not a death; after a negation ("belum meninggal") it is neither.
-DEATH = ["meninggal", "meninggal dunia", "wafat", "berpulang", "telah tiada", "sudah tiada", "inalilahi", "tutup usia", "dipanggil tuhan", "dipanggil allah",
-         "dipanggil yang maha kuasa", "kembali ke pangkuan", "napas terakhir", "dimakamkan", "pemakaman", "jenazah",
-         "dikubur", "dikebumikan", "sedo", "seda", "pejah", "maot", "pupus", "tilar donya", "kapundut", "kapundhut",
-         "meninggalkan kita", "meninggalkan kami", "rip",
-         "tidak tertolong", "rahmatullah", "husnul khotimah", "sisi allah", "sisi tuhan",
-         "pangkuan allah", "pangkuan tuhan", "tenang di sana", "sudah almarhum", "sudah almarhumah",
-         "pergi meninggalkan"]
+DEATH = ["meninggal", "meninggal dunia", "wafat", "berpulang", "telah tiada", "sudah tiada", "inalilahi", "tutup usia",
+         "dipanggil tuhan", "dipanggil allah", "dipanggil yang maha kuasa", "kembali ke pangkuan", "napas terakhir",
+         "dimakamkan", "pemakaman", "jenazah", "dikubur", "dikebumikan", "sedo", "seda", "pejah", "maot", "pupus",
+         "tilar donya", "kapundut", "kapundhut", "meninggalkan kita", "meninggalkan kami", "rip", "tidak tertolong",
+         "rahmatullah", "husnul khotimah", "sisi allah", "sisi tuhan", "pangkuan allah", "pangkuan tuhan",
+         "tenang di sana", "sudah almarhum", "sudah almarhumah", "pergi meninggalkan"]
 # Said of a person (a family word or the patient's name before it) and ending the clause:
 # "bapak sudah tidak ada", "ibu sudah pergi"; not "obatnya sudah tidak ada", "sudah tidak ada keluhan".
 DEATH_OF_A_PERSON = ["sudah tidak ada", "telah tidak ada", "sudah pergi", "telah pergi", "sudah mati", "mati",
                      "sudah meninggalkan", "pergi selamanya"]
-PERSONS = {"amang", "inang", "opung", "amak", "apak", "kakung", "putri", "uti", "engkong", "ibu", "bapak", "suami", "istri", "nenek", "kakek", "mbah", "oma", "opa", "eyang", "beliau", "pasien",
-           "mertua", "kakak", "adik", "anak", "om", "tante", "uti", "akung", "uyut", "nini", "aki", "engkong", "ema",
-           "dia", "orangnya"}
+PERSONS = {"amang", "inang", "opung", "amak", "apak", "kakung", "putri", "uti", "engkong", "ibu", "bapak", "suami",
+           "istri", "nenek", "kakek", "mbah", "oma", "opa", "eyang", "beliau", "pasien", "mertua", "kakak", "adik",
+           "anak", "om", "tante", "uti", "akung", "uyut", "nini", "aki", "engkong", "ema", "dia", "orangnya"}
 # Words after "pergi" or "tidak ada" that still end a death's clause: when it happened.
 WHEN_WORDS = {"tadi", "malam", "pagi", "siang", "sore", "subuh", "kemarin", "semalam", "dini", "hari", "jam", "pukul",
               "barusan", "sekitar", "ini", "pada", "sekali", "lalu", "minggu", "dengan", "tenang", "ya", "bu", "ibu",
@@ -257,8 +265,8 @@ DO_NOT = ["jangan", "tidak usah", "tidak perlu", "tidak mau", "tidak ingin", "ti
 MESSAGES = ["pesan", "kirim", "dikirim", "dikirimi", "mengirim", "terima", "menerima", "pengingat", "ingatkan",
             "diingatkan", "mengingatkan", "hubungi", "dihubungi", "menghubungi", "layanan", "langganan",
             "berlangganan", "nomor ini", "nomor saya", "daftar", "program", "prima", "japri"]
-START = ["mulai lagi", "aktif lagi", "kirim lagi", "ingatkan lagi", "diingatkan lagi",
-         "ikut lagi", "daftar lagi", "gabung lagi", "kirimi lagi", "mulai kembali", "aktifkan lagi", "kirim pengingat lagi", "kirim pesan lagi",
+START = ["mulai lagi", "aktif lagi", "kirim lagi", "ingatkan lagi", "diingatkan lagi", "ikut lagi", "daftar lagi",
+         "gabung lagi", "kirimi lagi", "mulai kembali", "aktifkan lagi", "kirim pengingat lagi", "kirim pesan lagi",
          "mau menerima lagi", "mau terima lagi", "lanjut lagi", "dikirim lagi", "dikirimi lagi"]
 NEGATIONS = {"tidak", "bukan", "jangan", "belum"}
 
@@ -270,16 +278,17 @@ TAKEN = ["sudah", "selesai", "telah", "sudah diminum", "diminum", "sudah minum",
 NOT_YET = ["belum", "nanti", "sebentar", "sebentar lagi", "lupa", "belum sempat", "tunggu", "menunggu", "mau minum",
            "baru mau", "akan minum", "akan diminum", "nanti diminum", "setelah makan dulu", "makan dulu",
            "tidak sempat"]
-MEDICATION = ["minum", "diminum", "obat", "obatnya", "pil", "tablet", "kapsul", "sirup", "puyer", "suntik", "disuntik", "insulin", "salep", "oles", "dioles", "tetes", "morfin", "pakai", "dipakai", "dosis",
-              "semprot", "inhaler", "plester", "koyo", "ditelan", "ditelan semua"]
+MEDICATION = ["minum", "diminum", "obat", "obatnya", "pil", "tablet", "kapsul", "sirup", "puyer", "suntik", "disuntik",
+              "insulin", "salep", "oles", "dioles", "tetes", "morfin", "pakai", "dipakai", "dosis", "semprot",
+              "inhaler", "plester", "koyo", "ditelan", "ditelan semua"]
 ATTENDING = ["hadir", "datang", "akan datang", "akan hadir", "insyaallah datang", "bisa datang", "bisa hadir",
              "dalam perjalanan", "berangkat", "sudah sampai", "sudah di rumah sakit", "sudah di puskesmas",
              "sudah di klinik", "sudah di poli", "meluncur", "siap datang", "insyaallah hadir"]
 LATE = ["terlambat", "agak siang", "agak telat", "sedikit terlambat", "lebih siang", "agak lambat", "macet"]
-CANCEL = ["batal", "dibatalkan", "tidak jadi", "tidak bisa datang", "tidak bisa hadir", "tidak datang",
-          "tidak hadir", "belum bisa datang", "belum bisa hadir", "berhalangan", "absen", "diundur", "berhalangan hadir", "berhalangan datang",
-          "mundur", "ganti jadwal", "ganti hari", "pindah jadwal", "jadwal ulang", "tidak bisa kontrol",
-          "tidak kontrol", "tidak bisa ke"]
+CANCEL = ["batal", "dibatalkan", "tidak jadi", "tidak bisa datang", "tidak bisa hadir", "tidak datang", "tidak hadir",
+          "belum bisa datang", "belum bisa hadir", "berhalangan", "absen", "diundur", "berhalangan hadir",
+          "berhalangan datang", "mundur", "ganti jadwal", "ganti hari", "pindah jadwal", "jadwal ulang",
+          "tidak bisa kontrol", "tidak kontrol", "tidak bisa ke"]
 APPOINTMENT = ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "puskesmas", "klinik", "poli", "jadwal",
                "besok", "rs"]
 # A bare yes or no, read as the answer to whatever was asked (consent; an appointment).
@@ -289,19 +298,18 @@ YES = ["ya", "setuju", "bersedia", "boleh", "mau", "oke", "ok", "okay", "sip", "
 NO = ["tidak", "tolak", "menolak", "no", "jangan", "tidak mau", "tidak usah", "tidak perlu", "tidak bersedia",
       "tidak setuju", "tidak ingin", "tidak terima", "emoh", "ogah", "wegah", "alim"]
 # Words that say nothing beyond an answer: politeness, pronouns, family words, when.
-FILLER = {
-    "makasih", "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay", "sip",
-    "saya", "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus", "suster",
-    "min", "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek", "kakek",
-    "kok", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah", "lah", "aja",
-    "saja", "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul", "barusan",
-    "baru", "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai", "aturan", "resep", "setelah",
-    "sebelum", "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir", "biji", "sendok", "sdm", "ml",
-    "tepat", "rutin", "teratur", "kemarin", "pas", "sekitar", "tablet", "selamat",
-    "assalamualaikum", "salam", "waalaikumsalam", "walaikumsalam", "wa", "alaikum", "untuk", "buat", "ibuku", "bapakku",
-    "sudah", "sayang", "banyak", "mah", "dari", "ke", "kepada", "jam", "e", "pas", "pukul", "sholat", "salat", "subuh",
-    "zuhur", "dzuhur", "ashar", "maghrib", "magrib", "isya", "mandi", "teh", "atuh", "mawon", "kang", "teteh", "ceu", "mbok", "le", "nduk", "gan", "om", "tante",
-}
+FILLER = {"makasih", "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay",
+          "sip", "saya", "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus",
+          "suster", "min", "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek",
+          "kakek", "kok", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah",
+          "lah", "aja", "saja", "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam",
+          "pukul", "barusan", "baru", "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai",
+          "aturan", "resep", "setelah", "sebelum", "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir",
+          "biji", "sendok", "sdm", "ml", "tepat", "rutin", "teratur", "kemarin", "pas", "sekitar", "tablet", "selamat",
+          "assalamualaikum", "salam", "waalaikumsalam", "walaikumsalam", "wa", "alaikum", "untuk", "buat", "ibuku",
+          "bapakku", "sudah", "sayang", "banyak", "mah", "dari", "ke", "kepada", "jam", "e", "pas", "pukul", "sholat",
+          "salat", "subuh", "zuhur", "dzuhur", "ashar", "maghrib", "magrib", "isya", "mandi", "teh", "atuh", "mawon",
+          "kang", "teteh", "ceu", "mbok", "le", "nduk", "gan", "om", "tante"}
 # A meal is filler only around taking the medicine ("sudah minum setelah makan"), not alone
 # ("sudah makan" tells of a meal, not a dose): see _taken.
 MEALS = {"makan", "sarapan", "bubur", "nasi", "roti"}
@@ -310,9 +318,10 @@ QUESTIONS = {"apa", "apakah", "kapan", "berapa", "gimana", "mana", "siapa", "ken
 
 # ---------------------------------------------------------------------------------------------
 # 4. Thanks and acknowledgements: no answer needed, nothing to do.
-THANKS = {"makasih", "ok", "oke", "okay", "sip", "siap", "noted", "amin", "aamiin", "alhamdulillah", "ya",
-          "sama", "waalaikumsalam", "walaikumsalam", "mantap", "mantab", "good", "nice", "iya", "wa", "alaikum", "puji", "tuhan", "berkah", "semoga",
-          "sehat", "selalu", "infonya", "info", "diingatkan", "mengingatkan", "pengingatnya", "banyak"}
+THANKS = {"makasih", "ok", "oke", "okay", "sip", "siap", "noted", "amin", "aamiin", "alhamdulillah", "ya", "sama",
+          "waalaikumsalam", "walaikumsalam", "mantap", "mantab", "good", "nice", "iya", "wa", "alaikum", "puji",
+          "tuhan", "berkah", "semoga", "sehat", "selalu", "infonya", "info", "diingatkan", "mengingatkan",
+          "pengingatnya", "banyak"}
 # Forms of address a thanks may carry: "terimakasih dok", "makasih mbak".
 HONORIFICS = {"dokter", "suster", "mbak", "mas", "kak", "nak", "min", "admin", "pak", "bu", "ibu", "bapak", "dek",
               "teh", "kang", "ceu", "bang", "om", "tante", "sus", "bidan", "ners", "relawan", "tim", "prima"}
@@ -597,7 +606,8 @@ def is_emergency(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # 2. Commands about the messages.
 POLITE = _standard_set({
-    "tolong", "mohon", "minta", "mau", "saja", "aja", "dulu", "please", "sudah", "cukup", "ya", "makasih", "deh", "dong",
+    "tolong", "mohon", "minta", "mau", "saja", "aja", "dulu", "please", "sudah", "cukup", "ya", "makasih", "deh",
+    "dong",
     "sih", "kak", "min", "admin", "bapak", "ibu", "saya", "kami", "lagi", "sekarang", "semua", "sama", "sampai", "di",
     "sini", "dari", "sebelumnya",
 })
@@ -736,8 +746,8 @@ def _standard_phrases(phrases: list[str]) -> set[str]:
 
 
 # Words a yes or a no may carry without saying more: "ya saya mau", "tidak usah, terima kasih".
-ANSWER_EXTRAS = {"mau", "usah", "perlu", "setuju", "bersedia", "terima", "maaf", "dulu", "saja", "sudah", "ya", "sekali",
-                 "diingatkan", "banget", "sangat", "kirim", "dikirim", "silakan"}
+ANSWER_EXTRAS = {"mau", "usah", "perlu", "setuju", "bersedia", "terima", "maaf", "dulu", "saja", "sudah", "ya",
+                 "sekali", "diingatkan", "banget", "sangat", "kirim", "dikirim", "silakan"}
 
 
 def _clear_answer(clause: Clause, names: frozenset[str]) -> str | None:

@@ -194,8 +194,8 @@ def route(patient: Patient, reply: PatientReply, pending: Pending, check_in: Che
         if feeling:
             told = partial(check_ins.answer, check_in, feeling=feeling, reading=reading)
             return _both(dose_handler, told) if waits else told
-    if dose_handler is None and intent == Intent.THANKS:
-        return thanked
+    if dose_handler is None and intent == Intent.THANKS and patient.verification_status != Patient.Verification.DECLINED:
+        return thanked  # from someone who declined, even an "ok" may be a change of mind: a person reads it
     return dose_handler or for_volunteers
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from reminders.models import Caregiver, Patient, PatientReply, Reminder
-from reminders.notifications import notify_staff
+from reminders.notifications import notify_staff, patient_told_text
 from reminders.outbox import acknowledge
 
 REASON = "patient died, as their family told us"
@@ -26,10 +26,11 @@ def pause_reason(caregiver: Caregiver | None, received_at: datetime) -> str:
 
 
 def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
-                 caregiver: Caregiver | None = None, certain: bool = True) -> PatientReply:
+                 caregiver: Caregiver | None = None, certain: bool = True, answer: bool = True) -> PatientReply:
     """Store, pause, answer and tell, in the caller's transaction. `certain` is False when a
-    caregiver of several patients did not say which one: then nobody is paused, the volunteers
-    of each are told, and the phone is answered once."""
+    caregiver of several patients did not say which one: then nobody is paused and the
+    volunteers of each are told; `answer` False for all but one of those, so the phone hears
+    from us once. The writer is told only what is true: who hears of it, when someone does."""
     patient = Patient.objects.select_for_update().get(id=patient.id)
     reply = PatientReply.objects.create(
         patient=patient, caregiver=caregiver, text=text, intent=PatientReply.Intent.DEATH, received_at=received_at,
@@ -43,9 +44,10 @@ def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at:
         closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
         outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")
     if not told_already:
-        acknowledge(reply, "condolences")
         notifications = notify_staff(reply)
-        outcome.append(f"condolences queued; {len(notifications)} staff notification(s)")
+        if answer:
+            acknowledge(reply, "condolences", told=patient_told_text(notifications))
+        outcome.append(f"{'condolences queued; ' if answer else ''}{len(notifications)} staff notification(s)")
     else:
         outcome.append("answered and told already")
     reply.outcome = "; ".join(outcome)[:200]

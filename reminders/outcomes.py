@@ -55,6 +55,16 @@ PHRASES = [
      _("%(count)s reminder(s) not yet taken; %(follow_ups)s follow-up(s) queued")),
     (r"appointment answer recorded: (?P<answer>\w+)", _("appointment answer recorded: %(answer)s")),
     (r"stored for volunteers", _("stored for volunteers")),
+    (r"thanks or acknowledgement; nothing to do", _("thanks or acknowledgement; nothing to do")),
+    (r"voice note or attachment; stored for volunteers", _("voice note or attachment; stored for volunteers")),
+    # A death told (reminders/deaths.py)
+    (r"reminders paused; (?P<doses>\d+) open dose\(s\) cancelled; condolences queued; (?P<count>\d+) staff "
+     r"notification\(s\)", _("reminders paused; %(doses)s open dose(s) cancelled; condolences queued; %(count)s staff "
+                             "notification(s)")),
+    (r"condolences queued; (?P<count>\d+) staff notification\(s\)",
+     _("condolences queued; %(count)s staff notification(s)")),
+    (r"(?P<count>\d+) staff notification\(s\)", _("%(count)s staff notification(s)")),
+    (r"answered and told already", _("answered and told already")),
     (r"stored for volunteers; acknowledged", _("stored for volunteers; acknowledged")),
     (r"several kinds of reminder wait for an answer; asked which, stored for volunteers",
      _("several kinds of reminder wait for an answer; asked which, stored for volunteers")),

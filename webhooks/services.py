@@ -201,8 +201,9 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
                     for one in caregiver.caregivers:
                         handle_emergency(one.patient, text, received_at, claim.event.received_at, one)
                 elif urgent == Intent.DEATH:  # which patient is not known: nobody is paused, everyone told
-                    for one in caregiver.caregivers:
-                        handle_death(one.patient, text, received_at, claim.event.received_at, one, certain=False)
+                    for i, one in enumerate(caregiver.caregivers):
+                        handle_death(one.patient, text, received_at, claim.event.received_at, one, certain=False,
+                                     answer=i == 0)
                 else:
                     keep_unclear_reply(caregiver, text, received_at, claim.event.received_at)
                 claim.finish(State.PROCESSED, "caregiver of several patients; asked which, kept for volunteers")

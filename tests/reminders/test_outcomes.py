@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from reminders.consent import send_verification
 from reminders.conversation import apply_reply
+from reminders.deaths import handle_death
 from reminders.emergencies import handle_emergency
 from reminders.models import Patient
 from reminders.outcomes import describe
@@ -36,7 +37,8 @@ def outcomes_of_every_path() -> list[str]:
     outcomes += [answer(patient, "belum"), answer(patient, "sudah", 1)]
     sent_dose(patient), sent_dose(patient, "APPOINTMENT")
     outcomes += [answer(patient, "sudah", 2), answer(patient, "hadir", 3)]  # which one? then the appointment
-    outcomes += [answer(patient, "obatnya habis", 4), answer(patient, "terima kasih", 5)]  # acknowledged once
+    outcomes += [answer(patient, "obatnya habis", 4), answer(patient, "kapan kontrol?", 5)]  # acknowledged once
+    outcomes += [answer(patient, "terima kasih", 5), answer(patient, "", 5)]  # nothing to do; a voice note
     outcomes += [answer(patient, "BERHENTI", 6), answer(patient, "MULAI", 7), answer(patient, "MULAI", 8)]
     for replies in (["YA"], ["TIDAK"], ["hmm", "entah"]):
         asked = make_patient(verification_status="PENDING")
@@ -53,6 +55,8 @@ def outcomes_of_every_path() -> list[str]:
         outcomes += [handle_emergency(told, "darurat", timezone.now()).outcome,
                      handle_emergency(told, "darurat lagi", timezone.now()).outcome,
                      handle_emergency(make_patient(), "sesak napas", timezone.now()).outcome]
+        outcomes += [handle_death(told, "bapak sudah meninggal", timezone.now()).outcome,
+                     handle_death(told, "bapak sudah berpulang", timezone.now()).outcome]
     return outcomes
 
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from reminders.backends import locmem
 from reminders.models import Message, PatientReply, StaffNotification, StaffProfile
-from reminders.notifications import notify_staff
 from reminders.roles import COORDINATOR
 from tests.factories import make_patient
 from tests.scenarios.helpers import (
@@ -212,14 +211,17 @@ def test_the_alert_goes_out_with_the_safety_answer_past_a_spent_device_limit(cli
 
 
 def test_a_death_a_family_tells_of_is_told_with_condolences_the_words_and_the_writers_number(
-        ani_on_whatsapp, mailbox, django_capture_on_commit_callbacks):
+        client, ani_on_whatsapp, mailbox, django_capture_on_commit_callbacks):
     patient = make_patient(volunteer=ani_on_whatsapp)
     rina = caregiver_of(patient)
     with at(wib(23, 10)), django_capture_on_commit_callbacks(execute=True):
-        reply = PatientReply.objects.create(patient=patient, caregiver=rina, text="Ibu sudah meninggal tadi pagi",
-                                            intent=PatientReply.Intent.DEATH, needs_attention=True)
-        notify_staff(reply)
+        say(client, patient, "Ibu sudah meninggal tadi pagi", sender=rina.phone.lstrip("+"))
         run_scheduler()
+    reply = PatientReply.objects.get()
+    assert (reply.intent, reply.caregiver, reply.urgent) == ("DEATH", rina, True)
+    assert texts_to(DAUGHTER) == ["Kami turut berduka cita atas Ibu Sari. Pesan Anda kami teruskan kepada relawan PRIMA."]
+    patient.refresh_from_db()
+    assert not patient.is_active and patient.pause_reason.startswith("Kabar meninggal dunia dari Rina (anak)")
     assert texts_to(ANIS_PHONE) == [
         "PRIMA: kabar duka. Keluarga mengabarkan pasien Ibu Sari meninggal: “Ibu sudah meninggal tadi pagi”. Mohon "
         f"hubungi keluarga untuk menyampaikan belasungkawa: Rina (anak), pendamping pasien, di {DAUGHTER}. Setelah "

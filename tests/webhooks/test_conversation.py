@@ -87,6 +87,15 @@ def test_an_unclear_answer_gets_one_clarifying_question(client, pending, text):
     assert "relawan kami" in bodies(pending)[0]  # the second is answered too: nobody is left in silence
 
 
+def test_after_a_refusal_even_a_yes_is_for_a_volunteer_not_a_thanks(client, pending):
+    say(client, pending, "TIDAK")
+    say(client, pending, "ya")
+    pending.refresh_from_db()
+    assert pending.verification_status == "DECLINED"  # consent changes only by asking again, or MULAI
+    later = PatientReply.objects.get(text="ya")
+    assert later.needs_attention and later.acknowledged
+
+
 def test_verification_expires_and_a_late_yes_does_not_verify(client, settings):
     patient = make_patient(verification_status="PENDING")
     sent = timezone.now()

@@ -1,7 +1,10 @@
-"""The conversation corpus (corpus.tsv: how patients, elderly people and families really write,
-each line with what PRIMA had just asked and what a careful volunteer would conclude), run
-line by line through the real webhook. Prints the confusion table and the safety figures that
-docs/conversation.md reports; asserts their goals."""
+"""The conversation corpora (corpus.tsv, corpus_second.tsv: how patients, elderly people and
+families really write, each line with what PRIMA had just asked and what a careful volunteer
+would conclude), run line by line through the real webhook. Prints the confusion table and the
+safety figures that docs/conversation.md reports; asserts their goals.
+
+    DEBUG=1 .venv/bin/python -m pytest tests/webhooks/test_corpus.py -s
+"""
 import csv
 import itertools
 from collections import Counter
@@ -16,7 +19,7 @@ from reminders.models import Caregiver, Message, Patient, PatientReply, Reminder
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.webhooks.conftest import incoming, post_json
 
-CORPUS = Path(__file__).with_name("corpus.tsv")
+HERE = Path(__file__).parent
 VOICE = "<voice>"
 _phones = itertools.count(1)
 _inbox = itertools.count(1)
@@ -32,8 +35,8 @@ class Line:
     expected: str
 
 
-def corpus() -> list[Line]:
-    rows = (row for row in CORPUS.read_text(encoding="utf-8").splitlines()[1:] if row and not row.startswith("#"))
+def corpus(path: Path) -> list[Line]:
+    rows = (row for row in path.read_text(encoding="utf-8").splitlines()[1:] if row and not row.startswith("#"))
     return [Line(*fields) for fields in csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
@@ -148,10 +151,10 @@ def print_report(results: list[tuple[Line, str, bool, bool]], numbers: dict[str,
 
 
 @pytest.mark.django_db
-def test_the_corpus_through_the_webhook_meets_the_safety_goals(client, outbox, settings):
-    settings.FREE_TEXT_ACK_WINDOW_MINUTES = 240
-    lines = corpus()
-    assert len(lines) >= 400
+@pytest.mark.parametrize("name, size", [("corpus.tsv", 500), ("corpus_second.tsv", 380)])
+def test_the_corpus_through_the_webhook_meets_the_safety_goals(client, outbox, name, size):
+    lines = corpus(HERE / name)
+    assert len(lines) >= size
     results = [(line, *run_line(client, line)) for line in lines]
     numbers = figures(results)
     print_report(results, numbers)
