@@ -42,7 +42,7 @@ from django.db import connection, connections  # noqa: E402
 
 from bench.scratch import scratch_database  # noqa: E402
 from ratelimit.models import RateLimitEvent  # noqa: E402
-from reminders.devices import encrypt_token  # noqa: E402
+from reminders.outbox.devices import encrypt_token  # noqa: E402
 from reminders.models import Device, Message, Patient, ReminderSchedule  # noqa: E402
 from tests.fonnte_standin import FonnteStandIn  # noqa: E402
 

@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.scratch import scratch_database  # noqa: E402
-from reminders.dispatch import publish  # noqa: E402
+from reminders.outbox.dispatch import publish  # noqa: E402
 from reminders.models import Message  # noqa: E402
 from tests.celery.cluster import Workers, broker, redis_server, wait_for, worker_environment  # noqa: E402
 from tests.factories import queue_backlog  # noqa: E402

@@ -152,8 +152,8 @@ class CeleryWorkers:
         self.kills.append(time.time())
 
     def between_checks(self) -> None:
-        from reminders.dispatch import enqueue_due_messages
-        from reminders.sending import requeue_stale_leases
+        from reminders.outbox.dispatch import enqueue_due_messages
+        from reminders.outbox.sending import requeue_stale_leases
 
         try:
             requeue_stale_leases()

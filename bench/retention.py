@@ -49,7 +49,7 @@ from bench.scratch import scratch_database  # noqa: E402
 from prima import retention  # noqa: E402
 from reminders.models import Message, Patient, Reminder, ReminderSchedule  # noqa: E402
 from reminders.retention import messages as prunable_messages  # noqa: E402
-from reminders.sending import claim_due_messages, claimable_messages  # noqa: E402
+from reminders.outbox.sending import claim_due_messages, claimable_messages  # noqa: E402
 from tests.factories import make_patient, make_schedule  # noqa: E402
 
 SCRATCH_DB = "prima_bench_retention"

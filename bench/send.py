@@ -34,7 +34,7 @@ from bench.scratch import scratch_database  # noqa: E402
 from reminders.backends.fonnte import FonnteBackend  # noqa: E402
 from reminders.models import Message  # noqa: E402
 from reminders.scheduler import drain  # noqa: E402
-from reminders.sending import claimable_messages  # noqa: E402
+from reminders.outbox.sending import claimable_messages  # noqa: E402
 from tests.factories import make_patient  # noqa: E402
 from tests.fonnte_standin import FonnteStandIn  # noqa: E402
 

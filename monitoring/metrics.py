@@ -20,7 +20,7 @@ from ratelimit.models import RateLimitEvent
 from ratelimit.services import longest_named_window
 from reminders.health import queue_depth, tick_age
 from reminders.models import DeviceState, Message, ReminderSchedule
-from reminders.pauses import pauses_in_force
+from reminders.outbox.pauses import pauses_in_force
 from reminders.phones import mask_phones
 from reminders.retention import pruned_message_totals
 from webhooks.models import WebhookEvent

@@ -10,8 +10,8 @@ from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
-from reminders.notifications import untold_emergencies
-from reminders.pauses import pauses_in_force
+from reminders.outbox.notifications import untold_emergencies
+from reminders.outbox.pauses import pauses_in_force
 from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 

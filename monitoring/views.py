@@ -10,7 +10,7 @@ from monitoring.metrics import registry
 from monitoring.status import database_reachable, tick_is_fresh
 from reminders.health import tick_age
 from reminders.models import DeviceState, ReminderSchedule
-from reminders.pauses import pauses_in_force
+from reminders.outbox.pauses import pauses_in_force
 from reminders.phones import mask_phones
 
 

@@ -1,6 +1,6 @@
 """PRIMA's admin site: the volunteers' and coordinators' whole interface.
 
-Its first page is "Hari ini" (today): what needs the user now (reminders/today.py), and for
+Its first page is "Hari ini" (today): what needs the user now (reminders/workspace/today.py), and for
 those who may see the system's health, that health in one line (monitoring/status.py).
 """
 from django.contrib import admin

@@ -273,7 +273,7 @@ RATE_LIMITS = rate_limits_from_env(
 FOLLOW_UP_DELAY_MINUTES = _number("FOLLOW_UP_DELAY_MINUTES", 30)
 # Words and phrases that mean a patient needs help now; matched as whole words, before any
 # other rule or limit. Not everyday words such as TOLONG, which also means "please".
-# Danger phrases beyond reminders/classifier.py's DANGER table (comma-separated), read like it.
+# Danger phrases beyond reminders/conversation/classifier.py's DANGER table (comma-separated), read like it.
 EMERGENCY_PHRASES = env.list("EMERGENCY_PHRASES", default=[])
 
 # Our WhatsApp numbers, as Fonnte names them in a webhook's `device` (comma-separated, any
@@ -301,7 +301,7 @@ PATIENT_LOCK_WAIT_SECONDS = _number("PATIENT_LOCK_WAIT_SECONDS", 5.0, float)
 # Chores every scheduler tick runs (dotted paths to functions taking no arguments).
 HOUSEKEEPING_TASKS = [
     "webhooks.services.process_pending_events",
-    "reminders.notifications.retry_notifications",
+    "reminders.outbox.notifications.retry_notifications",
     "locks.services.cleanup_expired_locks",
     "prima.retention.prune_some",
 ]
@@ -336,7 +336,7 @@ FREE_TEXT_ACK_WINDOW_MINUTES = _number("FREE_TEXT_ACK_WINDOW_MINUTES", 240)
 # Every emergency is stored and flagged; the safety answer and the staff notifications go out
 # at most once per patient per this many minutes.
 EMERGENCY_ANSWER_WINDOW_MINUTES = _number("EMERGENCY_ANSWER_WINDOW_MINUTES", 10)
-# Escalations (reminders/escalations.py): which rules raise one, and their thresholds. Each raises
+# Escalations (reminders/workspace/escalations.py): which rules raise one, and their thresholds. Each raises
 # at most one escalation per patient per rule per day, told to the volunteer by WhatsApp, and to
 # every coordinator when nobody has handled it ESCALATION_TO_COORDINATORS_MINUTES later.
 ESCALATION_RULE_NAMES = ["MISSED_IN_A_ROW", "VERIFICATION_EXPIRED", "NOT_YET_TWICE", "EMERGENCY_UNHANDLED",
@@ -349,7 +349,7 @@ ESCALATION_MISSED_IN_A_ROW = _number("ESCALATION_MISSED_IN_A_ROW", 2)
 ESCALATION_NOT_YET_ON_ONE_DOSE = _number("ESCALATION_NOT_YET_ON_ONE_DOSE", 2)
 ESCALATION_EMERGENCY_UNHANDLED_MINUTES = _number("ESCALATION_EMERGENCY_UNHANDLED_MINUTES", 30)
 ESCALATION_TO_COORDINATORS_MINUTES = _number("ESCALATION_TO_COORDINATORS_MINUTES", 60)
-# The weekly check-in (reminders/check_ins.py): asked at the patient's time, or up to this many
+# The weekly check-in (reminders/conversation/check_ins.py): asked at the patient's time, or up to this many
 # hours later when nothing ran then (later, it waits for next week); answered within the window.
 CHECK_IN_CATCH_UP_HOURS = _number("CHECK_IN_CATCH_UP_HOURS", 6)
 CHECK_IN_ANSWER_HOURS = _number("CHECK_IN_ANSWER_HOURS", 24)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from reminders.models import Patient, ReminderSchedule
 from reminders.phones import normalise_phone
-from reminders.roles import VOLUNTEER, sync_roles
+from reminders.workspace.roles import VOLUNTEER, sync_roles
 
 DEMO_VOLUNTEERS = ["relawan.ani", "relawan.budi"]
 

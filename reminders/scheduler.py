@@ -12,14 +12,14 @@ from django.utils.module_loading import import_string
 
 from prima.clock import DatabaseNow, database_now
 from reminders.backends import BaseWhatsAppBackend
-from reminders.check_ins import ask_due_check_ins
-from reminders.consent import expire_verifications
-from reminders.escalations import raise_escalations
-from reminders.doses import close_overdue_doses, create_due_doses, schedule_edited
+from reminders.conversation.check_ins import ask_due_check_ins
+from reminders.conversation.consent import expire_verifications
+from reminders.workspace.escalations import raise_escalations
+from reminders.doses.materialise import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
-from reminders.pauses import lift_stale_pauses, pauses_in_force
-from reminders.sending import Outcome, Skip, claim_due_messages, requeue_stale_leases, send_claimed
+from reminders.outbox.pauses import lift_stale_pauses, pauses_in_force
+from reminders.outbox.sending import Outcome, Skip, claim_due_messages, requeue_stale_leases, send_claimed
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,12 @@ from django.conf import settings
 from locks.services import acquire_lock, release_lock
 from reminders import scheduler
 from reminders.backends import get_backend
-from reminders.dispatch import enqueue_due_messages
-from reminders.sending import Skip, claim_due_messages, claim_message, deliver, requeue_stale_leases, send_claimed
+from reminders.outbox.dispatch import enqueue_due_messages
+from reminders.outbox.sending import (
+    Skip, claim_due_messages, claim_message, deliver, requeue_stale_leases, send_claimed,
+)
 from prima.clock import database_now
-from reminders.doses import close_overdue_doses
+from reminders.doses.materialise import close_overdue_doses
 
 
 @shared_task

@@ -34,7 +34,7 @@ def make_reminder(schedule: ReminderSchedule | None = None, **fields) -> Reminde
 
 def materialise(now=None) -> int:
     """What a tick does to schedules (work out edits, create due doses): doses created."""
-    from reminders.doses import create_due_doses, schedule_edited
+    from reminders.doses.materialise import create_due_doses, schedule_edited
 
     now = now or timezone.now()
     schedule_edited(now)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from prima.logging import RedactSecrets
 from ratelimit.services import peek
 from reminders.models import DeviceState, Message, PatientReply, Reminder
-from reminders.sending import Outcome, Skip
+from reminders.outbox.sending import Outcome, Skip
 from tests.factories import make_patient, make_reminder, make_schedule, materialise, queue_message
 from tests.reminders.test_sending import drain_all
 from tests.webhooks.conftest import incoming
@@ -132,14 +132,14 @@ def test_runserver_request_lines_go_through_the_redacting_handler(settings):
 
 
 def test_the_emergency_reply_goes_first_and_past_the_rate_limits(outbox, settings):
-    from reminders.emergencies import handle_emergency
+    from reminders.conversation.emergencies import handle_emergency
 
     settings.RATE_LIMITS = dict(settings.RATE_LIMITS, fonnte_device={"limit": 1, "window": 60.0})
     for _ in range(3):
         queue_message(send_after=timezone.now() - timedelta(hours=1))
     patient = make_patient(name="Ibu Sari")
     handle_emergency(patient, "sesak napas", timezone.now())
-    from reminders.sending import claim_due_messages, deliver
+    from reminders.outbox.sending import claim_due_messages, deliver
     from reminders.backends import get_backend
 
     first = claim_due_messages(1).claims[0]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from reminders.devices import sending_number
+from reminders.outbox.devices import sending_number
 from reminders.models import Caregiver, Patient
 from reminders.phones import mask_phone, normalise_phone
 from webhooks.models import WebhookEvent

@@ -21,17 +21,17 @@ from django.db.models import F, Max, Q
 from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
 from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
-from reminders.caregivers import Unclear, whose_reply
-from reminders.classifier import urgent_intent
-from reminders.conversation import (
+from reminders.conversation.caregivers import Unclear, whose_reply
+from reminders.conversation.classifier import urgent_intent
+from reminders.conversation.replies import (
     apply_reply, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
 )
-from reminders.deaths import handle_death
-from reminders.devices import known_numbers
-from reminders.emergencies import handle_emergency
+from reminders.conversation.deaths import handle_death
+from reminders.outbox.devices import known_numbers
+from reminders.conversation.emergencies import handle_emergency
 from reminders.models import Message, Patient, PatientReply
 from reminders.phones import mask_phone, normalise_phone
-from reminders.provider_events import StatusResult, apply_delivery_status, record_device_state
+from reminders.outbox.provider_events import StatusResult, apply_delivery_status, record_device_state
 from webhooks.models import WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
 
@@ -190,7 +190,7 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
     text = field(payload, "message") or field(payload, "text")
     received_at = received_time(payload, claim.event)
     patient, caregiver = Patient.objects.filter(phone=phone).first(), None
-    if patient is None:  # a caregiver answering for their patient (reminders/caregivers.py)
+    if patient is None:  # a caregiver answering for their patient (reminders/conversation/caregivers.py)
         caregiver = whose_reply(phone, text)
         if caregiver is None:
             raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")

@@ -8,10 +8,10 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from reminders import escalations
+from reminders.workspace import escalations
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
 from reminders.models import Escalation, StaffProfile
-from reminders.today import contact_actions, escalation_actions
+from reminders.workspace.today import contact_actions, escalation_actions
 
 
 class OpenFilter(admin.SimpleListFilter):

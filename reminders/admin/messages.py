@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, told
 from reminders.models import Message
 from reminders.phones import mask_phone
-from reminders.volunteer_actions import cancel_messages, resend
+from reminders.workspace.volunteer_actions import cancel_messages, resend
 
 
 @admin.register(Message)

@@ -1,5 +1,5 @@
 """Patients, their schedules and their compliance: enrolling, consent by hand, pausing,
-"send today's reminders now" (reminders/volunteer_actions.py and compliance.py do the work)."""
+"send today's reminders now" (reminders/workspace/volunteer_actions.py and doses/compliance.py do the work)."""
 import csv
 from collections import Counter
 from datetime import datetime, timedelta
@@ -18,17 +18,19 @@ from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from reminders import check_ins, compliance
+from reminders.conversation import check_ins
+
+from reminders.doses import compliance
 from reminders.admin.caregivers import CaregiverInline
 from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
-from reminders.charts import daily_chart
-from reminders.consent import opt_back_in, send_verification, set_verification_by_hand
-from reminders.devices import Move, move_patient
+from reminders.workspace.charts import daily_chart
+from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
+from reminders.outbox.devices import Move, move_patient
 from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
-from reminders.today import contact_actions, one_tap, verification_actions
-from reminders.volunteer_actions import next_due_at, send_todays_reminders_now
+from reminders.workspace.today import contact_actions, one_tap, verification_actions
+from reminders.workspace.volunteer_actions import next_due_at, send_todays_reminders_now
 
 COMPLIANCE_DAYS = 30
 

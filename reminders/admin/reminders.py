@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, told, visible_patients
 from reminders.models import Message, Reminder
-from reminders.outcomes import describe
-from reminders.volunteer_actions import MANUAL_METHODS, cancel_reminders, confirm_by_volunteer, resend
+from reminders.workspace.outcomes import describe
+from reminders.workspace.volunteer_actions import MANUAL_METHODS, cancel_reminders, confirm_by_volunteer, resend
 
 
 class DeliveryStatusFilter(admin.SimpleListFilter):

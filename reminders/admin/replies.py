@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link, told
 from reminders.models import PatientReply, StaffNotification
-from reminders.today import contact_actions, one_tap
+from reminders.workspace.today import contact_actions, one_tap
 
 
 class InboxFilter(admin.SimpleListFilter):

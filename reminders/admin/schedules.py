@@ -13,7 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reminders.admin.scoping import VolunteerScopedAdmin
-from reminders.doses import dose_body
+from reminders.doses.materialise import dose_body
 from reminders.models import Patient, ReminderSchedule
 from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, template_problems
 

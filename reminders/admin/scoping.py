@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models import Patient, Reminder, ReminderSchedule
-from reminders.outcomes import describe
-from reminders.today import Action
+from reminders.workspace.outcomes import describe
+from reminders.workspace.today import Action
 
 
 def sees_all_patients(user) -> bool:
@@ -75,7 +75,7 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def page_actions(self, request: HttpRequest, obj) -> list[Action]:
-        """One-tap buttons at the top of the row's own page (reminders/today.py's Action)."""
+        """One-tap buttons at the top of the row's own page (reminders/workspace/today.py's Action)."""
         return []
 
     def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False,
@@ -122,7 +122,7 @@ def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusal
 
 def told(model: type[models.Model], field: str) -> Callable:
     """A column or read-only field showing a text PRIMA stored in English (an outcome, why a
-    message ended) in the reader's language (reminders/outcomes.py)."""
+    message ended) in the reader's language (reminders/workspace/outcomes.py)."""
     def show(model_admin: admin.ModelAdmin, obj: models.Model) -> str:
         return describe(getattr(obj, field)) or "—"
 

@@ -5,10 +5,10 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from reminders.devices import encrypt_token
+from reminders.outbox.devices import encrypt_token
 from reminders.models import Device, DeviceState, SendingPause
-from reminders.pauses import lift_pause
-from reminders.provider_events import reset_device_state
+from reminders.outbox.pauses import lift_pause
+from reminders.outbox.provider_events import reset_device_state
 
 
 @admin.register(SendingPause)

@@ -1,9 +1,9 @@
-"""The "Hari ini" (today) page, the admin's first page: the rows of reminders/today.py for the
+"""The "Hari ini" (today) page, the admin's first page: the rows of reminders/workspace/today.py for the
 patients the user may see, grouped by volunteer for those who see everyone."""
 from django.http import HttpRequest
 from django.utils import timezone
 
-from reminders import today
+from reminders.workspace import today
 from reminders.admin.scoping import sees_all_patients, visible_patients
 
 

@@ -43,7 +43,7 @@ class WhatsAppError(Exception):
 
 class BaseWhatsAppBackend:
     def send(self, phone: str, body: str, sender=None) -> SentMessage:
-        """Send `body` to `phone` (E.164) as `sender` (a reminders.devices.Sender: its token and
+        """Send `body` to `phone` (E.164) as `sender` (a reminders.outbox.devices.Sender: its token and
         number; None for the default), or raise WhatsAppError. Called from several threads at
         once (SEND_CONCURRENCY), so a backend must be safe for that."""
         raise NotImplementedError

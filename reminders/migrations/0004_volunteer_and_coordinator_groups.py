@@ -1,7 +1,7 @@
-"""The `volunteer` and `coordinator` groups with their permissions (see reminders/roles.py)."""
+"""The `volunteer` and `coordinator` groups with their permissions (see reminders/workspace/roles.py)."""
 from django.db import migrations
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 def delete_groups(apps, schema_editor) -> None:

@@ -1,7 +1,7 @@
 """Coordinators see (and lift) sending pauses; both groups see who was told about a reply."""
 from django.db import migrations
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ import reminders.models
 from django.conf import settings
 from django.db import migrations, models
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """Coordinators add and change the WhatsApp devices (and move patients between them)."""
 from django.db import migrations
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 class Migration(migrations.Migration):

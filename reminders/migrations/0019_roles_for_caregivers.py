@@ -1,7 +1,7 @@
 """Volunteers and coordinators keep a patient's caregivers (pendamping) on the patient's page."""
 from django.db import migrations
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ import datetime
 import django.db.models.deletion
 from django.db import migrations, models
 
-from reminders.roles import migrate_roles
+from reminders.workspace.roles import migrate_roles
 
 
 class Migration(migrations.Migration):

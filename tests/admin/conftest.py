@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from reminders.roles import COORDINATOR, VOLUNTEER, sync_roles
+from reminders.workspace.roles import COORDINATOR, VOLUNTEER, sync_roles
 from tests.browser import VOLUNTEER_PASSWORD, AdminBrowser, headless_chromium, missing_browser, seed_volunteers_day
 from tests.factories import make_patient
 

@@ -9,7 +9,7 @@ pictures come from the same visit, on purpose, with `make screenshots`.
 import pytest
 
 from reminders.models import Patient, PatientReply, Reminder
-from reminders.roles import COORDINATOR
+from reminders.workspace.roles import COORDINATOR
 from reminders.templating import DEFAULT_TEMPLATES
 from tests.admin.conftest import staff_who_can_log_in
 from tests.browser import LAPTOP, NEW_PATIENT, PHONE, VOLUNTEER_PASSWORD, list_scrolls_sideways, volunteers_day

@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from reminders.devices import device_token, encrypt_token
+from reminders.outbox.devices import device_token, encrypt_token
 from reminders.models import Device, Message, Patient
 from tests.factories import make_patient
 

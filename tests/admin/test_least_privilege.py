@@ -278,7 +278,7 @@ def test_a_volunteer_is_not_told_that_a_number_belongs_to_another_patient(ani_cl
 
 
 def test_a_rate_limiter_failure_is_logged_without_its_text(caplog, monkeypatch):
-    from reminders import sending
+    from reminders.outbox import sending
 
     def broken(needs, **options):
         raise DatabaseError('duplicate key (key)=(whatsapp_send:+6281234567890)')

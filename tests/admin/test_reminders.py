@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.conversation import apply_reply
+from reminders.conversation.replies import apply_reply
 from reminders.models import Message, Reminder
 from tests.factories import make_reminder, make_schedule, queue_message
 

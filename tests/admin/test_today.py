@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders import today
+from reminders.workspace import today
 from reminders.health import record_tick
 from reminders.models import DeviceState, Message, Patient, PatientReply, Reminder
 from tests.admin.conftest import make_staff

@@ -14,9 +14,9 @@ from django.utils import timezone
 from locks.services import acquire_lock
 from prima.celery import app as celery_app
 from ratelimit.models import RateLimitEvent
-from reminders import dispatch
+from reminders.outbox import dispatch
 from reminders.models import Message, Reminder
-from reminders.outbox import queue_message as queue_reply
+from reminders.outbox.queue import queue_message as queue_reply
 from reminders.scheduler import TICK_LOCK
 from reminders.tasks import mark_missed, send_message, send_messages, sweep, tick
 from tests.celery.cluster import ROOT, broker

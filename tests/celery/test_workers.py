@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from reminders.dispatch import publish
+from reminders.outbox.dispatch import publish
 from reminders.models import Message
 from reminders.tasks import sweep, tick
 from tests.celery.cluster import Workers, broker, redis_server, wait_for, worker_environment

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ratelimit.models import RateLimitEvent
-from reminders.devices import encrypt_token, move_patient
+from reminders.outbox.devices import encrypt_token, move_patient
 from reminders.models import Device, Message, SendingPause
 from reminders.phones import as_dialled
 from tests.factories import make_patient, queue_message

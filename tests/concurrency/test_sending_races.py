@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from reminders.backends.fonnte import FonnteBackend
 from reminders.models import Message, Reminder
-from reminders.sending import Outcome, Skip, claim_message, deliver
+from reminders.outbox.sending import Outcome, Skip, claim_message, deliver
 from tests.factories import make_patient, make_schedule, materialise, queue_message
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import _context, run_in_processes

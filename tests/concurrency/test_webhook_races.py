@@ -64,7 +64,7 @@ def test_sudah_and_belum_at_once_end_confirmed_with_no_follow_up_and_one_ack_eac
 @pytest.mark.parametrize("repeat", range(3))
 def test_ya_and_tidak_at_once_give_exactly_one_outcome_with_consistent_acks(repeat):
     from reminders.models import Patient
-    from reminders.consent import send_verification
+    from reminders.conversation.consent import send_verification
 
     patient = make_patient(verification_status=Patient.Verification.PENDING)
     send_verification(patient)

@@ -16,7 +16,7 @@ from django.db import connection
 
 from prima.clock import database_now
 from reminders.models import Message, Patient, Reminder, ReminderSchedule
-from reminders.roles import VOLUNTEER, sync_roles
+from reminders.workspace.roles import VOLUNTEER, sync_roles
 from tests.celery.cluster import free_port, wait_for
 from tests.factories import make_patient
 from tests.fonnte_standin import FonnteStandIn

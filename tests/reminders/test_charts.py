@@ -4,8 +4,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import translation
 
-from reminders.charts import LABEL_GAP, daily_chart
-from reminders.compliance import DayTally
+from reminders.workspace.charts import LABEL_GAP, daily_chart
+from reminders.doses.compliance import DayTally
 
 
 def days(count: int) -> list[DayTally]:

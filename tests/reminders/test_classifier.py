@@ -1,8 +1,8 @@
-"""What messages mean against what was asked (reminders/classifier.py); the whole corpus runs
+"""What messages mean against what was asked (reminders/conversation/classifier.py); the whole corpus runs
 through the webhook in tests/webhooks/test_corpus.py."""
 import pytest
 
-from reminders.classifier import (
+from reminders.conversation.classifier import (
     Pending, classify, normalise_text, opens_with_an_answer, read, says_more_than_an_answer, speaks_of_death,
     wellbeing,
 )

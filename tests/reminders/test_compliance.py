@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from reminders import compliance
+from reminders.doses import compliance
 from reminders.models import Reminder
 from tests.factories import make_patient, make_reminder, make_schedule
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from reminders.backends.fonnte import FonnteBackend, device_quotas
 from reminders.health import record_tick
 from reminders.models import DeviceState
-from reminders.pauses import pauses_in_force
-from reminders.provider_events import record_device_state
-from reminders.roles import COORDINATOR
+from reminders.outbox.pauses import pauses_in_force
+from reminders.outbox.provider_events import record_device_state
+from reminders.workspace.roles import COORDINATOR
 from tests.admin.conftest import logged_in, make_staff
 from tests.factories import queue_message
 from tests.fonnte_standin import FonnteStandIn

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from prima.clock import database_now
-from reminders.doses import Dose, create_doses, next_dose_time, schedule_edited
+from reminders.doses.materialise import Dose, create_doses, next_dose_time, schedule_edited
 from reminders.models import Message, Patient, Reminder, ReminderSchedule
 from tests.factories import make_patient, make_schedule, materialise
 
@@ -140,8 +140,8 @@ def test_the_trigger_and_the_model_agree_on_who_is_reachable(verification, activ
 
 def test_a_dose_claimed_while_its_schedule_is_worked_out_is_left_on_its_way():
     """The batch's doses are read unlocked: a worker may claim one before it is moved."""
-    from reminders.doses import DoseHistory, reschedule
-    from reminders.sending import claim_due_messages
+    from reminders.doses.materialise import DoseHistory, reschedule
+    from reminders.outbox.sending import claim_due_messages
 
     with time_machine.travel(MONDAY - timedelta(days=1), tick=False):
         schedule = make_schedule(time_of_day=time(8, 0))

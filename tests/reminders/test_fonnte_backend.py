@@ -79,7 +79,7 @@ def test_it_accepts_integer_and_text_ids_and_stores_them_as_text(backend, ids, e
 @pytest.mark.parametrize(
     "reason, scope, transient",
     [
-        # Refusals of the sender itself pause sending (reminders/pauses.py): no attempt is spent.
+        # Refusals of the sender itself pause sending (reminders/outbox/pauses.py): no attempt is spent.
         ("token invalid", Scope.ACCOUNT, True),
         ("invalid token", Scope.ACCOUNT, True),
         ("devices must belong to an account", Scope.ACCOUNT, True),

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from reminders.doses import close_overdue_doses
+from reminders.doses.materialise import close_overdue_doses
 from reminders.models import Message, Patient, Reminder
 from reminders.scheduler import count_due_work
 from reminders.templating import render_template

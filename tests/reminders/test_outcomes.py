@@ -7,12 +7,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 
-from reminders.consent import send_verification
-from reminders.conversation import apply_reply
-from reminders.deaths import handle_death
-from reminders.emergencies import handle_emergency
+from reminders.conversation.consent import send_verification
+from reminders.conversation.replies import apply_reply
+from reminders.conversation.deaths import handle_death
+from reminders.conversation.emergencies import handle_emergency
 from reminders.models import Patient
-from reminders.outcomes import describe
+from reminders.workspace.outcomes import describe
 from tests.factories import make_patient, make_reminder, make_schedule
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.utils import timezone
 from monitoring.metrics import message_outcomes
 from prima import retention
 from ratelimit.models import RateLimitEvent
-from reminders import compliance, scheduler, tasks
+from reminders.doses import compliance
+from reminders import scheduler, tasks
 from reminders.admin.reminders import ReminderAdmin
 from reminders.models import Message, PatientReply, Reminder, StaffNotification
 from reminders.retention import messages, replies

@@ -15,7 +15,7 @@ from reminders.backends import get_backend
 from reminders.backends.base import BaseWhatsAppBackend, WhatsAppError
 from reminders.models import Message, Reminder
 from reminders.scheduler import TICK_LOCK, drain
-from reminders.sending import (
+from reminders.outbox.sending import (
     Outcome,
     Skip,
     backoff_delay,
@@ -304,7 +304,7 @@ def test_calls_already_out_are_recorded_when_preparing_the_next_chunk_fails(outb
     """Unrecorded, a sent message would stay SENDING and go out again once its lease expired."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from reminders import sending
+    from reminders.outbox import sending
 
     settings.SEND_CONCURRENCY = 2
     messages = [queue_message() for _ in range(4)]

@@ -2,7 +2,7 @@
 import pytest
 import responses
 
-from reminders.roles import VOLUNTEER
+from reminders.workspace.roles import VOLUNTEER
 from reminders.models import StaffProfile
 from tests.scenarios.helpers import SECRET, staff
 

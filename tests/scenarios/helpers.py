@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from reminders.backends import locmem
 from reminders.models import Caregiver, Patient, ReminderSchedule
-from reminders.roles import sync_roles
+from reminders.workspace.roles import sync_roles
 from tests.factories import make_patient, make_schedule
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -35,7 +35,7 @@ SUCCESS = {"status": True, "detail": "success! message in queue", "id": [1422230
 
 
 def staff(username: str, role: str, email: str = ""):
-    """A staff user in the group `role` (reminders/roles.py)."""
+    """A staff user in the group `role` (reminders/workspace/roles.py)."""
     sync_roles()
     user = get_user_model().objects.create_user(username=username, password="x", is_staff=True, email=email)
     user.groups.add(Group.objects.get(name=role))

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reminders import compliance
+from reminders.doses import compliance
 from reminders.models import Caregiver, Message, PatientReply, Reminder
-from reminders.roles import COORDINATOR
+from reminders.workspace.roles import COORDINATOR
 from tests.factories import make_patient, make_schedule
 from tests.scenarios.helpers import (
     DAUGHTER, MEDICATION, admin_page_data, at, caregiver_of, enrol, run_scheduler, say, staff, texts_to, wib,
@@ -159,7 +159,7 @@ def test_a_volunteer_adds_a_caregiver_on_the_patients_page(volunteer, ani):
 
 
 def test_a_caregivers_reply_outcome_reads_in_indonesian(volunteer, ani, client):
-    from reminders.outcomes import describe
+    from reminders.workspace.outcomes import describe
     from django.utils import translation
 
     with translation.override("id"):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reminders.backends import locmem
-from reminders.check_ins import ask_due_check_ins
+from reminders.conversation.check_ins import ask_due_check_ins
 from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient
 from tests.factories import make_patient, make_schedule
 from tests.processes import run_in_processes

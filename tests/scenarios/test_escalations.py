@@ -7,10 +7,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from reminders.consent import send_verification
-from reminders.escalations import raise_escalations
+from reminders.conversation.consent import send_verification
+from reminders.workspace.escalations import raise_escalations
 from reminders.models import Escalation, Message, Patient, PatientReply, StaffProfile
-from reminders.roles import COORDINATOR
+from reminders.workspace.roles import COORDINATOR
 from tests.factories import make_patient, make_reminder, make_schedule
 from tests.processes import run_in_processes
 from tests.scenarios.helpers import ANIS_PHONE, admin_action, at, enrol, run_scheduler, say, staff, texts_to, wib

@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from locks.services import acquire_lock, release_lock
 from reminders.backends import locmem
-from reminders.consent import send_verification
+from reminders.conversation.consent import send_verification
 from reminders.models import Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification
-from reminders.roles import COORDINATOR, VOLUNTEER
+from reminders.workspace.roles import COORDINATOR, VOLUNTEER
 from tests.factories import NO_CAREGIVERS, make_patient, make_schedule
 from tests.scenarios.helpers import (
     MEDICATION,

@@ -17,10 +17,10 @@ from django.utils import timezone
 from prima.clock import database_now
 from reminders.backends import locmem
 from reminders.backends.locmem import LocmemBackend
-from reminders.doses import close_overdue_doses
+from reminders.doses.materialise import close_overdue_doses
 from reminders.models import Message, Reminder
-from reminders.sending import claim_due_messages, deliver, requeue_stale_leases
-from reminders.volunteer_actions import confirm_by_volunteer, resend
+from reminders.outbox.sending import claim_due_messages, deliver, requeue_stale_leases
+from reminders.workspace.volunteer_actions import confirm_by_volunteer, resend
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import _context, database_url

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from reminders.models import Message, PatientReply, Reminder
-from reminders.roles import COORDINATOR
+from reminders.workspace.roles import COORDINATOR
 from tests.factories import make_patient, make_schedule
 from tests.scenarios.helpers import (
     DEVICE,
@@ -206,8 +206,8 @@ def test_cancelling_a_dose_already_sent_says_it_still_waits_for_the_answer(volun
 
 def test_a_dose_cancelled_while_its_reminder_was_in_flight_still_takes_the_patients_answer(client, ani):
     from reminders.backends.locmem import LocmemBackend
-    from reminders.sending import claim_due_messages, deliver
-    from reminders.volunteer_actions import cancel_reminders
+    from reminders.outbox.sending import claim_due_messages, deliver
+    from reminders.workspace.volunteer_actions import cancel_reminders
     from tests.factories import materialise
 
     schedule = enrol(volunteer=ani)
@@ -303,8 +303,8 @@ def test_the_health_page_counts_an_emergency_nobody_could_be_told_about(client, 
 def test_a_message_queued_by_a_host_whose_clock_runs_ahead_is_due_by_the_databases(monkeypatch):
     from django.utils import timezone
 
-    from reminders.outbox import queue_message
-    from reminders.sending import Claim, claim_message
+    from reminders.outbox.queue import queue_message
+    from reminders.outbox.sending import Claim, claim_message
 
     patient = make_patient()
     host_now = timezone.now

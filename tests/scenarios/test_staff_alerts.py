@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from reminders.backends import locmem
 from reminders.models import Message, PatientReply, StaffNotification, StaffProfile
-from reminders.roles import COORDINATOR
+from reminders.workspace.roles import COORDINATOR
 from tests.factories import make_patient
 from tests.scenarios.helpers import (
     ANIS_PHONE,

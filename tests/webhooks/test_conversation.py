@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reminders.models import Message, Patient, PatientReply, ReminderSchedule
-from reminders.consent import send_verification
+from reminders.conversation.consent import send_verification
 from reminders.scheduler import tick
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.webhooks.conftest import incoming, post_json

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reminders.devices import encrypt_token
+from reminders.outbox.devices import encrypt_token
 from reminders.models import Device
 from tests.factories import make_patient, make_reminder, make_schedule
 from webhooks.apps import our_devices_are_known

@@ -124,7 +124,7 @@ def test_a_generated_secret_is_readable_by_its_owner_only_and_never_replaced(tmp
 
 def test_a_simulated_reply_names_the_device_the_patient_hears_from(settings):
     """Once devices are registered, a reply naming no device would be ignored as not ours."""
-    from reminders.devices import encrypt_token
+    from reminders.outbox.devices import encrypt_token
     from reminders.models import Device
     from tests.factories import make_patient, make_reminder, make_schedule
 

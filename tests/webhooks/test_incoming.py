@@ -135,7 +135,7 @@ def test_a_busy_patient_lock_leaves_the_event_for_the_sweeper(client, sent_remin
 
 
 def test_a_processing_bug_is_stored_failed_answered_200_and_retried(client, sent_reminder, monkeypatch):
-    from reminders import conversation
+    from reminders.conversation import replies as conversation
 
     def broken(*args, **kwargs):
         raise RuntimeError("bug")

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from reminders.models import DeviceState, Message
-from reminders.sending import Outcome
+from reminders.outbox.sending import Outcome
 from tests.factories import queue_message
 from tests.reminders.test_sending import drain_all
 from tests.webhooks.conftest import post_json

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from reminders.models import Patient
-from reminders.consent import send_verification
+from reminders.conversation.consent import send_verification
 
 
 class Command(BaseCommand):

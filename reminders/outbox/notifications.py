@@ -29,7 +29,7 @@ from django.urls import reverse
 
 from prima.clock import DatabaseNow
 from reminders.models import Message, PatientReply, StaffNotification, StaffProfile
-from reminders.outbox import URGENT, queue_message
+from reminders.outbox.queue import URGENT, queue_message
 from reminders.phones import mask_phone
 from reminders.templating import shortened
 

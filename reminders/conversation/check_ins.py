@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from reminders.classifier import Wellbeing, normalise_text, speaks_of_death
+from reminders.conversation.classifier import Wellbeing, normalise_text, speaks_of_death
 from reminders.models import TIME_ZONES, CheckIn, Escalation, Message, Patient, PatientReply
-from reminders.outbox import acknowledge, queue_message
+from reminders.outbox.queue import acknowledge, queue_message
 from reminders.phones import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def takes(check_in: CheckIn, reading: Wellbeing, answers_a_dose: bool) -> str | 
 
 def answer(check_in: CheckIn, reply: PatientReply, feeling: str, reading: Wellbeing) -> str:
     """Record the answer and answer the patient. Not well raises an escalation at the next tick
-    (reminders/escalations.py), which is how a volunteer hears of it (the reply is flagged only
+    (reminders/workspace/escalations.py), which is how a volunteer hears of it (the reply is flagged only
     when that rule is off); unclear, or fine with more said ("baik, tapi obat habis"), is
     flagged for the volunteers. A patient already thanked for a dose in the same reply is not
     thanked twice for being fine."""

@@ -34,14 +34,15 @@ CHANNELS = {"email": _("(%(role)s) by email"), "whatsapp": _("(%(role)s) by What
 
 
 def _told(stored: str) -> str:
-    """"ani (volunteer) by whatsapp, ani (volunteer) by email, …" as written by reminders/emergencies.py."""
+    """"ani (volunteer) by whatsapp, ani (volunteer) by email, …" as written by
+    reminders/conversation/emergencies.py."""
     return re.sub(r"\((volunteer|coordinator|fallback address)\) by (email|whatsapp)",
                   lambda match: str(CHANNELS[match.group(2)] % {"role": ROLES[match.group(1)]}), stored)
 
 
 # (the stored text as a pattern, its translation with the pattern's groups as placeholders)
 PHRASES = [
-    # A reply's outcome (reminders/conversation.py, consent.py, emergencies.py; webhooks/services.py)
+    # A reply's outcome (reminders/conversation/replies.py, consent.py, emergencies.py; webhooks/services.py)
     (r"verified", _("verified")),
     (r"declined verification", _("declined verification")),
     (r"verification had expired; not verified", _("verification had expired; not verified")),
@@ -57,7 +58,7 @@ PHRASES = [
     (r"stored for volunteers", _("stored for volunteers")),
     (r"thanks or acknowledgement; nothing to do", _("thanks or acknowledgement; nothing to do")),
     (r"voice note or attachment; stored for volunteers", _("voice note or attachment; stored for volunteers")),
-    # A death told (reminders/deaths.py)
+    # A death told (reminders/conversation/deaths.py)
     (r"reminders paused; (?P<doses>\d+) open dose\(s\) cancelled; condolences queued; (?P<count>\d+) staff "
      r"notification\(s\)", _("reminders paused; %(doses)s open dose(s) cancelled; condolences queued; %(count)s staff "
                              "notification(s)")),
@@ -81,7 +82,8 @@ PHRASES = [
     (r"safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified",
      _("safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified")),
     (r"not applied: over the response limit", _("not applied: over the response limit")),
-    # Why a send was refused, a dose closed or a message ended (Message.refusal, doses.py, sending.py, …)
+    # Why a send was refused, a dose closed or a message ended (Message.refusal, doses/materialise.py,
+    # outbox/sending.py, …)
     (r"patient opted out", _("patient opted out")),
     (r"patient is not active", _("patient is paused")),
     (r"patient verification is (?P<verification>\w+)", _("patient verification is %(verification)s")),

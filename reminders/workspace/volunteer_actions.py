@@ -1,5 +1,5 @@
 """What a volunteer does by hand from the admin, each through the same rules as the sender
-and the replies (`Message.refusal`, `Reminder.objects.close`, `reminders.doses`), and each as
+and the replies (`Message.refusal`, `Reminder.objects.close`, `reminders.doses.materialise`), and each as
 one conditional write where a background process or a patient's reply might change the same
 row at the same moment. A refusal is said on the spot, with its reason."""
 from dataclasses import dataclass, field
@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 
 from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
-from reminders.doses import create_doses, next_dose_time, todays_doses
+from reminders.doses.materialise import create_doses, next_dose_time, todays_doses
 from reminders.models import Message, Patient, Reminder
-from reminders.notifications import settle_alerts
+from reminders.outbox.notifications import settle_alerts
 
 SEND_NOW_LIMIT = "admin_send_now"
 MANUAL_METHODS = [

@@ -27,11 +27,11 @@ from django.urls import reverse
 
 from prima.clock import DatabaseNow
 from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder
-from reminders.notifications import coordinators_on_whatsapp, staff_phone
-from reminders.outbox import queue_message
+from reminders.outbox.notifications import coordinators_on_whatsapp, staff_phone
+from reminders.outbox.queue import queue_message
 from reminders.phones import mask_phone
 from reminders.templating import shortened
-from reminders.today import IN_A_ROW_WINDOW
+from reminders.workspace.today import IN_A_ROW_WINDOW
 
 logger = logging.getLogger(__name__)
 

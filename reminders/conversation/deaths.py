@@ -12,8 +12,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from reminders.models import Caregiver, Patient, PatientReply, Reminder
-from reminders.notifications import notify_staff, patient_told_text
-from reminders.outbox import acknowledge
+from reminders.outbox.notifications import notify_staff, patient_told_text
+from reminders.outbox.queue import acknowledge
 
 REASON = "patient died, as their family told us"
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prima.clock import DatabaseNow, database_now
-from reminders import caregivers
+from reminders.conversation import caregivers
 from reminders.models import Message, Patient, PatientReply, Reminder
-from reminders.outbox import acknowledge, queue_message
+from reminders.outbox.queue import acknowledge, queue_message
 
 Intent = PatientReply.Intent
 Verification = Patient.Verification

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from django.utils import formats
 
-from reminders.compliance import DayTally
+from reminders.doses.compliance import DayTally
 
 LABEL_FONT_SIZE = 10
 # Wider than the average letter of a sans-serif face at that size, so an estimate errs towards

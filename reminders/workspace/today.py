@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reminders.consent import verification_to_do
+from reminders.conversation.consent import verification_to_do
 from reminders.models import Escalation, Message, Patient, PatientReply, Reminder
 from reminders.phones import call_url, whatsapp_url
 

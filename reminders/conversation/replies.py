@@ -14,12 +14,12 @@ from functools import partial
 from django.conf import settings
 from django.db import connection
 
-from reminders import caregivers, check_ins, consent
-from reminders.classifier import (
+from reminders.conversation import caregivers, check_ins, consent
+from reminders.conversation.classifier import (
     Pending, Reading, bare_start, medication_answer, read, says_more_than_an_answer, topic, wellbeing,
 )
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder, ReminderSchedule
-from reminders.outbox import acknowledge, queue_message
+from reminders.outbox.queue import acknowledge, queue_message
 
 Intent = PatientReply.Intent
 Handler = Callable[[PatientReply], str]
@@ -194,7 +194,8 @@ def route(patient: Patient, reply: PatientReply, pending: Pending, check_in: Che
         if feeling:
             told = partial(check_ins.answer, check_in, feeling=feeling, reading=reading)
             return _both(dose_handler, told) if waits else told
-    if dose_handler is None and intent == Intent.THANKS and patient.verification_status != Patient.Verification.DECLINED:
+    declined = patient.verification_status == Patient.Verification.DECLINED
+    if dose_handler is None and intent == Intent.THANKS and not declined:
         return thanked  # from someone who declined, even an "ok" may be a change of mind: a person reads it
     return dose_handler or for_volunteers
 

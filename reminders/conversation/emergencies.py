@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from reminders.check_ins import record_emergency
+from reminders.conversation.check_ins import record_emergency
 from reminders.models import Caregiver, Patient, PatientReply
-from reminders.notifications import notify_staff, patient_told_text
-from reminders.outbox import URGENT, queue_message
+from reminders.outbox.notifications import notify_staff, patient_told_text
+from reminders.outbox.queue import URGENT, queue_message
 
 
 def handle_emergency(patient: Patient, text: str, received_at: datetime,

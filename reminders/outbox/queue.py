@@ -1,11 +1,11 @@
 """Queueing PRIMA's own WhatsApp messages to a patient (acknowledgements, follow-ups,
 questions, the weekly check-in), or about one to staff (escalations, urgent alerts); the
-outbox pipeline (reminders/sending.py) sends them."""
+outbox pipeline (reminders/outbox/sending.py) sends them."""
 from datetime import datetime
 
 from django.conf import settings
 
-from reminders.dispatch import enqueue_send
+from reminders.outbox.dispatch import enqueue_send
 from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient, PatientReply, Reminder
 from reminders.templating import whatsapp_text
 

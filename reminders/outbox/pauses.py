@@ -18,7 +18,7 @@ from django.db import transaction
 
 from prima.clock import DatabaseNow
 from reminders.backends import Scope
-from reminders.devices import default_sender, device_token, is_phone_number
+from reminders.outbox.devices import default_sender, device_token, is_phone_number
 from reminders.models import Device, Message, SendingPause
 
 logger = logging.getLogger(__name__)

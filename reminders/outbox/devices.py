@@ -120,7 +120,7 @@ def move_patient(patient: Patient, device: Device) -> Move:
     knows tells them the new one, once: a notice not sent yet is withdrawn by a second move
     (moved back before it went out: no notice at all). Everything else, queued already or
     not, goes through the new device: the sender reads the patient's device as it sends."""
-    from reminders.outbox import queue_message
+    from reminders.outbox.queue import queue_message
 
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(id=patient.id)

@@ -10,9 +10,9 @@ from prima.clock import DatabaseNow
 from reminders.backends import Scope
 from reminders.backends.base import DeviceQuota
 from reminders.models import DeviceState, Message, Reminder, SendingPause
-from reminders.devices import is_phone_number, sender_scope_for_number
-from reminders.notifications import settle_alerts
-from reminders.pauses import lift_pause, pause_sending
+from reminders.outbox.devices import is_phone_number, sender_scope_for_number
+from reminders.outbox.notifications import settle_alerts
+from reminders.outbox.pauses import lift_pause, pause_sending
 from reminders.phones import normalise_device
 
 # Deliveries move forward only: READ never returns to DELIVERED or SENT.

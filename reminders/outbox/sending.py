@@ -28,12 +28,12 @@ from django.db.models import QuerySet
 from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.services import check_many
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
-from reminders.devices import UNREADABLE_TOKEN, Sender, senders
+from reminders.outbox.devices import UNREADABLE_TOKEN, Sender, senders
 from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
-from reminders.notifications import settle_alerts
-from reminders.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
+from reminders.outbox.notifications import settle_alerts
+from reminders.outbox.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
-from reminders.provider_events import record_quotas
+from reminders.outbox.provider_events import record_quotas
 
 logger = logging.getLogger(__name__)
 

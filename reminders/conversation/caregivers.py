@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from prima.clock import DatabaseNow
-from reminders.classifier import classify, normalise_text, says_more_than_an_answer
+from reminders.conversation.classifier import classify, normalise_text, says_more_than_an_answer
 from reminders.models import Caregiver, Message, PatientReply, Reminder
-from reminders.outbox import acknowledge, queue_message
+from reminders.outbox.queue import acknowledge, queue_message
 
 Intent = PatientReply.Intent
 
