@@ -1,0 +1,36 @@
+"""The reminders app's tables, by topic: fields (field classes, validators, time zones,
+weekdays), senders (devices, their state, sending pauses), people (patients, caregivers, staff
+numbers), doses (schedules, reminders, weekly check-ins), outbox (messages), replies, staff
+(notifications, escalations) and system (the scheduler's heartbeat). Import from here, as the
+migrations do (`reminders.models.PhoneNumberField`): every name is kept at this path.
+
+States are contracts (see ../shared/DESIGN.md); background code changes them only with
+targeted conditional UPDATEs so that two processes can never both win a transition.
+
+These modules import only prima.clock, reminders.phones, reminders.templating and Django:
+nothing else of reminders, which is built on the tables, never the other way round.
+"""
+from reminders.models.doses import (
+    CheckIn, CheckInQuerySet, Reminder, ReminderQuerySet, ReminderSchedule, ReminderScheduleQuerySet, catch_up_start,
+    too_late_text,
+)
+from reminders.models.fields import (
+    TIME_ZONES, WEEKDAYS, ZONE_NAMES, DatabaseOwnedFields, PhoneNumberField, WeekdaysField, every_weekday,
+    validate_printable, validate_time_zone,
+)
+from reminders.models.outbox import Message, MessageQuerySet, PrunedMessageTally, Refusal
+from reminders.models.people import CAREGIVER_PHONE_TAKEN, Caregiver, Patient, PatientQuerySet, StaffProfile
+from reminders.models.replies import PatientReply, PatientReplyQuerySet
+from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
+from reminders.models.staff import Escalation, EscalationQuerySet, StaffNotification
+from reminders.models.system import SchedulerHeartbeat
+
+__all__ = [
+    "CAREGIVER_PHONE_TAKEN", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
+    "Caregiver", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet", "DeviceState",
+    "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",
+    "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
+    "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
+    "StaffProfile", "WeekdaysField",
+    "catch_up_start", "every_weekday", "too_late_text", "validate_printable", "validate_time_zone",
+]

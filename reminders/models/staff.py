@@ -1,0 +1,125 @@
+"""Telling staff: notifications to volunteers and coordinators, and escalations of patients who need a person."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from prima.clock import DatabaseNow
+from reminders.models.people import Patient
+
+
+class StaffNotification(models.Model):
+    """Telling a volunteer or coordinator about a patient, by a channel, and whether it
+    worked: stored before it is tried, so "the volunteer was told" is never claimed
+    before it happened, and a send that failed is retried or passed on."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "EMAIL", _("Email")
+        WHATSAPP = "WHATSAPP", _("WhatsApp")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Not sent yet")
+        SENT = "SENT", _("Sent")
+        FAILED = "FAILED", _("Failed")
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="staff_notifications")
+    reply = models.ForeignKey("PatientReply", verbose_name=_("reply"), on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL,
+                                  null=True, related_name="+")
+    role = models.CharField(_("as"), max_length=32, help_text=_("Why this person was told."))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    message = models.ForeignKey("Message", verbose_name=_("WhatsApp message"), on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="staff_notifications",
+                                help_text=_("The alert sent through the outbox, for a WhatsApp notification."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    tried_at = models.DateTimeField(_("last tried at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("staff notification")
+        verbose_name_plural = _("staff notifications")
+        indexes = [
+            # Serves the retry of notifications not sent yet.
+            models.Index(fields=["created_at"], condition=Q(status="PENDING"), name="notification_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.recipient or self.address} ({self.get_status_display()})"
+
+
+class EscalationQuerySet(models.QuerySet):
+    def unhandled(self) -> "EscalationQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+
+class Escalation(models.Model):
+    """A patient who needs a person now, by one rule (reminders/escalations.py): at most one
+    per patient, rule and the patient's day (`one_escalation_per_rule_day`), told to the
+    volunteer by WhatsApp and, when nobody handles it in time, to every coordinator."""
+
+    class Rule(models.TextChoices):
+        MISSED_IN_A_ROW = "MISSED_IN_A_ROW", _("Doses missed in a row")
+        VERIFICATION_EXPIRED = "VERIFICATION_EXPIRED", _("Verification question unanswered")
+        NOT_YET_TWICE = "NOT_YET_TWICE", _("Said not yet twice")
+        EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
+        CHECK_IN_PROBLEM = "CHECK_IN_PROBLEM", _("Weekly check-in: not well")
+
+    class Handling(models.TextChoices):
+        CALLED = "CALLED", _("Called the patient")
+        VISITED = "VISITED", _("Visited the patient")
+        RESOLVED = "RESOLVED", _("Resolved")
+
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
+                                related_name="escalations")
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
+    local_date = models.DateField(_("date"), help_text=_("The patient's own date when it was raised."))
+    count = models.PositiveSmallIntegerField(_("how many"), default=0,
+                                             help_text=_("Doses missed in a row, or times the patient said not yet."))
+    detail = models.CharField(_("what the patient wrote"), max_length=200, blank=True,
+                              help_text=_("The answer to the weekly check-in."))
+    raised_at = models.DateTimeField(_("raised at"), db_default=DatabaseNow())
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer told"),
+                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    coordinators_told_at = models.DateTimeField(_("coordinators told at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handling = models.CharField(_("how it was handled"), max_length=16, choices=Handling.choices, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "rule", "local_date"], name="one_escalation_per_rule_day"),
+        ]
+        indexes = [
+            # Serves the today page and the tick's look for escalations nobody handled in time.
+            models.Index(fields=["raised_at"], condition=Q(handled_at__isnull=True), name="escalation_unhandled_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.patient}"
+
+    @property
+    def what(self) -> str:
+        """What happened, in a few plain words, for the today page and the admin."""
+        if self.rule == self.Rule.MISSED_IN_A_ROW:
+            return _("%(count)d doses in a row missed") % {"count": self.count}
+        if self.rule == self.Rule.NOT_YET_TWICE:
+            return _("Said not yet %(count)d times to one dose") % {"count": self.count}
+        if self.rule == self.Rule.EMERGENCY_UNHANDLED:
+            return _("Emergency not marked handled for %(minutes)d minutes") % {
+                "minutes": settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES}
+        if self.rule == self.Rule.CHECK_IN_PROBLEM:
+            return _("Weekly check-in: “%(text)s”") % {"text": self.detail}
+        return str(self.get_rule_display())
