@@ -34,9 +34,9 @@ Kind = ReminderSchedule.Kind
 # The spellings people type, by the word they mean. Every word of every table below is written
 # in its standard form; a message's words are turned into it first.
 SPELLINGS: dict[str, list[str]] = {
-    "sudah": ["ud", "alah", "nunga", "already", "sudha", "sduah", "suadh", "udah", "udh", "sdh", "sdah", "sudh", "suda",
-              "uda", "dah", "udeh", "sampun", "uwis", "wis", "wes", "atos", "parantos", "enggeus", "geus", "sudahan",
-              "dh", "sampon"],
+    "sudah": ["tos", "ud", "alah", "nunga", "already", "sudha", "sduah", "suadh", "udah", "udh", "sdh", "sdah", "sudh",
+              "suda", "uda", "dah", "udeh", "sampun", "uwis", "wis", "wes", "atos", "parantos", "enggeus", "geus",
+              "sudahan", "dh", "sampon"],
     "belum": ["alun", "blim", "blm", "blom", "belom", "blum", "blon", "lom", "lum", "dereng", "durung", "drg", "acan",
               "tacan", "urung"],
     "tidak": ["indak", "ndang", "embung", "moal", "engk", "gakk", "gkk", "ngk", "tdk", "gak", "ga", "gk", "nggak",
@@ -50,8 +50,10 @@ SPELLINGS: dict[str, list[str]] = {
     "sesak": ["sasak", "sesek", "ssk", "sesag", "sesk", "bengek", "mengi"],
     "minum": ["minumin", "huinum", "ngunjuk", "ngunjukaken", "minumkan", "ombe", "mnm", "minom", "mimik", "ngombe",
               "nginum", "mium", "minun", "inum"],
-    "diminum": ["diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm", "dileueut", "dinum"],
-    "obat": ["ubek", "ubat", "obatnyo", "obate", "obatipun", "obatna", "obt", "obta", "obak", "tamba"],
+    "diminum": ["diinum", "dinum", "diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm",
+                "dileueut"],
+    "obat": ["meds", "medicine", "medication", "pills", "ubek", "ubat", "obatnyo", "obate", "obatipun", "obatna", "obt",
+             "obta", "obak", "tamba"],
     "bisa": ["iso", "saged", "tiasa", "biza", "bz", "bs", "bsa", "isa", "bisaa", "bsia"],
     "banget": ["bgd", "bget", "bngtt", "baget", "bangat", "banged", "bangt", "bnget", "beud", "beut", "bingit",
                "buanget", "bgtt", "bgt", "bngt", "bangets", "pisan", "pol", "nemen"],
@@ -67,8 +69,8 @@ SPELLINGS: dict[str, list[str]] = {
     "jangan": ["ulah", "jan", "jgan", "jngan", "jngn", "jnagn", "jgn", "jng", "ojo"],
     "kirim": ["krm", "kirm", "kirimin", "ngirim", "kirimi", "ngirimi"],
     "sekarang": ["skg", "sekrang", "skarang", "skrang", "sekrng", "skrg", "skrng", "skr", "sekarng", "saiki", "ayeuna"],
-    "nanti": ["beko", "nantik", "nnt", "ntar", "nti", "ntr", "entar", "mengko", "engke", "nnti", "ntik", "ngke",
-              "mangke"],
+    "nanti": ["nt", "later", "beko", "nantik", "nnt", "ntar", "nti", "ntr", "entar", "mengko", "engke", "nnti", "ntik",
+              "ngke", "mangke"],
     "sebentar": ["bentar", "bntr", "sbntr", "sebntr", "sekedap", "sakedap", "sedelo", "sedhela"],
     "ya": ["olo", "iya", "iy", "yoi", "nggih", "inggih", "enggih", "muhun", "iyo", "yo", "iye", "yes", "y", "yup",
            "yups", "iyah", "yaa", "ea", "heeh", "hooh"],
@@ -84,6 +86,12 @@ SPELLINGS: dict[str, list[str]] = {
     "hilang": ["ilang", "ilng", "hilng"],
     "keringat": ["keringet", "kringet", "kringat"],
     "tertelan": ["ketelan", "ketelen", "nelen", "menelan", "telan"],
+    "banyak": ["bnyk", "byk"],
+    "digerakkan": ["digerakin", "digerakan", "gerakin", "digerakkin"],
+    "dikirim": ["dikirimin", "dikirimi", "dikirimkan"],
+    "nomor": ["nomer", "nmr"],
+    "dapat": ["dapet", "dpt", "dapt"],
+    "dikabari": ["dikabarin", "dikabarkan", "kabarin"],
     "boleh": ["blh", "bole", "bleh"],
     "setuju": ["stju", "stuju"],
     "pagi": ["pgi"],
@@ -93,15 +101,16 @@ SPELLINGS: dict[str, list[str]] = {
     "cepat": ["cpt", "cepet", "cpet", "gancang", "enggal", "cepetan", "buruan"],
     "datang": ["teko", "dugi", "dongkap", "dteng", "dtg", "dateng", "dtang", "rawuh", "sumping", "teka"],
     "hadir": ["hdr"],
-    "terlambat": ["telat", "tlt", "telad", "tlat", "kesiangan", "lambat"],
+    "terlambat": ["late", "telat", "tlt", "telad", "tlat", "kesiangan", "lambat"],
     "batal": ["btl", "cancel", "cansel"],
-    "bapak": ["bpk", "bapa", "pak", "bpak", "papa", "papah", "ayah", "abah", "abi", "pakde", "bapake", "bapakne"],
-    "ibu": ["ibuk", "bu", "mama", "mamah", "mamak", "emak", "mak", "bunda", "umi", "ummi", "ambu", "mbok", "bude",
-            "ibune", "ibuke", "mah"],
-    "jatuh": ["jatoh", "jth", "jato", "tibo", "labuh", "jatuhh", "terjatuh", "jatuhnya", "ragrag", "kepleset",
+    "bapak": ["dad", "father", "grandpa", "bpk", "bapa", "pak", "bpak", "papa", "papah", "ayah", "abah", "abi", "pakde",
+              "bapake", "bapakne"],
+    "ibu": ["mom", "mum", "mother", "grandma", "ibuk", "bu", "mama", "mamah", "mamak", "emak", "mak", "bunda", "umi",
+            "ummi", "ambu", "mbok", "bude", "ibune", "ibuke", "mah"],
+    "jatuh": ["fell", "jatoh", "jth", "jato", "tibo", "labuh", "jatuhh", "terjatuh", "jatuhnya", "ragrag", "kepleset",
               "terpeleset", "kepeleset", "tergelincir", "ambruk", "rubuh", "roboh", "tumbang"],
     "pingsan": ["kapiuhan", "semaput", "kapidara", "pingsang", "pinsan", "pingsn", "klenger", "kelenger"],
-    "kejang": ["kjg", "kejeng", "stip", "step", "sawan", "kejet", "kejer"],
+    "kejang": ["seizure", "seizures", "kjg", "kejeng", "stip", "step", "sawan", "kejet", "kejer"],
     "darah": ["drh", "getih", "getihe", "darahnya"],
     "batuk": ["btk", "watuk", "batukbatuk"],
     "muntah": ["mntah", "muntah2", "utah", "mutah", "munted", "muntahin"],
@@ -120,14 +129,15 @@ SPELLINGS: dict[str, list[str]] = {
     "tadi": ["td", "tdi", "wau"],
     "barusan": ["brsn", "barusn", "brusan", "nembe"],
     "sama": ["sm", "ama", "kalih"],
-    "pesan": ["psn", "pesannya", "sms", "chat", "whatsapp", "watsap", "wasap"],
-    "pengingat": ["pengingatnya", "reminder", "remainder", "pengingat2", "notif", "notifikasi", "peringatan"],
+    "pesan": ["messages", "message", "messaging", "psn", "pesannya", "sms", "chat", "whatsapp", "watsap", "wasap"],
+    "pengingat": ["reminders", "pengingatnya", "reminder", "remainder", "pengingat2", "notif", "notifikasi",
+                  "peringatan"],
     "sadar": ["nyadar", "sadr", "sdar", "eling", "sadarkan"],
     "bangun": ["bgun", "bngun", "bangon", "tangi", "hudang", "gugah"],
-    "berhenti": ["unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop", "stopp",
-                 "setop", "berhentikan", "hentikan", "dihentikan", "diberhentikan", "unsubscribe", "unsub", "udahan",
-                 "mandek", "eureun"],
-    "mulai": ["start", "mulai2", "aktifkan", "diaktifkan", "lanjutkan", "dilanjutkan", "lanjut"],
+    "berhenti": ["stopped", "unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop",
+                 "stopp", "setop", "berhentikan", "hentikan", "dihentikan", "diberhentikan", "unsubscribe", "unsub",
+                 "udahan", "mandek", "eureun"],
+    "mulai": ["aktifin", "resume", "start", "mulai2", "aktifkan", "diaktifkan", "lanjutkan", "dilanjutkan", "lanjut"],
     "susah": ["maol", "ssh", "susa", "sulit", "angel", "hese"],
     "lemas": ["lemes", "lms", "lemah", "loyo", "lungse"],
     "selesai": ["beres", "done", "rampung", "slesai", "kelar", "tuntas"],
@@ -139,8 +149,13 @@ PHRASE_SPELLINGS: dict[str, str] = {
     "teu acan": "belum", "tidak acan": "belum", "matur nuwun": "makasih", "matur suwun": "makasih",
     "hatur nuhun": "makasih", "terima kasih": "makasih", "trima kasih": "makasih", "terima kasi": "makasih",
     "thank you": "makasih", "wa alaikum": "waalaikum", "wa": "pesan", "tak ombe": "saya minum", "not yet": "belum",
-    "ndang dope": "belum", "ndang olo": "tidak mau", "kenapa tidak": "boleh", "ro do ahu": "saya datang",
-    "habis sholat": "setelah sholat", "abis sholat": "setelah sholat", "habis salat": "setelah sholat",
+    "ndang dope": "belum", "ndang olo": "tidak mau", "passed away": "meninggal", "already took": "sudah minum",
+    "already taken": "sudah diminum", "not breathing": "tidak bernapas", "cant breathe": "tidak bisa napas",
+    "can t breathe": "tidak bisa napas", "cannot breathe": "tidak bisa napas", "is unconscious": "tidak sadar",
+    "unconscious": "tidak sadar", "stop sending": "berhenti kirim", "stop messaging": "berhenti kirim pesan",
+    "will be there": "datang", "resume the reminders": "mulai lagi", "be there": "datang", "a bit late": "terlambat",
+    "chest pain": "nyeri dada", "kenapa tidak": "boleh", "ro do ahu": "saya datang", "habis sholat": "setelah sholat",
+    "abis sholat": "setelah sholat", "abis mandi": "setelah mandi", "habis salat": "setelah sholat",
     "habis mandi": "setelah mandi", "habis sarapan": "setelah makan", "abis sarapan": "setelah makan",
     "setelah sarapan": "setelah makan", "sesudah sarapan": "setelah makan", "habis makan": "setelah makan",
     "abis makan": "setelah makan", "sehabis makan": "setelah makan", "sesudah makan": "setelah makan",
@@ -193,15 +208,18 @@ DANGER: dict[str, list[str]] = {
              "ingin mati", "overdosis", "keracunan", "salah minum obat", "salah obat", "kebanyakan minum obat",
              "kebanyakan obat", "obat kebanyakan", "satu strip", "sudah tidak kuat", "mengakhiri", "akhiri hidup",
              "tidak ada gunanya", "putus asa", "biar selesai", "biar mati", "supaya mati", "biar cepat selesai",
-             "gantung diri", "lebih baik mati", "lebih baik saya mati", "mending mati", "mending saya mati", "sos",
-             "sebotol", "satu botol", "1 botol", "1 strip", "obat banyak", "keringat dingin", "tidak kuat lagi",
-             "bahaya", "panik", "butuh bantuan", "minta bantuan"],
+             "nyusul suami", "menyusul suami", "nyusul istri", "nyusul almarhum", "nyusul almarhumah", "tidak nyaut",
+             "tidak nyahut", "tidak menyahut", "melotot", "tidak bisa digerakkan", "gantung diri", "lebih baik mati",
+             "lebih baik saya mati", "mending mati", "mending saya mati", "sos", "sebotol", "satu botol", "1 botol",
+             "1 strip", "obat banyak", "keringat dingin", "tidak kuat lagi", "bahaya", "panik", "butuh bantuan",
+             "minta bantuan"],
 }
 # Everyday words that only look like danger: a danger phrase inside one of these is not one.
 SAFE = ["tekanan darah", "gula darah", "cek darah", "tes darah", "periksa darah", "darah tinggi", "darah rendah",
         "tambah darah", "ambil darah", "hasil darah", "transfusi darah", "golongan darah", "kurang darah",
-        "penambah darah", "obat jatuh", "pil jatuh", "hp jatuh", "jatuh tempo", "jatuh tanggal", "jatuh hari",
-        "jatuh pada", "jatuh cinta", "obat jantung", "obat darah", "obat stroke", "obat sesak", "obat kejang"]
+        "penambah darah", "cuci darah", "obat jatuh", "pil jatuh", "hp jatuh", "jatuh tempo", "jatuh tanggal",
+        "jatuh hari", "jatuh pada", "jatuh cinta", "obat jantung", "obat darah", "obat stroke", "obat sesak",
+        "obat kejang"]
 # "tolong" also means "please": followed by one of these it asks for something ordinary.
 PLEASE_VERBS = ["kirim", "dikirim", "berhenti", "jangan", "ganti", "diganti", "ubah", "diubah", "info", "infokan",
                 "kabari", "kabarkan", "jelaskan", "dijelaskan", "cek", "dicek", "ingatkan", "diingatkan", "sampaikan",
@@ -210,7 +228,7 @@ PLEASE_VERBS = ["kirim", "dikirim", "berhenti", "jangan", "ganti", "diganti", "u
                 "bacakan", "beli", "belikan", "antar", "ambilkan", "resepkan", "mulai", "daftar", "daftarkan",
                 "dikabari", "telpon", "telepon", "hubungi", "ditelepon", "ditelpon", "dihubungi", "perpanjang",
                 "tambah", "tambahkan", "ulang", "diulang", "terus", "sekalian", "siapkan", "disiapkan", "resep",
-                "obat", "pengingat", "pesan", "nomor", "carikan", "minta", "buatkan"]
+                "obat", "pengingat", "pesan", "nomor", "carikan", "minta", "buatkan", "mulai"]
 # Breathing, chest and blood words with trouble near them (within NEAR_WORDS words, either side).
 NEAR: list[tuple[list[str], list[str]]] = [
     (["sakit", "nyeri", "perih", "kesakitan"], ["hebat", "parah", "banget", "sekali", "sangat", "amat"]),
@@ -223,9 +241,12 @@ NEAR: list[tuple[list[str], list[str]]] = [
 NEAR_WORDS = 3
 # Words a negation may stand before a danger word across: "tidak ada sesak", "tidak lagi kejang".
 BETWEEN_NEGATION = {"ada", "lagi", "pernah", "terlalu", "begitu", "sampai", "yang", "terasa", "merasa", "kok"}
-# A word of relief anywhere beside breathing words: "napasnya sudah lega" is no alarm.
-RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang", "mendingan",
-          "longgar", "plong"]
+# A word of relief after a danger word, or anywhere beside breathing words: "sesaknya sudah
+# hilang", "napasnya sudah lega" are no alarm.
+# Others than the patient: a death or a fall told of them is not the patient's ("tetangga meninggal").
+OTHERS = {"tetangga", "teman", "kawan", "saudara", "sepupu", "keponakan", "kenalan", "temen", "tetanga", "bos"}
+DANGER_RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang",
+                 "mendingan", "longgar", "plong"]
 
 # ---------------------------------------------------------------------------------------------
 # Death, told in the words families use. A death word after a hedge ("hampir meninggal",
@@ -267,14 +288,15 @@ MESSAGES = ["pesan", "kirim", "dikirim", "dikirimi", "mengirim", "terima", "mene
             "berlangganan", "nomor ini", "nomor saya", "daftar", "program", "prima", "japri"]
 START = ["mulai lagi", "aktif lagi", "kirim lagi", "ingatkan lagi", "diingatkan lagi", "ikut lagi", "daftar lagi",
          "gabung lagi", "kirimi lagi", "mulai kembali", "aktifkan lagi", "kirim pengingat lagi", "kirim pesan lagi",
-         "mau menerima lagi", "mau terima lagi", "lanjut lagi", "dikirim lagi", "dikirimi lagi"]
+         "dapat pengingat lagi", "ikut pengingat lagi", "dapat pengingat", "mau menerima lagi", "mau terima lagi",
+         "lanjut lagi", "dikirim lagi", "dikirimi lagi"]
 NEGATIONS = {"tidak", "bukan", "jangan", "belum"}
 
 # ---------------------------------------------------------------------------------------------
 # 3. Answers to the question pending. A clause answers only when each of its words is an answer
 # word, a word of what was asked, or a word that says nothing more (FILLER, names, numbers).
-TAKEN = ["sudah", "selesai", "telah", "sudah diminum", "diminum", "sudah minum", "barusan minum", "baru minum",
-         "tadi minum", "baru saja minum", "sudah disuntik", "sudah dipakai", "sudah dioles"]
+TAKEN = ["sudah masuk", "sudah", "selesai", "telah", "sudah diminum", "diminum", "sudah minum", "barusan minum",
+         "baru minum", "tadi minum", "baru saja minum", "sudah disuntik", "sudah dipakai", "sudah dioles"]
 NOT_YET = ["belum", "nanti", "sebentar", "sebentar lagi", "lupa", "belum sempat", "tunggu", "menunggu", "mau minum",
            "baru mau", "akan minum", "akan diminum", "nanti diminum", "setelah makan dulu", "makan dulu",
            "tidak sempat"]
@@ -288,7 +310,7 @@ LATE = ["terlambat", "agak siang", "agak telat", "sedikit terlambat", "lebih sia
 CANCEL = ["batal", "dibatalkan", "tidak jadi", "tidak bisa datang", "tidak bisa hadir", "tidak datang", "tidak hadir",
           "belum bisa datang", "belum bisa hadir", "berhalangan", "absen", "diundur", "berhalangan hadir",
           "berhalangan datang", "mundur", "ganti jadwal", "ganti hari", "pindah jadwal", "jadwal ulang",
-          "tidak bisa kontrol", "tidak kontrol", "tidak bisa ke"]
+          "tidak bisa kontrol", "tidak kontrol", "tidak bisa ke", "tidak bisa"]
 APPOINTMENT = ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "puskesmas", "klinik", "poli", "jadwal",
                "besok", "rs"]
 # A bare yes or no, read as the answer to whatever was asked (consent; an appointment).
@@ -298,18 +320,20 @@ YES = ["ya", "setuju", "bersedia", "boleh", "mau", "oke", "ok", "okay", "sip", "
 NO = ["tidak", "tolak", "menolak", "no", "jangan", "tidak mau", "tidak usah", "tidak perlu", "tidak bersedia",
       "tidak setuju", "tidak ingin", "tidak terima", "emoh", "ogah", "wegah", "alim"]
 # Words that say nothing beyond an answer: politeness, pronouns, family words, when.
-FILLER = {"makasih", "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay",
-          "sip", "saya", "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus",
-          "suster", "min", "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek",
-          "kakek", "kok", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah",
-          "lah", "aja", "saja", "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam",
-          "pukul", "barusan", "baru", "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai",
-          "aturan", "resep", "setelah", "sebelum", "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir",
-          "biji", "sendok", "sdm", "ml", "tepat", "rutin", "teratur", "kemarin", "pas", "sekitar", "tablet", "selamat",
-          "assalamualaikum", "salam", "waalaikumsalam", "walaikumsalam", "wa", "alaikum", "untuk", "buat", "ibuku",
-          "bapakku", "sudah", "sayang", "banyak", "mah", "dari", "ke", "kepada", "jam", "e", "pas", "pukul", "sholat",
-          "salat", "subuh", "zuhur", "dzuhur", "ashar", "maghrib", "magrib", "isya", "mandi", "teh", "atuh", "mawon",
-          "kang", "teteh", "ceu", "mbok", "le", "nduk", "gan", "om", "tante"}
+FILLER = {
+    "her", "his", "my", "the", "for", "and", "just", "it", "already", "today", "this", "morning", "tonight", "makasih",
+    "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay", "sip", "saya",
+    "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus", "suster", "min",
+    "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek", "kakek", "kok",
+    "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah", "lah", "aja", "saja",
+    "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul", "barusan", "baru",
+    "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai", "aturan", "resep", "setelah", "sebelum",
+    "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir", "biji", "sendok", "sdm", "ml", "tepat", "rutin",
+    "teratur", "pas", "sekitar", "tablet", "selamat", "assalamualaikum", "salam", "waalaikumsalam", "walaikumsalam",
+    "wa", "alaikum", "untuk", "buat", "ibuku", "bapakku", "sudah", "sayang", "banyak", "mah", "dari", "ke", "kepada",
+    "e", "sholat", "salat", "subuh", "zuhur", "dzuhur", "ashar", "maghrib", "magrib", "isya", "mandi", "azan", "adzan",
+    "teh", "atuh", "mawon", "kang", "teteh", "ceu", "mbok", "le", "nduk", "gan", "om", "tante",
+}
 # A meal is filler only around taking the medicine ("sudah minum setelah makan"), not alone
 # ("sudah makan" tells of a meal, not a dose): see _taken.
 MEALS = {"makan", "sarapan", "bubur", "nasi", "roti"}
@@ -321,7 +345,7 @@ QUESTIONS = {"apa", "apakah", "kapan", "berapa", "gimana", "mana", "siapa", "ken
 THANKS = {"makasih", "ok", "oke", "okay", "sip", "siap", "noted", "amin", "aamiin", "alhamdulillah", "ya", "sama",
           "waalaikumsalam", "walaikumsalam", "mantap", "mantab", "good", "nice", "iya", "wa", "alaikum", "puji",
           "tuhan", "berkah", "semoga", "sehat", "selalu", "infonya", "info", "diingatkan", "mengingatkan",
-          "pengingatnya", "banyak"}
+          "pengingatnya", "banyak", "dikabari", "bantu", "membantu"}
 # Forms of address a thanks may carry: "terimakasih dok", "makasih mbak".
 HONORIFICS = {"dokter", "suster", "mbak", "mas", "kak", "nak", "min", "admin", "pak", "bu", "ibu", "bapak", "dek",
               "teh", "kang", "ceu", "bang", "om", "tante", "sus", "bidan", "ners", "relawan", "tim", "prima"}
@@ -352,7 +376,7 @@ def _spelling_map() -> dict[str, str]:
 
 @cache
 def _phrase_spellings() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(rf"\b{re.escape(_fold(typed))}\b"), standard)
+    return [(re.compile(rf"\b{re.escape(_fold(typed))}\b"), _fold(standard))
             for typed, standard in sorted(PHRASE_SPELLINGS.items(), key=lambda item: -len(item[0]))]
 
 
@@ -362,14 +386,15 @@ def _standard_set(words: Iterable[str]) -> frozenset[str]:
 
 
 (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS, NEGATIONS, BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS,
- HONORIFICS) = (_standard_set(words) for words in (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS, NEGATIONS,
-                                                   BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS, HONORIFICS))
+ HONORIFICS, OTHERS) = (_standard_set(words) for words in (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS,
+                                                           NEGATIONS, BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS,
+                                                           HONORIFICS, OTHERS))
 
 
 def _table_words() -> Iterable[str]:
     phrases = [*PHRASE_SPELLINGS.values(), *SPELLINGS, *SAFE, *PLEASE_VERBS, *DEATH, *DEATH_OF_A_PERSON, *STOP,
                *DO_NOT, *MESSAGES, *START, *TAKEN, *NOT_YET, *MEDICATION, *ATTENDING, *LATE, *CANCEL,
-               *APPOINTMENT, *YES, *NO, *RELIEF]
+               *APPOINTMENT, *YES, *NO, *DANGER_RELIEF]
     phrases += [phrase for phrases_ in DANGER.values() for phrase in phrases_]
     phrases += [word for anchors, partners in NEAR for word in anchors + partners]
     for phrase in phrases:
@@ -459,7 +484,7 @@ def _words(phrases: Iterable[str]) -> frozenset[str]:
 
 
 # Words that begin a new clause as punctuation does: "sudah minum tapi masih sesak".
-SEPARATORS = {"tapi", "terus", "lalu", "kemudian", "sekarang"}
+SEPARATORS = {"tapi", "terus", "lalu", "kemudian", "sekarang", "malah", "but", "now"}
 
 
 class Clause(NamedTuple):
@@ -477,7 +502,8 @@ def clauses(text: str) -> list[Clause]:
         words = normalise_text(parts[index]).split()
         joined = " ".join(words)
         asking = joined.replace("apa apa", "").split()  # "tidak apa apa" asks nothing
-        question = "?" in after or bool(QUESTIONS & set(asking)) or "sudah belum" in joined  # "udh blm ya"
+        tagged = bool(re.search(r"\b(hadir|datang|sudah|mau|bisa|boleh|jadi) tidak( ya)?$", joined))  # "hadir ga ya"
+        question = "?" in after or bool(QUESTIONS & set(asking)) or "sudah belum" in joined or tagged
         start = 0
         for i, word in enumerate([*words, "tapi"]):
             if word in SEPARATORS:
@@ -490,22 +516,27 @@ def clauses(text: str) -> list[Clause]:
 # ---------------------------------------------------------------------------------------------
 # 1. Danger and death.
 def _fuzzy_danger(tokens: list[str]) -> list[str]:
-    """A word one letter off a danger word ("pingsn", "kejnag"), two for long words, reads as it."""
+    """A word one letter off a long danger word ("pingsn", "kejng") reads as it; so does a long
+    word no table knows that holds one whole ("bapakjatuhdikamarmandi")."""
     known, words = _vocabulary(), _danger_words()
     fixed = []
     for token in tokens:
         if token not in known and len(token) >= 6:
-            limit = 2 if len(token) >= 9 else 1
-            near = [w for w in words if Levenshtein.distance(token, w, score_cutoff=limit) <= limit]
-            token = near[0] if near else token
+            near = [w for w in words if Levenshtein.distance(token, w, score_cutoff=1) <= 1]
+            inside = [w for w in _words(GLUED_DANGER) if len(token) >= 9 and w in token]
+            token = near[0] if near else inside[0] if inside else token
         fixed.append(token)
     return fixed
 
 
-# The danger words a typo one letter off (two, for long words) still reads as: long and unlike
+# The danger words a typo one letter off still reads as: long and unlike
 # everyday words, so "tanggal" never becomes "tinggal".
 FUZZY = ["pingsan", "kejang", "bernapas", "berdarah", "pendarahan", "perdarahan", "darurat", "ambulans", "kesakitan",
          "sekarat", "meninggal", "tersedak", "tercekik", "tersengal", "semaput", "kejang kejang"]
+
+
+# Danger words found inside a long word typed without spaces ("ibusesaknapastolong").
+GLUED_DANGER = ["sesak", "kejang", "pingsan", "jatuh", "tolong", "darurat", "berdarah", "meninggal"]
 
 
 @cache
@@ -529,7 +560,7 @@ def _negated(tokens: list[str], start: int, negations: frozenset[str] = frozense
 def _near_trouble(tokens: list[str]) -> bool:
     """A breathing or chest word with trouble beside it ("napasnya berat", "dada terasa sakit"),
     unless the message speaks of relief ("napas sudah lega")."""
-    if set(tokens) & _words(RELIEF):
+    if set(tokens) & _words(DANGER_RELIEF):
         return False
     for anchors, partners in NEAR:
         for i, token in enumerate(tokens):
@@ -553,7 +584,8 @@ def in_danger(text: str) -> bool:
         tokens = _fuzzy_danger(clause.tokens)
         safe = {i for span in _spans(tokens, SAFE) for i in span}
         please = {i for i, token in enumerate(tokens[:-1]) if token == "tolong" and tokens[i + 1] in PLEASE_VERBS}
-        eased = {i for i, token in enumerate(tokens) if token in _words(RELIEF)}
+        eased = {i for i, token in enumerate(tokens)
+                 if token in _words(DANGER_RELIEF) and not _negated(tokens, i, frozenset(NEGATIONS))}
         for span in _spans(tokens, _danger_phrases()):
             if safe & set(span) or span.start in please or eased & set(range(span.stop, span.stop + 3)):
                 continue  # "obat jatuh", "tolong kirim jadwal", "sesaknya sudah hilang"
@@ -575,7 +607,9 @@ def _death_spans(tokens: list[str], names: frozenset[str]) -> list[tuple[range, 
         rest = tokens[span.stop :]
         if person and all(word in WHEN_WORDS or word.isdigit() for word in rest):
             found.append((span, _hedged(tokens, span.start)))
-    return [(span, hedged) for span, hedged in found if not _negated(tokens, span.start, frozenset(NEGATIONS))]
+    others = {i for i, token in enumerate(tokens) if token in OTHERS}  # "tetangga meninggal": not the patient
+    return [(span, hedged) for span, hedged in found if not _negated(tokens, span.start, frozenset(NEGATIONS))
+            and not others & set(range(span.start - 2, span.start))]
 
 
 def _hedged(tokens: list[str], start: int) -> bool:
@@ -630,7 +664,9 @@ def _stops(tokens: list[str]) -> bool:
             return True
     for span in _spans(tokens, DO_NOT):
         after = tokens[span.stop : span.stop + 3]
-        if _matches(after, MESSAGES) and not set(after) & stop:  # "jangan berhenti kirim" asks to go on
+        if after[:1] == ["lupa"] or set(after) & stop:  # "jangan lupa kirim jadwal", "jangan berhenti kirim"
+            continue
+        if _matches(after, MESSAGES):
             return True
     return False
 
@@ -707,18 +743,35 @@ def _taken(clause: Clause, names: frozenset[str]) -> bool:
     return True
 
 
-def _not_yet(clause: Clause) -> bool:
+# Words a "later" may carry: "ntar dulu, masih kenyang".
+WAITING = {"dulu", "masih", "kenyang", "lapar", "ya", "bentar", "tidur", "pules", "bangun", "dibangunin", "dibangunkan",
+           "mandi"}
+
+
+def _not_yet(clause: Clause, names: frozenset[str]) -> bool:
+    """The clause says not yet: BELUM or a forgotten dose whatever else it says ("belum, obatnya
+    habis"); "later" only with nothing more ("nanti ya", "nanti saya minum"; not "nanti saya
+    tanyakan")."""
     tokens = clause.tokens
     refused = _matches(tokens, ["tidak mau", "menolak", "tidak minum", "tidak diminum"])
-    return not clause.question and not refused and bool(_not_yet_spans(tokens))
+    spans = _not_yet_spans(tokens)
+    if clause.question or refused or not spans:
+        return False
+    if any(tokens[span.start] in ("belum", "lupa") for span in spans):
+        return True
+    said = {i for span in spans for i in span}
+    return all(i in said or token in _words(MEDICATION) or token in MEALS or token in WAITING
+               or _says_nothing_more(token, names) for i, token in enumerate(tokens))
 
 
 def medication_answer(text: str, names: frozenset[str] = frozenset()) -> str | None:
     """CONFIRM when a clause clearly says the medicine was taken and none says it was not;
     NOT_YET when one says not yet and none says taken; None otherwise."""
     found = clauses(text)
+    if any(clause.question and (_matches(clause.tokens, TAKEN) or _spans(clause.tokens, NOT_YET)) for clause in found):
+        return None  # "sudah belum ya? lupa", "yang kemarin sudah, yang hari ini gimana?": a person answers
     taken = any(_taken(clause, names) for clause in found)
-    not_yet = any(_not_yet(clause) for clause in found)
+    not_yet = any(_not_yet(clause, names) for clause in found)
     if taken and not not_yet:
         return Intent.CONFIRM
     if not_yet and not taken:
@@ -734,6 +787,8 @@ def appointment_answer(text: str) -> str | None:
             continue
         for span in _spans(clause.tokens, ATTENDING + LATE + CANCEL):
             phrase = " ".join(clause.tokens[span.start : span.stop])
+            if phrase not in _standard_phrases(CANCEL) and _negated(clause.tokens, span.start):
+                continue  # "ga telat kok": not late
             found.add(Intent.CANCEL if phrase in _standard_phrases(CANCEL) else
                       Intent.LATE if phrase in _standard_phrases(LATE) else Intent.ATTENDING)
     if Intent.LATE in found and Intent.CANCEL not in found:

@@ -320,7 +320,7 @@ class Reminder(models.Model):
             models.Index(fields=["due_at"], condition=Q(confirmation_status__in=["PENDING", "NOT_YET"],
                                                         sent_at__isnull=True),
                          name="reminder_open_unsent_idx"),
-            # Serves the escalation step: the doses closed as missed lately (reminders/escalations.py).
+            # Serves the escalation step: the doses closed as missed lately (reminders/workspace/escalations.py).
             models.Index(fields=["closed_at"], condition=Q(confirmation_status="MISSED"), name="reminder_missed_idx"),
         ]
 
@@ -367,7 +367,7 @@ class CheckInQuerySet(models.QuerySet):
 
 
 class CheckIn(models.Model):
-    """One weekly "how are you?" to a patient (reminders/check_ins.py): at most one per patient
+    """One weekly "how are you?" to a patient (reminders/conversation/check_ins.py): at most one per patient
     and week (`one_check_in_per_week`), whatever is edited, and whatever runs the tick at once."""
 
     class Answer(models.TextChoices):

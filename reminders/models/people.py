@@ -64,7 +64,7 @@ class Patient(DatabaseOwnedFields):
     is_active = models.BooleanField(_("active"), default=True)
     pause_reason = models.CharField(_("why paused"), max_length=200, blank=True, default="", db_default="",
                                     help_text=_("Why reminders stopped, when PRIMA paused them itself."))
-    # The weekly "how are you?" (reminders/check_ins.py): the patient's own weekday and time.
+    # The weekly "how are you?" (reminders/conversation/check_ins.py): the patient's own weekday and time.
     check_in_day = models.PositiveSmallIntegerField(
         _("weekly check-in day"), choices=WEEKDAYS, null=True, blank=True,
         help_text=_("Once a week PRIMA asks the patient how they are; empty: never."))
@@ -145,7 +145,7 @@ CAREGIVER_PHONE_TAKEN = _("This number is already one of this patient's caregive
 class Caregiver(models.Model):
     """A family member (pendamping) who gives the patient their medicine: gets the reminders of
     the schedules that name caregivers, and may answer for the patient. Consent and opt-out are
-    each phone's own (reminders/caregivers.py): a BERHENTI stops every message to the phone that
+    each phone's own (reminders/conversation/caregivers.py): a BERHENTI stops every message to the phone that
     wrote it, and only to that phone. Never the patient's own number, nor twice one number for one
     patient: that phone would get each reminder twice and speak with two voices."""
 

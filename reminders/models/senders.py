@@ -15,7 +15,7 @@ class DeviceQuerySet(models.QuerySet):
 class Device(models.Model):
     """A WhatsApp number linked to Fonnte, with its own token, rate limit, connection state
     (`DeviceState`, by its number), quota and sending pause. Each patient is pinned to one and
-    always hears from it. The token is a secret: kept encrypted (reminders/devices.py, with a
+    always hears from it. The token is a secret: kept encrypted (reminders/outbox/devices.py, with a
     key derived from SECRET_KEY), never shown back, logged or written into a webhook event."""
 
     number = PhoneNumberField(_("number"), unique=True, help_text=_("The device's WhatsApp number."))

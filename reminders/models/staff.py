@@ -60,7 +60,7 @@ class EscalationQuerySet(models.QuerySet):
 
 
 class Escalation(models.Model):
-    """A patient who needs a person now, by one rule (reminders/escalations.py): at most one
+    """A patient who needs a person now, by one rule (reminders/workspace/escalations.py): at most one
     per patient, rule and the patient's day (`one_escalation_per_rule_day`), told to the
     volunteer by WhatsApp and, when nobody handles it in time, to every coordinator."""
 

@@ -1,4 +1,4 @@
-"""The conversation corpora (corpus.tsv, corpus_second.tsv: how patients, elderly people and
+"""The conversation corpora (corpus.tsv, corpus_second.tsv, corpus_third.tsv: how patients, elderly people and
 families really write, each line with what PRIMA had just asked and what a careful volunteer
 would conclude), run line by line through the real webhook. Prints the confusion table and the
 safety figures that docs/conversation.md reports; asserts their goals.
@@ -151,7 +151,7 @@ def print_report(results: list[tuple[Line, str, bool, bool]], numbers: dict[str,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name, size", [("corpus.tsv", 500), ("corpus_second.tsv", 380)])
+@pytest.mark.parametrize("name, size", [("corpus.tsv", 500), ("corpus_second.tsv", 380), ("corpus_third.tsv", 370)])
 def test_the_corpus_through_the_webhook_meets_the_safety_goals(client, outbox, name, size):
     lines = corpus(HERE / name)
     assert len(lines) >= size
