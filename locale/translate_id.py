@@ -34,6 +34,8 @@ INDONESIAN = {
     "condolences queued; %(count)s staff notification(s)": "ucapan duka diantrekan; %(count)s pemberitahuan staf",
     "%(count)s staff notification(s)": "%(count)s pemberitahuan staf",
     "answered and told already": "sudah dijawab dan sudah diberitahukan",
+    "safety reply sent for another patient of this phone; notifying %(told)s":
+        "balasan keselamatan sudah dikirim untuk pasien lain dari nomor ini; memberi tahu %(told)s",
     "answer": "jawaban",
     "None: never asked": "Tidak ada: tidak pernah ditanya",
     "next question": "pertanyaan berikutnya",
@@ -445,7 +447,7 @@ INDONESIAN = {
     "Open": "Buka",
     "All replies to read": "Semua balasan yang perlu dibaca",
     "Declined the reminders": "Menolak pengingat",
-    "Wrote to us": "Menulis pesan kepada kita",
+    "Wrote to us": "Menulis pesan kepada kami",
     "All missed doses": "Semua dosis terlewat",
     "%(count)d doses in a row missed": "%(count)d dosis berturut-turut terlewat",
     "Dose missed": "Dosis terlewat",

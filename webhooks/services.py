@@ -21,8 +21,8 @@ from django.db.models import F, Max, Q
 from locks.services import LockLost, LockNotAcquired, assert_lock_held, hold_lock
 from prima.clock import DatabaseNow
 from ratelimit.services import check as check_rate_limit
-from reminders.conversation.caregivers import Unclear, whose_reply
-from reminders.conversation.classifier import urgent_intent
+from reminders.conversation.caregivers import Unclear, ask_which, named_caregiver, whose_reply
+from reminders.conversation.classifier import classify, urgent_intent
 from reminders.conversation.replies import (
     apply_reply, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
 )
@@ -190,26 +190,32 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
     text = field(payload, "message") or field(payload, "text")
     received_at = received_time(payload, claim.event)
     patient, caregiver = Patient.objects.filter(phone=phone).first(), None
-    if patient is None:  # a caregiver answering for their patient (reminders/conversation/caregivers.py)
+    if patient is not None and (speaks_for := named_caregiver(phone, text, patient)) is not None:
+        patient, caregiver = speaks_for.patient, speaks_for
+    elif patient is None:  # a caregiver answering for their patient (reminders/conversation/caregivers.py)
         caregiver = whose_reply(phone, text)
         if caregiver is None:
             raise EventOutcome(State.IGNORED, f"unknown sender {mask_phone(phone)}")
         if isinstance(caregiver, Unclear):
             with transaction.atomic():
-                urgent = urgent_intent(text)
+                urgent = urgent_intent(text, by_caregiver=True)
                 if urgent == Intent.EMERGENCY:  # never dropped: every patient this phone cares for is flagged
-                    for one in caregiver.caregivers:
-                        handle_emergency(one.patient, text, received_at, claim.event.received_at, one)
-                elif urgent == Intent.DEATH:  # which patient is not known: nobody is paused, everyone told
+                    for i, one in enumerate(caregiver.caregivers):
+                        handle_emergency(one.patient, text, received_at, claim.event.received_at, one, answer=i == 0)
+                elif urgent == Intent.DEATH:  # which patient is not known: nobody is paused, everyone told, asked which
                     for i, one in enumerate(caregiver.caregivers):
                         handle_death(one.patient, text, received_at, claim.event.received_at, one, certain=False,
                                      answer=i == 0)
+                    ask_which(caregiver)
+                elif classify(text) == Intent.THANKS:  # "terima kasih" asks nothing, of any patient
+                    claim.finish(State.PROCESSED, "caregiver of several patients: thanks; nothing to do")
+                    return
                 else:
                     keep_unclear_reply(caregiver, text, received_at, claim.event.received_at)
                 claim.finish(State.PROCESSED, "caregiver of several patients; asked which, kept for volunteers")
             return
         patient = caregiver.patient
-    urgent = urgent_intent(text, name_words_of(patient, caregiver))
+    urgent = urgent_intent(text, name_words_of(patient, caregiver), by_caregiver=caregiver is not None)
     if urgent is not None:  # before the rate limit and any lock: never dropped, never delayed
         with transaction.atomic():
             if urgent == Intent.DEATH:

@@ -131,7 +131,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
               "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
     CHECK_IN = ["check_in_day", "check_in_time"]
-    readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins"]
+    readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins", "pause_reason"]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
                "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device"]
 
@@ -154,7 +154,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]}),
                     (_("Weekly check-in"), {"fields": self.CHECK_IN})]
         return [
-            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active", "notes"]}),
+            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active",
+                               *(["pause_reason"] if obj.pause_reason else []), "notes"]}),
             (_("Consent"), {"fields": self.CONSENT}),
             (_("Weekly check-in"), {"fields": [*self.CHECK_IN, "next_check_in", "recent_check_ins"]}),
             *([(_("WhatsApp device"), {"fields": ["device"]})] if sees_all_patients(request.user) else []),
@@ -315,7 +316,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     @admin.action(description=_("Resume reminders"))
     def resume_reminders(self, request, queryset) -> None:
-        resumed = queryset.filter(is_active=False).update(is_active=True)
+        resumed = queryset.filter(is_active=False).update(is_active=True, pause_reason="")
         self.message_user(request, _("Reminders resumed for %(count)d patient(s).") % {"count": resumed})
 
     @admin.action(description=_("Opt back in (the patient asked a volunteer)"))

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from prima.clock import DatabaseNow
 from reminders.conversation.classifier import classify, normalise_text, says_more_than_an_answer
-from reminders.models import Caregiver, Message, PatientReply, Reminder
+from reminders.models import Caregiver, Message, Patient, PatientReply, Reminder
 from reminders.outbox.queue import acknowledge, queue_message
 
 Intent = PatientReply.Intent
@@ -45,10 +45,11 @@ def name_words(name: str) -> set[str]:
     return {word for word in normalise_text(name).split() if word not in HONORIFICS and len(word) >= 3}
 
 
-def caring_for(phone: str) -> QuerySet:
-    """The active caregivers with this phone, of active patients, by the patient's name."""
-    return Caregiver.objects.filter(phone=phone, is_active=True, patient__is_active=True).select_related(
-        "patient").order_by("patient__name", "id")
+def caring_for(phone: str, paused_too: bool = False) -> QuerySet:
+    """The active caregivers with this phone, of active patients (`paused_too`: of paused ones
+    as well, since a family still writes after reminders stop), by the patient's name."""
+    rows = Caregiver.objects.filter(phone=phone, is_active=True).select_related("patient")
+    return (rows if paused_too else rows.filter(patient__is_active=True)).order_by("patient__name", "id")
 
 
 def whose_reply(phone: str, text: str) -> Caregiver | Unclear | None:
@@ -56,12 +57,24 @@ def whose_reply(phone: str, text: str) -> Caregiver | Unclear | None:
     phone cares for several patients and the text names not exactly one; None when the phone
     is nobody's caregiver. A BERHENTI or MULAI is the phone's, never unclear: its first
     caregiver carries it (the handler applies it to every row with the phone)."""
-    cared = list(caring_for(phone))
+    cared = list(caring_for(phone)) or list(caring_for(phone, paused_too=True))
     if len(cared) <= 1 or classify(text) in (Intent.OPT_OUT, Intent.OPT_IN):
         return cared[0] if cared else None
     words = set(normalise_text(text).split())
     named = [caregiver for caregiver in cared if name_words(caregiver.patient.name) & words]
     return named[0] if len(named) == 1 else Unclear(cared)
+
+
+def named_caregiver(phone: str, text: str, own: Patient) -> Caregiver | None:
+    """A patient's phone that also cares for others, naming exactly one of them and not the
+    patient ("Bapak Budi sudah meninggal" from his wife, a patient herself): that caregiver
+    speaks, for that patient."""
+    words = set(normalise_text(text).split())
+    if name_words(own.name) & words:
+        return None
+    named = [caregiver for caregiver in caring_for(phone, paused_too=True)
+             if name_words(caregiver.patient.name) & words]
+    return named[0] if len(named) == 1 else None
 
 
 def patient_names(caregivers: Iterable[Caregiver]) -> str:

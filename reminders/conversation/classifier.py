@@ -46,8 +46,8 @@ SPELLINGS: dict[str, list[str]] = {
     "sakit": ["skit", "skt", "sakt", "sakitt", "lara", "loro"],
     "napas": ["angok", "ambegan", "ambegane", "ambekan", "ambekane", "nafas", "nfs", "npas", "nafs", "napass", "nafes",
               "napasna"],
-    "bernapas": ["marhosa", "bernafas", "brnapas", "brnafas", "ambekan"],
-    "sesak": ["sasak", "sesek", "ssk", "sesag", "sesk", "bengek", "mengi"],
+    "bernapas": ["ngambekan", "ngambek", "marhosa", "bernafas", "brnapas", "brnafas", "ambekan"],
+    "sesak": ["seseg", "engap", "sasak", "sesek", "ssk", "sesag", "sesk", "bengek", "mengi"],
     "minum": ["minumin", "huinum", "ngunjuk", "ngunjukaken", "minumkan", "ombe", "mnm", "minom", "mimik", "ngombe",
               "nginum", "mium", "minun", "inum"],
     "diminum": ["diinum", "dinum", "diminumin", "taken", "diunjuk", "diminumkan", "diombe", "diminom", "dimnm",
@@ -85,13 +85,19 @@ SPELLINGS: dict[str, list[str]] = {
     "sempat": ["sempet", "smpt", "smpet"],
     "hilang": ["ilang", "ilng", "hilng"],
     "keringat": ["keringet", "kringet", "kringat"],
-    "tertelan": ["ketelan", "ketelen", "nelen", "menelan", "telan"],
+    "tertelan": ["nelan", "keminum", "ketelan", "ketelen", "nelen", "menelan", "telan"],
     "banyak": ["bnyk", "byk"],
     "digerakkan": ["digerakin", "digerakan", "gerakin", "digerakkin"],
     "dikirim": ["dikirimin", "dikirimi", "dikirimkan"],
     "nomor": ["nomer", "nmr"],
     "dapat": ["dapet", "dpt", "dapt"],
     "dikabari": ["dikabarin", "dikabarkan", "kabarin"],
+    "dibangunkan": ["dibangunin", "bangunin", "dibangunkn"],
+    "berdarah": ["getihen"],
+    "hitam": ["item", "ireng"],
+    "bab": ["pup", "berak", "eek"],
+    "bicara": ["ngomong", "omong", "ngobrol"],
+    "keluar": ["keluarkan", "dikeluarkan", "kluar"],
     "boleh": ["blh", "bole", "bleh"],
     "setuju": ["stju", "stuju"],
     "pagi": ["pgi"],
@@ -136,7 +142,7 @@ SPELLINGS: dict[str, list[str]] = {
     "bangun": ["bgun", "bngun", "bangon", "tangi", "hudang", "gugah"],
     "berhenti": ["stopped", "unreg", "berhentiin", "stopin", "stopkan", "brhenti", "berenti", "brenti", "henti", "stop",
                  "stopp", "setop", "berhentikan", "hentikan", "dihentikan", "diberhentikan", "unsubscribe", "unsub",
-                 "udahan", "mandek", "eureun"],
+                 "mandek", "eureun"],
     "mulai": ["aktifin", "resume", "start", "mulai2", "aktifkan", "diaktifkan", "lanjutkan", "dilanjutkan", "lanjut"],
     "susah": ["maol", "ssh", "susa", "sulit", "angel", "hese"],
     "lemas": ["lemes", "lms", "lemah", "loyo", "lungse"],
@@ -181,8 +187,8 @@ DANGER: dict[str, list[str]] = {
                   "berhenti napas", "napas satu satu", "napas tinggal", "napas cepat", "napas bunyi", "tersengal",
                   "tercekik", "tersedak", "kehabisan napas", "sukar napas", "napas tersendat", "napas megap",
                   "tidak ada napas", "napas tidak ada", "napas lemah", "napas pelan", "napas sakit", "sakit napas",
-                  "napas tidak teratur", "bibir biru", "membiru", "kebiruan", "biru biru", "ngap", "ngap ngapan",
-                  "megap"],
+                  "napas tidak teratur", "bibir biru", "ngorok terus", "membiru", "kebiruan", "biru biru", "ngap",
+                  "ngap ngapan", "megap"],
     "consciousness": ["tidak sadar", "belum sadar", "kurang sadar", "hilang kesadaran", "kesadaran menurun",
                       "penurunan kesadaran", "pingsan", "koma", "tidak bangun", "tidak bisa bangun",
                       "belum bangun bangun", "tidak bisa dibangunkan", "susah dibangunkan", "tidak respon",
@@ -192,27 +198,30 @@ DANGER: dict[str, list[str]] = {
                       "mati rasa", "stroke", "tidak mau bangun", "tidak bisa diajak bicara", "kritis", "sekarat",
                       "tidak bisa gerak", "tidak bisa gerakin", "tidak bisa digerakkan", "tidak bisa menggerakkan",
                       "lumpuh sebelah", "separuh badan", "badan sebelah", "tidak sadar diri"],
-    "seizure": ["kejang", "kaku kaku", "badan kaku"],
-    "bleeding": ["darah", "berdarah", "pendarahan", "perdarahan", "mimisan", "bab hitam", "berak hitam"],
+    "seizure": ["kejang", "kaku kaku", "kaku semua", "badan kaku"],
+    "bleeding": ["darah", "berdarah", "pendarahan", "perdarahan", "mimisan", "bab hitam", "pup hitam", "berak hitam"],
     "chest": ["nyeri dada", "sakit dada", "dada sakit", "dada nyeri", "dada sesak", "dada berat", "dada panas",
               "dada tertekan", "dada ditekan", "dada perih", "dada terasa sakit", "dada terasa berat",
               "serangan jantung", "jantung sakit", "sakit jantung kambuh", "jantung berdebar"],
     "fall": ["jatuh"],
     "pain": ["sakit sekali", "sakit banget", "sakit parah", "sakit hebat", "sangat sakit", "sakit sangat",
              "sakit luar biasa", "sakit tidak tertahankan", "tidak tahan sakit", "tidak kuat sakit", "kesakitan",
-             "menjerit", "merintih", "meraung", "teriak teriak", "nyeri hebat", "nyeri sekali", "nyeri banget",
-             "nyeri parah", "tidak tahan nyeri", "nyeri tidak tertahankan", "sakit tidak tahan", "demam tinggi",
-             "panas tinggi", "muntah terus", "muntah muntah"],
+             "menjerit", "merintih", "meraung", "teriak teriak", "nyeri hebat", "tidak ketulungan", "nyeri luar biasa",
+             "tidak mempan", "nyeri sekali", "nyeri banget", "nyeri parah", "tidak tahan nyeri",
+             "nyeri tidak tertahankan", "sakit tidak tahan", "demam tinggi", "panas tinggi", "muntah terus",
+             "muntah muntah"],
     "help": ["tolong", "darurat", "gawat", "emergency", "help", "ambulans", "ambulan", "ambulance", "igd", "ugd",
              "segera datang", "cepat datang", "cepat kesini", "tolong kesini", "bunuh diri", "mau mati", "mati saja",
              "ingin mati", "overdosis", "keracunan", "salah minum obat", "salah obat", "kebanyakan minum obat",
              "kebanyakan obat", "obat kebanyakan", "satu strip", "sudah tidak kuat", "mengakhiri", "akhiri hidup",
              "tidak ada gunanya", "putus asa", "biar selesai", "biar mati", "supaya mati", "biar cepat selesai",
              "nyusul suami", "menyusul suami", "nyusul istri", "nyusul almarhum", "nyusul almarhumah", "tidak nyaut",
-             "tidak nyahut", "tidak menyahut", "melotot", "tidak bisa digerakkan", "gantung diri", "lebih baik mati",
-             "lebih baik saya mati", "mending mati", "mending saya mati", "sos", "sebotol", "satu botol", "1 botol",
-             "1 strip", "obat banyak", "keringat dingin", "tidak kuat lagi", "bahaya", "panik", "butuh bantuan",
-             "minta bantuan"],
+             "tidak nyahut", "tidak menyahut", "melotot", "tidak bisa digerakkan", "gantung diri", "tidak mau hidup",
+             "capek hidup", "lelah hidup", "bosan hidup", "buat apa hidup", "akan mati", "lebih baik meninggal",
+             "mending meninggal", "mohon bantuan", "kebanyakan minum", "obat dobel", "minum dobel", "tertelan dobel",
+             "dobel minum", "tertelan obat", "lebih baik mati", "lebih baik saya mati", "mending mati",
+             "mending saya mati", "sos", "sebotol", "satu botol", "1 botol", "1 strip", "obat banyak",
+             "keringat dingin", "tidak kuat lagi", "bahaya", "panik", "butuh bantuan", "minta bantuan"],
 }
 # Everyday words that only look like danger: a danger phrase inside one of these is not one.
 SAFE = ["tekanan darah", "gula darah", "cek darah", "tes darah", "periksa darah", "darah tinggi", "darah rendah",
@@ -231,6 +240,7 @@ PLEASE_VERBS = ["kirim", "dikirim", "berhenti", "jangan", "ganti", "diganti", "u
                 "obat", "pengingat", "pesan", "nomor", "carikan", "minta", "buatkan", "mulai"]
 # Breathing, chest and blood words with trouble near them (within NEAR_WORDS words, either side).
 NEAR: list[tuple[list[str], list[str]]] = [
+    (["panas", "demam"], ["banget", "sekali", "tinggi", "sangat", "39", "40", "41"]),
     (["sakit", "nyeri", "perih", "kesakitan"], ["hebat", "parah", "banget", "sekali", "sangat", "amat"]),
     (["bibir", "kuku", "muka", "wajah"], ["biru", "membiru", "kebiruan", "ungu"]),
     (["napas", "bernapas"], ["tidak", "susah", "berat", "pendek", "putus", "berhenti", "sesak", "cepat", "bunyi",
@@ -243,8 +253,14 @@ NEAR_WORDS = 3
 BETWEEN_NEGATION = {"ada", "lagi", "pernah", "terlalu", "begitu", "sampai", "yang", "terasa", "merasa", "kok"}
 # A word of relief after a danger word, or anywhere beside breathing words: "sesaknya sudah
 # hilang", "napasnya sudah lega" are no alarm.
+# A death told as years past is news, not today's ("suami saya meninggal 2 tahun lalu"); a month
+# ago may well be the patient, told late ("ibu sudah meninggal bulan lalu").
+LONG_AGO = ["tahun lalu", "tahun yang lalu", "sudah lama", "tahun silam"]
+# Whose death, said with "saya", is the writer's loss, not the patient's ("anak saya", "suami saya").
+KIN = {"anak", "suami", "istri", "cucu", "adik", "kakak", "menantu", "keponakan"}
 # Others than the patient: a death or a fall told of them is not the patient's ("tetangga meninggal").
-OTHERS = {"tetangga", "teman", "kawan", "saudara", "sepupu", "keponakan", "kenalan", "temen", "tetanga", "bos"}
+OTHERS = {"tetangga", "teman", "kawan", "saudara", "sepupu", "keponakan", "kenalan", "temen", "tetanga", "bos",
+          "keluarga", "melayat", "layat", "takziah"}
 DANGER_RELIEF = ["reda", "berkurang", "sembuh", "lega", "enak", "lancar", "normal", "membaik", "baikan", "hilang",
                  "mendingan", "longgar", "plong"]
 
@@ -255,8 +271,9 @@ DEATH = ["meninggal", "meninggal dunia", "wafat", "berpulang", "telah tiada", "s
          "dipanggil tuhan", "dipanggil allah", "dipanggil yang maha kuasa", "kembali ke pangkuan", "napas terakhir",
          "dimakamkan", "pemakaman", "jenazah", "dikubur", "dikebumikan", "sedo", "seda", "pejah", "maot", "pupus",
          "tilar donya", "kapundut", "kapundhut", "meninggalkan kita", "meninggalkan kami", "rip", "tidak tertolong",
-         "rahmatullah", "husnul khotimah", "sisi allah", "sisi tuhan", "pangkuan allah", "pangkuan tuhan",
-         "tenang di sana", "sudah almarhum", "sudah almarhumah", "pergi meninggalkan"]
+         "rahmatullah", "husnul khotimah", "tidak bernyawa", "dipanggil yang kuasa", "istirahat dengan tenang",
+         "beristirahat dengan tenang", "sisi allah", "sisi tuhan", "pangkuan allah", "pangkuan tuhan", "tenang di sana",
+         "sudah almarhum", "sudah almarhumah", "pergi meninggalkan"]
 # Said of a person (a family word or the patient's name before it) and ending the clause:
 # "bapak sudah tidak ada", "ibu sudah pergi"; not "obatnya sudah tidak ada", "sudah tidak ada keluhan".
 DEATH_OF_A_PERSON = ["sudah tidak ada", "telah tidak ada", "sudah pergi", "telah pergi", "sudah mati", "mati",
@@ -272,8 +289,8 @@ WHEN_WORDS = {"tadi", "malam", "pagi", "siang", "sore", "subuh", "kemarin", "sem
 OBJECTS = {"hp", "hape", "handphone", "ponsel", "lampu", "listrik", "sinyal", "pulsa", "kuota", "obat", "stok",
            "baterai", "batre", "motor", "mobil", "tv", "air", "kulkas", "kipas", "pesan", "nomor", "jaringan",
            "internet", "wifi", "uang", "resep", "pil", "tablet"}
-HEDGES = {"hampir", "nyaris", "mau", "akan", "takut", "seperti", "kayak", "kaya", "rasanya", "rasa", "ingin", "bisa",
-          "khawatir", "kuatir", "jangan", "sebelum", "kalau", "jika", "seandainya", "hampir2"}
+HEDGES = {"siap", "baik", "mending", "hampir", "nyaris", "mau", "akan", "takut", "seperti", "kayak", "kaya", "rasanya",
+          "rasa", "ingin", "bisa", "khawatir", "kuatir", "jangan", "sebelum", "kalau", "jika", "seandainya", "hampir2"}
 
 # ---------------------------------------------------------------------------------------------
 # 2. Commands about the messages themselves. Stop is read for recall among messages that speak
@@ -297,6 +314,9 @@ NEGATIONS = {"tidak", "bukan", "jangan", "belum"}
 # word, a word of what was asked, or a word that says nothing more (FILLER, names, numbers).
 TAKEN = ["sudah masuk", "sudah", "selesai", "telah", "sudah diminum", "diminum", "sudah minum", "barusan minum",
          "baru minum", "tadi minum", "baru saja minum", "sudah disuntik", "sudah dipakai", "sudah dioles"]
+# Said beside a "sudah", these deny or doubt that this dose was taken: nobody records it as taken.
+NOT_TAKEN = ["tidak diminum", "tidak minum", "tidak mau", "menolak", "dimuntahkan", "dimuntahin", "muntahkan",
+             "setengah", "separuh", "belum semua", "tidak habis", "kemarin", "dibuang", "obat jatuh", "obat hilang"]
 NOT_YET = ["belum", "nanti", "sebentar", "sebentar lagi", "lupa", "belum sempat", "tunggu", "menunggu", "mau minum",
            "baru mau", "akan minum", "akan diminum", "nanti diminum", "setelah makan dulu", "makan dulu",
            "tidak sempat"]
@@ -317,7 +337,7 @@ APPOINTMENT = ["kontrol", "janji", "periksa", "dokter", "rumah sakit", "puskesma
 YES = ["ya", "setuju", "bersedia", "boleh", "mau", "oke", "ok", "okay", "sip", "siap", "silakan", "silahkan",
        "tentu", "baik", "bisa", "insyaallah", "yes", "pasti", "sangat setuju", "dengan senang hati", "monggo",
        "mangga", "mau diingatkan", "mau ikut", "ikut", "tidak apa apa", "tidak masalah", "tidak keberatan"]
-NO = ["tidak", "tolak", "menolak", "no", "jangan", "tidak mau", "tidak usah", "tidak perlu", "tidak bersedia",
+NO = ["tidak", "tolak", "menolak", "no", "n", "jangan", "tidak mau", "tidak usah", "tidak perlu", "tidak bersedia",
       "tidak setuju", "tidak ingin", "tidak terima", "emoh", "ogah", "wegah", "alim"]
 # Words that say nothing beyond an answer: politeness, pronouns, family words, when.
 FILLER = {
@@ -325,7 +345,7 @@ FILLER = {
     "alhamdulillah", "puji", "tuhan", "amin", "aamiin", "insyaallah", "semoga", "ok", "oke", "okay", "sip", "saya",
     "kami", "kita", "dia", "beliau", "ibu", "bapak", "mbak", "mas", "kak", "dok", "dokter", "sus", "suster", "min",
     "admin", "nak", "nek", "kek", "mbah", "oma", "opa", "suami", "istri", "adik", "dek", "nenek", "kakek", "kok",
-    "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah", "lah", "aja", "saja",
+    "dong", "deh", "sih", "nih", "lho", "loh", "kan", "pun", "toh", "ah", "eh", "nah", "yah", "aja", "saja",
     "juga", "ya", "yaa", "hehe", "wkwk", "tadi", "pagi", "siang", "sore", "malam", "jam", "pukul", "barusan", "baru",
     "ini", "itu", "hari", "sekarang", "semua", "semuanya", "lengkap", "sesuai", "aturan", "resep", "setelah", "sebelum",
     "makan", "sarapan", "dengan", "sama", "yang", "kali", "x", "butir", "biji", "sendok", "sdm", "ml", "tepat", "rutin",
@@ -352,6 +372,8 @@ HONORIFICS = {"dokter", "suster", "mbak", "mas", "kak", "nak", "min", "admin", "
 # Emoji: 👍 ✅ right after a medication reminder confirm it (when nothing else contradicts);
 # 🙏 and the others only acknowledge. Elsewhere all of them are thanks.
 THUMBS = set("👍✅✔☑")
+# Emoji that ask for help by themselves.
+DANGER_EMOJI = set("🆘🚑")
 ACK_EMOJI = set("🙏❤♥😊🙂😀😁💪🤝👏🌹🥰😇🙇👌")
 
 
@@ -386,9 +408,9 @@ def _standard_set(words: Iterable[str]) -> frozenset[str]:
 
 
 (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS, NEGATIONS, BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS,
- HONORIFICS, OTHERS) = (_standard_set(words) for words in (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS,
+ HONORIFICS, OTHERS, KIN) = (_standard_set(words) for words in (FILLER, THANKS, PERSONS, WHEN_WORDS, HEDGES, QUESTIONS,
                                                            NEGATIONS, BETWEEN_NEGATION, OBJECTS, MEALS, PLEASE_VERBS,
-                                                           HONORIFICS, OTHERS))
+                                                           HONORIFICS, OTHERS, KIN))
 
 
 def _table_words() -> Iterable[str]:
@@ -412,9 +434,10 @@ def _standard(token: str) -> str:
     """One typed word in its standard form: its spelling, "-nya" dropped from a known word."""
     token = _spelling_map().get(token, token)
     if token.endswith("nya") and len(token) > 5:
-        stem = _spelling_map().get(token[:-3], token[:-3])
-        if stem in _vocabulary():
-            return stem
+        for bare in (token[:-3], token[:-2]):  # "obatnya"; "bantuanya", folded from "bantuannya"
+            stem = _spelling_map().get(bare, bare)
+            if stem in _vocabulary():
+                return stem
     return token
 
 
@@ -441,7 +464,7 @@ def normalise_text(text: str) -> str:
     folded = _fold(text)
     for pattern, standard in _phrase_spellings():
         folded = pattern.sub(standard, folded)
-    words = " ".join(_standard(_split_glued(token)) for token in folded.split())
+    words = " ".join(_standard(_split_glued(token)) for token in folded.split() if token != "nya")  # "pup nya item"
     return " ".join(words.split())
 
 
@@ -494,7 +517,9 @@ class Clause(NamedTuple):
     question: bool
 
 
-def clauses(text: str) -> list[Clause]:
+def clauses(text: str, by_words: bool = True) -> list[Clause]:
+    """The message's clauses: between punctuation, and (`by_words`) around SEPARATORS. Danger is
+    read on the punctuation's clauses alone ("napas ibu sekarang berat", "muntah terus")."""
     parts = re.split(r"([,.;:!?\n]+)", text or "")
     found = []
     for index in range(0, len(parts), 2):
@@ -502,11 +527,11 @@ def clauses(text: str) -> list[Clause]:
         words = normalise_text(parts[index]).split()
         joined = " ".join(words)
         asking = joined.replace("apa apa", "").split()  # "tidak apa apa" asks nothing
-        tagged = bool(re.search(r"\b(hadir|datang|sudah|mau|bisa|boleh|jadi) tidak( ya)?$", joined))  # "hadir ga ya"
+        tagged = len(words) >= 3 and bool(re.search(r"\w tidak( ya)?$", joined))  # "hadir ga ya", "bisa diundur ga"
         question = "?" in after or bool(QUESTIONS & set(asking)) or "sudah belum" in joined or tagged
         start = 0
         for i, word in enumerate([*words, "tapi"]):
-            if word in SEPARATORS:
+            if word == "tapi" and i == len(words) or by_words and word in SEPARATORS:
                 if words[start:i]:
                     found.append(Clause(words[start:i], question))
                 start = i + 1
@@ -580,7 +605,9 @@ def _danger_phrases() -> list[str]:
 
 def in_danger(text: str) -> bool:
     """Any sign of distress, in any clause: read for recall."""
-    for clause in clauses(text):
+    if set(text or "") & DANGER_EMOJI:
+        return True
+    for clause in clauses(text, by_words=False):
         tokens = _fuzzy_danger(clause.tokens)
         safe = {i for span in _spans(tokens, SAFE) for i in span}
         please = {i for i, token in enumerate(tokens[:-1]) if token == "tolong" and tokens[i + 1] in PLEASE_VERBS}
@@ -596,8 +623,10 @@ def in_danger(text: str) -> bool:
     return False
 
 
-def _death_spans(tokens: list[str], names: frozenset[str]) -> list[tuple[range, bool]]:
-    """Each death phrase in a clause, and whether it stands hedged ("hampir meninggal")."""
+def _death_spans(tokens: list[str], names: frozenset[str], by_caregiver: bool = True) -> list[tuple[range, bool]]:
+    """Each death phrase in a clause, and whether it stands hedged ("hampir meninggal"). From the
+    patient's own phone, "anak saya meninggal" is the writer's loss; from a caregiver's, "suami
+    saya sudah meninggal" is the patient."""
     found = []
     for span in _spans(tokens, DEATH):
         found.append((span, _hedged(tokens, span.start)))
@@ -608,8 +637,29 @@ def _death_spans(tokens: list[str], names: frozenset[str]) -> list[tuple[range, 
         if person and all(word in WHEN_WORDS or word.isdigit() for word in rest):
             found.append((span, _hedged(tokens, span.start)))
     others = {i for i, token in enumerate(tokens) if token in OTHERS}  # "tetangga meninggal": not the patient
-    return [(span, hedged) for span, hedged in found if not _negated(tokens, span.start, frozenset(NEGATIONS))
-            and not others & set(range(span.start - 2, span.start))]
+    long_ago = {span.start for span in _spans(tokens, LONG_AGO)}
+    return [(span, hedged or _of_oneself(tokens, span.start)) for span, hedged in found
+            if not _negated(tokens, span.start, frozenset(NEGATIONS))
+            and not others & set(range(span.start - 2, span.stop + 2))
+            and not long_ago & set(range(span.stop, span.stop + 5))
+            and not (tokens[span.start] == "pemakaman" and tokens[span.start - 1 : span.start] in (["ke"], ["di"]))
+            and (by_caregiver or not _someone_of_the_writer(tokens, span.start))]  # "ke pemakaman": a funeral visited
+
+
+def _someone_of_the_writer(tokens: list[str], start: int) -> bool:
+    """"anak saya meninggal", "suami saya sudah meninggal": the writer's own child or spouse, not
+    the patient they care for."""
+    before = tokens[max(0, start - 4) : start]
+    return any(before[i] in KIN and before[i + 1] in ("saya", "aku") for i in range(len(before) - 1))
+
+
+def _of_oneself(tokens: list[str], start: int) -> bool:
+    """The writer speaks of their own death ("saya sudah siap dipanggil Tuhan"): a danger, not a
+    death told; "suami saya sudah meninggal" speaks of the husband."""
+    for i in range(max(0, start - 3), start):
+        if tokens[i] == "saya" and (i == 0 or tokens[i - 1] not in PERSONS | OTHERS):
+            return True
+    return False
 
 
 def _hedged(tokens: list[str], start: int) -> bool:
@@ -620,15 +670,15 @@ def _death_hedged(tokens: list[str]) -> bool:
     return any(hedged for _span, hedged in _death_spans(tokens, frozenset()))
 
 
-def speaks_of_death(text: str, names: frozenset[str] = frozenset()) -> bool:
+def speaks_of_death(text: str, names: frozenset[str] = frozenset(), by_caregiver: bool = True) -> bool:
     """Someone tells that the patient died, in the words families use."""
-    return any(not hedged for clause in clauses(text)
-               for _span, hedged in _death_spans(_fuzzy_danger(clause.tokens), names))
+    return any(not hedged for clause in clauses(text, by_words=False)
+               for _span, hedged in _death_spans(_fuzzy_danger(clause.tokens), names, by_caregiver))
 
 
-def urgent_intent(text: str, names: frozenset[str] = frozenset()) -> str | None:
+def urgent_intent(text: str, names: frozenset[str] = frozenset(), by_caregiver: bool = True) -> str | None:
     """Layer 1, the same in every context: DEATH, EMERGENCY, or None."""
-    if speaks_of_death(text, names):
+    if speaks_of_death(text, names, by_caregiver):
         return Intent.DEATH
     return Intent.EMERGENCY if in_danger(text) else None
 
@@ -656,6 +706,11 @@ def _bare(tokens: list[str], words: set[str]) -> bool:
     return not set(tokens[:first]) & PERSONS
 
 
+# Words of when to send: with them, "jangan kirim" asks for another time, not for no messages.
+WHEN_TO_SEND = {"jam", "pukul", "pagi", "siang", "sore", "malam", "subuh", "kepagian", "kemalaman", "kemaleman",
+                "kesiangan", "hari"}
+
+
 def _stops(tokens: list[str]) -> bool:
     stop = _words(STOP)
     for i, token in enumerate(tokens):
@@ -664,8 +719,10 @@ def _stops(tokens: list[str]) -> bool:
             return True
     for span in _spans(tokens, DO_NOT):
         after = tokens[span.stop : span.stop + 3]
-        if after[:1] == ["lupa"] or set(after) & stop:  # "jangan lupa kirim jadwal", "jangan berhenti kirim"
-            continue
+        if after[:1] in (["lupa"], ["terlambat"], ["sampai"]) or set(after) & stop:
+            continue  # "jangan lupa kirim jadwal", "jangan telat kirimnya", "jangan berhenti kirim"
+        if set(tokens) & WHEN_TO_SEND:
+            continue  # "jangan kirim jam 6, kepagian": a time to change, for a person
         if _matches(after, MESSAGES):
             return True
     return False
@@ -696,6 +753,7 @@ class Pending:
     consent: bool = False
     medication: bool = False
     appointment: bool = False
+    by_caregiver: bool = False
 
 
 NOTHING = Pending()
@@ -770,11 +828,13 @@ def medication_answer(text: str, names: frozenset[str] = frozenset()) -> str | N
     found = clauses(text)
     if any(clause.question and (_matches(clause.tokens, TAKEN) or _spans(clause.tokens, NOT_YET)) for clause in found):
         return None  # "sudah belum ya? lupa", "yang kemarin sudah, yang hari ini gimana?": a person answers
-    taken = any(_taken(clause, names) for clause in found)
+    denied = any(_matches(clause.tokens, NOT_TAKEN) for clause in found)
+    # "sudah tapi ga diminum", "sudah, tapi dimuntahkan", "sudah, kemarin": never taken; a person asks
+    taken = not denied and any(_taken(clause, names) for clause in found)
     not_yet = any(_not_yet(clause, names) for clause in found)
     if taken and not not_yet:
         return Intent.CONFIRM
-    if not_yet and not taken:
+    if not_yet and not any(_taken(clause, names) for clause in found):
         return Intent.NOT_YET
     return None
 
@@ -789,6 +849,9 @@ def appointment_answer(text: str) -> str | None:
             phrase = " ".join(clause.tokens[span.start : span.stop])
             if phrase not in _standard_phrases(CANCEL) and _negated(clause.tokens, span.start):
                 continue  # "ga telat kok": not late
+            if clause.tokens[span.start - 1 : span.start] == ["maf"] or clause.tokens[span.stop : span.stop + 1] in (
+                    ["balas"], ["bales"], ["jawab"]):
+                continue  # "maaf telat", "telat balas": a late answer, not a late arrival
             found.add(Intent.CANCEL if phrase in _standard_phrases(CANCEL) else
                       Intent.LATE if phrase in _standard_phrases(LATE) else Intent.ATTENDING)
     if Intent.LATE in found and Intent.CANCEL not in found:
@@ -842,10 +905,13 @@ def _only_filler(text: str, names: frozenset[str]) -> bool:
 def thanks(text: str, names: frozenset[str] = frozenset()) -> bool:
     """Layer 4: a plain thanks, greeting or acknowledgement, an emoji of one included."""
     tokens = normalise_text(text).split()
+    symbols = {ch for ch in text or "" if unicodedata.category(ch) == "So"}
+    if symbols - ACK_EMOJI - THUMBS:
+        return False  # "😭🙏" is not a thanks
     if not tokens:
-        return bool(set(text or "") & (ACK_EMOJI | THUMBS))
+        return bool(symbols)
     allowed = THANKS | PERSONS | HONORIFICS | {"juga", "sangat", "sekali", "banget", "atas", "semua", "sudah", "saya",
-                                                "kami", "kita", "ya", "banyak"}
+                                                "kami", "kita", "ya", "banyak", "bantuan", "selama", "ini"}
     return bool(set(tokens) & THANKS) and all(token in allowed or token in names for token in tokens) and not any(
         clause.question for clause in clauses(text))
 
@@ -860,7 +926,7 @@ class Reading(NamedTuple):
 
 def read(text: str, pending: Pending = NOTHING, names: frozenset[str] = frozenset()) -> Reading:
     """The message's meaning, layer by layer (see the module's docstring)."""
-    urgent = urgent_intent(text, names)
+    urgent = urgent_intent(text, names, pending.by_caregiver)
     if urgent:
         taken = urgent == Intent.EMERGENCY and medication_answer(text, names) == Intent.CONFIRM
         return Reading(urgent, taken)
@@ -879,10 +945,10 @@ def _answer(text: str, pending: Pending, names: frozenset[str]) -> str | None:
     """The answer to a reminder: the appointment's own words, then the medicine's; a bare yes or
     no to an appointment; 👍 or ✅ with nothing else after a medication reminder."""
     appointment = appointment_answer(text)
-    if appointment and (pending.appointment or not pending.medication):
+    if appointment and pending.appointment:
         return appointment
     if medicine := medication_answer(text, names):
-        return medicine
+        return medicine  # "maaf telat, tadi pagi sudah minum obat" speaks of the medicine
     if appointment:
         return appointment
     if pending.appointment and not pending.medication:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from prima.clock import DatabaseNow, database_now
 from reminders.conversation import caregivers
+from reminders.conversation.classifier import clauses
 from reminders.models import Message, Patient, PatientReply, Reminder
 from reminders.outbox.queue import acknowledge, queue_message
 
@@ -38,7 +39,9 @@ def verification_answer(reply: PatientReply) -> str:
         patient.verification_status = Verification.VERIFIED if verified else Verification.DECLINED
         patient.verification_answered_at = now
         patient.save(update_fields=["verification_status", "verification_answered_at"])
-        reply.needs_attention = not verified  # a volunteer follows up on every refusal
+        # A volunteer follows up on every refusal, and on a yes that asks for something more
+        # ("ya, tolong kirim ke anak saya saja").
+        reply.needs_attention = not verified or len(clauses(reply.text)) > 1
         acknowledge(reply, "welcome" if verified else "declined")
         return "verified" if verified else "declined verification"
     if reply.intent == Intent.MEDIA:  # a voice note may well be the answer: a volunteer listens

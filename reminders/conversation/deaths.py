@@ -44,9 +44,10 @@ def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at:
         closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
         outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")
     if not told_already:
-        notifications = notify_staff(reply)
-        if answer:
-            acknowledge(reply, "condolences", told=patient_told_text(notifications))
+        notifications = notify_staff(reply, unsure=not certain)
+        if answer:  # naming the patient only when we know which one died
+            unnamed = {} if certain else {"pasien": ""}
+            acknowledge(reply, "condolences", told=patient_told_text(notifications), **unnamed)
         outcome.append(f"{'condolences queued; ' if answer else ''}{len(notifications)} staff notification(s)")
     else:
         outcome.append("answered and told already")

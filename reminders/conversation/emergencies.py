@@ -14,13 +14,14 @@ from reminders.outbox.notifications import notify_staff, patient_told_text
 from reminders.outbox.queue import URGENT, queue_message
 
 
-def handle_emergency(patient: Patient, text: str, received_at: datetime,
-                     arrived_at: datetime | None = None, caregiver: Caregiver | None = None) -> PatientReply:
+def handle_emergency(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,
+                     caregiver: Caregiver | None = None, answer: bool = True) -> PatientReply:
     """Store, notify and answer, in the caller's transaction. The patient is told only what
     is true: that staff are being told, when someone can be. The patient's row is locked for
     the moment it takes, so two emergencies at once still make one answer. The window runs on
     when the texts reached us (`arrived_at`, our clock), never on the times a payload claims:
-    forged texts dated far apart in the past still make one answer."""
+    forged texts dated far apart in the past still make one answer. `answer` False: the phone
+    (a caregiver of several patients) is answered for another of its patients already."""
     patient = Patient.objects.select_for_update().get(id=patient.id)
     arrived_at = arrived_at or received_at
     window_start = arrived_at - timedelta(minutes=settings.EMERGENCY_ANSWER_WINDOW_MINUTES)
@@ -38,11 +39,13 @@ def handle_emergency(patient: Patient, text: str, received_at: datetime,
         reply.save(update_fields=["outcome"])
         return reply
     notifications = notify_staff(reply)
-    queue_message(patient, "emergency", priority=URGENT, caregiver=caregiver, told=patient_told_text(notifications))
+    if answer:
+        queue_message(patient, "emergency", priority=URGENT, caregiver=caregiver, told=patient_told_text(notifications))
     told = ", ".join(f"{n.recipient.get_username() if n.recipient else n.address} ({n.role}) by "
                      f"{n.get_channel_display().lower()}" for n in notifications)
-    outcome = f"safety reply queued; notifying {told}" if told else (
-        "safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified"
+    answered_how = "safety reply queued" if answer else "safety reply sent for another patient of this phone"
+    outcome = f"{answered_how}; notifying {told}" if told else (
+        f"{answered_how}; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified"
     )
     reply.outcome = outcome[:200]
     reply.save(update_fields=["outcome"])

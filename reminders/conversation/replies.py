@@ -82,8 +82,8 @@ def _confirm(reply: PatientReply) -> str:
         Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
         confirmed_at=reply.received_at, responded_at=reply.received_at,
     )
-    acknowledge(reply, "confirmed")
     reply.needs_attention = _says_more(reply)  # "sudah, tapi obatnya tinggal dua"
+    acknowledge(reply, "confirmed", dibaca=reply.needs_attention)
     return f"{len(answered)} reminder(s) confirmed"
 
 
@@ -106,8 +106,13 @@ def _not_yet(reply: PatientReply) -> str:
             queue_message(reply.patient, "follow_up", kind=Message.Kind.FOLLOW_UP, reminder=dose,
                           send_after=reply.received_at + delay, caregiver=reply.caregiver, pengingat=original)
             follow_ups += 1
-    acknowledge(reply, "not_yet", menit=settings.FOLLOW_UP_DELAY_MINUTES)
     reply.needs_attention = _says_more(reply)  # "belum, obatnya habis"
+    reminded = Message.objects.filter(reminder__in=answered, kind=Message.Kind.FOLLOW_UP, status=Message.Status.QUEUED)
+    if follow_ups or reminded.exists():
+        acknowledge(reply, "not_yet", menit=settings.FOLLOW_UP_DELAY_MINUTES, dibaca=reply.needs_attention)
+    else:  # the follow-up went out already: no promise of another, a person reads it
+        reply.needs_attention = True
+        acknowledge(reply, "free_text")
     return f"{len(answered)} reminder(s) not yet taken; {follow_ups} follow-up(s) queued"
 
 
@@ -128,6 +133,7 @@ def _appointment(reply: PatientReply) -> str:
         confirmed_at=reply.received_at, responded_at=reply.received_at, appointment_answer=answer,
     )
     acknowledge(reply, template)
+    reply.needs_attention = reply.intent == Intent.CANCEL or _says_more(reply)  # a new date is a person's to find
     return f"appointment answer recorded: {answer}"
 
 
@@ -207,7 +213,7 @@ def pending_for(patient: Patient, caregiver: Caregiver | None, received_at: date
                 .values_list("schedule__kind", flat=True))
     return Pending(consent=caregiver is None and consent.awaiting_verification(patient),
                    medication=ReminderSchedule.Kind.MEDICATION in kinds,
-                   appointment=ReminderSchedule.Kind.APPOINTMENT in kinds)
+                   appointment=ReminderSchedule.Kind.APPOINTMENT in kinds, by_caregiver=caregiver is not None)
 
 
 def reading_of(patient: Patient, text: str, received_at: datetime, arrived_at: datetime | None = None,

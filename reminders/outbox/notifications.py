@@ -73,7 +73,7 @@ def staff_phone(user: AbstractBaseUser | None) -> str:
 
 
 def _alert(reply: PatientReply, recipients: list[tuple], role: str,
-           volunteer_failed: AbstractBaseUser | None = None) -> list[StaffNotification]:
+           volunteer_failed: AbstractBaseUser | None = None, unsure: bool = False) -> list[StaffNotification]:
     """One URGENT WhatsApp per (user, staff number), each with its PENDING notification. The
     text, chosen by what the reply is, names the patient, quotes the words and gives the
     number of whoever wrote; a coordinator's says why the volunteer is not the one told."""
@@ -87,6 +87,7 @@ def _alert(reply: PatientReply, recipients: list[tuple], role: str,
         "tautan": settings.SITE_URL + reverse("admin:reminders_patientreply_change", args=[reply.id]),
         "koordinator": role == COORDINATOR,
         "relawan": volunteer_failed.get_username() if volunteer_failed else "",
+        "belum_pasti": unsure,
     }
     notifications = []
     for user, phone in recipients:
@@ -99,7 +100,8 @@ def _alert(reply: PatientReply, recipients: list[tuple], role: str,
     return notifications
 
 
-def _alert_the_team(reply: PatientReply, volunteer_failed: AbstractBaseUser | None = None) -> list[StaffNotification]:
+def _alert_the_team(reply: PatientReply, volunteer_failed: AbstractBaseUser | None = None,
+                    unsure: bool = False) -> list[StaffNotification]:
     """Every coordinator with a number, but one already alerted about this reply."""
     told = set(reply.notifications.filter(channel=StaffNotification.Channel.WHATSAPP).values_list("address", flat=True))
     team = [(user, user.staff_profile.phone) for user in coordinators_on_whatsapp()
@@ -107,7 +109,7 @@ def _alert_the_team(reply: PatientReply, volunteer_failed: AbstractBaseUser | No
     if not team:
         logger.warning("reply_id=%s patient_id=%s: no coordinator to tell has a WhatsApp number", reply.id,
                        reply.patient_id)
-    return _alert(reply, team, COORDINATOR, volunteer_failed)
+    return _alert(reply, team, COORDINATOR, volunteer_failed, unsure)
 
 
 def _notify(reply: PatientReply, recipients: list[tuple], role: str) -> list[StaffNotification]:
@@ -128,13 +130,15 @@ def _notify_the_team(reply: PatientReply) -> list[StaffNotification]:
     return _notify(reply, [(None, address) for address in settings.EMERGENCY_EMAIL_FALLBACK], FALLBACK)
 
 
-def notify_staff(reply: PatientReply) -> list[StaffNotification]:
+def notify_staff(reply: PatientReply, unsure: bool = False) -> list[StaffNotification]:
     """Tell staff about an emergency or a death (by `reply.intent`), in the caller's
     transaction: the WhatsApp alerts queued with it, the emails sent once it commits. Returns
-    the notifications (none when nobody has a number or an address: the caller says so)."""
+    the notifications (none when nobody has a number or an address: the caller says so).
+    `unsure`: a caregiver of several patients did not say which one; the alert says so."""
     volunteer = reply.patient.volunteer
     phone = staff_phone(volunteer)
-    alerts = _alert(reply, [(volunteer, phone)], VOLUNTEER) if phone else _alert_the_team(reply)
+    alerts = (_alert(reply, [(volunteer, phone)], VOLUNTEER, unsure=unsure) if phone
+              else _alert_the_team(reply, unsure=unsure))
     if volunteer is not None and volunteer.is_active and volunteer.email:
         emails = _notify(reply, [(volunteer, volunteer.email)], VOLUNTEER)
     else:

@@ -92,7 +92,8 @@ def emergency_unhandled(now: datetime) -> list[Trigger]:
     """An emergency nobody marked handled ESCALATION_EMERGENCY_UNHANDLED_MINUTES after it
     reached us (our clock, never the time a payload claims)."""
     late = now - timedelta(minutes=settings.ESCALATION_EMERGENCY_UNHANDLED_MINUTES)
-    emergencies = PatientReply.objects.needing_attention().filter(urgent=True).annotate(
+    emergencies = PatientReply.objects.needing_attention().filter(
+        urgent=True, intent=PatientReply.Intent.EMERGENCY).annotate(  # a death is told at once, not escalated
         reached=Coalesce("arrived_at", "received_at")).filter(reached__gte=now - LOOKBACK, reached__lte=late)
     return [Trigger(*row) for row in emergencies.values_list("patient_id", "reached").order_by()]
 

@@ -79,6 +79,8 @@ PHRASES = [
     (r"emergency stored and flagged; answered and notified already for reply (?P<reply>\d+)",
      _("emergency stored and flagged; answered and notified already for reply %(reply)s")),
     (r"safety reply queued; notifying (?P<told>.+)", _("safety reply queued; notifying %(told)s")),
+    (r"safety reply sent for another patient of this phone; notifying (?P<told>.+)",
+     _("safety reply sent for another patient of this phone; notifying %(told)s")),
     (r"safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified",
      _("safety reply queued; no volunteer or coordinator has a WhatsApp number or an email address: nobody notified")),
     (r"not applied: over the response limit", _("not applied: over the response limit")),

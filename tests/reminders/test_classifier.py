@@ -81,6 +81,40 @@ REPLIES = [
 ]
 
 
+# What a try-out as families found: getting better is never a death, a suicidal word is danger,
+# someone else's death is not the patient's, a dose doubted is not confirmed, asking for another
+# time is not stopping.
+FOUND_IN_A_TRY_OUT = [
+    ("Alhamdulillah sudah mendingan bu", NOTHING, I.FREE_TEXT), ("kondisi bapak meningkat, makasih", NOTHING, I.FREE_TEXT),
+    ("sesaknya sudah lega", NOTHING, I.FREE_TEXT), ("sudah minum obat, alhamdulillah mendingan", MEDICINE, I.CONFIRM),
+    ("lebih baik saya meninggal saja", NOTHING, I.EMERGENCY), ("saya sudah siap dipanggil Tuhan", NOTHING, I.EMERGENCY),
+    ("saya sudah tidak ingin hidup", NOTHING, I.EMERGENCY), ("saya mau nyusul suami saja", NOTHING, I.EMERGENCY),
+    ("suami saya sudah meninggal 2 tahun lalu", MEDICINE, I.FREE_TEXT),
+    ("tetangga saya meninggal tadi pagi, saya mau melayat dulu", NOTHING, I.FREE_TEXT),
+    ("saya lagi di pemakaman saudara", NOTHING, I.FREE_TEXT),
+    ("suami saya sudah meninggal tadi pagi", Pending(by_caregiver=True), I.DEATH),
+    ("ibu ga bisa dibangunin", NOTHING, I.EMERGENCY), ("napas ibu sekarang berat", NOTHING, I.EMERGENCY),
+    ("bapak muntah terus dari pagi", NOTHING, I.EMERGENCY), ("obatnya keminum dobel", NOTHING, I.EMERGENCY),
+    ("teu tiasa ngambekan", NOTHING, I.EMERGENCY), ("pup nya item", NOTHING, I.EMERGENCY), ("🆘", NOTHING, I.EMERGENCY),
+    ("badan bapak panas bgt", NOTHING, I.EMERGENCY), ("knp sih pesannya dobel2", NOTHING, I.FREE_TEXT),
+    ("ibu sudah tidak bernyawa", NOTHING, I.DEATH), ("😭🙏", NOTHING, I.FREE_TEXT),
+    ("sudah tapi ga diminum", MEDICINE, I.FREE_TEXT), ("sudah, tapi bapak ga mau", MEDICINE, I.FREE_TEXT),
+    ("sudah tapi dimuntahkan", MEDICINE, I.FREE_TEXT), ("sudah, kemarin", MEDICINE, I.FREE_TEXT),
+    ("sudah lah", MEDICINE, I.FREE_TEXT), ("yg kemarin udah, yg hari ini gimana?", MEDICINE, I.FREE_TEXT),
+    ("jangan lupa kirim ya", NOTHING, I.FREE_TEXT), ("jangan kirim jam 6, kepagian", NOTHING, I.FREE_TEXT),
+    ("jangan kirim pesan malam2", NOTHING, I.FREE_TEXT), ("udahan ya", NOTHING, I.FREE_TEXT),
+    ("maaf telat, tadi pagi sudah minum obat", NOTHING, I.CONFIRM), ("ga telat kok, pasti dateng", APPOINTMENT,
+                                                                    I.ATTENDING),
+    ("bisa diundur ga", APPOINTMENT, I.FREE_TEXT), ("keluarkan saya dari program", NOTHING, I.OPT_OUT),
+    ("belum, obatnya jatuh ke kolong nanti dicari dulu", MEDICINE, I.NOT_YET),
+]
+
+
+@pytest.mark.parametrize("text, pending, intent", FOUND_IN_A_TRY_OUT)
+def test_what_a_try_out_found_is_read_as_a_volunteer_would(text, pending, intent):
+    assert classify(text, pending) == intent
+
+
 def test_there_are_at_least_a_hundred_cases():
     assert len(REPLIES) >= 100
 
