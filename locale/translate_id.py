@@ -707,6 +707,22 @@ INDONESIAN = {
         "Nomor ini sudah terdaftar sebagai pendamping pasien ini.",
     "This is the patient's own number: the patient gets the reminders on it already. Enter the caregiver's own number.":
         "Ini nomor pasien sendiri: pasien sudah menerima pengingat di nomor ini. Masukkan nomor pendamping sendiri.",
+    # Nothing reaches nobody in silence (issue 27): a schedule nobody can receive, a dose that went to nobody.
+    "No caregiver can receive this schedule's reminders (%(why)s). Fill in when a caregiver agreed, send them to the "
+    "patient too, or switch the schedule off.":
+        "Tidak ada pendamping yang bisa menerima pengingat jadwal ini (%(why)s). Isi tanggal persetujuan pendamping, "
+        "kirim juga kepada pasien, atau nonaktifkan jadwal ini.",
+    "%(schedule)s: only the patient will get these reminders; no caregiver can receive them (%(why)s).":
+        "%(schedule)s: hanya pasien yang akan menerima pengingat ini; tidak ada pendamping yang bisa menerimanya "
+        "(%(why)s).",
+    "nobody can receive this reminder: %(caregivers)s": "tidak ada yang bisa menerima pengingat ini: %(caregivers)s",
+    "the patient has no caregiver": "pasien belum punya pendamping",
+    "caregiver is not active": "pendamping tidak aktif",
+    "caregiver has not agreed to reminders (no consent date)":
+        "pendamping belum setuju menerima pengingat (tanggal persetujuan kosong)",
+    "caregiver agreed only after it was due": "pendamping baru setuju setelah waktu pengingatnya",
+    "All doses nobody could receive": "Semua dosis yang tidak bisa diterima siapa pun",
+    "Open the patient's page": "Buka halaman pasien",
 }
 
 _ENTRY = re.compile(

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from reminders.conversation import check_ins
 
 from reminders.doses import compliance
-from reminders.admin.caregivers import CaregiverInline
-from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
+from reminders.admin.caregivers import CaregiverFormSet, CaregiverInline
+from reminders.admin.schedules import (
+    ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_caregivers_will_not_get,
+)
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.workspace.charts import daily_chart
 from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
@@ -191,6 +193,22 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         if {"check_in_day", "check_in_time"} & set(form.changed_data):
             self.message_user(request, _("Next weekly check-in question: %(when)s") % {"when": self.next_check_in(obj)},
                               messages.INFO)
+
+    def _create_formsets(self, request: HttpRequest, obj, change: bool):
+        """The schedule rows are judged by the caregiver rows posted with them (ScheduleFormSet):
+        Django builds a page's formsets here, and nowhere else are both in hand."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        caregivers = next((formset for formset in formsets if isinstance(formset, CaregiverFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, ScheduleFormSet):
+                formset.caregiver_rows = caregivers
+        return formsets, inline_instances
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if isinstance(formset, ScheduleFormSet):
+            for schedule_form in formset.forms:
+                tell_caregivers_will_not_get(self, request, schedule_form)
 
     def get_search_results(self, request, queryset, search_term):
         """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""

@@ -100,6 +100,12 @@ PHRASES = [
     (r"caregiver opted out; (?P<count>\d+) queued message\(s\) cancelled",
      _("caregiver opted out; %(count)s queued message(s) cancelled")),
     (r"caregiver opted back in", _("caregiver opted back in")),
+    # Why nobody can receive a dose, or a schedule (ReminderSchedule.why_nobody_receives_at, Caregiver.own_problem)
+    (r"nobody can receive it: (?P<caregivers>.+)", _("nobody can receive this reminder: %(caregivers)s")),
+    (r"the patient has no caregiver", _("the patient has no caregiver")),
+    (r"caregiver is not active", _("caregiver is not active")),
+    (r"caregiver has not agreed to reminders", _("caregiver has not agreed to reminders (no consent date)")),
+    (r"caregiver agreed only after it was due", _("caregiver agreed only after it was due")),
     (r"from a caregiver of several patients; asked which", _("from a caregiver of several patients; asked which")),
     (r"no answer in time", _("no answer in time")),
     (r"not sent in time", _("not sent in time")),
@@ -124,6 +130,7 @@ GROUPS: dict[str, Callable[[str], str]] = {
     "why": lambda why: describe(why),
     "dose": lambda told: describe(told),
     "check_in": lambda told: describe(told),
+    "caregivers": lambda told: describe_each(told.split("; ")),
 }
 _COMPILED = [(re.compile(pattern), text) for pattern, text in PHRASES]
 
@@ -133,6 +140,11 @@ def _exactly(stored: str) -> str | None:
         if found := pattern.fullmatch(stored):
             return str(text) % {name: GROUPS.get(name, str)(value) for name, value in found.groupdict().items()}
     return None
+
+
+def describe_each(stored: list[str]) -> str:
+    """Several stored texts, each told, one after the other ("Rina (anak): …; Dedi: …")."""
+    return "; ".join(describe(one) for one in stored)
 
 
 def describe(stored: str) -> str:
