@@ -27,6 +27,7 @@ from reminders.admin.schedules import (
 )
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.workspace.charts import daily_chart
+from reminders.workspace.outcomes import describe_each
 from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.outbox.devices import Move, move_patient
 from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
@@ -369,19 +370,25 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:
+        """Each patient is told apart: what was queued, and when nothing was, why (paused, not
+        verified, nothing today, already sent, nobody can receive it, …)."""
         for patient in queryset:
-            if not patient.can_receive_reminders:
-                self.message_user(request, _("%(patient)s gets no reminders (not verified, paused or opted "
-                                             "out).") % {"patient": patient}, messages.WARNING)
-                continue
             result = send_todays_reminders_now(patient, request.user)
             if not result.allowed:
                 self.message_user(request, _("Too many “send now” requests; try again in %(minutes)d minute(s).")
                                   % {"minutes": result.retry_after // 60 + 1}, messages.ERROR)
                 return
+            if not result.queued:
+                why = describe_each([*result.refused, *result.not_queued])
+                self.message_user(request, _("%(patient)s: 0 reminders of today queued to go now, because %(why)s.")
+                                  % {"patient": patient, "why": why}, messages.WARNING)
+                continue
             self.message_user(request, _("%(patient)s: %(count)d reminder(s) of today queued to go now.")
                               % {"patient": patient, "count": result.queued}, messages.SUCCESS)
             report_refusals(self, request, result.refused)
+            if result.not_queued:
+                self.message_user(request, _("Not queued: %(why)s.") % {"why": describe_each(result.not_queued)},
+                                  messages.INFO)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

@@ -335,11 +335,14 @@ def close_overdue_doses(now: datetime) -> int:
 
 
 def todays_doses(patient: Patient, now: datetime) -> list[Dose]:
-    """The dose of each of the patient's active schedules on the patient's today, due by now."""
+    """The dose of each of the patient's active schedules on the patient's today (due by now
+    or later), with the patient's caregivers read once."""
     today = now.astimezone(patient.zone).date()
     doses = []
-    for schedule in patient.schedules.filter(is_active=True).select_related("patient"):
+    schedules = patient.schedules.filter(is_active=True).select_related("patient").prefetch_related(
+        "patient__caregivers")
+    for schedule in schedules:
         due = schedule.dose_time(today)
-        if due is not None and due <= now:
+        if due is not None:
             doses.append(Dose(schedule, today, due))
     return doses
