@@ -4,6 +4,7 @@ readable line.
 A volunteer or operator who mistypes DATABASE_URL should read what is wrong, not a
 forty-line traceback; everything else (real bugs) still raises normally.
 """
+import os
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +13,20 @@ from django.core.exceptions import ImproperlyConfigured
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def settings_or_exit(status: int) -> None:
+    """For servers (gunicorn, prima/wsgi.py): load the settings and read SECRET_KEY, which
+    signing needs on the first request; a mistake becomes one line on stderr and exit `status`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prima.settings")
+    from django.conf import settings
+
+    try:
+        settings.SECRET_KEY
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"Configuration error: {first_line(exc)}\n")
+        sys.stderr.flush()
+        raise SystemExit(status) from None
 
 
 def needs_migrating() -> bool:

@@ -173,9 +173,13 @@ def _database_config(url: str) -> dict:
     if environ.Env.DB_SCHEMES.get(scheme) != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgresql://…)")
     try:
-        return env.db_url_config(url)
+        config = env.db_url_config(url)
     except Exception as exc:  # django-environ raises several types for a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({exc})") from exc
+    if not config.get("NAME") and not config.get("OPTIONS", {}).get("service"):
+        raise ImproperlyConfigured("DATABASE_URL names no database: put its name after the host, "
+                                   "postgresql://user:password@host:5432/name")
+    return config
 
 
 # Database: DATABASE_URL, or an embedded PostgreSQL in .data/pg when it is unset.

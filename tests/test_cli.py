@@ -150,3 +150,46 @@ def test_send_reminders_without_a_secret_key_in_production_stops_in_one_line_bef
                     DATABASE_URL=database_url(connection.settings_dict))
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == "Configuration error: The SECRET_KEY setting must not be empty."
+
+
+def test_check_reports_an_unreachable_database_naming_database_url():
+    result = manage("check", DEBUG="1", DATABASE_URL="postgresql://nobody@127.0.0.1:1/prima")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "(prima.E001)" in line]
+    assert len(errors) == 1 and "Cannot reach the database named by DATABASE_URL" in errors[0], result.stderr
+
+
+def test_check_reports_a_missing_secret_key_when_debug_is_off():
+    result = manage("check", DEBUG="0", DATABASE_URL=database_url(connection.settings_dict))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "(prima.E002)" in line]
+    assert len(errors) == 1 and "SECRET_KEY is empty and DEBUG is off" in errors[0], result.stderr
+
+
+def test_check_passes_when_the_database_answers():
+    result = manage("check", DEBUG="1", DATABASE_URL=database_url(connection.settings_dict))
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("url", ["postgresql://prima:secret@db.example:5432", "postgresql://prima@db.example/"])
+def test_a_database_url_without_a_database_name_is_one_line_naming_it(url):
+    result = manage("send_reminders", DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Configuration error: DATABASE_URL names no database: put its name after the host, "
+        "postgresql://user:password@host:5432/name"
+    ]
+
+
+def test_gunicorn_without_a_secret_key_says_so_in_one_line():
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    environment.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=database_url(connection.settings_dict))
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run([str(gunicorn), "prima.wsgi", "--bind", "127.0.0.1:0", "--workers", "2",
+                             "--no-control-socket"], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == ["Configuration error: The SECRET_KEY setting must not be empty."]
