@@ -221,8 +221,15 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
 # Phone numbers without a country code are read as Indonesian.
 PHONE_REGION = env.str("PHONE_REGION", default="ID")
 
-# WhatsApp sending. Like EMAIL_BACKEND: a dotted path; the console backend unless a
-# Fonnte token is configured.
+# Backends that reach nobody (the console and in-memory WhatsApp backends, console, locmem,
+# dummy and file email) are for development and demos: with this off (its default when DEBUG
+# is off) they are a `check --deploy` error, the senders refuse to start and /healthz answers
+# 503 (reminders/outbox/readiness.py). A demo on a server sets it on; nothing then says "sent".
+ALLOW_DEMO_BACKENDS = _bool("ALLOW_DEMO_BACKENDS", DEBUG)
+
+# WhatsApp sending. Like EMAIL_BACKEND: a dotted path. Fonnte when a token is configured or
+# stand-ins are not allowed (production: then a missing FONNTE_TOKEN is said, never printed
+# around); the console backend for development and demos without a token.
 FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
 FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
 FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
@@ -235,7 +242,7 @@ WHATSAPP_BACKENDS = {
     "console": "reminders.backends.console.ConsoleBackend",
     "locmem": "reminders.backends.locmem.LocmemBackend",
 }
-_backend = env.str("WHATSAPP_BACKEND", default="fonnte" if FONNTE_TOKEN else "console")
+_backend = env.str("WHATSAPP_BACKEND", default="fonnte" if FONNTE_TOKEN or not ALLOW_DEMO_BACKENDS else "console")
 WHATSAPP_BACKEND = WHATSAPP_BACKENDS.get(_backend, _backend)  # a short name, or a dotted path
 
 # The outbox. A lease must outlast the slowest send (connect + read timeout) with room to
@@ -412,6 +419,8 @@ CELERY_TASK_TIME_LIMIT = _SLOWEST_SEND + (SEND_LEASE_SECONDS - _SLOWEST_SEND) * 
 # Redis hands a task that was never acknowledged (its worker vanished) to another worker after
 # this long; it must outlast the longest task. The sweep has usually recovered the message by then.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": SEND_LEASE_SECONDS * 2}
+# Celery's persistent scheduler, refusing to start a beat that could not really send (prima/celery.py).
+CELERY_BEAT_SCHEDULER = "prima.celery:Scheduler"
 # Beat keeps the time of each task's last run in this file (one beat per deployment).
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule"))
 # Periodic work for `celery beat`. Each task expires after its own interval, so ticks that beat

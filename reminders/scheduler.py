@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 
 from prima.clock import DatabaseNow, database_now
@@ -19,6 +21,7 @@ from reminders.doses.materialise import close_overdue_doses, create_due_doses, s
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
 from reminders.outbox.pauses import lift_stale_pauses, pauses_in_force
+from reminders.outbox.readiness import check_can_send
 from reminders.outbox.sending import Outcome, Skip, claim_due_messages, requeue_stale_leases, send_claimed
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,20 @@ def tick() -> Counter:
     else:
         record_tick()  # /healthz and the health page watch this
     return stats
+
+
+def check_sender_may_start(program: str) -> None:
+    """Refuse to start a sender (`send_reminders`, a Celery worker or beat) that could not really
+    send: ImproperlyConfigured in one line, also recorded for the health page, where the stale
+    tick would otherwise be the only sign. A DatabaseError (devices unknown yet) is the caller's."""
+    try:
+        check_can_send()
+    except ImproperlyConfigured as exc:
+        try:
+            record_tick_failure(f"{program} refused to start: {exc}")
+        except DatabaseError:  # not reachable or not migrated: the one line is all we can do
+            pass
+        raise
 
 
 def run_housekeeping() -> Counter:

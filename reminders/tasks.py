@@ -45,11 +45,13 @@ def tick() -> dict[str, int] | str:
 @shared_task
 def send_message(message_id: int) -> str:
     """Claim and send one message handed over as its transaction commits (a reply, an
-    emergency answer); a duplicate task gets the skip reason and does nothing."""
+    emergency answer); a duplicate task gets the skip reason and does nothing. The backend is
+    built before the claim: one that cannot be built must not leave the message SENDING."""
+    backend = get_backend()
     claimed = claim_message(message_id)
     if isinstance(claimed, Skip):
         return str(claimed)
-    return str(deliver(claimed, get_backend()))
+    return str(deliver(claimed, backend))
 
 
 @functools.cache
@@ -69,8 +71,9 @@ def _send_budget() -> float:
 def send_messages(message_ids: list[int]) -> str:
     """The tick's batch: claim those of the named messages still due and send them,
     SEND_CONCURRENCY in flight; a duplicate task finds them taken or sent and does nothing."""
+    backend = get_backend()  # before the claim, as in send_message
     batch = claim_due_messages(len(message_ids), among=message_ids)
-    stats = batch.skipped + send_claimed(batch.claims, get_backend(), _send_pool(),
+    stats = batch.skipped + send_claimed(batch.claims, backend, _send_pool(),
                                          deadline=time.monotonic() + _send_budget())
     stats["not_claimed"] = len(message_ids) - len(batch.claims) - batch.skipped.total()
     return scheduler.summary_line(stats)

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from reminders.backends import _backend_for, locmem
 
@@ -28,3 +31,15 @@ def fresh_backend():
     _backend_for.cache_clear()
     yield
     _backend_for.cache_clear()
+
+
+@pytest.fixture
+def prima_status():
+    """`manage.py prima_status` as a function: its lines by heading ({"sending": "ok", …}; the
+    indented detail lines left out), and its whole text as "text"."""
+    def run() -> dict[str, str]:
+        out = io.StringIO()
+        call_command("prima_status", stdout=out)
+        lines = [line for line in out.getvalue().splitlines() if ": " in line and not line.startswith(" ")]
+        return {**dict(line.split(": ", 1) for line in lines), "text": out.getvalue()}
+    return run

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")}
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "FONNTE_TOKEN", "EMAIL_URL", "WHATSAPP_BACKEND")}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
@@ -123,6 +124,8 @@ def test_the_documented_production_environment_passes_check_deploy():
         FONNTE_WEBHOOK_SECRET="w" * 40,
         FONNTE_DEVICES="6281100000000",
         METRICS_TOKEN="m" * 40,
+        FONNTE_TOKEN="a-real-token",
+        EMAIL_URL="smtp+tls://prima:secret@smtp.example.org:587",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout

@@ -42,6 +42,11 @@ class WhatsAppError(Exception):
 
 
 class BaseWhatsAppBackend:
+    # What a backend that reaches nobody does instead of sending ("prints each message to the
+    # console"); empty for a real gateway. With DEBUG off such a stand-in is refused unless
+    # ALLOW_DEMO_BACKENDS is on (reminders/outbox/readiness.py): production never pretends.
+    stand_in: str = ""
+
     def send(self, phone: str, body: str, sender=None) -> SentMessage:
         """Send `body` to `phone` (E.164) as `sender` (a reminders.outbox.devices.Sender: its token and
         number; None for the default), or raise WhatsAppError. Called from several threads at

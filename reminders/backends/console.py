@@ -8,6 +8,8 @@ from reminders.phones import mask_phone
 class ConsoleBackend(BaseWhatsAppBackend):
     """Prints each message instead of sending it: the default for development."""
 
+    stand_in = "prints each message to the console"
+
     def send(self, phone: str, body: str, sender=None) -> SentMessage:
         provider_id = f"console-{uuid.uuid4().hex[:12]}"
         via = f" via {mask_phone(sender.number)}" if sender and sender.number else ""

@@ -17,6 +17,10 @@ class OutboxEntry:
 
 
 class LocmemBackend(BaseWhatsAppBackend):
+    """Keeps each message in `outbox` instead of sending it: for tests."""
+
+    stand_in = "keeps each message in memory"
+
     def send(self, phone: str, body: str, sender=None) -> SentMessage:
         provider_id = f"locmem-{next(_ids)}"
         outbox.append(OutboxEntry(phone=phone, body=body, provider_message_id=provider_id,

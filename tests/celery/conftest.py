@@ -1,7 +1,9 @@
+import shutil
+
 import pytest
 
 from prima.celery import app as celery_app
-from tests.celery.cluster import broker
+from tests.celery.cluster import broker, redis_server
 
 
 def take_published() -> list[tuple[str, list]]:
@@ -25,3 +27,12 @@ def memory_broker():
         take_published()
         yield
         take_published()
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A real redis-server for a module's tests (tests/celery/cluster.py)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed; these tests need a real broker (.ci/run installs it)")
+    with redis_server() as url:
+        yield url

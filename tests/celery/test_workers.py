@@ -1,6 +1,5 @@
 """Scale-out end to end: a real redis-server, three real `celery worker` processes on the
 test database, sending through a local Fonnte stand-in that counts every request."""
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -11,7 +10,7 @@ import redis
 from reminders.outbox.dispatch import publish
 from reminders.models import Message
 from reminders.tasks import sweep, tick
-from tests.celery.cluster import Workers, broker, redis_server, wait_for, worker_environment
+from tests.celery.cluster import Workers, broker, wait_for, worker_environment
 from tests.factories import queue_backlog
 from tests.fonnte_standin import FonnteStandIn
 
@@ -19,14 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BACKLOG = 2000
 WORKERS = 3
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed; these tests need a real broker (.ci/run installs it)")
-    with redis_server() as url:
-        yield url
 
 
 @pytest.fixture

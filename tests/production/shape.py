@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_PROD = ROOT / "deploy" / "run-prod.sh"
 # What the test's own environment carries that the shape must not inherit.
 NOT_INHERITED = ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "FONNTE_TOKEN",
-                 "FONNTE_WEBHOOK_SECRET", "WHATSAPP_BACKEND", "TEST_DATABASE_NAME")
+                 "FONNTE_WEBHOOK_SECRET", "WHATSAPP_BACKEND", "TEST_DATABASE_NAME", "EMAIL_URL", "ALLOW_DEMO_BACKENDS")
 
 
 class ProductionShape:

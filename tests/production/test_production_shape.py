@@ -86,6 +86,8 @@ def test_a_day_in_the_production_shape_loses_nothing_and_stops_cleanly(tmp_path)
             "FONNTE_BASE_URL": fonnte.base_url,
             "FONNTE_WEBHOOK_SECRET": webhook_secret,
             "METRICS_TOKEN": metrics_token,
+            # A real mail server, as production must have (the console's is refused); nobody writes an emergency here.
+            "EMAIL_URL": "smtp://127.0.0.1:25",
         }
         with ProductionShape(environment, tmp_path / "run-prod.log") as shape:
             base = shape.base_url

@@ -10,7 +10,9 @@ from django.db import DatabaseError, OperationalError, ProgrammingError, connect
 from locks.services import acquire_lock, release_lock
 from prima.cli import first_line
 from reminders.backends import get_backend
-from reminders.scheduler import TICK_LOCK, count_due_work, drain, sending_blocked, summary_line, tick
+from reminders.scheduler import (
+    TICK_LOCK, check_sender_may_start, count_due_work, drain, sending_blocked, summary_line, tick,
+)
 
 PROGRESS_EVERY_SECONDS = 5.0
 MAX_RECONNECT_PAUSE = 30.0
@@ -61,6 +63,9 @@ class Command(BaseCommand):
                 f"{due.messages} message(s) due now. Nothing was changed or sent."
             )
             return
+        # A backend that only prints, or cannot be built, stops us now in one line: not after
+        # claiming messages, nor reporting "sent" for messages that reached nobody.
+        check_sender_may_start("send_reminders")
         self.stopping = False
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
