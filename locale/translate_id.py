@@ -134,7 +134,8 @@ INDONESIAN = {
     "Outbox": "Kotak keluar",
     "Due now": "Jatuh tempo sekarang",
     "Deferred (rate limit, retry, device, later)": "Ditunda (batas laju, coba ulang, perangkat, nanti)",
-    "Stale leases (worker died mid-send)": "Sewa kedaluwarsa (pekerja mati saat mengirim)",
+    "Stuck past their lease (worker stopped, not sent since)":
+        "Macet melewati masa sewanya (pekerja berhenti, belum terkirim sejak itu)",
     "Oldest due message late by": "Pesan jatuh tempo tertua terlambat",
     "Sent in the last hour": "Terkirim dalam satu jam terakhir",
     "Failed in the last hour": "Gagal dalam satu jam terakhir",
@@ -732,6 +733,22 @@ INDONESIAN = {
     "being sent right now": "sedang dikirim",
     "already queued: it goes as soon as sending allows": "sudah dalam antrean, terkirim begitu pengiriman memungkinkan",
     "not sent at its time: %(why)s": "tidak dikirim pada waktunya: %(why)s",
+    # Production never pretends: a backend that reaches nobody, messages stuck past their lease.
+    "the sender stopped before sending: not sent yet": "pengirim berhenti sebelum mengirim: belum terkirim",
+    "WhatsApp messages are not really sent: %(problem)s.": "Pesan WhatsApp tidak benar-benar dikirim: %(problem)s.",
+    "Patients get nothing while this demo setting stays.":
+        "Pasien tidak menerima apa pun selama pengaturan demo ini tetap berlaku.",
+    "The senders refuse to start until an operator fixes the setting.":
+        "Pengirim menolak berjalan sampai operator memperbaiki pengaturannya.",
+    "%(counter)s message is stuck past its lease: the worker that claimed it stopped before sending it.":
+        "%(counter)s pesan macet melewati masa sewanya: pekerja yang mengambilnya berhenti sebelum mengirimnya.",
+    "Is a Celery worker (or send_reminders) running and able to send? A running one sends them again.":
+        "Apakah pekerja Celery (atau send_reminders) berjalan dan dapat mengirim? Yang berjalan akan mengirimnya "
+        "lagi.",
+    "Emails are not really sent: %(problem)s.": "Email tidak benar-benar dikirim: %(problem)s.",
+    "messages not really sent": "pesan tidak benar-benar dikirim",
+    "%(counter)s message stuck": "%(counter)s pesan macet",
+    "emails not really sent": "email tidak benar-benar dikirim",
 }
 
 _ENTRY = re.compile(

@@ -21,6 +21,7 @@ from ratelimit.services import longest_named_window
 from reminders.health import queue_depth, tick_age
 from reminders.models import DeviceState, Message, ReminderSchedule
 from reminders.outbox.pauses import pauses_in_force
+from reminders.outbox.readiness import backend_problems
 from reminders.phones import mask_phones
 from reminders.retention import pruned_message_totals
 from webhooks.models import WebhookEvent
@@ -83,7 +84,7 @@ class DatabaseCollector(Collector):
 
         depth = queue_depth()
         queue = GaugeMetricFamily("prima_queue_messages", "Queued messages: due now, deferred to later, or "
-                                  "claimed by a worker whose lease expired.", labels=["state"])
+                                  "stuck past their lease (their worker stopped; not sent since).", labels=["state"])
         for state, value in [("due", depth.due), ("deferred", depth.deferred), ("stale_lease", depth.stale_leases)]:
             queue.add_metric([state], value)
         yield queue
@@ -105,6 +106,12 @@ class DatabaseCollector(Collector):
         for scope in pauses_in_force():
             paused.add_metric([mask_phones(scope)], 1)
         yield paused
+        backends = GaugeMetricFamily("prima_backend_problem", "1 while a WhatsApp or email backend reaches nobody: "
+                                     "it cannot be built, or only prints or keeps messages (allowed=\"true\": a demo "
+                                     "allowed by ALLOW_DEMO_BACKENDS).", labels=["channel", "setting", "allowed"])
+        for problem in backend_problems():
+            backends.add_metric([problem.channel, problem.setting, str(problem.allowed).lower()], 1)
+        yield backends
         yield GaugeMetricFamily("prima_schedule_problems", "Schedules the scheduler cannot handle (see the health "
                                 "page).", value=ReminderSchedule.objects.exclude(scheduling_problem="").count())
         devices = GaugeMetricFamily("prima_device_connected", "1 while the Fonnte device is connected.", labels=["device"])

@@ -12,6 +12,7 @@ from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_d
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
 from reminders.outbox.notifications import untold_emergencies
 from reminders.outbox.pauses import pauses_in_force
+from reminders.outbox.readiness import BackendProblem, email_problem, whatsapp_problem
 from reminders.phones import mask_phones
 from webhooks.models import WebhookEvent
 
@@ -19,14 +20,24 @@ BUSIEST_KEYS = 10
 PROBLEMS_SHOWN = 20
 
 
+def stuck_line(count: int) -> str:
+    """Messages stuck past their lease, for operators (prima_status, /healthz)."""
+    return (f"{count} message(s) stuck past their lease: the worker that claimed them stopped "
+            "(is a Celery worker, or send_reminders, running and able to send?)")
+
+
 @dataclass(frozen=True)
 class Health:
-    """Is the scheduler ticking, is sending paused, is a device down or short of quota: the
-    system in one line (the coordinators' today page), and the top of the health page."""
+    """Is the scheduler ticking, can messages really go out (a backend that reaches people,
+    no pause, nothing stuck past its lease), is a device down or short of quota: the system in
+    one line (the coordinators' today page), and the top of the health page."""
 
     tick_age: timedelta | None
     sending_pauses: list[SendingPause]
     devices: list[DeviceState]
+    whatsapp_problem: BackendProblem | None
+    email_problem: BackendProblem | None
+    stale_leases: int
 
     @property
     def tick_is_fresh(self) -> bool:
@@ -45,9 +56,20 @@ class Health:
         return settings.FONNTE_QUOTA_ALERT_BELOW
 
     @property
+    def backends_refused(self) -> list[BackendProblem]:
+        """Backends that reach nobody and are not allowed for a demo: /healthz answers 503."""
+        return [problem for problem in (self.whatsapp_problem, self.email_problem) if problem and not problem.allowed]
+
+    @property
+    def not_sending(self) -> list[str]:
+        """What, besides a pause, keeps WhatsApp messages from patients; one English line each."""
+        return [str(self.whatsapp_problem)] * bool(self.whatsapp_problem) + (
+            [stuck_line(self.stale_leases)] if self.stale_leases else [])
+
+    @property
     def is_ok(self) -> bool:
         return self.tick_is_fresh and not self.sending_pauses and not self.disconnected_devices and not (
-            self.low_quota_devices)
+            self.low_quota_devices) and not self.whatsapp_problem and not self.email_problem and not self.stale_leases
 
 
 @dataclass(frozen=True)
@@ -82,18 +104,24 @@ def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
 
 
 def health_line() -> Health:
-    """Three queries: the heartbeat, the pause, the devices."""
+    """Four queries: the heartbeat, the pause, the devices, the stale leases (and the devices'
+    existence while the Fonnte backend cannot be built)."""
     return Health(tick_age=tick_age(), sending_pauses=list(pauses_in_force().values()),
-                  devices=list(DeviceState.objects.order_by("device")))
+                  devices=list(DeviceState.objects.order_by("device")), whatsapp_problem=whatsapp_problem(),
+                  email_problem=email_problem(), stale_leases=queue_depth().stale_leases)
 
 
 def system_status() -> SystemStatus:
     now = timezone.now()
     webhook_states = WebhookEvent.State
     problems = ReminderSchedule.objects.exclude(scheduling_problem="")
+    queue = queue_depth()
     return SystemStatus(
         now=now,
-        queue=queue_depth(),
+        queue=queue,
+        stale_leases=queue.stale_leases,
+        whatsapp_problem=whatsapp_problem(),
+        email_problem=email_problem(),
         last_hour=recent_sends(now - timedelta(hours=1)),
         held_locks=list(Lock.objects.held().with_remaining()),
         busiest_keys=busiest_keys(),

@@ -7,36 +7,39 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitoring.metrics import registry
-from monitoring.status import database_reachable, tick_is_fresh
-from reminders.health import tick_age
-from reminders.models import DeviceState, ReminderSchedule
-from reminders.outbox.pauses import pauses_in_force
+from monitoring.status import database_reachable, health_line
+from reminders.models import ReminderSchedule
 from reminders.phones import mask_phones
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers, the scheduler ticked recently and sending is not paused;
-    503 otherwise, so an uptime check notices a stopped scheduler or a refused token, not only a
-    dead site. Schedules the scheduler cannot handle are counted (they stop nobody else).
+    """200 while the database answers, the scheduler ticked recently, sending is not paused and
+    the backends reach people (or are stand-ins allowed for a demo); 503 otherwise, so an uptime
+    check notices a stopped scheduler, a refused token or a backend that prints, not only a dead
+    site. "sending" is "ok" only when WhatsApp messages really go out: it names a stand-in (even
+    one allowed), a backend that cannot be built, a pause, and the messages stuck past their lease.
 
-    Devices whose Fonnte quota runs low are named but do not turn it 503: a load balancer
-    would take the whole site away, volunteers' admin included, for what only a top-up fixes."""
+    Stuck messages, devices whose Fonnte quota runs low and schedules the scheduler cannot handle
+    are named but do not turn it 503: a load balancer would take the whole site away, volunteers'
+    admin included, for what a running worker recovers by itself, or only a fix or a top-up solves
+    (a worker that is not running stops the ticks, which does turn it 503)."""
     if not database_reachable():
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    age = tick_age()
-    fresh = tick_is_fresh(age)
-    pauses = pauses_in_force()
-    healthy = fresh and not pauses
+    health = health_line()
+    healthy = health.tick_is_fresh and not health.sending_pauses and not health.backends_refused
+    pauses = [f"{mask_phones(pause.scope)} paused since {pause.since.isoformat()}: {pause.reason}"
+              for pause in health.sending_pauses]
     body = {
         "status": "ok" if healthy else "error",
         "database": "ok",
-        "last_tick_age_seconds": None if age is None else round(age.total_seconds(), 1),
+        "last_tick_age_seconds": None if health.tick_age is None else round(health.tick_age.total_seconds(), 1),
         "max_tick_age_seconds": settings.HEALTHZ_MAX_TICK_AGE_SECONDS,
-        "sending": "; ".join(f"{mask_phones(scope)} paused since {pause.since.isoformat()}: {pause.reason}"
-                             for scope, pause in pauses.items()) or "ok",
+        "sending": "; ".join([*health.not_sending, *pauses]) or "ok",
+        "email": str(health.email_problem) if health.email_problem else "ok",
+        "stale_leases": health.stale_leases,
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
-        "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
+        "quota_low_devices": [device.device for device in health.low_quota_devices],
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from prima.clock import DatabaseNow
 from reminders.models import Message, SchedulerHeartbeat
+from reminders.outbox.sending import LEASE_EXPIRED
 
 HEARTBEAT_ID = 1
 
@@ -50,7 +51,7 @@ def tick_age(now: datetime | None = None) -> timedelta | None:
 class QueueDepth:
     due: int  # queued and due now: the next claims
     deferred: int  # queued for later: rate limit, backoff, follow-ups, device down
-    stale_leases: int  # claimed by a worker whose lease ran out (it died mid-send)
+    stale_leases: int  # stuck past their lease: their worker stopped, and they have not been sent since
     oldest_due_at: datetime | None
 
     def lateness(self, now: datetime) -> timedelta:
@@ -59,13 +60,18 @@ class QueueDepth:
 
 
 def queue_depth() -> QueueDepth:
-    """One query, by the database clock, served by the outbox's partial indexes."""
+    """One query, by the database clock, served by the outbox's partial indexes.
+
+    Stale leases are the messages SENDING past their lease, and those the sweep put back after
+    one (LEASE_EXPIRED) that have not been sent since: the sweep and a failing worker's claims
+    would otherwise hide them between two looks."""
     queued, sending = Q(status=Message.Status.QUEUED), Q(status=Message.Status.SENDING)
     due = queued & Q(send_after__lte=DatabaseNow())
     row = Message.objects.filter(queued | sending).aggregate(
         due=Count("id", filter=due),
         deferred=Count("id", filter=queued & Q(send_after__gt=DatabaseNow())),
-        stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=DatabaseNow())),
+        stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=DatabaseNow())
+                           | Q(last_error__startswith=LEASE_EXPIRED)),
         oldest_due_at=Min("send_after", filter=due),
     )
     return QueueDepth(**row)

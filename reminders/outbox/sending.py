@@ -241,6 +241,15 @@ def claim_message(message_id: int) -> Claim | Skip:
     return claims[0] if claims else Skip(next(iter(skipped)))
 
 
+# What the sweep writes on a message whose lease ran out: its worker stopped (died, or could not
+# send and crashed). The words stay until the message is sent or ends, so the message is still
+# counted as stuck past its lease (`reminders.health.queue_depth`) once it is back in the queue,
+# and a worker that keeps failing does not hide it by claiming it again and again.
+LEASE_EXPIRED = "lease expired"
+LEASE_EXPIRED_SENDING = f"{LEASE_EXPIRED} while sending: outcome unknown"
+LEASE_EXPIRED_CLAIMED = f"{LEASE_EXPIRED} before sending: its worker stopped"
+
+
 def requeue_stale_leases() -> int:
     """Put messages whose worker vanished back in the queue.
 
@@ -251,11 +260,11 @@ def requeue_stale_leases() -> int:
     stale = Message.objects.filter(status=Message.Status.SENDING, lease_expires_at__lt=DatabaseNow())
     tried = stale.filter(send_started_at__isnull=False).update(
         status=Message.Status.QUEUED, lease_token=None, lease_expires_at=None, send_after=DatabaseNow(),
-        last_error="lease expired while sending: outcome unknown", updated_at=DatabaseNow(),
+        last_error=LEASE_EXPIRED_SENDING, updated_at=DatabaseNow(),
     )
     untried = stale.filter(send_started_at__isnull=True).update(
         status=Message.Status.QUEUED, lease_token=None, lease_expires_at=None, send_after=DatabaseNow(),
-        updated_at=DatabaseNow(),
+        last_error=LEASE_EXPIRED_CLAIMED, updated_at=DatabaseNow(),
     )
     if tried or untried:
         logger.warning("requeued stale leases sending=%d claimed_only=%d", tried, untried)

@@ -127,6 +127,7 @@ PHRASES = [
     (r"device (?P<device>\S+) disconnected", _("device %(device)s disconnected")),
     (r"moved again before it was sent", _("moved to another device again before it was sent")),
     (r"lease expired while sending: outcome unknown", _("the sender stopped while sending: perhaps sent")),
+    (r"lease expired before sending: its worker stopped", _("the sender stopped before sending: not sent yet")),
 ]
 GROUPS: dict[str, Callable[[str], str]] = {
     "answer": _label(Reminder.AppointmentAnswer),

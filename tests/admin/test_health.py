@@ -52,3 +52,14 @@ def test_it_shows_the_health_page(coordinator_client):
     response = coordinator_client.get(reverse("admin:reminders_schedulerheartbeat_changelist"))
     assert response.context["status"].queue.due == 1
     assert "never ticked" in response.content.decode()
+
+
+def test_the_health_page_and_today_say_messages_are_not_really_sent(coordinator_client, settings):
+    settings.WHATSAPP_BACKEND, settings.ALLOW_DEMO_BACKENDS = "reminders.backends.console.ConsoleBackend", True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    record_tick()
+    health = coordinator_client.get(reverse("admin:reminders_schedulerheartbeat_changelist"),
+                                    headers={"Accept-Language": "id"}).content.decode()
+    assert "Pesan WhatsApp tidak benar-benar dikirim: WHATSAPP_BACKEND is console" in health
+    today = coordinator_client.get(reverse("admin:index"), headers={"Accept-Language": "id"}).content.decode()
+    assert "pesan tidak benar-benar dikirim" in today and "health-problem" in today

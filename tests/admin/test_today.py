@@ -210,11 +210,12 @@ def test_it_shows_at_most_a_pageful_of_one_kind_and_links_to_the_rest(ani_client
 @pytest.mark.parametrize("per_volunteer", [1, 12])
 def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per_volunteer,
                                                         django_assert_max_num_queries):
-    """Eight sources, one query each, the system line (3), the session, the user and the menu."""
+    """Eight sources, one query each, the system line (4: heartbeat, pauses, devices, stuck
+    messages), the session, the user and the menu."""
     for v in range(3):
         volunteer = make_staff(f"relawan.{v}", "volunteer")
         for n in range(per_volunteer):
             one_of_each_kind(make_patient(volunteer=volunteer), f"+628129{v:02d}{n:05d}")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = coordinator_client.get(TODAY)
     assert len(rows_of(response)) == 3 * per_volunteer * 7

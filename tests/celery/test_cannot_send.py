@@ -1,16 +1,23 @@
 """The Celery shape when it cannot send: a worker (or beat) whose WhatsApp backend cannot be
 built stops at start in one line, instead of claiming messages and stranding them SENDING with
-a traceback every minute."""
+a traceback every minute; and messages stuck past their lease are counted by prima_status,
+/healthz and /metrics until they are sent, the sweep that puts them back in the queue
+notwithstanding."""
 import os
 import signal
 import subprocess
+from datetime import timedelta
 
 import pytest
+import responses
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
+from reminders.health import record_tick
 from reminders.models import Message
 from reminders.outbox.dispatch import publish
-from reminders.tasks import send_message, send_messages
+from reminders.outbox.sending import claim_due_messages
+from reminders.tasks import send_message, send_messages, sweep, tick
 from tests.celery.cluster import CELERY, ROOT, broker, worker_environment
 from tests.factories import queue_message
 
@@ -87,3 +94,53 @@ def test_a_task_whose_backend_cannot_be_built_claims_nothing(settings, task):
         send_messages([waiting.id]) if task == "send_messages" else send_message(waiting.id)
     waiting.refresh_from_db()
     assert (waiting.status, waiting.lease_token) == (Message.Status.QUEUED, None)
+
+
+def stuck(count: int) -> str:
+    return f"{count} message(s) stuck past their lease"
+
+
+def a_worker_claims_and_stops() -> None:
+    """A worker claims what is due, then dies (or crashes) before sending; its lease runs out."""
+    claims = claim_due_messages(50).claims
+    Message.objects.filter(id__in=[c.message_id for c in claims]).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.fixture
+def fonnte(settings):
+    settings.FONNTE_TOKEN, settings.WHATSAPP_BACKEND = "device-token-1", "reminders.backends.fonnte.FonnteBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add("POST", "https://api.fonnte.com/send", json={"status": True, "detail": "ok", "id": [1]})
+        yield mock
+
+
+@pytest.mark.django_db
+def test_messages_stuck_past_their_lease_are_counted_until_sent_whatever_the_sweep_does(fonnte, client, settings,
+                                                                                        memory_broker, prima_status):
+    settings.METRICS_TOKEN = "m" * 40
+    record_tick()
+    queue_message()
+    queue_message()
+    assert prima_status()["sending"] == "ok"
+
+    a_worker_claims_and_stops()
+    assert stuck(2) in prima_status()["sending"]
+    sweep()  # back in the queue, not sent: still stuck
+    assert Message.objects.filter(status=Message.Status.QUEUED).count() == 2
+    lines = prima_status()
+    assert stuck(2) in lines["sending"] and "stale_leases=2" in lines["outbox"]
+    a_worker_claims_and_stops()  # a worker that keeps failing claims them again and again
+    health = client.get("/healthz").json()
+    assert health["stale_leases"] == 2 and stuck(2) in health["sending"]
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 40}).content.decode()
+    assert 'prima_queue_messages{state="stale_lease"} 2.0' in metrics
+
+    sweep()
+    tick()  # publishes them; a worker that can send sends them
+    for message in Message.objects.all():
+        send_message(message.id)
+    lines = prima_status()
+    assert (lines["sending"], lines["outbox"].split()[2]) == ("ok", "stale_leases=0")
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 2

@@ -1,6 +1,7 @@
 """Production never pretends: with DEBUG off, a WhatsApp or email backend that reaches nobody
 (it prints, keeps the messages in memory, or cannot be built) is a `check --deploy` error and
-the senders refuse to start in one line; ALLOW_DEMO_BACKENDS allows a stand-in for a demo."""
+the senders refuse to start in one line; ALLOW_DEMO_BACKENDS allows a stand-in for a demo; and
+nothing, demo or not, says "sending: ok" while messages are only printed."""
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from reminders.health import record_tick
 from reminders.models import Message
 from tests.factories import queue_message
 from tests.processes import database_url
@@ -100,3 +102,67 @@ def test_send_reminders_prints_for_a_demo_that_allows_it():
     assert "Halo demo" in result.stdout and "sent=1" in result.stdout
     waiting.refresh_from_db()
     assert waiting.status == Message.Status.SENT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", [True, False])
+def test_prima_status_never_says_sending_ok_while_messages_are_only_printed(prima_status, settings, allowed):
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN = "reminders.backends.console.ConsoleBackend", ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.ALLOW_DEMO_BACKENDS = allowed
+    record_tick()
+    lines = prima_status()
+    assert lines["sending"].startswith("WHATSAPP_BACKEND is console (FONNTE_TOKEN is empty): it prints each message")
+    assert ("allowed by ALLOW_DEMO_BACKENDS" in lines["sending"]) == allowed
+    assert lines["email"].startswith("EMAIL_URL gives the console email backend")
+
+
+@pytest.mark.django_db
+def test_prima_status_says_the_fonnte_backend_cannot_be_built(prima_status, settings):
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN = "reminders.backends.fonnte.FonnteBackend", ""
+    record_tick()
+    assert prima_status()["sending"].startswith("FONNTE_TOKEN must be set to send through Fonnte")
+
+
+@pytest.mark.django_db
+def test_prima_status_says_sending_ok_with_a_real_gateway(prima_status, settings):
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN = "reminders.backends.fonnte.FonnteBackend", "a-real-token"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    record_tick()
+    lines = prima_status()
+    assert (lines["sending"], lines["email"]) == ("ok", "ok")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend, said", [
+    ("reminders.backends.console.ConsoleBackend", "WHATSAPP_BACKEND is console"),
+    ("reminders.backends.fonnte.FonnteBackend", "FONNTE_TOKEN must be set"),  # no token, no device
+])
+def test_healthz_answers_503_in_production_while_whatsapp_reaches_nobody_and_names_why(client, settings, backend,
+                                                                                       said):
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN, settings.ALLOW_DEMO_BACKENDS = backend, "", False
+    record_tick()
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json()["sending"].startswith(said)
+
+
+@pytest.mark.django_db
+def test_healthz_of_an_allowed_demo_answers_200_but_never_sending_ok(client, settings):
+    settings.WHATSAPP_BACKEND, settings.ALLOW_DEMO_BACKENDS = "reminders.backends.console.ConsoleBackend", True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    record_tick()
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert "prints each message" in answer.json()["sending"]
+    assert "console email backend" in answer.json()["email"]
+
+
+@pytest.mark.django_db
+def test_metrics_export_a_backend_that_cannot_be_built(client, settings):
+    settings.METRICS_TOKEN = "m" * 40
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN = "reminders.backends.fonnte.FonnteBackend", ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    text = client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 40}).content.decode()
+    assert 'prima_backend_problem{allowed="false",channel="whatsapp",setting="FONNTE_TOKEN"} 1.0' in text
+    assert 'channel="email"' not in text

@@ -16,6 +16,7 @@ from reminders.backends.base import BaseWhatsAppBackend, WhatsAppError
 from reminders.models import Message, Reminder
 from reminders.scheduler import TICK_LOCK, drain
 from reminders.outbox.sending import (
+    LEASE_EXPIRED_CLAIMED,
     Outcome,
     Skip,
     backoff_delay,
@@ -228,7 +229,8 @@ def test_a_chunk_prepared_but_not_started_spends_no_attempt_when_its_worker_dies
     Message.objects.filter(id=message.id).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert requeue_stale_leases() == 1
     message.refresh_from_db()
-    assert (message.status, message.attempts, message.last_error) == ("QUEUED", 0, "")
+    # Never tried: no attempt spent, no "outcome unknown"; said stuck until it is sent.
+    assert (message.status, message.attempts, message.last_error) == ("QUEUED", 0, LEASE_EXPIRED_CLAIMED)
 
 
 def test_a_stale_lease_of_messages_only_claimed_spends_no_attempt(outbox):

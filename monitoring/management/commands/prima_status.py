@@ -6,11 +6,12 @@ from reminders.phones import mask_phones
 
 class Command(BaseCommand):
     help = (
-        "Print PRIMA's health: outbox depth (due, deferred, stale leases) and lateness, sends and "
-        "failures in the last hour, held locks, the busiest rate-limit keys (phone numbers masked), "
-        "webhook events failed or unprocessed, disconnected devices, each device's remaining Fonnte "
-        "quota, whether sending is paused (and why), schedules the scheduler cannot handle, and the "
-        "age of the scheduler's last tick (and its last failure)."
+        "Print PRIMA's health: whether messages really go out (\"sending: ok\" only with a WhatsApp backend "
+        "that reaches people, no pause and nothing stuck past its lease; the email backend likewise), outbox "
+        "depth (due, deferred, stale leases) and lateness, sends and failures in the last hour, held locks, "
+        "the busiest rate-limit keys (phone numbers masked), webhook events failed or unprocessed, "
+        "disconnected devices, each device's remaining Fonnte quota, schedules the scheduler cannot handle, "
+        "and the age of the scheduler's last tick (and its last failure)."
     )
 
     def handle(self, *args, **options) -> None:
@@ -20,8 +21,10 @@ class Command(BaseCommand):
             f"scheduler: last tick {tick} ({'ok' if status.tick_is_fresh else 'STALE'})",
             *([f"  last tick failure at {status.tick_failure[0]:%Y-%m-%d %H:%M:%S}: {status.tick_failure[1]}"]
               if status.tick_failure else []),
-            "sending: " + ("; ".join(f"{mask_phones(p.scope)} PAUSED since {p.since:%Y-%m-%d %H:%M:%S}: {p.reason}"
-                                     for p in status.sending_pauses) or "ok"),
+            "sending: " + ("; ".join([*status.not_sending, *(
+                f"{mask_phones(p.scope)} PAUSED since {p.since:%Y-%m-%d %H:%M:%S}: {p.reason}"
+                for p in status.sending_pauses)]) or "ok"),
+            f"email: {status.email_problem or 'ok'}",
             f"schedules the scheduler cannot handle: {status.schedule_problems}",
             f"emergencies nobody could be told about (7 days): {status.untold_emergencies}",
             *(f"  schedule {s.id} ({s.patient}): {s.scheduling_problem}" for s in status.problem_schedules),
