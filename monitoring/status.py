@@ -63,8 +63,8 @@ class Health:
     @property
     def not_sending(self) -> list[str]:
         """What, besides a pause, keeps WhatsApp messages from patients; one English line each."""
-        return [str(self.whatsapp_problem)] * bool(self.whatsapp_problem) + (
-            [stuck_line(self.stale_leases)] if self.stale_leases else [])
+        lines = [str(self.whatsapp_problem)] if self.whatsapp_problem else []
+        return lines + [stuck_line(self.stale_leases)] if self.stale_leases else lines
 
     @property
     def is_ok(self) -> bool:
