@@ -3,13 +3,87 @@
 Configured from Django settings under the `CELERY_` namespace. Creating it connects to
 nothing, so importing it without a broker (the default deployment, where
 `send_reminders --loop` does the work) costs nothing and needs no Redis.
+
+Two things the production shape needs from every worker and beat, wherever they run
+(docs/decisions.md, "A graceful stop"):
+
+- Beat's schedule file may sit in a folder that does not exist yet (`.data/` is made only by a
+  development checkout): `Scheduler` makes it.
+- A warm shutdown reaches the task in hand. Celery's warm shutdown waits for running tasks but
+  tells them nothing, and its pool processes die at once on a SIGTERM of their own (the whole
+  process group signalled, as systemd and container runtimes do). So each pool process turns
+  its first SIGTERM, or the SIGUSR2 the main process sends it when its warm shutdown begins,
+  into `stop_requested`: `send_messages` lets the calls in flight land and be recorded, gives
+  back every claimed message it has not started, and returns. A second SIGTERM (a cold
+  shutdown, a hard time limit) kills the process as before.
 """
 import os
+import signal
+import threading
+from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
+from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prima.settings")
 
 app = Celery("prima")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Set in a pool process when the worker is stopping: the task in hand finishes what is in flight.
+stop_requested = threading.Event()
+# The signal the main process passes to its pool processes as its warm shutdown begins.
+STOP_SIGNAL = signal.SIGUSR2
+
+
+class Scheduler(PersistentScheduler):
+    """Beat's default scheduler, making the folder of its schedule file first."""
+
+    def _open_schedule(self):
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open_schedule()
+
+
+@app.on_after_configure.connect
+def _use_our_scheduler(sender: Celery, **_kwargs) -> None:
+    if sender.conf.beat_scheduler == "celery.beat:PersistentScheduler":
+        sender.conf.beat_scheduler = "prima.celery:Scheduler"
+
+
+def _request_stop(signum: int, _frame) -> None:
+    stop_requested.set()
+    if signum == signal.SIGTERM:  # the next one is a cold shutdown or a time limit: die then
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@signals.worker_process_init.connect
+def _listen_for_stop(**_kwargs) -> None:
+    """In each pool process, after Celery reset its signals: a stop is asked, not imposed."""
+    stop_requested.clear()
+    signal.signal(STOP_SIGNAL, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+
+
+_workers = []
+
+
+@signals.worker_init.connect
+def _remember_worker(sender, **_kwargs) -> None:
+    # Until a pool process installs its own handler, the signal must not kill it.
+    signal.signal(STOP_SIGNAL, signal.SIG_IGN)
+    _workers.append(sender)
+
+
+@signals.worker_shutting_down.connect
+def _tell_pool_processes(how: str = "", **_kwargs) -> None:
+    """In the main process, as a warm shutdown begins: every pool process is told to stop."""
+    if how != "Warm":
+        return
+    for worker in _workers:
+        processes = getattr(getattr(getattr(worker, "pool", None), "_pool", None), "_pool", None) or []
+        for process in processes:
+            try:
+                os.kill(process.pid, STOP_SIGNAL)
+            except (OSError, TypeError):
+                pass
