@@ -1,5 +1,6 @@
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +14,10 @@ from reminders.models import DeviceState, ReminderSchedule
 from reminders.outbox.pauses import pauses_in_force
 from reminders.phones import mask_phones
 
+logger = logging.getLogger(__name__)
+# What this process last answered on /healthz, so a change is logged once, not every probe.
+_last_health: dict[str, str] = {}
+
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -23,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     Devices whose Fonnte quota runs low are named but do not turn it 503: a load balancer
     would take the whole site away, volunteers' admin included, for what only a top-up fixes."""
     if not database_reachable():
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        return _health_answer({"status": "error", "database": "unreachable"}, healthy=False)
     age = tick_age()
     fresh = tick_is_fresh(age)
     pauses = pauses_in_force()
@@ -38,7 +43,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return _health_answer(body, healthy)
+
+
+def _health_answer(body: dict, healthy: bool) -> JsonResponse:
+    """The answer, 200 or 503. A 503 is what a monitor asks to know (and what every probe gets
+    while the shape boots, before the first tick): it is logged at WARNING once when the state
+    turns bad (INFO when it is good again), never by Django at ERROR for every probe."""
+    response = JsonResponse(body, status=200 if healthy else 503)
+    reason = "ok" if healthy else "; ".join(f"{key}={value}" for key, value in body.items()
+                                            if key in ("database", "sending") and value != "ok") or "no recent scheduler tick"
+    if _last_health.get("reason") != reason:
+        if healthy and _last_health:
+            logger.info("healthz: healthy again")
+        elif not healthy:
+            logger.warning("healthz: answering 503 (%s)", reason)
+        _last_health["reason"] = reason
+    response._has_been_logged = True  # django.request would log every 503 at ERROR
+    return response
 
 
 def _allowed_ip(address: str) -> bool:
