@@ -11,11 +11,11 @@ Two things the production shape needs from every worker and beat, wherever they 
   development checkout): `Scheduler` makes it.
 - A warm shutdown reaches the task in hand. Celery's warm shutdown waits for running tasks but
   tells them nothing, and its pool processes die at once on a SIGTERM of their own (the whole
-  process group signalled, as systemd and container runtimes do). So each pool process turns
-  its first SIGTERM, or the SIGUSR2 the main process sends it when its warm shutdown begins,
-  into `stop_requested`: `send_messages` lets the calls in flight land and be recorded, gives
-  back every claimed message it has not started, and returns. A second SIGTERM (a cold
-  shutdown, a hard time limit) kills the process as before.
+  process group signalled, as systemd and container runtimes do). So a pool process turns the
+  SIGUSR2 the main process sends it when its warm shutdown begins, and while a task runs its
+  first SIGTERM, into `stop_requested`: `send_messages` lets the calls in flight land and be
+  recorded, gives back every claimed message it has not started, and returns. A second SIGTERM
+  (a cold shutdown, a hard time limit) ends the process as before.
 """
 import os
 import signal
@@ -51,18 +51,44 @@ def _use_our_scheduler(sender: Celery, **_kwargs) -> None:
         sender.conf.beat_scheduler = "prima.celery:Scheduler"
 
 
+_in_pool_process = threading.Event()
+_sigterm_before: list = []  # the SIGTERM handler a task's own replaced: billiard's, given back after
+
+
 def _request_stop(signum: int, _frame) -> None:
     stop_requested.set()
-    if signum == signal.SIGTERM:  # the next one is a cold shutdown or a time limit: die then
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if signum == signal.SIGTERM:  # the next one is a cold shutdown or a time limit: as before
+        signal.signal(signal.SIGTERM, _sigterm_before.pop() if _sigterm_before else signal.SIG_DFL)
 
 
 @signals.worker_process_init.connect
 def _listen_for_stop(**_kwargs) -> None:
-    """In each pool process, after Celery reset its signals: a stop is asked, not imposed."""
+    """In each pool process: the main process's word that its warm shutdown began."""
+    _in_pool_process.set()
     stop_requested.clear()
     signal.signal(STOP_SIGNAL, _request_stop)
-    signal.signal(signal.SIGTERM, _request_stop)
+
+
+@signals.task_prerun.connect
+def _take_sigterm_as_a_stop_request(**_kwargs) -> None:
+    """While a task runs in a pool process, its first SIGTERM asks it to stop. Installed here,
+    per task, because billiard sets its own SIGTERM handler (exit at once) after
+    `worker_process_init`; between tasks that one stays, and nothing is lost by it."""
+    if not _in_pool_process.is_set() or threading.current_thread() is not threading.main_thread():
+        return
+    # A stop asked during an earlier task, which the process outlived (a revoke's SIGTERM),
+    # is stale: in a warm shutdown no new task starts.
+    stop_requested.clear()
+    signal.signal(STOP_SIGNAL, _request_stop)
+    before = signal.signal(signal.SIGTERM, _request_stop)
+    if before is not _request_stop:
+        _sigterm_before[:] = [before]
+
+
+@signals.task_postrun.connect
+def _give_sigterm_back(**_kwargs) -> None:
+    if _in_pool_process.is_set() and _sigterm_before and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm_before.pop())
 
 
 _workers = []
@@ -71,7 +97,8 @@ _workers = []
 @signals.worker_init.connect
 def _remember_worker(sender, **_kwargs) -> None:
     # Until a pool process installs its own handler, the signal must not kill it.
-    signal.signal(STOP_SIGNAL, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # not a worker embedded in a thread
+        signal.signal(STOP_SIGNAL, signal.SIG_IGN)
     _workers.append(sender)
 
 
