@@ -75,8 +75,8 @@ class ProductionShape:
         if self.process.poll() is not None:
             raise AssertionError(f"run-prod.sh ended with {self.process.returncode}:\n{self.log_tail()}")
         try:
-            return requests.get(f"{self.base_url}/healthz", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{self.base_url}/healthz", timeout=10).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still booting
             return False
 
     def stop(self, timeout: float = 90, sig: int = signal.SIGTERM, group: bool = False) -> int:
