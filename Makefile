@@ -86,10 +86,11 @@ run-celery: migrate
 	$(CELERY_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- The production shape on one machine (docs/operations.md#deployment) ----------------------
-# deploy/run-prod.sh: migrate, collectstatic, check --deploy, then the Procfile (gunicorn on PORT,
-# a Celery worker, beat, redis-server on REDIS_PORT) with DEBUG off. Needs SECRET_KEY and
-# ALLOWED_HOSTS; DATABASE_URL defaults to the embedded server's. Over plain HTTP (no TLS proxy in
-# front), also SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0. Ctrl-C stops everything gracefully.
+# deploy/run-prod.sh: migrate, collectstatic, check --deploy, then supervisord running the Procfile
+# (redis-server on REDIS_PORT, gunicorn on PORT, a Celery worker, beat) with DEBUG off, each
+# restarted if it dies. Needs SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL defaults to the embedded
+# server's. Over plain HTTP (no TLS proxy in front), also SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0.
+# Ctrl-C stops everything gracefully; `.venv/bin/supervisorctl -c deploy/supervisord.conf status`.
 .PHONY: run-prod
 run-prod: venv
 	@DATABASE_URL="$${DATABASE_URL:-$$($(PY) -c 'from pathlib import Path; from prima.embedded_db import embedded_database_url; print(embedded_database_url(Path(".data")))')}" \

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The production shape on one machine (docs/operations.md#deployment), as `make run-prod` and
-# tests/production/test_production_shape.py run it: the release steps (migrate, collectstatic,
-# check --deploy), then every process of the Procfile, DEBUG off.
+# tests/production/ run it: the release steps (migrate, collectstatic, check --deploy), then
+# supervisord (deploy/supervisord.conf) running the Procfile's processes, DEBUG off.
 #
-# SIGTERM or Ctrl-C stops the processes one by one in reverse order (beat, web, worker,
-# redis), each with SIGTERM, waiting as long as its graceful shutdown takes: a worker finishes
-# the send in hand. If a process ends by itself, the others are stopped too. Exits 0 only when
-# it was asked to stop and every process stopped cleanly.
+# supervisord starts Redis (unless CELERY_BROKER_URL names one already), gunicorn, the Celery
+# worker and beat, restarts whichever dies, and on SIGTERM or Ctrl-C (to this script, to
+# supervisord, or to the whole process group) stops them one by one: beat, the worker (a warm
+# shutdown), gunicorn, Redis. Each program's output is in .data/supervisor/NAME.log and shown
+# here, prefixed with its name. Exits 0 when it was asked to stop and every program stopped
+# cleanly (exit status 0), 1 otherwise.
 #
-# Needs python, gunicorn and celery on PATH (the virtualenv's bin) and redis-server.
+# Needs python, gunicorn, celery and supervisord on PATH (the virtualenv's bin) and, unless
+# CELERY_BROKER_URL is set, redis-server.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,52 +22,67 @@ for name in DATABASE_URL SECRET_KEY ALLOWED_HOSTS; do
   fi
 done
 export DEBUG=0
+export PORT=${PORT:-8000} WEB_CONCURRENCY=${WEB_CONCURRENCY:-3} CELERY_CONCURRENCY=${CELERY_CONCURRENCY:-2}
 export REDIS_PORT=${REDIS_PORT:-6379}
-export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/0}
+if [ -n "${CELERY_BROKER_URL:-}" ]; then
+  export RUN_REDIS=false
+else
+  export RUN_REDIS=true CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0
+fi
 
 python manage.py migrate --noinput || exit 1
 python manage.py collectstatic --noinput --verbosity 0 || exit 1
 python manage.py check --deploy || exit 1
 
+logs=.data/supervisor
+mkdir -p "$logs" || exit 1
+programs=(beat web worker)
+[ "$RUN_REDIS" = true ] && programs+=(redis)
+for name in supervisord "${programs[@]}"; do
+  : >>"$logs/$name.log"
+done
+start=$(wc -l <"$logs/supervisord.log")
+
+# Signals are forwarded, not taken: supervisord stops the programs in order and ends.
 stopping=""
-trap 'stopping=1' TERM INT
+trap 'stopping=1; kill -TERM "$supervisor" 2>/dev/null' TERM INT
+supervisord -n -c deploy/supervisord.conf >/dev/null 2>&1 &
+supervisor=$!
+echo "run-prod: started supervisord (pid $supervisor); supervisorctl -c deploy/supervisord.conf status"
 
-names=()
-pids=()
-while IFS= read -r line; do
-  case $line in '' | '#'*) continue ;; esac
-  name=${line%%:*}
-  # Each line's output prefixed with its name, by a sed that outlives a Ctrl-C (which reaches
-  # the whole process group) so the processes' last words still get out; $! is the process.
-  bash -c "exec ${line#*:}" > >(trap '' INT TERM; exec sed -u "s/^/$name | /") 2>&1 &
-  names+=("$name")
-  pids+=("$!")
-  echo "run-prod: started $name (pid $!)"
-done < Procfile
+# Each log shown here with its name, by a tail that ignores the signals (a Ctrl-C reaches the
+# whole process group) and ends once supervisord has, so the programs' last words still get out.
+tails=()
+for name in supervisord "${programs[@]}"; do
+  (trap '' INT TERM; exec tail -n 0 -F --pid "$supervisor" "$logs/$name.log" 2>/dev/null | sed -u "s/^/$name | /") &
+  tails+=("$!")
+done
 
-ended=""
 status=0
-while [ -z "$stopping" ] && [ -z "${ended:-}" ]; do
-  # Returns when a process ends (its pid in $ended) or a signal arrives.
-  wait -n -p ended "${pids[@]}"
+wait "$supervisor"
+code=$?
+while kill -0 "$supervisor" 2>/dev/null; do  # the wait was interrupted by a signal
+  wait "$supervisor"
   code=$?
-  if [ -n "${ended:-}" ]; then
-    echo "run-prod: a process (pid $ended) ended by itself with $code; stopping the others" >&2
-    status=1
-  fi
 done
+wait "${tails[@]}" 2>/dev/null
 
-for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
-  pid=${pids[index]}
-  [ "$pid" = "${ended:-}" ] && continue
-  kill -TERM "$pid" 2>/dev/null
-  wait "$pid"
-  code=$?
-  while kill -0 "$pid" 2>/dev/null; do  # the wait was interrupted by a second Ctrl-C
-    wait "$pid"
-    code=$?
-  done
-  echo "run-prod: ${names[index]} exited with $code"
-  [ "$code" -eq 0 ] || status=1
-done
+# supervisord exits 0 on any stop; what each program did is in its log. A stop may also have
+# been asked of supervisord itself (kill -TERM on its pid), not through this script.
+this_run=$(tail -n +"$((start + 1))" "$logs/supervisord.log")
+stops=$(grep -E "stopped: |gave up: " <<<"$this_run" || true)
+grep -q "indicating exit request" <<<"$this_run" && stopping=1
+if [ "$code" -ne 0 ]; then
+  echo "run-prod: supervisord exited with $code" >&2
+  status=1
+elif [ -z "$stopping" ]; then
+  echo "run-prod: supervisord ended without being asked to" >&2
+  status=1
+elif grep -qvE "stopped: [a-z]+ \(exit status 0\)" <<<"$stops"; then
+  echo "run-prod: not every program stopped cleanly:" >&2
+  grep -vE "stopped: [a-z]+ \(exit status 0\)" <<<"$stops" >&2
+  status=1
+else
+  echo "run-prod: stopped on request; every program exited with 0"
+fi
 exit "$status"

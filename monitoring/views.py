@@ -1,5 +1,6 @@
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +11,10 @@ from monitoring.metrics import registry
 from monitoring.status import database_reachable, health_line
 from reminders.models import ReminderSchedule
 from reminders.phones import mask_phones
+
+logger = logging.getLogger(__name__)
+# What this process last answered on /healthz, so a change is logged once, not every probe.
+_last_health: dict[str, str] = {}
 
 
 @require_GET
@@ -25,7 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     admin included, for what a running worker recovers by itself, or only a fix or a top-up solves
     (a worker that is not running stops the ticks, which does turn it 503)."""
     if not database_reachable():
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+        return _health_answer({"status": "error", "database": "unreachable"}, healthy=False)
     health = health_line()
     healthy = health.tick_is_fresh and not health.sending_pauses and not health.backends_refused
     pauses = [f"{mask_phones(pause.scope)} paused since {pause.since.isoformat()}: {pause.reason}"
@@ -41,7 +46,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in health.low_quota_devices],
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return _health_answer(body, healthy)
+
+
+def _health_answer(body: dict, healthy: bool) -> JsonResponse:
+    """The answer, 200 or 503. A 503 is what a monitor asks to know (and what every probe gets
+    while the shape boots, before the first tick): it is logged at WARNING once when the state
+    turns bad (INFO when it is good again), never by Django at ERROR for every probe."""
+    response = JsonResponse(body, status=200 if healthy else 503)
+    reason = "ok" if healthy else "; ".join(f"{key}={value}" for key, value in body.items()
+                                            if key in ("database", "sending") and value != "ok") or "no recent scheduler tick"
+    if _last_health.get("reason") != reason:
+        if healthy and _last_health:
+            logger.info("healthz: healthy again")
+        elif not healthy:
+            logger.warning("healthz: answering 503 (%s)", reason)
+        _last_health["reason"] = reason
+    response._has_been_logged = True  # django.request would log every 503 at ERROR
+    return response
 
 
 def _allowed_ip(address: str) -> bool:

@@ -19,6 +19,7 @@ from reminders.outbox.dispatch import enqueue_due_messages
 from reminders.outbox.sending import (
     Skip, claim_due_messages, claim_message, deliver, requeue_stale_leases, send_claimed,
 )
+from prima.celery import stop_requested
 from prima.clock import database_now
 from reminders.doses.materialise import close_overdue_doses
 
@@ -70,11 +71,14 @@ def _send_budget() -> float:
 @shared_task
 def send_messages(message_ids: list[int]) -> str:
     """The tick's batch: claim those of the named messages still due and send them,
-    SEND_CONCURRENCY in flight; a duplicate task finds them taken or sent and does nothing."""
+    SEND_CONCURRENCY in flight; a duplicate task finds them taken or sent and does nothing.
+    When the worker is stopping (`stop_requested`), the calls in flight land and are recorded
+    and the claims not started are given back at once, for the next worker."""
     backend = get_backend()  # before the claim, as in send_message
     batch = claim_due_messages(len(message_ids), among=message_ids)
     stats = batch.skipped + send_claimed(batch.claims, backend, _send_pool(),
-                                         deadline=time.monotonic() + _send_budget())
+                                         deadline=time.monotonic() + _send_budget(),
+                                         should_stop=stop_requested.is_set)
     stats["not_claimed"] = len(message_ids) - len(batch.claims) - batch.skipped.total()
     return scheduler.summary_line(stats)
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from concurrent.futures import Executor, Future
+from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import wait as futures_wait
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -521,10 +522,12 @@ def _keep_quotas(sent: list[SentMessage]) -> None:
 
 @dataclass
 class _Flight:
-    """A chunk whose calls are on their way."""
+    """A chunk whose calls are on their way; each call's result is recorded as it returns."""
 
     chunk: _Chunk
     calls: list[Future]
+    outcomes: dict[int, Outcome] = field(default_factory=dict)  # of the calls recorded so far
+    recorded: set[Future] = field(default_factory=set)
 
 
 def launch(chunk: _Chunk, backend: BaseWhatsAppBackend, pool: Executor | None) -> _Flight:
@@ -547,31 +550,46 @@ def _settle(chunk: _Chunk) -> dict[int, Outcome]:
             for message_id, (prepared, outcome, reason) in chunk.outcomes.items()}
 
 
-def land(flight: _Flight) -> dict[int, Outcome]:
-    """Wait for a flight's calls and record what happened, by message id: the sends in one
-    transaction, the rare errors one by one."""
+def _record_results(flight: _Flight, done: list[tuple[Claim, object]]) -> None:
+    """Record calls that returned: the sends in one transaction, the rare errors one by one."""
     chunk = flight.chunk
-    results = [call.result() for call in flight.calls]
-    outcomes: dict[int, Outcome] = {}
-    sent = [(claim, result) for claim, result in zip(chunk.ready, results, strict=True)
-            if isinstance(result, SentMessage)]
+    sent = [(claim, result) for claim, result in done if isinstance(result, SentMessage)]
     recorded = _record_sent(sent)
     for scope in chunk.probes & {claim.sender.scope for claim, _result in sent}:
         lift_pause("a send went through", scope=scope)
     _keep_quotas([result for _claim, result in sent])
-    for claim, result in zip(chunk.ready, results, strict=True):
+    for claim, result in done:
         if isinstance(result, SentMessage):
             outcome = Outcome.SENT if claim.message_id in recorded else Outcome.LEASE_LOST
-            outcomes[claim.message_id] = _log_attempt(claim, outcome, "" if outcome == Outcome.SENT else
-                                                      "sent, but the lease was taken over")
+            flight.outcomes[claim.message_id] = _log_attempt(claim, outcome, "" if outcome == Outcome.SENT else
+                                                             "sent, but the lease was taken over")
         elif isinstance(result, WhatsAppError):
             error = _as_probe_error(result, claim, chunk)
-            outcomes[claim.message_id] = _log_attempt(claim, _record_error(claim, error), error.reason)
+            flight.outcomes[claim.message_id] = _log_attempt(claim, _record_error(claim, error), error.reason)
         else:
             logger.error("unexpected error sending message_id=%s", claim.message_id, exc_info=result)
-            outcomes[claim.message_id] = Outcome.ERROR  # the lease covers it: retried once it expires
-    outcomes.update(_settle(chunk))
-    return outcomes
+            flight.outcomes[claim.message_id] = Outcome.ERROR  # the lease covers it: retried once it expires
+
+
+def collect(flight: _Flight) -> None:
+    """Wait for a flight's calls, recording each one's result as soon as it returns (those that
+    return together, together): a crash leaves unknown only the calls still out, never a call
+    that returned while a slower one of its chunk was still on its way."""
+    claims = dict(zip(flight.calls, flight.chunk.ready, strict=True))
+    pending = [call for call in flight.calls if call not in flight.recorded]
+    while pending:
+        done, _still_out = futures_wait(pending, return_when=FIRST_COMPLETED)
+        returned = [call for call in pending if call in done]
+        pending = [call for call in pending if call not in done]
+        flight.recorded.update(returned)  # before recording: a failure there is not recorded twice
+        _record_results(flight, [(claims[call], call.result()) for call in returned])
+
+
+def land(flight: _Flight) -> dict[int, Outcome]:
+    """Wait for a flight's calls and record what happened (each as it returns), by message id,
+    with the outcomes its preparation decided."""
+    collect(flight)
+    return {**flight.outcomes, **_settle(flight.chunk)}
 
 
 def deliver_chunk(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor | None = None) -> list[Outcome]:
@@ -586,8 +604,8 @@ def send_claimed(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Counter:
     """Send a claimed batch, SEND_CONCURRENCY calls in flight, in a pipeline: while one
-    chunk's calls are out, the chunk before is recorded and the next one prepared, so calls
-    do not wait for the database. A prepared chunk starts the moment the one before it lands,
+    chunk's calls are out, the next one is prepared and each call is recorded as it returns,
+    so calls do not wait for the database and a crash leaves unknown only the calls still out. A prepared chunk starts the moment the one before it lands,
     unless that took over PREPARED_MAX_SECONDS (a slow gateway): its double-check is then too
     old, and its claims go back to the queue to be claimed and checked again. A sender refused
     as a whole by the chunk that landed (token, account, device) gets none of the next chunk's
@@ -610,7 +628,7 @@ def send_claimed(
                     group, rest = rest[:size], rest[size:]
                     upcoming = prepare_attempts(group)
                 if landing is not None:
-                    futures_wait(landing.calls)  # the calls end; no database work waited on them
+                    collect(landing)  # each call recorded as it returns
                     if upcoming is not None:
                         held_back = _withhold(upcoming, _refused_senders(landing))
                 too_old = upcoming is not None and time.monotonic() - upcoming.prepared_at > PREPARED_MAX_SECONDS

@@ -29,6 +29,19 @@ def test_it_answers_503_when_the_tick_is_stale_and_200_again_after_a_tick(client
     assert fresh.json()["database"] == "ok" and fresh.json()["last_tick_age_seconds"] < 5
 
 
+def test_its_503s_while_the_shape_boots_are_a_warning_once_never_an_error(client, caplog):
+    """Every probe answers 503 until beat's first tick: one WARNING, then INFO when healthy."""
+    from monitoring import views
+
+    views._last_health.clear()
+    with caplog.at_level("INFO"):
+        assert [client.get("/healthz").status_code for _ in range(3)] == [503] * 3
+        record_tick()
+        assert client.get("/healthz").status_code == 200
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name in ("monitoring.views", "django.request")]
+    assert lines == [("WARNING", "healthz: answering 503 (no recent scheduler tick)"), ("INFO", "healthz: healthy again")]
+
+
 def test_it_prints_the_status(capsys):
     record_tick()
     queue_message()

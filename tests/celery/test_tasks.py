@@ -168,3 +168,47 @@ def test_a_broker_that_cannot_be_reached_does_not_undo_the_reply(django_capture_
             message = queue_reply(make_patient(), "confirmed")
     assert Message.objects.get(id=message.id).status == "QUEUED"
     assert "Error calling" in caplog.text
+
+
+def test_a_stopping_worker_gives_the_claimed_messages_back_at_once_unspent(outbox):
+    """A warm shutdown told to the pool process (SIGTERM or SIGUSR2): nothing new is started."""
+    from prima.celery import stop_requested
+
+    ids = [queue_message().id for _ in range(3)]
+    stop_requested.set()
+    try:
+        assert " sent=0 " in send_messages(ids)
+    finally:
+        stop_requested.clear()
+    assert not outbox
+    assert sorted(Message.objects.values_list("status", "attempts")) == [("QUEUED", 0)] * 3
+
+
+def test_a_pool_process_turns_its_first_sigterm_into_a_stop_request_and_dies_of_the_second():
+    """In a child, as Celery's pool makes it: SIGUSR2 from the main process, or the first SIGTERM
+    while a task runs (the whole group signalled), is a stop request; a second SIGTERM (a cold
+    shutdown, a hard time limit) ends it as before; after the task, SIGTERM is billiard's again."""
+    script = (
+        "import os, signal, time\n"
+        "from prima import celery\n"
+        "celery._listen_for_stop()\n"
+        "os.kill(os.getpid(), signal.SIGUSR2)\n"
+        "assert celery.stop_requested.is_set(); celery.stop_requested.clear()\n"
+        "billiards = lambda *args: print('billiard', flush=True)\n"
+        "signal.signal(signal.SIGTERM, billiards)\n"
+        "celery._take_sigterm_as_a_stop_request()\n"
+        "celery._give_sigterm_back()\n"
+        "assert signal.getsignal(signal.SIGTERM) is billiards\n"
+        "celery._take_sigterm_as_a_stop_request()\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "assert celery.stop_requested.is_set()\n"
+        "print('asked', flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(5)\n"
+        "print('survived', flush=True)\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "DEBUG": "1"})
+    assert child.stdout == "asked\nbilliard\n" and child.returncode == -15, child.stderr

@@ -124,3 +124,21 @@ def test_a_worker_killed_mid_send_loses_nothing(broker_url):
     # once its lease expired the message went out again, as its second attempt.
     assert len(twice) >= 1
     assert all(message.attempts >= 2 for message in twice)
+
+
+def test_a_worker_stopped_mid_send_by_sigterm_to_its_whole_group_lands_its_calls_and_gives_back_the_rest(
+        broker_url):
+    """What systemd's default KillMode, `docker stop` or a terminal does: the pool process gets
+    the SIGTERM too, and takes it as a stop request (prima/celery.py) instead of dying mid-send."""
+    messages = queue_backlog(40, patients=40)
+    with FonnteStandIn(latency=2.0) as fonnte:
+        with Workers(1, worker_environment(broker_url, fonnte.base_url)) as workers:
+            publish([message.id for message in messages])
+            wait_for(lambda: fonnte.total() >= 1, 60, "the first calls to reach the gateway", interval=0.05)
+            workers.stop()  # SIGTERM to the worker's process group
+            assert workers.processes[0].returncode == 0
+        accepted = {body for (_target, body) in fonnte.requests}
+        assert set(fonnte.requests.values()) == {1} and 1 <= len(accepted) <= 16
+    states = {m.body: (m.status, m.attempts) for m in Message.objects.all()}
+    assert {body for body, (status, _attempts) in states.items() if status == "SENT"} == accepted
+    assert {state for body, state in states.items() if body not in accepted} == {("QUEUED", 0)}

@@ -1,12 +1,18 @@
-"""The production shape as real processes (deploy/run-prod.sh: gunicorn, a Celery worker and
-beat, redis-server), and a volunteer's browser that talks to it through an imagined TLS proxy."""
+"""The production shape as real processes (deploy/run-prod.sh: supervisord running gunicorn, a
+Celery worker and beat, redis-server), run from a fresh copy of the tree as an operator's clone
+would be, and a volunteer's browser that talks to it through an imagined TLS proxy."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import requests
 
 from tests.celery.cluster import wait_for
@@ -18,22 +24,42 @@ NOT_INHERITED = ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CELERY
                  "FONNTE_WEBHOOK_SECRET", "WHATSAPP_BACKEND", "TEST_DATABASE_NAME", "EMAIL_URL", "ALLOW_DEMO_BACKENDS")
 
 
-class ProductionShape:
-    """`deploy/run-prod.sh` in its own session, its output in `log_path`; entered once
-    /healthz answers 200 (the database answers and beat's tick ran on the worker)."""
+@contextmanager
+def fresh_copy() -> Iterator[Path]:
+    """The tree as a clone of it would have it (tracked files and new ones git does not ignore,
+    as they are now): no .data/, no virtualenv, no collected static files. In a short folder of
+    its own: supervisord's socket lives in it, and a socket's path is limited to 107 bytes."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    with tempfile.TemporaryDirectory(prefix="prima-") as folder:
+        destination = Path(folder)
+        for name in filter(None, listed):
+            source = ROOT / name
+            if source.is_file():  # a tracked file deleted in the working tree is not copied
+                (destination / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, destination / name)
+        yield destination
 
-    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
+
+class ProductionShape:
+    """`deploy/run-prod.sh` of the tree at `root` in its own session, its output in `log_path`;
+    entered once /healthz answers 200 (the database answers and beat's tick ran on the worker).
+    The virtualenv's bin is put first on PATH, as `make run-prod` does."""
+
+    def __init__(self, environment: dict[str, str], log_path: Path, root: Path = ROOT) -> None:
         inherited = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
         bin_dir = str(Path(sys.executable).parent)
         self.environment = {**inherited, "PATH": f"{bin_dir}:{inherited.get('PATH', '')}", **environment}
         self.base_url = f"http://127.0.0.1:{environment['PORT']}"
         self.log_path = log_path
+        self.root = root
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "ProductionShape":
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([str(RUN_PROD)], cwd=ROOT, env=self.environment, stdout=log,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen([str(self.root / RUN_PROD.relative_to(ROOT))], cwd=self.root,
+                                            env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             wait_for(self._healthy, 120, "/healthz to answer 200", interval=0.25)
         except BaseException:
@@ -49,17 +75,43 @@ class ProductionShape:
         if self.process.poll() is not None:
             raise AssertionError(f"run-prod.sh ended with {self.process.returncode}:\n{self.log_tail()}")
         try:
-            return requests.get(f"{self.base_url}/healthz", timeout=5).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{self.base_url}/healthz", timeout=10).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still booting
             return False
 
-    def stop(self, timeout: float = 90) -> int:
-        """SIGTERM, as a supervisor stops it; the exit status once every process has stopped."""
-        os.kill(self.process.pid, signal.SIGTERM)
+    def stop(self, timeout: float = 90, sig: int = signal.SIGTERM, group: bool = False) -> int:
+        """SIGTERM (or `sig`) to run-prod.sh, or to its whole process group, as systemd, a
+        container runtime or a terminal's Ctrl-C sends it; the exit status once all stopped."""
+        if group:
+            os.killpg(self.process.pid, sig)
+        else:
+            os.kill(self.process.pid, sig)
         return self.process.wait(timeout=timeout)
 
+    def supervisorctl(self, *arguments: str) -> str:
+        """supervisorctl of this shape's supervisord, as an operator runs it from the checkout."""
+        return subprocess.run([str(Path(sys.executable).parent / "supervisorctl"), "-c",
+                               str(self.root / "deploy" / "supervisord.conf"), *arguments], cwd=self.root,
+                              env=self.environment, capture_output=True, text=True, timeout=30).stdout
+
     def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
+        """SIGKILL to everything the shape started: supervisord puts each program in a process
+        group of its own, so each of those groups too."""
+        groups = {self.process.pid}
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.Error:
+            children = []
+        for child in children:
+            try:
+                groups.add(os.getpgid(child.pid))
+            except OSError:
+                pass
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except OSError:
+                pass
         self.process.wait()
 
     def log(self) -> str:

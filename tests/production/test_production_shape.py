@@ -1,6 +1,7 @@
-"""One day of the production shape, run for real: deploy/run-prod.sh (the recipe of
-docs/operations.md: migrate, collectstatic, check --deploy, then the Procfile's gunicorn,
-Celery worker, beat and redis-server) with DEBUG off, on the test database reached only
+"""One day of the production shape, run for real from a fresh copy of the tree:
+deploy/run-prod.sh (the recipe of docs/operations.md: migrate, collectstatic, check --deploy,
+then supervisord running the Procfile's gunicorn, Celery worker, beat and redis-server) with
+DEBUG off, on the test database reached only
 through DATABASE_URL, sending to a local Fonnte stand-in. Nothing time-travels: the schedules
 fall due a few seconds after they are made, by the database's clock."""
 import re
@@ -21,7 +22,7 @@ from tests.celery.cluster import free_port, wait_for
 from tests.factories import make_patient
 from tests.fonnte_standin import FonnteStandIn
 from tests.processes import database_url
-from tests.production.shape import Browser, ProductionShape
+from tests.production.shape import Browser, ProductionShape, fresh_copy
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,9 +79,6 @@ def test_a_day_in_the_production_shape_loses_nothing_and_stops_cleanly(tmp_path)
             "REDIS_PORT": str(free_port()),
             "WEB_CONCURRENCY": "2",
             "CELERY_CONCURRENCY": "1",
-            "STATIC_ROOT": str(tmp_path / "static"),
-            "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "celerybeat-schedule"),
-            "WHATSAPP_BACKEND": "fonnte",
             "FONNTE_TOKEN": "shape-device-token",
             "FONNTE_DEVICES": DEVICE,  # our number: the deploy check wants it, and webhooks name it
             "FONNTE_BASE_URL": fonnte.base_url,
@@ -89,7 +87,7 @@ def test_a_day_in_the_production_shape_loses_nothing_and_stops_cleanly(tmp_path)
             # A real mail server, as production must have (the console's is refused); nobody writes an emergency here.
             "EMAIL_URL": "smtp://127.0.0.1:25",
         }
-        with ProductionShape(environment, tmp_path / "run-prod.log") as shape:
+        with fresh_copy() as tree, ProductionShape(environment, tmp_path / "run-prod.log", root=tree) as shape:
             base = shape.base_url
             # Plain HTTP is sent to HTTPS, except the health check and metrics, which monitors ask directly.
             assert requests.get(f"{base}/admin/", allow_redirects=False, timeout=10).headers["Location"].startswith("https://")
@@ -141,8 +139,9 @@ def test_a_day_in_the_production_shape_loses_nothing_and_stops_cleanly(tmp_path)
             assert shape.stop() == 0, shape.log_tail()
         log = shape.log()
 
-    for name in ("beat", "web", "worker", "redis"):
-        assert f"run-prod: {name} exited with 0" in log
+    assert "run-prod: stopped on request; every program exited with 0" in log
+    stops = re.findall(r"INFO stopped: (\w+) \(exit status 0\)", log)
+    assert stops == ["beat", "worker", "web", "redis"], log  # beat first, Redis last
     assert "System check identified no issues (0 silenced)." in log  # check --deploy, with these settings
     assert "Traceback" not in log and webhook_secret not in log
     # Nothing left in flight: every message sent once, every event processed, every dose confirmed.

@@ -331,3 +331,37 @@ def test_calls_already_out_are_recorded_when_preparing_the_next_chunk_fails(outb
     assert [states[i] for i in first] == [("SENT", 1)] * 2  # the chunk in flight was recorded
     assert len(outbox) == 2
     assert all(states[i] == ("SENDING", 0) for i in states if i not in first)  # not started: back unspent later
+
+
+def test_each_call_is_recorded_as_soon_as_it_returns_not_when_its_chunk_slowest_does(outbox, settings, monkeypatch):
+    """A crash then leaves unknown only the calls still out. The slow call waits until the fast
+    one of its chunk is recorded; recorded per chunk, it would wait forever (here: 10 s)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reminders.backends.base import SentMessage
+    from reminders.outbox import sending
+
+    settings.SEND_CONCURRENCY = 2
+    fast, slow = queue_message(body="fast"), queue_message(body="slow")
+    fast_recorded, waited = threading.Event(), []
+    real_record_sent = sending._record_sent
+
+    def record_sent(sent):
+        recorded = real_record_sent(sent)
+        if fast.id in recorded:
+            fast_recorded.set()
+        return recorded
+
+    class OneSlowCall(BaseWhatsAppBackend):
+        def send(self, phone, body, sender=None):
+            if body == "slow":
+                waited.append(fast_recorded.wait(timeout=10))
+            return SentMessage(provider_message_id=body)
+
+    monkeypatch.setattr(sending, "_record_sent", record_sent)
+    claims = claim_due_messages(10).claims
+    with ThreadPoolExecutor(2) as pool:
+        stats = sending.send_claimed(claims, OneSlowCall(), pool, deadline=time.monotonic() + 30)
+    assert waited == [True] and stats[Outcome.SENT] == 2
+    assert sorted(Message.objects.values_list("provider_message_id", "status")) == [("fast", "SENT"), ("slow", "SENT")]
