@@ -707,6 +707,16 @@ INDONESIAN = {
         "Nomor ini sudah terdaftar sebagai pendamping pasien ini.",
     "This is the patient's own number: the patient gets the reminders on it already. Enter the caregiver's own number.":
         "Ini nomor pasien sendiri: pasien sudah menerima pengingat di nomor ini. Masukkan nomor pendamping sendiri.",
+    # Issue 27: a number that was ever ours stays ours; one that never was is counted.
+    "Ignored in the last 7 days: sent to a number that is not ours":
+        "Diabaikan dalam 7 hari terakhir: dikirim ke nomor yang bukan milik PRIMA",
+    "%(counter)s reply in the last 7 days was sent to a number PRIMA does not know as its own (%(numbers)s) and was ignored: nobody read it.":
+        "%(counter)s balasan dalam 7 hari terakhir dikirim ke nomor yang tidak dikenal PRIMA sebagai nomornya "
+        "(%(numbers)s) dan diabaikan: belum dibaca siapa pun.",
+    "If that number is ours (the one FONNTE_TOKEN sends from, or a WhatsApp device), name it in FONNTE_DEVICES or add it as a device; if it is not, someone else's device is sending to our webhook address.":
+        "Jika nomor itu milik PRIMA (nomor pengirim FONNTE_TOKEN, atau sebuah perangkat WhatsApp), cantumkan di "
+        "FONNTE_DEVICES atau tambahkan sebagai perangkat; jika bukan, perangkat orang lain mengirim ke alamat "
+        "webhook kita.",
 }
 
 _ENTRY = re.compile(

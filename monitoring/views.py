@@ -3,11 +3,12 @@ import ipaddress
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitoring.metrics import registry
-from monitoring.status import database_reachable, tick_is_fresh
+from monitoring.status import database_reachable, not_ours, tick_is_fresh
 from reminders.health import tick_age
 from reminders.models import DeviceState, ReminderSchedule
 from reminders.outbox.pauses import pauses_in_force
@@ -21,7 +22,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     dead site. Schedules the scheduler cannot handle are counted (they stop nobody else).
 
     Devices whose Fonnte quota runs low are named but do not turn it 503: a load balancer
-    would take the whole site away, volunteers' admin included, for what only a top-up fixes."""
+    would take the whole site away, volunteers' admin included, for what only a top-up fixes.
+    So are the webhooks of the last 7 days ignored as naming a number that is not ours."""
     if not database_reachable():
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     age = tick_age()
@@ -37,6 +39,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
                              for scope, pause in pauses.items()) or "ok",
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in DeviceState.objects.all() if device.quota_is_low],
+        "webhooks_not_ours_7d": not_ours(timezone.now()).total,
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

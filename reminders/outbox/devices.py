@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from prima.clock import DatabaseNow
-from reminders.models import Device, Message, Patient
+from reminders.models import Device, DeviceState, Message, Patient
 from reminders.phones import as_dialled
 
 DEFAULT_SCOPE = "fonnte"
@@ -89,13 +90,28 @@ def sender_scope_for_number(number: str) -> str | None:
 
 
 def known_numbers() -> set[str]:
-    """Our devices' numbers, from FONNTE_DEVICES and the device records; empty: any is ours.
+    """Every number that is or ever was ours, for webhooks: FONNTE_DEVICES, the devices (a
+    retired one too: a patient moved away still answers the number they saved), and the numbers
+    Fonnte named in its answers to our own sends (`DeviceState.quota_seen_at`: FONNTE_TOKEN's
+    number even when FONNTE_DEVICES does not name it, or no longer does). Empty: any is ours.
     Also empty while FONNTE_TOKEN sends for patients on no device and FONNTE_DEVICES does not
     name its number: its replies could not be told from anyone else's, and must not be lost
     (the deploy check warns)."""
     if settings.FONNTE_TOKEN and not settings.FONNTE_DEVICES:
         return set()
-    return set(settings.FONNTE_DEVICES) | set(Device.objects.values_list("number", flat=True))
+    reported = DeviceState.objects.filter(quota_seen_at__isnull=False).values_list("device", flat=True)
+    return (set(settings.FONNTE_DEVICES) | set(Device.objects.values_list("number", flat=True))
+            | {number for number in reported if is_phone_number(number)})
+
+
+def hears_from_an_unnamed_number(phone: str) -> bool:
+    """Whether a patient with this phone, or a patient this phone cares for, hears from the
+    default sender while nobody named its number (no FONNTE_DEVICES): their replies name a
+    number we cannot tell from another's, and must not be lost. Asked only of a reply naming a
+    number we do not know, so someone posing as our device still acts on nobody else."""
+    if default_sender().number:
+        return False
+    return Patient.objects.filter(Q(phone=phone) | Q(caregivers__phone=phone), device__isnull=True).exists()
 
 
 def sending_number(patient: Patient) -> str:
