@@ -55,7 +55,6 @@ INDONESIAN = {
     "weekly check-in: fine; the rest is for volunteers": "tanya kabar mingguan: baik; selebihnya untuk dibaca relawan",
     "weekly check-in: unclear; stored for volunteers": "tanya kabar mingguan: tidak jelas; disimpan untuk relawan",
     "%(dose)s; %(check_in)s": "%(dose)s; %(check_in)s",
-    "nobody has a WhatsApp number: not sent": "tidak ada yang punya nomor WhatsApp: tidak terkirim",
     "Waiting": "Menunggu",
     "what they wrote": "yang ditulis",
     "Weekly check-in": "Tanya kabar mingguan",
@@ -669,7 +668,6 @@ INDONESIAN = {
     "Doses missed in a row, or times the patient said not yet.":
         "Dosis terlewat berturut-turut, atau berapa kali pasien menjawab belum.",
     "raised at": "muncul pada",
-    "volunteer told": "relawan yang diberi tahu",
     "coordinators told at": "koordinator diberi tahu pada",
     "how it was handled": "cara ditangani",
     "Said not yet %(count)d times to one dose": "Menjawab belum %(count)d kali untuk satu dosis",
@@ -717,6 +715,26 @@ INDONESIAN = {
         "Jika nomor itu milik PRIMA (nomor pengirim FONNTE_TOKEN, atau sebuah perangkat WhatsApp), cantumkan di "
         "FONNTE_DEVICES atau tambahkan sebagai perangkat; jika bukan, perangkat orang lain mengirim ke alamat "
         "webhook kita.",
+    "Not sent: neither the volunteer nor any coordinator has a staff WhatsApp number":
+        "Tidak terkirim: relawan maupun koordinator belum punya nomor WhatsApp staf",
+    "Coordinators not told: none has a staff WhatsApp number":
+        "Koordinator belum diberi tahu: tidak ada koordinator yang punya nomor WhatsApp staf",
+    "WhatsApp to staff not sent yet": "WhatsApp ke staf belum terkirim",
+    "WhatsApp to staff not sent: %(reason)s": "WhatsApp ke staf tidak terkirim: %(reason)s",
+    "staff told": "staf diberi tahu",
+    "volunteer told": "relawan sudah diberi tahu",
+    "WhatsApp to staff": "WhatsApp ke staf",
+    "volunteer alerted": "relawan yang diberi tahu",
+    "The patient's volunteer, alerted first; empty when they had no staff WhatsApp number.":
+        "Relawan pasien, diberi tahu lebih dulu; kosong bila relawan belum punya nomor WhatsApp staf.",
+    "volunteer told at": "relawan diberi tahu pada",
+    "When the WhatsApp to the volunteer went out.": "Saat WhatsApp ke relawan terkirim.",
+    "passed on to coordinators at": "diteruskan ke koordinator pada",
+    "When PRIMA turned to the coordinators: nobody handled it in time, or the volunteer could not be told.":
+        "Saat PRIMA beralih ke koordinator: tidak ada yang menanganinya tepat waktu, atau relawan tidak dapat "
+        "diberi tahu.",
+    "When the first WhatsApp to a coordinator went out.": "Saat WhatsApp pertama ke koordinator terkirim.",
+
 }
 
 _ENTRY = re.compile(

@@ -122,12 +122,12 @@ class DoseClosing:
 def _end(message: Message, status: str, reason: str, dose_state: str) -> DoseClosing | None:
     """End a message for good (CANCELLED or FAILED); returns the closing of its dose when it
     was the dose's reminder, which is what volunteers then see (MISSED: "needs update"). An
-    urgent alert to staff settles its notification at once (the coordinators told now)."""
+    alert to staff settles its notification at once (the coordinators told now)."""
     Message.objects.filter(id=message.id).update(
         status=status, end_reason=reason, lease_token=None, lease_expires_at=None, held_by_pause=False,
         updated_at=DatabaseNow(),
     )
-    if message.kind == Message.Kind.STAFF_ALERT:
+    if message.kind in Message.STAFF_KINDS:
         settle_alerts([message.id])
     if message.kind == Message.Kind.REMINDER and message.reminder_id and not message.other_delivery_alive():
         return DoseClosing(message.reminder_id, dose_state, reason)
@@ -476,8 +476,8 @@ RETURNING m.id
 def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
     """The sends that went through, in one transaction: each fenced by its lease, each
     reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
-    was on its way opens again: the patient has it, so her answer counts), and each urgent
-    alert's notification SENT."""
+    was on its way opens again: the patient has it, so her answer counts), and each alert's
+    notification to staff SENT (urgent or an escalation's)."""
     if not sent:
         return set()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -493,7 +493,7 @@ def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
             # so a reply judged against `sent_at` is never made too early by a later send.
             doses.filter(sent_at__isnull=True).update(
                 sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
-        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.STAFF_ALERT]
+        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind in Message.STAFF_KINDS]
         if alerts:
             settle_alerts(alerts)
     return recorded
