@@ -102,9 +102,9 @@ INDONESIAN = {
         "Pindahkan ke perangkat WhatsApp lain (nomor lama memberi tahu pasien)",
     "Move to another WhatsApp device": "Pindahkan ke perangkat WhatsApp lain",
     "From now on every message to them goes through the new device, also those already waiting. Their old number "
-    "sends them the new one.":
+    "sends them, and their caregivers, the new one first.":
         "Mulai sekarang setiap pesan kepada mereka dikirim lewat perangkat baru, juga yang sudah menunggu. Nomor "
-        "lama mengirimkan nomor baru kepada mereka.",
+        "lama lebih dulu mengirimkan nomor baru kepada mereka dan kepada pendamping mereka.",
     "Fonnte token": "Token Fonnte",
     "The device's token from Fonnte's dashboard. It is never shown again; when editing a device, leave empty to "
     "keep the current one.":
@@ -734,6 +734,16 @@ INDONESIAN = {
         "Saat PRIMA beralih ke koordinator: tidak ada yang menanganinya tepat waktu, atau relawan tidak dapat "
         "diberi tahu.",
     "When the first WhatsApp to a coordinator went out.": "Saat WhatsApp pertama ke koordinator terkirim.",
+
+    "%(count)d of them cannot receive messages now (paused, opted out or not verified): their old number tells them, and their caregivers, the new one once they can again, before any reminder from it.":
+        "%(count)d di antaranya tidak dapat menerima pesan sekarang (dijeda, berhenti, atau belum setuju): nomor "
+        "lamanya memberi tahu nomor baru kepada mereka dan pendamping mereka setelah mereka bisa menerima pesan "
+        "lagi, sebelum pengingat apa pun dari nomor baru.",
+    "All notices of a new number not sent yet": "Semua pemberitahuan nomor baru yang belum terkirim",
+    "Not told of their new WhatsApp number yet": "Belum diberi tahu nomor WhatsApp barunya",
+    "held until they can receive messages again, then sent: %(why)s":
+        "ditahan sampai bisa menerima pesan lagi, lalu dikirim: %(why)s",
+    "waiting for the notice of the new number": "menunggu pemberitahuan nomor baru terkirim",
 
 }
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from reminders.conversation.consent import verification_to_do
 from reminders.workspace.outcomes import describe
-from reminders.models import Escalation, Message, Patient, PatientReply, Reminder, StaffNotification
+from reminders.models import NOTICE_HELD, Escalation, Message, Patient, PatientReply, Reminder, StaffNotification
 from reminders.outbox.notifications import COORDINATOR
 from reminders.phones import call_url, whatsapp_url
 
@@ -327,8 +327,26 @@ def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     ], more
 
 
+def notices_held(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Patients moved to another number who cannot be told it yet (paused, opted out): the
+    notice goes when they can receive messages again, before anything from the new number."""
+    held = Message.objects.filter(patient__in=patients, kind=Message.Kind.NOTICE, status=Message.Status.QUEUED,
+                                  last_error__startswith=NOTICE_HELD)
+    found, more = _capped(
+        held.filter(id__in=held.order_by("patient_id", "created_at").distinct("patient_id").values("id"))
+        .select_related("patient__volunteer").order_by("created_at"),
+        More(_("All notices of a new number not sent yet"),
+             _changelist("message", kind__exact=Message.Kind.NOTICE, status__exact=Message.Status.QUEUED)),
+    )
+    return [
+        Row("notice", 6, notice.patient, notice.created_at, _("Not told of their new WhatsApp number yet"),
+            detail=describe(notice.last_error), actions=contact_actions(notice.patient))
+        for notice in found
+    ], more
+
+
 SOURCES: list[Source] = [emergencies, escalations, replies_to_read, missed_doses, waiting_for_update, verification,
-                         failed_messages]
+                         notices_held, failed_messages]
 
 
 def today(patients: QuerySet, now: datetime) -> Today:

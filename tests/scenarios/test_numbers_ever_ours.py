@@ -7,41 +7,25 @@ operator looks: the health page, /healthz, /metrics, `prima_status`."""
 from io import StringIO
 
 import pytest
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
 from django.urls import reverse
 
-from reminders.models import Device, DeviceState, Patient, PatientReply
+from reminders.models import Device, DeviceState, PatientReply
 from reminders.workspace.roles import COORDINATOR
 from tests.scenarios.helpers import (
-    DEVICE, SUCCESS, at, enrol, fonnte_answers, run_scheduler, say, sent_to, staff, wib,
+    DEVICE, SUCCESS, add_device, at, enrol, fonnte_answers, move_to_device, run_scheduler, say, sent_to, staff, wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits")]
 NEW, OTHER = "+6281100000001", "+6281100000002"
 FOREIGN = "6289999999999"
 HEALTH = reverse("admin:reminders_schedulerheartbeat_changelist")
-PATIENTS = reverse("admin:reminders_patient_changelist")
 
 
 @pytest.fixture
 def coordinator(client):
     client.force_login(staff("koordinator.budi", COORDINATOR))
     return client
-
-
-def add_device(client, number: str) -> Device:
-    """A coordinator adds a WhatsApp device in the admin."""
-    response = client.post(reverse("admin:reminders_device_add"),
-                           {"number": number, "label": "HP posko", "is_active": "on", "token": f"token-{number}"})
-    assert response.status_code == 302
-    return Device.objects.get(number=number)
-
-
-def move(client, patient: Patient, device: Device) -> None:
-    response = client.post(PATIENTS, {"action": "move_to_device", ACTION_CHECKBOX_NAME: [patient.pk], "apply": "1",
-                                      "device": device.pk})
-    assert response.status_code == 302
 
 
 def retire(client, device: Device) -> None:
@@ -81,7 +65,7 @@ def test_the_number_fonnte_named_for_our_sends_stays_ours_after_fonnte_token_is_
     assert DeviceState.objects.get().device == "+" + DEVICE
     device = add_device(coordinator, NEW)
     with at(wib(23, 9)):
-        move(coordinator, schedule.patient, device)
+        move_to_device(coordinator, [schedule.patient], device)
         run_scheduler()  # the first number tells the patient the new one
     settings.FONNTE_TOKEN = ""  # nobody is left on the first number
     with at(wib(24, 8, 0, 30)):
@@ -96,7 +80,7 @@ def test_a_patient_moved_off_a_device_since_retired_is_still_heard_there(client,
     old = add_device(coordinator, OTHER)
     patient = enrol().patient
     assert patient.device == old
-    move(coordinator, patient, add_device(coordinator, NEW))
+    move_to_device(coordinator, [patient], add_device(coordinator, NEW))
     retire(coordinator, old)
     with at(wib(23, 9)):
         assert say(client, patient, "tolong sesak napas", device=OTHER.lstrip("+")) == "processed"
