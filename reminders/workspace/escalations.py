@@ -26,7 +26,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from prima.clock import DatabaseNow
-from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder, StaffNotification, StaffProfile
+from reminders.models import (
+    CheckIn, Escalation, Message, Patient, PatientReply, Reminder, StaffNotification, StaffProfile,
+)
 from reminders.outbox.notifications import COORDINATOR, VOLUNTEER, coordinators_on_whatsapp, staff_phone
 from reminders.outbox.queue import queue_message
 from reminders.phones import mask_phone
@@ -255,6 +257,10 @@ def tell_the_untold(now: datetime) -> int:
     coordinator_alerted = StaffNotification.objects.filter(escalation=OuterRef("pk"), role=COORDINATOR)
     untold = Escalation.objects.unhandled().filter(passed_on_at__isnull=False, raised_at__gte=now - TELL_LATE_WITHIN
                                                    ).exclude(Exists(coordinator_alerted))
+    team = coordinators_on_whatsapp().exists()
+    if not team:  # only a volunteer who has a number now, of an escalation nobody was alerted about
+        untold = untold.exclude(Exists(StaffNotification.objects.filter(escalation=OuterRef("pk")))).filter(
+            patient__volunteer__is_active=True, patient__volunteer__staff_profile__phone__gt="")
     told = 0
     for escalation_id in untold.order_by("raised_at").values_list("id", flat=True)[:BATCH]:
         with transaction.atomic():
@@ -264,7 +270,7 @@ def tell_the_untold(now: datetime) -> int:
             if escalation is None:
                 continue
             nobody_alerted = not escalation.notifications.exists()
-            alerts = _tell_coordinators(escalation)
+            alerts = _tell_coordinators(escalation) if team else 0
             volunteer, phone = escalation.patient.volunteer, staff_phone(escalation.patient.volunteer)
             if phone and nobody_alerted and not escalation.messages.filter(phone=phone).exists():
                 Escalation.objects.filter(id=escalation.pk).update(volunteer=volunteer)

@@ -118,3 +118,22 @@ def test_when_the_volunteers_whatsapp_fails_the_coordinators_are_told_at_the_nex
     sent = [parse_qs(call.request.body) for call in fonnte.calls]
     [to_budi] = [call["message"][0] for call in sent if call["target"] == [BUDIS_PHONE.lstrip("+")]]
     assert "WhatsApp ke relawan relawan.ani gagal terkirim." in to_budi
+
+
+def test_a_volunteer_who_adds_her_number_later_is_told_what_nobody_could_be(client, ani, budi, outbox):
+    enrol(volunteer=ani)
+    miss_monday_and_tuesday()  # nobody has a number: nobody told
+    with at(wib(24, 11)):
+        StaffProfile.objects.create(user=ani, phone=ANIS_PHONE)
+        assert "escalations_told_late=1" in run_scheduler()
+    with at(wib(24, 11, 1)):
+        assert "escalations_told_late" not in run_scheduler()  # once
+    [alert] = texts_to(ANIS_PHONE)
+    assert alert.startswith("PRIMA: pasien Ibu Sari perlu dihubungi.")
+    escalation = Escalation.objects.get()
+    assert (escalation.volunteer, escalation.volunteer_told_at, escalation.coordinators_told_at) == (
+        ani, wib(24, 11), None)
+    client.force_login(ani)
+    with at(wib(24, 11, 2)):
+        assert today_row(client) == ("Koordinator belum diberi tahu: tidak ada koordinator yang punya nomor "
+                                     "WhatsApp staf")
