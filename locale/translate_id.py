@@ -176,8 +176,6 @@ INDONESIAN = {
     "Opt back in (the patient asked a volunteer)": "Aktifkan kembali (pasien meminta kepada relawan)",
     "%(count)d patient(s) opted back in.": "%(count)d pasien diaktifkan kembali.",
     "Send today's reminders now": "Kirim pengingat hari ini sekarang",
-    "%(patient)s gets no reminders (not verified, paused or opted out).":
-        "%(patient)s tidak menerima pengingat (belum terverifikasi, dijeda, atau berhenti).",
     "Too many “send now” requests; try again in %(minutes)d minute(s).":
         "Terlalu banyak permintaan “kirim sekarang”; coba lagi dalam %(minutes)d menit.",
     "%(patient)s: %(count)d reminder(s) of today queued to go now.":
@@ -705,6 +703,33 @@ INDONESIAN = {
         "Nomor ini sudah terdaftar sebagai pendamping pasien ini.",
     "This is the patient's own number: the patient gets the reminders on it already. Enter the caregiver's own number.":
         "Ini nomor pasien sendiri: pasien sudah menerima pengingat di nomor ini. Masukkan nomor pendamping sendiri.",
+    # Nothing reaches nobody in silence (issue 27): a schedule nobody can receive, a dose that went to nobody.
+    "No caregiver can receive this schedule's reminders (%(why)s). Fill in when a caregiver agreed, send them to the "
+    "patient too, or switch the schedule off.":
+        "Tidak ada pendamping yang bisa menerima pengingat jadwal ini (%(why)s). Isi tanggal persetujuan pendamping, "
+        "kirim juga kepada pasien, atau nonaktifkan jadwal ini.",
+    "%(schedule)s: only the patient will get these reminders; no caregiver can receive them (%(why)s).":
+        "%(schedule)s: hanya pasien yang akan menerima pengingat ini; tidak ada pendamping yang bisa menerimanya "
+        "(%(why)s).",
+    "nobody can receive this reminder: %(caregivers)s": "tidak ada yang bisa menerima pengingat ini: %(caregivers)s",
+    "the patient has no caregiver": "pasien belum punya pendamping",
+    "caregiver is not active": "pendamping tidak aktif",
+    "caregiver has not agreed to reminders (no consent date)":
+        "pendamping belum setuju menerima pengingat (tanggal persetujuan kosong)",
+    "caregiver agreed only after it was due": "pendamping baru setuju setelah waktu pengingatnya",
+    "All doses nobody could receive": "Semua dosis yang tidak bisa diterima siapa pun",
+    "Open the patient's page": "Buka halaman pasien",
+    # "Send today's reminders now" says why nothing was queued.
+    "%(patient)s: 0 reminders of today queued to go now, because %(why)s.":
+        "%(patient)s: 0 pengingat hari ini diantrekan untuk dikirim sekarang, karena %(why)s.",
+    "Not queued: %(why)s.": "Tidak diantrekan: %(why)s.",
+    "no reminder schedule is active": "tidak ada jadwal pengingat yang aktif",
+    "no reminder is scheduled today": "tidak ada pengingat yang dijadwalkan hari ini",
+    "later today: it keeps its time": "nanti hari ini, tetap pada waktunya",
+    "already sent": "sudah terkirim",
+    "being sent right now": "sedang dikirim",
+    "already queued: it goes as soon as sending allows": "sudah dalam antrean, terkirim begitu pengiriman memungkinkan",
+    "not sent at its time: %(why)s": "tidak dikirim pada waktunya: %(why)s",
     # Issue 27: a number that was ever ours stays ours; one that never was is counted.
     "Ignored in the last 7 days: sent to a number that is not ours":
         "Diabaikan dalam 7 hari terakhir: dikirim ke nomor yang bukan milik PRIMA",
@@ -734,7 +759,6 @@ INDONESIAN = {
         "Saat PRIMA beralih ke koordinator: tidak ada yang menanganinya tepat waktu, atau relawan tidak dapat "
         "diberi tahu.",
     "When the first WhatsApp to a coordinator went out.": "Saat WhatsApp pertama ke koordinator terkirim.",
-
     "%(count)d of them cannot receive messages now (paused, opted out or not verified): their old number tells them, and their caregivers, the new one once they can again, before any reminder from it.":
         "%(count)d di antaranya tidak dapat menerima pesan sekarang (dijeda, berhenti, atau belum setuju): nomor "
         "lamanya memberi tahu nomor baru kepada mereka dan pendamping mereka setelah mereka bisa menerima pesan "
@@ -744,7 +768,6 @@ INDONESIAN = {
     "held until they can receive messages again, then sent: %(why)s":
         "ditahan sampai bisa menerima pesan lagi, lalu dikirim: %(why)s",
     "waiting for the notice of the new number": "menunggu pemberitahuan nomor baru terkirim",
-
 }
 
 _ENTRY = re.compile(

@@ -331,7 +331,7 @@ RETENTION_PRUNABLES = [
 
 # Patient conversation.
 VERIFICATION_EXPIRY_HOURS = _number("VERIFICATION_EXPIRY_HOURS", 48)
-# Free-text replies are acknowledged once per this many minutes, not once per message.
+# Every free-text reply is answered; within this many minutes of the last answer, in a few words.
 FREE_TEXT_ACK_WINDOW_MINUTES = _number("FREE_TEXT_ACK_WINDOW_MINUTES", 240)
 # Every emergency is stored and flagged; the safety answer and the staff notifications go out
 # at most once per patient per this many minutes.

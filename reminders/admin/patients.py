@@ -21,10 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from reminders.conversation import check_ins
 
 from reminders.doses import compliance
-from reminders.admin.caregivers import CaregiverInline
-from reminders.admin.schedules import ReminderScheduleInline, ScheduleFormPage
+from reminders.admin.caregivers import CaregiverFormSet, CaregiverInline
+from reminders.admin.schedules import (
+    ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_caregivers_will_not_get,
+)
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.workspace.charts import daily_chart
+from reminders.workspace.outcomes import describe_each
 from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.outbox.devices import Move, move_patient
 from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
@@ -192,6 +195,22 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             self.message_user(request, _("Next weekly check-in question: %(when)s") % {"when": self.next_check_in(obj)},
                               messages.INFO)
 
+    def _create_formsets(self, request: HttpRequest, obj, change: bool):
+        """The schedule rows are judged by the caregiver rows posted with them (ScheduleFormSet):
+        Django builds a page's formsets here, and nowhere else are both in hand."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        caregivers = next((formset for formset in formsets if isinstance(formset, CaregiverFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, ScheduleFormSet):
+                formset.caregiver_rows = caregivers
+        return formsets, inline_instances
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if isinstance(formset, ScheduleFormSet):
+            for schedule_form in formset.forms:
+                tell_caregivers_will_not_get(self, request, schedule_form)
+
     def get_search_results(self, request, queryset, search_term):
         """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -357,19 +376,25 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:
+        """Each patient is told apart: what was queued, and when nothing was, why (paused, not
+        verified, nothing today, already sent, nobody can receive it, …)."""
         for patient in queryset:
-            if not patient.can_receive_reminders:
-                self.message_user(request, _("%(patient)s gets no reminders (not verified, paused or opted "
-                                             "out).") % {"patient": patient}, messages.WARNING)
-                continue
             result = send_todays_reminders_now(patient, request.user)
             if not result.allowed:
                 self.message_user(request, _("Too many “send now” requests; try again in %(minutes)d minute(s).")
                                   % {"minutes": result.retry_after // 60 + 1}, messages.ERROR)
                 return
+            if not result.queued:
+                why = describe_each([*result.refused, *result.not_queued])
+                self.message_user(request, _("%(patient)s: 0 reminders of today queued to go now, because %(why)s.")
+                                  % {"patient": patient, "why": why}, messages.WARNING)
+                continue
             self.message_user(request, _("%(patient)s: %(count)d reminder(s) of today queued to go now.")
                               % {"patient": patient, "count": result.queued}, messages.SUCCESS)
             report_refusals(self, request, result.refused)
+            if result.not_queued:
+                self.message_user(request, _("Not queued: %(why)s.") % {"why": describe_each(result.not_queued)},
+                                  messages.INFO)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

@@ -1,11 +1,13 @@
 """Schedules, on the patient's page and on their own: a default message for each kind, the
 placeholders explained beside it, and the message as the patient will read it, rendered by the
 function that renders it for sending (`doses.dose_body`)."""
+from collections.abc import Iterable
 from datetime import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,8 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from reminders.admin.scoping import VolunteerScopedAdmin
 from reminders.doses.materialise import dose_body
-from reminders.models import Patient, ReminderSchedule
+from reminders.models import Caregiver, Patient, ReminderSchedule, why_no_caregiver_receives
 from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, template_problems
+from reminders.workspace.outcomes import describe_each
+
+Recipients = ReminderSchedule.Recipients
+NO_CAREGIVER_CAN_RECEIVE = _("No caregiver can receive this schedule's reminders (%(why)s). Fill in when a caregiver "
+                             "agreed, send them to the patient too, or switch the schedule off.")
+ONLY_THE_PATIENT = _("%(schedule)s: only the patient will get these reminders; no caregiver can receive them "
+                     "(%(why)s).")
 
 
 def placeholders_help() -> str:
@@ -24,7 +33,12 @@ def placeholders_help() -> str:
 
 class ScheduleForm(forms.ModelForm):
     """A new schedule starts with its kind's default message (schedule_form.js swaps it when
-    the kind changes and the volunteer has not written their own)."""
+    the kind changes and the volunteer has not written their own). Whom it reminds is judged
+    by the caregivers who would get it (`judge_recipients`): on the patient's page, the
+    caregiver rows posted with it (ScheduleFormSet); on the schedule's own page, as saved."""
+
+    # Why the caregivers will not get a schedule for "both", once saved: said to the volunteer.
+    caregivers_will_not_get = ""
 
     class Meta:
         model = ReminderSchedule
@@ -40,6 +54,65 @@ class ScheduleForm(forms.ModelForm):
         if self.instance.pk is None:
             kind = self.initial.get("kind") or self.fields["kind"].initial
             self.initial.setdefault("message_template", DEFAULT_TEMPLATES.get(kind, ""))
+
+    def judge_recipients(self, caregivers: Iterable[Caregiver]) -> None:
+        """A schedule that would remind nobody can never work: one for the caregivers only,
+        switched on, when none of `caregivers` can receive it (none entered, none agreed, all
+        opted out or set inactive) is refused, saying why. One for both is kept, and the
+        volunteer is told the caregivers will not get it."""
+        self.caregivers_will_not_get = ""
+        recipients = self.cleaned_data.get("recipients")
+        if recipients not in (Recipients.CAREGIVERS, Recipients.BOTH) or not self.cleaned_data.get("is_active"):
+            return
+        reasons = why_no_caregiver_receives(caregivers)
+        if not reasons:
+            return
+        why = describe_each(reasons)
+        if recipients == Recipients.CAREGIVERS:
+            self.add_error("recipients", NO_CAREGIVER_CAN_RECEIVE % {"why": why})
+        else:
+            self.caregivers_will_not_get = why
+
+
+class OwnPageScheduleForm(ScheduleForm):
+    """The schedule's own page: judged by the patient's caregivers as saved."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("patient") is not None:
+            self.judge_recipients(cleaned["patient"].caregivers.all())
+        return cleaned
+
+
+class ScheduleFormSet(BaseInlineFormSet):
+    """The schedule rows of the patient's page, judged by the caregiver rows posted with them
+    (`caregiver_rows`, linked by the page), so a consent filled in, or a caregiver switched off,
+    in the same save counts; without them (no caregiver section), by the caregivers as saved."""
+
+    caregiver_rows: BaseInlineFormSet | None = None
+
+    def caregivers(self) -> list[Caregiver]:
+        rows = self.caregiver_rows
+        if rows is None:
+            return list(self.instance.caregivers.all()) if self.instance.pk else []
+        rows.is_valid()  # cleans them, once
+        return [form.instance for form in rows.forms
+                if (form.instance.pk or form.has_changed()) and not form.cleaned_data.get("DELETE")]
+
+    def clean(self) -> None:
+        super().clean()
+        caregivers = self.caregivers()
+        for form in self.forms:
+            kept = form.instance.pk or form.has_changed()
+            if kept and "recipients" in form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                form.judge_recipients(caregivers)
+
+
+def tell_caregivers_will_not_get(model_admin: admin.ModelAdmin, request: HttpRequest, form: ScheduleForm) -> None:
+    """Once a schedule for both is saved: say its caregivers will not get it, and why."""
+    if form.caregivers_will_not_get:
+        model_admin.message_user(request, ONLY_THE_PATIENT % {"schedule": form.instance,
+                                                              "why": form.caregivers_will_not_get}, messages.WARNING)
 
 
 def preview(schedule: ReminderSchedule, day=None) -> str:
@@ -88,6 +161,7 @@ SCHEDULE_FIELDSETS = [
 class ReminderScheduleInline(SchedulePreview, admin.StackedInline):
     model = ReminderSchedule
     form = ScheduleForm
+    formset = ScheduleFormSet
     extra = 0
     fieldsets = SCHEDULE_FIELDSETS
     readonly_fields = ["message_preview", "next_due_at", "problem"]
@@ -108,7 +182,7 @@ class SchedulingProblemFilter(admin.SimpleListFilter):
 
 @admin.register(ReminderSchedule)
 class ReminderScheduleAdmin(ScheduleFormPage, SchedulePreview, VolunteerScopedAdmin):
-    form = ScheduleForm
+    form = OwnPageScheduleForm
     list_display = ["patient", "kind", "time_of_day", "start_date", "end_date", "is_active", "next_due_at",
                     "scheduling_problem"]
     list_filter = ["kind", "is_active", SchedulingProblemFilter]
@@ -118,6 +192,10 @@ class ReminderScheduleAdmin(ScheduleFormPage, SchedulePreview, VolunteerScopedAd
     fieldsets = [(None, {"fields": ["patient"]}), *SCHEDULE_FIELDSETS]
     readonly_fields = ["message_preview", "next_due_at", "problem"]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: ReminderSchedule, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        tell_caregivers_will_not_get(self, request, form)
 
     def get_urls(self) -> list:
         return [

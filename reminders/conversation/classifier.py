@@ -683,10 +683,6 @@ def urgent_intent(text: str, names: frozenset[str] = frozenset(), by_caregiver: 
     return Intent.EMERGENCY if in_danger(text) else None
 
 
-def is_emergency(text: str) -> bool:
-    return urgent_intent(text) is not None
-
-
 # ---------------------------------------------------------------------------------------------
 # 2. Commands about the messages.
 POLITE = _standard_set({
@@ -807,15 +803,15 @@ WAITING = {"dulu", "masih", "kenyang", "lapar", "ya", "bentar", "tidur", "pules"
 
 
 def _not_yet(clause: Clause, names: frozenset[str]) -> bool:
-    """The clause says not yet: BELUM or a forgotten dose whatever else it says ("belum, obatnya
-    habis"); "later" only with nothing more ("nanti ya", "nanti saya minum"; not "nanti saya
-    tanyakan")."""
+    """The clause says not yet: BELUM or a forgotten dose when it speaks of the medicine or says
+    nothing more ("belum minum, obatnya habis"; not "belum sembuh"); "later" only with nothing
+    more ("nanti ya", "nanti saya minum"; not "nanti saya tanyakan")."""
     tokens = clause.tokens
     refused = _matches(tokens, ["tidak mau", "menolak", "tidak minum", "tidak diminum"])
     spans = _not_yet_spans(tokens)
     if clause.question or refused or not spans:
         return False
-    if any(tokens[span.start] in ("belum", "lupa") for span in spans):
+    if any(tokens[span.start] in ("belum", "lupa") for span in spans) and set(tokens) & _words(MEDICATION):
         return True
     said = {i for span in spans for i in span}
     return all(i in said or token in _words(MEDICATION) or token in MEALS or token in WAITING
@@ -1045,7 +1041,6 @@ WELLBEING_NEGATIONS, SOFTENERS, RELIEF, RELIEF_BETWEEN, PLEASANTRIES = (
 
 # Words a reply may hold around its answer without saying more: pleasantries, the answers to a
 # reminder and what a reminder is about ("alhamdulillah baik, obat sudah diminum").
-ANSWER_INTENTS = {Intent.CONFIRM, Intent.NOT_YET, Intent.ATTENDING, Intent.LATE, Intent.CANCEL}
 EXPLAINED = PLEASANTRIES | FILLER | _words(TAKEN + NOT_YET + MEDICATION + ATTENDING + LATE + CANCEL + APPOINTMENT)
 
 
@@ -1112,14 +1107,6 @@ def _relieved(tokens: list[str], i: int) -> int:
         if tokens[j] not in RELIEF_BETWEEN:
             return 0
     return 0
-
-
-def opens_with_an_answer(text: str) -> bool:
-    """The reply's first clause is only an answer to a reminder ("Sudah, sakit"): whatever it
-    says after, it answers the dose."""
-    first = normalise_text(re.split(r"[,.;:!?\n]+", text or "", maxsplit=1)[0]).split()
-    return bool(first) and all(_explained(token, frozenset()) for token in first) and classify(
-        " ".join(first)) in ANSWER_INTENTS
 
 
 def wellbeing(text: str, names: frozenset[str] = frozenset()) -> Wellbeing:

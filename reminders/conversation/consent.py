@@ -151,13 +151,18 @@ def note_line(user: AbstractBaseUser, now: datetime, text: str) -> str:
 def set_verification_by_hand(patients: QuerySet, user: AbstractBaseUser, verified: bool, note: str,
                              now: datetime) -> int:
     """Verify (or record a refusal) for patients who answered a volunteer in person; who,
-    when and why go into the patient's notes."""
+    when and why go into the patient's notes.
+
+    `patients` may be any list's queryset, joins and all (the coordinators' patient list joins
+    the volunteer, who may be nobody, and PostgreSQL locks no row on the nullable side of an
+    outer join): the patient rows alone are locked, by id, in id order."""
     status = Verification.VERIFIED if verified else Verification.DECLINED
     what = _("Verified by hand") if verified else _("Declined by hand")
     line = note_line(user, now, f"{what}: {note}" if note else what)
     changed = 0
+    chosen = list(patients.values_list("id", flat=True))
     with transaction.atomic():
-        for patient in patients.select_for_update():
+        for patient in Patient.objects.filter(id__in=chosen).order_by("id").select_for_update():
             patient.verification_status = status
             patient.verification_answered_at = now
             patient.notes = f"{patient.notes}\n{line}".strip()

@@ -138,14 +138,14 @@ def _appointment(reply: PatientReply) -> str:
 
 
 def for_volunteers(reply: PatientReply) -> str:
-    """Free text: a volunteer reads it; the patient hears from us once per conversation window
+    """Free text: a volunteer reads it, and its sender is told so, every message (nobody is left
+    in silence); within FREE_TEXT_ACK_WINDOW_MINUTES of the last such answer, in a few words
     (a voice note or a picture: that a volunteer will listen to or look at it)."""
     reply.needs_attention = True
     window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
     told = [Intent.MEDIA] if reply.intent == Intent.MEDIA else [Intent.FREE_TEXT, Intent.OPT_IN, Intent.THANKS]
-    if reply.patient.replies.filter(acknowledged=True, intent__in=told, received_at__gte=window_start).exists():
-        return "stored for volunteers"
-    acknowledge(reply, "media" if reply.intent == Intent.MEDIA else "free_text")
+    again = reply.patient.replies.filter(acknowledged=True, intent__in=told, received_at__gte=window_start).exists()
+    acknowledge(reply, "media" if reply.intent == Intent.MEDIA else "free_text", lagi=again)
     return "stored for volunteers; acknowledged"
 
 

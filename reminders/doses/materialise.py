@@ -32,11 +32,13 @@ HORIZON_DAYS = 366
 
 @dataclass(frozen=True)
 class Dose:
-    """One dose to create: the schedule, its local date, when it is due."""
+    """One dose to create: the schedule, its local date, when it is due; and, for a dose
+    nobody can receive, why (it is recorded closed, with no message)."""
 
     schedule: ReminderSchedule
     local_date: date
     due_at: datetime
+    nobody_because: str | None = None
 
     def is_too_late(self, now: datetime) -> bool:
         return self.due_at < catch_up_start(now)
@@ -66,19 +68,25 @@ def dose_body(schedule: ReminderSchedule, due_at: datetime) -> str:
 
 _CREATE_SQL = f"""
 WITH candidate AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::timestamptz[], %s::text[], %s::timestamptz[])
-        AS c(schedule_id, patient_id, local_date, due_at, body, send_after)
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::timestamptz[], %s::text[], %s::timestamptz[],
+                         %s::text[])
+        AS c(schedule_id, patient_id, local_date, due_at, body, send_after, nobody_because)
 ), new_reminder AS (
+    -- A dose nobody can receive is recorded all the same, closed with the reason, with no message.
     INSERT INTO reminders_reminder
         (schedule_id, patient_id, local_date, slot, due_at, confirmation_status, confirmation_method,
-         appointment_answer, created_at)
-    SELECT schedule_id, patient_id, local_date, 0, due_at, 'PENDING', '', '', {CLOCK_SQL} FROM candidate
+         appointment_answer, closed_at, close_reason, created_at)
+    SELECT schedule_id, patient_id, local_date, 0, due_at,
+           CASE WHEN nobody_because IS NULL THEN 'PENDING' ELSE 'CANCELLED' END, '', '',
+           CASE WHEN nobody_because IS NULL THEN NULL ELSE {CLOCK_SQL} END, coalesce(nobody_because, ''), {CLOCK_SQL}
+    FROM candidate
     ON CONFLICT (schedule_id, local_date, slot) DO NOTHING
     RETURNING id, schedule_id, local_date
 ), dose AS (
     SELECT r.id AS reminder_id, c.*, s.recipients
     FROM new_reminder r JOIN candidate c USING (schedule_id, local_date)
     JOIN reminders_reminderschedule s ON s.id = c.schedule_id
+    WHERE c.nobody_because IS NULL
 ), recipient AS (
     -- One per phone: a number that is the patient's own and a caregiver's too gets the
     -- patient's; of caregiver rows sharing one, the oldest's.
@@ -108,7 +116,9 @@ SELECT count(*) FROM new_reminder
 def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
     """Create each dose's Reminder and its queued reminder Messages, once, in one statement:
     one to the patient and one to each caregiver who has agreed, as the schedule's recipients say,
-    and never two to one phone (a caregiver typed in with the patient's own number).
+    and never two to one phone (a caregiver typed in with the patient's own number). A dose
+    nobody can receive (`Dose.nobody_because`) is made closed, with its reason and no message:
+    the day has its dose, and the volunteer sees why it went to nobody.
 
     The dose identity decides which caller creates a dose (many may try at once), and only
     that caller queues its messages, for the reminder it just inserted. Any other path that
@@ -124,6 +134,7 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
         [dose.due_at for dose in doses],
         [dose_body(dose.schedule, dose.due_at) for dose in doses],
         [send_after or dose.due_at for dose in doses],
+        [dose.nobody_because for dose in doses],
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CREATE_SQL, [*columns, settings.SEND_MAX_ATTEMPTS])
@@ -268,16 +279,21 @@ def schedule_edited(now: datetime, budget: float = SCHEDULING_SECONDS_PER_TICK) 
 
 def _doses_due(schedule: ReminderSchedule, now: datetime, stats: Counter) -> tuple[list[Dose], datetime | None]:
     """The doses of `schedule` due by `now` that must be created, and its next dose after them.
-    A dose the patient could not receive at its time, or too late to send, is passed over."""
+    A dose too late to send, or that nobody was meant to get at its time (the patient paused,
+    opted out, not verified), is passed over; one meant for someone who could not receive it
+    (caregivers only, none of them able) is made closed, with the reason."""
     patient: Patient = schedule.patient
     doses, due = [], schedule.next_due_at
     while due is not None and due <= now:
+        local_date = due.astimezone(patient.zone).date()
         if due < catch_up_start(now):  # our outage outlasted the catch-up window
             stats["skipped_too_late"] += 1
-        elif not schedule.has_recipient_at(due):
-            stats["skipped_not_reachable"] += 1
+        elif schedule.has_recipient_at(due):
+            doses.append(Dose(schedule, local_date, due))
+        elif nobody_because := schedule.why_nobody_receives_at(due):
+            doses.append(Dose(schedule, local_date, due, nobody_because))
         else:
-            doses.append(Dose(schedule, due.astimezone(patient.zone).date(), due))
+            stats["skipped_not_reachable"] += 1
         due = next_dose_time(schedule, due + timedelta(minutes=1))
     return doses, due
 
@@ -300,7 +316,8 @@ def create_due_doses(now: datetime) -> Counter:
                     continue
                 doses.extend(found)
                 advanced.append(schedule)
-            stats["materialised"] += create_doses(doses)
+            stats["materialised"] += create_doses([dose for dose in doses if dose.nobody_because is None])
+            stats["nobody_can_receive"] += create_doses([dose for dose in doses if dose.nobody_because is not None])
             ReminderSchedule.objects.bulk_update(advanced, ["next_due_at"])
         if len(batch) < BATCH:
             return stats
@@ -318,11 +335,14 @@ def close_overdue_doses(now: datetime) -> int:
 
 
 def todays_doses(patient: Patient, now: datetime) -> list[Dose]:
-    """The dose of each of the patient's active schedules on the patient's today, due by now."""
+    """The dose of each of the patient's active schedules on the patient's today (due by now
+    or later), with the patient's caregivers read once."""
     today = now.astimezone(patient.zone).date()
     doses = []
-    for schedule in patient.schedules.filter(is_active=True).select_related("patient"):
+    schedules = patient.schedules.filter(is_active=True).select_related("patient").prefetch_related(
+        "patient__caregivers")
+    for schedule in schedules:
         due = schedule.dose_time(today)
-        if due is not None and due <= now:
+        if due is not None:
             doses.append(Dose(schedule, today, due))
     return doses

@@ -19,7 +19,10 @@ from reminders.models.fields import (
     validate_printable, validate_time_zone,
 )
 from reminders.models.outbox import NOTICE_HELD, Message, MessageQuerySet, PrunedMessageTally, Refusal
-from reminders.models.people import CAREGIVER_PHONE_TAKEN, Caregiver, Patient, PatientQuerySet, StaffProfile
+from reminders.models.people import (
+    CAREGIVER_PHONE_TAKEN, Caregiver, CaregiverQuerySet, Patient, PatientQuerySet, StaffProfile,
+    why_no_caregiver_receives,
+)
 from reminders.models.replies import PatientReply, PatientReplyQuerySet
 from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
 from reminders.models.staff import Escalation, EscalationQuerySet, StaffNotification
@@ -27,10 +30,12 @@ from reminders.models.system import SchedulerHeartbeat
 
 __all__ = [
     "CAREGIVER_PHONE_TAKEN", "NOTICE_HELD", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
-    "Caregiver", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet", "DeviceState",
+    "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
+    "DeviceState",
     "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",
     "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
     "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
     "StaffProfile", "WeekdaysField",
     "catch_up_start", "every_weekday", "too_late_text", "validate_printable", "validate_time_zone",
+    "why_no_caregiver_receives",
 ]

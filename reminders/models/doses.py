@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from prima.clock import DatabaseNow
 from reminders.models.fields import DatabaseOwnedFields, WeekdaysField, every_weekday
 from reminders.models.outbox import Message
-from reminders.models.people import Patient
+from reminders.models.people import Patient, why_no_caregiver_receives
 from reminders.templating import template_problems
 
 if TYPE_CHECKING:  # for an annotation only: replies imports this module (a reply answers a dose)
@@ -124,6 +124,18 @@ class ReminderSchedule(DatabaseOwnedFields):
             return True
         return self.reminds_caregivers and self.patient.is_active and any(
             caregiver.was_reachable_at(moment) for caregiver in self.patient.caregivers.all())
+
+    def why_nobody_receives_at(self, moment: datetime) -> str | None:
+        """Why a dose due at `moment` would reach nobody though it is meant to reach someone,
+        as its `close_reason`: the schedule reminds the caregivers only, the patient is not
+        paused, and none of the caregivers could receive it. None when one can, or when nobody
+        is meant to: a paused patient, or a patient who opted out or is not verified, for a
+        schedule that reminds them (their own state, shown where it is kept). Reads
+        `patient.caregivers` (prefetch it)."""
+        if self.reminds_patient or not self.patient.is_active:
+            return None
+        reasons = why_no_caregiver_receives(self.patient.caregivers.all(), moment)
+        return f"{Reminder.NOBODY_CAN_RECEIVE}: {'; '.join(reasons)}"[:200] if reasons else None
 
     def dose_time(self, local_date: date) -> datetime | None:
         """When the dose of `local_date` is due, in the patient's zone; None if the schedule
@@ -250,6 +262,9 @@ class Reminder(models.Model):
     OPEN = [Confirmation.PENDING, Confirmation.NOT_YET]
     CLOSED = [Confirmation.CONFIRMED, Confirmation.MISSED, Confirmation.CANCELLED]
     NEEDS_UPDATE = Q(confirmation_status=Confirmation.MISSED) | Q(confirmation_status__in=OPEN, sent_at__isnull=False)
+    # How a dose recorded at its time with nobody to receive it begins its close_reason
+    # (`ReminderSchedule.why_nobody_receives_at`): closed CANCELLED, shown on Hari ini.
+    NOBODY_CAN_RECEIVE = "nobody can receive it"
 
     class ConfirmationMethod(models.TextChoices):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")

@@ -1,4 +1,5 @@
 """The people: patients, their caregivers, and the staff members' WhatsApp numbers."""
+from collections.abc import Iterable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -142,6 +143,13 @@ class Patient(DatabaseOwnedFields):
 CAREGIVER_PHONE_TAKEN = _("This number is already one of this patient's caregivers.")
 
 
+class CaregiverQuerySet(models.QuerySet):
+    def receiving(self) -> "CaregiverQuerySet":
+        """Caregivers who may get reminders now, whatever the patient's pause: the rule of
+        `Caregiver.own_problem`, for a query."""
+        return self.filter(is_active=True, opted_out_at__isnull=True, consented_at__isnull=False)
+
+
 class Caregiver(models.Model):
     """A family member (pendamping) who gives the patient their medicine: gets the reminders of
     the schedules that name caregivers, and may answer for the patient. Consent and opt-out are
@@ -160,6 +168,8 @@ class Caregiver(models.Model):
     opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CaregiverQuerySet.as_manager()
 
     class Meta:
         ordering = ["patient", "name"]
@@ -193,6 +203,35 @@ class Caregiver(models.Model):
 
     def was_reachable_at(self, moment: datetime) -> bool:
         return self.reachability_problem() is None and self.consented_at <= moment
+
+    def own_problem(self, moment: datetime | None = None) -> str | None:
+        """Why this caregiver, whatever the patient's pause, cannot get a dose due at `moment`
+        (any dose, without one), as stored; None when they can. A form judges a schedule by
+        it, and the tick a dose nobody can receive (`why_no_caregiver_receives`)."""
+        if self.opted_out_at is not None:
+            return "caregiver opted out"
+        if not self.is_active:
+            return "caregiver is not active"
+        if self.consented_at is None:
+            return "caregiver has not agreed to reminders"
+        if moment is not None and self.consented_at > moment:
+            return "caregiver agreed only after it was due"
+        return None
+
+
+NO_CAREGIVER = "the patient has no caregiver"
+
+
+def why_no_caregiver_receives(caregivers: Iterable[Caregiver], moment: datetime | None = None) -> list[str]:
+    """Why none of `caregivers` can get a dose due at `moment` (any dose, without one): one
+    "<caregiver>: <why>" each, as stored; empty when one of them can."""
+    reasons = []
+    for caregiver in caregivers:
+        problem = caregiver.own_problem(moment)
+        if problem is None:
+            return []
+        reasons.append(f"{caregiver}: {problem}")
+    return reasons or [NO_CAREGIVER]
 
 
 class StaffProfile(models.Model):

@@ -100,6 +100,20 @@ PHRASES = [
     (r"caregiver opted out; (?P<count>\d+) queued message\(s\) cancelled",
      _("caregiver opted out; %(count)s queued message(s) cancelled")),
     (r"caregiver opted back in", _("caregiver opted back in")),
+    # Why nobody can receive a dose, or a schedule (ReminderSchedule.why_nobody_receives_at, Caregiver.own_problem)
+    (r"nobody can receive it: (?P<caregivers>.+)", _("nobody can receive this reminder: %(caregivers)s")),
+    (r"the patient has no caregiver", _("the patient has no caregiver")),
+    (r"caregiver is not active", _("caregiver is not active")),
+    (r"caregiver has not agreed to reminders", _("caregiver has not agreed to reminders (no consent date)")),
+    (r"caregiver agreed only after it was due", _("caregiver agreed only after it was due")),
+    # Why "send today's reminders now" did not queue a dose of today (reminders/workspace/volunteer_actions.py)
+    (r"no reminder schedule is active", _("no reminder schedule is active")),
+    (r"no reminder is scheduled today", _("no reminder is scheduled today")),
+    (r"later today: it keeps its time", _("later today: it keeps its time")),
+    (r"already sent", _("already sent")),
+    (r"being sent right now", _("being sent right now")),
+    (r"already queued: it goes as soon as sending allows", _("already queued: it goes as soon as sending allows")),
+    (r"not sent at its time: (?P<why>.+)", _("not sent at its time: %(why)s")),
     (r"from a caregiver of several patients; asked which", _("from a caregiver of several patients; asked which")),
     (r"no answer in time", _("no answer in time")),
     (r"not sent in time", _("not sent in time")),
@@ -127,6 +141,7 @@ GROUPS: dict[str, Callable[[str], str]] = {
     "why": lambda why: describe(why),
     "dose": lambda told: describe(told),
     "check_in": lambda told: describe(told),
+    "caregivers": lambda told: describe_each(told.split("; ")),
 }
 _COMPILED = [(re.compile(pattern), text) for pattern, text in PHRASES]
 
@@ -136,6 +151,11 @@ def _exactly(stored: str) -> str | None:
         if found := pattern.fullmatch(stored):
             return str(text) % {name: GROUPS.get(name, str)(value) for name, value in found.groupdict().items()}
     return None
+
+
+def describe_each(stored: list[str]) -> str:
+    """Several stored texts, each told, one after the other ("Rina (anak): …; Dedi: …")."""
+    return "; ".join(describe(one) for one in stored)
 
 
 def describe(stored: str) -> str:

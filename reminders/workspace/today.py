@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.text import capfirst
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reminders.conversation.consent import verification_to_do
-from reminders.workspace.outcomes import describe
-from reminders.models import NOTICE_HELD, Escalation, Message, Patient, PatientReply, Reminder, StaffNotification
+from reminders.models import (
+    NOTICE_HELD, Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification,
+)
 from reminders.outbox.notifications import COORDINATOR
+from reminders.workspace.outcomes import describe
 from reminders.phones import call_url, whatsapp_url
 
 # What happened since yesterday: older missed doses and failures are in the lists, not here.
@@ -252,6 +255,31 @@ def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
     return rows, more
 
 
+def unreceivable_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Doses that came due with nobody to receive them (a schedule for the caregivers only,
+    none of whom could: opted out, not agreed, set inactive): one row per schedule, its latest,
+    with why, until the schedule can reach someone again (a caregiver agreed, the patient is
+    reminded too) or is switched off."""
+    nobody = Reminder.objects.filter(
+        patient__in=patients, confirmation_status=Reminder.Confirmation.CANCELLED, due_at__gte=now - RECENT,
+        close_reason__startswith=Reminder.NOBODY_CAN_RECEIVE,
+        schedule__is_active=True, schedule__recipients=ReminderSchedule.Recipients.CAREGIVERS,
+    ).exclude(Exists(Caregiver.objects.receiving().filter(patient=OuterRef("patient"))))
+    latest = nobody.order_by("schedule_id", "-due_at").distinct("schedule_id")
+    found, more = _capped(
+        Reminder.objects.filter(id__in=latest.values("id")).select_related("patient__volunteer", "schedule")
+        .order_by("-due_at"),
+        More(_("All doses nobody could receive"), _changelist("reminder", confirmation_status__exact="CANCELLED")),
+    )
+    return [
+        Row("unreceivable", 4, dose.patient, dose.due_at, capfirst(describe(dose.close_reason)), detail=_dose(dose),
+            actions=[Action(_("Open the patient's page"), reverse("admin:reminders_patient_change",
+                                                                   args=[dose.patient_id]), primary=True),
+                     *contact_actions(dose.patient)])
+        for dose in found
+    ], more
+
+
 def waiting_for_update(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Doses sent and still waiting for the patient's answer (or a BELUM): a volunteer who
     knows from a visit or a call records it."""
@@ -345,8 +373,8 @@ def notices_held(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
     ], more
 
 
-SOURCES: list[Source] = [emergencies, escalations, replies_to_read, missed_doses, waiting_for_update, verification,
-                         notices_held, failed_messages]
+SOURCES: list[Source] = [emergencies, escalations, replies_to_read, missed_doses, unreceivable_doses,
+                         waiting_for_update, verification, notices_held, failed_messages]
 
 
 def today(patients: QuerySet, now: datetime) -> Today:

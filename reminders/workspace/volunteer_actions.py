@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from prima.clock import DatabaseNow, database_now
 from ratelimit.services import check as check_rate_limit
-from reminders.doses.materialise import create_doses, next_dose_time, todays_doses
-from reminders.models import Message, Patient, Reminder
+from reminders.doses.materialise import Dose, create_doses, next_dose_time, todays_doses
+from reminders.models import Message, Patient, Reminder, why_no_caregiver_receives
 from reminders.outbox.notifications import settle_alerts
 
 SEND_NOW_LIMIT = "admin_send_now"
@@ -125,41 +125,100 @@ def cancel_messages(messages: QuerySet, user: AbstractBaseUser) -> int:
 
 @dataclass(frozen=True)
 class SendNowResult:
+    """What "send today's reminders now" did: how many went to the queue, the refusals (a
+    resend too late, …), and why each of today's other doses was not queued (already sent,
+    later today, nobody can receive it, …), as stored texts (`outcomes.describe` tells them)."""
+
     queued: int
     refused: list[str] = field(default_factory=list)
     allowed: bool = True
     retry_after: float = 0.0
+    not_queued: list[str] = field(default_factory=list)
+
+
+NOT_ACTIVE = "patient is not active"
+NO_SCHEDULE = "no reminder schedule is active"
+NONE_TODAY = "no reminder is scheduled today"
+LATER_TODAY = "later today: it keeps its time"
 
 
 def send_todays_reminders_now(patient: Patient, user: AbstractBaseUser) -> SendNowResult:
     """Send now the patient's doses of today whose time has passed and that were not sent:
     the missing ones are created (through the one creation path), the waiting ones brought
-    forward, the failed or cancelled ones sent again. Doses later today keep their time.
+    forward, the failed or cancelled ones sent again. Doses later today keep their time. Each
+    dose of today not queued says why; a paused patient, nothing goes to anyone.
 
     Rate-limited per volunteer (`admin_send_now`), so a double click or an impatient
-    afternoon cannot flood a patient.
+    afternoon cannot flood a patient. A patient no dose of today could reach (paused; not
+    verified or opted out, with no schedule for the caregivers) is answered without spending it.
     """
-    decision = check_rate_limit(SEND_NOW_LIMIT, user.pk)
-    if not decision.allowed:
-        return SendNowResult(queued=0, allowed=False, retry_after=decision.retry_after)
+    if not patient.is_active:
+        return SendNowResult(queued=0, not_queued=[NOT_ACTIVE])
     now = database_now()
-    queued, refused = 0, []
-    for dose in todays_doses(patient, now):
+    doses = todays_doses(patient, now)
+    if not doses:
+        scheduled = patient.schedules.filter(is_active=True).exists()
+        return SendNowResult(queued=0, not_queued=[NONE_TODAY if scheduled else NO_SCHEDULE])
+    if patient.can_receive_reminders or any(dose.schedule.reminds_caregivers for dose in doses):
+        decision = check_rate_limit(SEND_NOW_LIMIT, user.pk)
+        if not decision.allowed:
+            return SendNowResult(queued=0, allowed=False, retry_after=decision.retry_after)
+    queued, refused, not_queued = 0, [], []
+    for dose in doses:
+        if dose.due_at > now:
+            not_queued.append(f"{dose.schedule}: {LATER_TODAY}")
+            continue
         existing = Reminder.objects.filter(schedule=dose.schedule, local_date=dose.local_date).first()
         if existing is None:
             if dose.is_too_late(now):
                 refused.append(f"{dose.schedule}: {dose.too_late_text()}")
+            elif nobody := why_nobody_can_receive(dose):
+                not_queued.append(f"{dose.schedule}: {nobody}")
             else:
                 queued += create_doses([dose], send_after=now)
             continue
         delivery = existing.messages.filter(kind=Message.Kind.REMINDER)
-        queued += delivery.filter(status=Message.Status.QUEUED, send_after__gt=now).update(
+        brought = delivery.filter(status=Message.Status.QUEUED, send_after__gt=now).update(
             send_after=now, updated_at=DatabaseNow()
         )
         again = resend(delivery, now)
-        queued += again.queued
+        queued += brought + again.queued
         refused += again.refused
-    return SendNowResult(queued=queued, refused=refused)
+        if not (brought or again.queued or again.refused):
+            not_queued.append(f"{dose.schedule}: {why_not_again(existing, delivery)}")
+    return SendNowResult(queued=queued, refused=refused, not_queued=not_queued)
+
+
+def why_nobody_can_receive(dose: Dose) -> str | None:
+    """Why a dose not made yet would reach nobody if made now, as stored; None when someone
+    would get it: the patient, reachable now (the volunteer sends it, whatever the time they
+    came back), or a caregiver who had agreed by its time (the rule `create_doses` applies)."""
+    schedule, reasons = dose.schedule, []
+    if schedule.reminds_patient:
+        problem = schedule.patient.reachability_problem()
+        if problem is None:
+            return None
+        reasons.append(problem[1])
+    if schedule.reminds_caregivers:
+        caregivers = why_no_caregiver_receives(schedule.patient.caregivers.all(), dose.due_at)
+        if not caregivers:
+            return None
+        reasons += caregivers
+    return f"{Reminder.NOBODY_CAN_RECEIVE}: {'; '.join(reasons)}"
+
+
+def why_not_again(dose: Reminder, delivery: QuerySet) -> str:
+    """Why a dose of today already made is not queued again, as stored."""
+    statuses = set(delivery.values_list("status", flat=True))
+    if dose.sent_at is not None:
+        return "already sent"
+    if Message.Status.SENDING in statuses:
+        return "being sent right now"
+    if Message.Status.QUEUED in statuses:
+        return "already queued: it goes as soon as sending allows"
+    if dose.close_reason.startswith(Reminder.NOBODY_CAN_RECEIVE):
+        return f"not sent at its time: {dose.close_reason}"
+    return f"reminder is {dose.confirmation_status}"
 
 
 def next_due_at(patient: Patient, now: datetime) -> datetime | None:

@@ -8,8 +8,8 @@ pictures come from the same visit, on purpose, with `make screenshots`.
 """
 import pytest
 
-from reminders.models import Patient, PatientReply, Reminder
-from reminders.workspace.roles import COORDINATOR
+from reminders.models import Caregiver, Patient, PatientReply, Reminder
+from reminders.workspace.roles import COORDINATOR, VOLUNTEER
 from reminders.templating import DEFAULT_TEMPLATES
 from tests.admin.conftest import staff_who_can_log_in
 from tests.browser import LAPTOP, NEW_PATIENT, PHONE, VOLUNTEER_PASSWORD, list_scrolls_sideways, volunteers_day
@@ -45,3 +45,22 @@ def test_a_coordinator_sees_everyones_day_and_a_patient_list_that_fits_a_laptop(
     assert admin_browser.find("th.column-volunteer")  # the coordinator's extra column
     assert not list_scrolls_sideways(admin_browser) and admin_browser.overflow() == 0
     assert admin_browser.english_on_page() == set()
+
+
+def test_a_death_told_by_a_daughter_and_a_voice_note_read_on_a_phone_in_indonesian(admin_browser, transactional_db):
+    """Hari ini after issue 25: the death says who wrote and rings her; a voice note says so."""
+    volunteer = staff_who_can_log_in("relawan.ani", VOLUNTEER)
+    sari = Patient.objects.create(name="Ibu Sari", phone="+6281210000000", volunteer=volunteer, is_active=False,
+                                  verification_status="VERIFIED", pause_reason="Kabar meninggal dunia dari Rina (anak)")
+    rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001")
+    sari.replies.create(caregiver=rina, text="Ibu sudah meninggal tadi pagi", intent=PatientReply.Intent.DEATH,
+                        urgent=True, needs_attention=True)
+    budi = Patient.objects.create(name="Bapak Budi", phone="+6281210000001", volunteer=volunteer)
+    budi.replies.create(text="", intent=PatientReply.Intent.MEDIA, needs_attention=True)
+    admin_browser.use_screen(PHONE)
+    admin_browser.log_in("relawan.ani", VOLUNTEER_PASSWORD)
+    death = admin_browser.find("li.today-emergency")
+    assert "Keluarga mengabarkan pasien meninggal dunia" in death.text and "Rina (anak)" in death.text
+    assert admin_browser.find("li.today-emergency a.button[href='tel:+6281377770001']")  # rings Rina, not Ibu Sari
+    assert "pesan suara atau lampiran" in admin_browser.find("li.today-reply").text
+    assert admin_browser.overflow() == 0 and admin_browser.english_on_page() == set()

@@ -31,10 +31,13 @@ def one_of_each_kind(patient: Patient, phone_of_unverified: str) -> dict:
     now = timezone.now()
     medication = make_schedule(patient)
     appointment = make_schedule(patient, kind="APPOINTMENT")
+    for_caregivers = make_schedule(patient, kind="OTHER", recipients="CAREGIVERS")  # and the patient has none
     return {
         "emergency": reply(patient, "sesak napas", intent=PatientReply.Intent.EMERGENCY, urgent=True),
         "reply": reply(patient, "obatnya habis", minutes_ago=30),
         "missed": missed(medication, hours_ago=5),
+        "unreceivable": make_reminder(for_caregivers, due_at=now - timedelta(hours=3), confirmation_status="CANCELLED",
+                                      close_reason="nobody can receive it: the patient has no caregiver"),
         "update": make_reminder(appointment, due_at=now - timedelta(minutes=10),
                                 reply_deadline=now + timedelta(hours=1)),
         "verification": make_patient(phone_of_unverified, name="Bapak Baru", volunteer=patient.volunteer,
@@ -64,13 +67,14 @@ def test_it_lists_every_kind_most_urgent_first_each_with_its_one_tap_actions(ani
     made = one_of_each_kind(anis_patient, "+6281299990000")
     response = ani_client.get(TODAY)
     rows = rows_of(response)
-    assert [row.kind for row in rows] == ["emergency", "reply", "missed", "update", "verification", "notice",
-                                          "failed"]
+    assert [row.kind for row in rows] == ["emergency", "reply", "missed", "unreceivable", "update", "verification",
+                                          "notice", "failed"]
     labels = {row.kind: [action.label for action in row.actions] for row in rows}
     assert labels["emergency"] == ["Call", "WhatsApp", "Open", "Mark as handled"]
     assert "Record a confirmation" in labels["missed"] and "Record a confirmation" in labels["update"]
     assert labels["verification"][:2] == ["Send the verification question", "Verify by hand"]
     assert labels["failed"][0] == "Send again"
+    assert labels["unreceivable"][0] == "Open the patient's page"
     urls = {action.url for row in rows for action in row.actions}
     assert {f"tel:{anis_patient.phone}", f"https://wa.me/{anis_patient.phone[1:]}",
             reverse("admin:reminders_reminder_confirm", args=[made["missed"].pk]),
@@ -207,11 +211,11 @@ def test_it_shows_at_most_a_pageful_of_one_kind_and_links_to_the_rest(ani_client
 @pytest.mark.parametrize("per_volunteer", [1, 12])
 def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per_volunteer,
                                                         django_assert_max_num_queries):
-    """Eight sources, one query each, the system line (3), the session, the user and the menu."""
+    """Nine sources, one query each, the system line (3), the session, the user and the menu."""
     for v in range(3):
         volunteer = make_staff(f"relawan.{v}", "volunteer")
         for n in range(per_volunteer):
             one_of_each_kind(make_patient(volunteer=volunteer), f"+628129{v:02d}{n:05d}")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = coordinator_client.get(TODAY)
-    assert len(rows_of(response)) == 3 * per_volunteer * 7
+    assert len(rows_of(response)) == 3 * per_volunteer * 8

@@ -3,8 +3,7 @@ through the webhook in tests/webhooks/test_corpus.py."""
 import pytest
 
 from reminders.conversation.classifier import (
-    Pending, classify, normalise_text, opens_with_an_answer, read, says_more_than_an_answer, speaks_of_death,
-    wellbeing,
+    Pending, classify, normalise_text, read, says_more_than_an_answer, speaks_of_death, wellbeing,
 )
 from reminders.models import CheckIn, PatientReply
 
@@ -221,11 +220,12 @@ def test_condolences_only_for_a_death_told(text, death):
     assert speaks_of_death(text) == death
 
 
-@pytest.mark.parametrize("text, answer_first", [
-    ("Sudah, sakit", True), ("sudah bu, tapi mual", True), ("ibu sudah koma", False), ("belum sembuh", False),
+@pytest.mark.parametrize("text, intent", [
+    ("Sudah, sakit", I.CONFIRM), ("sudah bu, tapi mual", I.CONFIRM), ("ibu sudah koma", I.EMERGENCY),
+    ("belum sembuh", I.FREE_TEXT), ("belum, mual terus", I.NOT_YET), ("belum minum, obatnya habis", I.NOT_YET),
 ])
-def test_an_answer_said_first_stays_an_answer_to_the_dose(text, answer_first):
-    assert opens_with_an_answer(text) == answer_first
+def test_an_answer_said_first_stays_an_answer_to_the_dose_and_news_is_not_one(text, intent):
+    assert classify(text, MEDICINE) == intent
 
 
 def test_a_negation_spelt_as_people_type_it_keeps_a_reply_from_opting_out():

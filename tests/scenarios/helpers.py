@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.forms import MultiWidget
 from django.urls import reverse
 
 from reminders.backends import locmem
@@ -163,6 +164,11 @@ def admin_page_data(client, obj) -> tuple[str, dict]:
         for name in form.fields:
             value = form[name].value()
             if value is None or value is False:
+                continue
+            widget = form.fields[name].widget
+            if isinstance(widget, MultiWidget):  # a date and a time: two inputs, as a browser posts them
+                parts = widget.get_context(form.add_prefix(name), value, {})["widget"]["subwidgets"]
+                data.update({part["name"]: part["value"] or "" for part in parts})
                 continue
             data[form.add_prefix(name)] = (
                 "on" if value is True else [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
