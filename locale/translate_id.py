@@ -55,7 +55,6 @@ INDONESIAN = {
     "weekly check-in: fine; the rest is for volunteers": "tanya kabar mingguan: baik; selebihnya untuk dibaca relawan",
     "weekly check-in: unclear; stored for volunteers": "tanya kabar mingguan: tidak jelas; disimpan untuk relawan",
     "%(dose)s; %(check_in)s": "%(dose)s; %(check_in)s",
-    "nobody has a WhatsApp number: not sent": "tidak ada yang punya nomor WhatsApp: tidak terkirim",
     "Waiting": "Menunggu",
     "what they wrote": "yang ditulis",
     "Weekly check-in": "Tanya kabar mingguan",
@@ -103,9 +102,9 @@ INDONESIAN = {
         "Pindahkan ke perangkat WhatsApp lain (nomor lama memberi tahu pasien)",
     "Move to another WhatsApp device": "Pindahkan ke perangkat WhatsApp lain",
     "From now on every message to them goes through the new device, also those already waiting. Their old number "
-    "sends them the new one.":
+    "sends them, and their caregivers, the new one first.":
         "Mulai sekarang setiap pesan kepada mereka dikirim lewat perangkat baru, juga yang sudah menunggu. Nomor "
-        "lama mengirimkan nomor baru kepada mereka.",
+        "lama lebih dulu mengirimkan nomor baru kepada mereka dan kepada pendamping mereka.",
     "Fonnte token": "Token Fonnte",
     "The device's token from Fonnte's dashboard. It is never shown again; when editing a device, leave empty to "
     "keep the current one.":
@@ -668,7 +667,6 @@ INDONESIAN = {
     "Doses missed in a row, or times the patient said not yet.":
         "Dosis terlewat berturut-turut, atau berapa kali pasien menjawab belum.",
     "raised at": "muncul pada",
-    "volunteer told": "relawan yang diberi tahu",
     "coordinators told at": "koordinator diberi tahu pada",
     "how it was handled": "cara ditangani",
     "Said not yet %(count)d times to one dose": "Menjawab belum %(count)d kali untuk satu dosis",
@@ -749,6 +747,44 @@ INDONESIAN = {
     "messages not really sent": "pesan tidak benar-benar dikirim",
     "%(counter)s message stuck": "%(counter)s pesan macet",
     "emails not really sent": "email tidak benar-benar dikirim",
+    # Issue 27: a number that was ever ours stays ours; one that never was is counted.
+    "Ignored in the last 7 days: sent to a number that is not ours":
+        "Diabaikan dalam 7 hari terakhir: dikirim ke nomor yang bukan milik PRIMA",
+    "%(counter)s reply in the last 7 days was sent to a number PRIMA does not know as its own (%(numbers)s) and was ignored: nobody read it.":
+        "%(counter)s balasan dalam 7 hari terakhir dikirim ke nomor yang tidak dikenal PRIMA sebagai nomornya "
+        "(%(numbers)s) dan diabaikan: belum dibaca siapa pun.",
+    "If that number is ours (the one FONNTE_TOKEN sends from, or a WhatsApp device), name it in FONNTE_DEVICES or add it as a device; if it is not, someone else's device is sending to our webhook address.":
+        "Jika nomor itu milik PRIMA (nomor pengirim FONNTE_TOKEN, atau sebuah perangkat WhatsApp), cantumkan di "
+        "FONNTE_DEVICES atau tambahkan sebagai perangkat; jika bukan, perangkat orang lain mengirim ke alamat "
+        "webhook kita.",
+    "Not sent: neither the volunteer nor any coordinator has a staff WhatsApp number":
+        "Tidak terkirim: relawan maupun koordinator belum punya nomor WhatsApp staf",
+    "Coordinators not told: none has a staff WhatsApp number":
+        "Koordinator belum diberi tahu: tidak ada koordinator yang punya nomor WhatsApp staf",
+    "WhatsApp to staff not sent yet": "WhatsApp ke staf belum terkirim",
+    "WhatsApp to staff not sent: %(reason)s": "WhatsApp ke staf tidak terkirim: %(reason)s",
+    "staff told": "staf diberi tahu",
+    "volunteer told": "relawan sudah diberi tahu",
+    "WhatsApp to staff": "WhatsApp ke staf",
+    "volunteer alerted": "relawan yang diberi tahu",
+    "The patient's volunteer, alerted first; empty when they had no staff WhatsApp number.":
+        "Relawan pasien, diberi tahu lebih dulu; kosong bila relawan belum punya nomor WhatsApp staf.",
+    "volunteer told at": "relawan diberi tahu pada",
+    "When the WhatsApp to the volunteer went out.": "Saat WhatsApp ke relawan terkirim.",
+    "passed on to coordinators at": "diteruskan ke koordinator pada",
+    "When PRIMA turned to the coordinators: nobody handled it in time, or the volunteer could not be told.":
+        "Saat PRIMA beralih ke koordinator: tidak ada yang menanganinya tepat waktu, atau relawan tidak dapat "
+        "diberi tahu.",
+    "When the first WhatsApp to a coordinator went out.": "Saat WhatsApp pertama ke koordinator terkirim.",
+    "%(count)d of them cannot receive messages now (paused, opted out or not verified): their old number tells them, and their caregivers, the new one once they can again, before any reminder from it.":
+        "%(count)d di antaranya tidak dapat menerima pesan sekarang (dijeda, berhenti, atau belum setuju): nomor "
+        "lamanya memberi tahu nomor baru kepada mereka dan pendamping mereka setelah mereka bisa menerima pesan "
+        "lagi, sebelum pengingat apa pun dari nomor baru.",
+    "All notices of a new number not sent yet": "Semua pemberitahuan nomor baru yang belum terkirim",
+    "Not told of their new WhatsApp number yet": "Belum diberi tahu nomor WhatsApp barunya",
+    "held until they can receive messages again, then sent: %(why)s":
+        "ditahan sampai bisa menerima pesan lagi, lalu dikirim: %(why)s",
+    "waiting for the notice of the new number": "menunggu pemberitahuan nomor baru terkirim",
 }
 
 _ENTRY = re.compile(

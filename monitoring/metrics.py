@@ -18,6 +18,7 @@ from locks.models import Lock
 from prima.clock import DatabaseNow, database_now
 from ratelimit.models import RateLimitEvent
 from ratelimit.services import longest_named_window
+from monitoring.status import NOT_OURS_WINDOW
 from reminders.health import queue_depth, tick_age
 from reminders.models import DeviceState, Message, ReminderSchedule
 from reminders.outbox.pauses import pauses_in_force
@@ -69,6 +70,14 @@ def message_outcomes() -> dict[str, int]:
     return {name: live[name] + pruned[name] for name in live}
 
 
+def _not_ours_by_kind() -> list[dict]:
+    """Every kind, 0 included, so an alert on the reply count has a series to watch."""
+    recent = WebhookEvent.objects.not_ours(database_now() - NOT_OURS_WINDOW).order_by().values("kind").annotate(
+        n=Count("id"))
+    counts = {kind: 0 for kind in WebhookEvent.Kind.values} | {row["kind"]: row["n"] for row in recent}
+    return [{"kind": kind, "n": n} for kind, n in counts.items()]
+
+
 class DatabaseCollector(Collector):
     def collect(self):
         yield _gauge("prima_messages", "Outbox messages by status and kind.",
@@ -101,6 +110,10 @@ class DatabaseCollector(Collector):
                      recent_allowed_by_limit(), ["limit"])
         yield _gauge("prima_webhook_events", "Webhook events by kind and state.",
                      WebhookEvent.objects.order_by().values("kind", "state").annotate(n=Count("id")), ["kind", "state"])
+        yield _gauge("prima_webhook_events_not_ours", "Webhook events in the last 7 days ignored because they named "
+                     "a number that was never ours (a reply nobody read: is a number of ours missing from "
+                     "FONNTE_DEVICES or the devices?).",
+                     _not_ours_by_kind(), ["kind"])
         paused = GaugeMetricFamily("prima_sending_paused", "1 while a sender is paused (device disconnected, token, "
                                    "account or quota refused).", labels=["sender"])
         for scope in pauses_in_force():

@@ -1,9 +1,11 @@
 """One snapshot of how PRIMA is doing, for the health page and `manage.py prima_status`."""
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.utils import timezone
 
 from locks.models import Lock
@@ -18,6 +20,39 @@ from webhooks.models import WebhookEvent
 
 BUSIEST_KEYS = 10
 PROBLEMS_SHOWN = 20
+# How far back the webhooks that named a number not ours are counted.
+NOT_OURS_WINDOW = timedelta(days=7)
+NOT_OURS_NUMBERS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NotOurs:
+    """Webhook events ignored in NOT_OURS_WINDOW because they named a number that was never
+    ours: replies (a patient writing to a number we forgot is ours) and the rest (statuses,
+    device states), with the numbers they named, the most frequent first."""
+
+    replies: int = 0
+    other: int = 0
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.replies + self.other
+
+
+def not_ours(now: datetime) -> NotOurs:
+    """One query over the recent events (the received_at index)."""
+    rows = (WebhookEvent.objects.not_ours(now - NOT_OURS_WINDOW).order_by()
+            .values("kind", "payload__device").annotate(n=Count("id")))
+    replies = other = 0
+    by_number: Counter = Counter()
+    for row in rows:
+        if row["kind"] == WebhookEvent.Kind.INCOMING:
+            replies += row["n"]
+        else:
+            other += row["n"]
+        by_number[str(row["payload__device"] or "?")] += row["n"]
+    return NotOurs(replies, other, tuple(number for number, _n in by_number.most_common(NOT_OURS_NUMBERS_SHOWN)))
 
 
 def stuck_line(count: int) -> str:
@@ -83,6 +118,7 @@ class SystemStatus(Health):
     webhooks_unprocessed: int
     replies_waiting: int
     untold_emergencies: int
+    webhooks_not_ours: NotOurs
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
     tick_failure: tuple[datetime, str] | None
@@ -132,6 +168,7 @@ def system_status() -> SystemStatus:
         tick_age=tick_age(now),
         sending_pauses=list(pauses_in_force().values()),
         untold_emergencies=untold_emergencies(now - timedelta(days=7)).count(),
+        webhooks_not_ours=not_ours(now),
         schedule_problems=problems.count(),
         problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),
         tick_failure=last_tick_failure(),

@@ -4,11 +4,12 @@ import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitoring.metrics import registry
-from monitoring.status import database_reachable, health_line
+from monitoring.status import database_reachable, health_line, not_ours
 from reminders.models import ReminderSchedule
 from reminders.phones import mask_phones
 
@@ -25,10 +26,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     site. "sending" is "ok" only when WhatsApp messages really go out: it names a stand-in (even
     one allowed), a backend that cannot be built, a pause, and the messages stuck past their lease.
 
-    Stuck messages, devices whose Fonnte quota runs low and schedules the scheduler cannot handle
-    are named but do not turn it 503: a load balancer would take the whole site away, volunteers'
-    admin included, for what a running worker recovers by itself, or only a fix or a top-up solves
-    (a worker that is not running stops the ticks, which does turn it 503)."""
+    Stuck messages, devices whose Fonnte quota runs low, schedules the scheduler cannot handle and
+    the webhooks of the last 7 days ignored as naming a number not ours are named but do not turn
+    it 503: a load balancer would take the whole site away, volunteers' admin included, for what a
+    running worker recovers by itself, or only a fix or a top-up solves (a worker that is not
+    running stops the ticks, which does turn it 503)."""
     if not database_reachable():
         return _health_answer({"status": "error", "database": "unreachable"}, healthy=False)
     health = health_line()
@@ -45,6 +47,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "stale_leases": health.stale_leases,
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in health.low_quota_devices],
+        "webhooks_not_ours_7d": not_ours(timezone.now()).total,
     }
     return _health_answer(body, healthy)
 

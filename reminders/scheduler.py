@@ -20,6 +20,8 @@ from reminders.workspace.escalations import raise_escalations
 from reminders.doses.materialise import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
+from reminders.outbox.devices import release_held_notices
+from reminders.outbox.notifications import settle_ended_alerts
 from reminders.outbox.pauses import lift_stale_pauses, pauses_in_force
 from reminders.outbox.readiness import check_can_send
 from reminders.outbox.sending import Outcome, Skip, claim_due_messages, requeue_stale_leases, send_claimed
@@ -47,7 +49,9 @@ def tick() -> Counter:
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),
         ("verifications", lambda: Counter(verifications_expired=expire_verifications(now))),
         ("pauses", lambda: Counter(pauses_lifted=lift_stale_pauses())),
+        ("notices of a new number", lambda: Counter(notices_released=release_held_notices())),
         ("weekly check-ins", lambda: ask_due_check_ins(now)),
+        ("staff alerts", lambda: Counter(alerts_settled=settle_ended_alerts())),
         ("escalations", lambda: raise_escalations(now)),
     ]
     for name, step in steps:

@@ -10,9 +10,16 @@ from prima.clock import CLOCK_SQL
 
 # Keys made from a hash of the body, not from an id Fonnte gave (webhooks.parsing.dedupe_key).
 CONTENT_HASH_MARK = ":sha256:"
+# The result of an event that named a number that was never ours: ignored, and counted
+# (the health page, /healthz, /metrics), so an operator notices a number of ours we forgot.
+NOT_OURS = "not one of our devices (FONNTE_DEVICES)"
 
 
 class WebhookEventManager(models.Manager):
+    def not_ours(self, since: datetime) -> models.QuerySet:
+        """Events since `since` ignored because they named a number that was never ours."""
+        return self.filter(state=WebhookEvent.State.IGNORED, result=NOT_OURS, received_at__gte=since)
+
     def insert_new(self, new_after: datetime | None = None, **fields) -> int | None:
         """Insert the event unless it repeats one already stored; the new id, or None.
 

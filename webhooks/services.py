@@ -27,12 +27,12 @@ from reminders.conversation.replies import (
     apply_reply, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
 )
 from reminders.conversation.deaths import handle_death
-from reminders.outbox.devices import known_numbers
+from reminders.outbox.devices import hears_from_an_unnamed_number, known_numbers
 from reminders.conversation.emergencies import handle_emergency
 from reminders.models import Message, Patient, PatientReply
 from reminders.phones import mask_phone, normalise_phone
 from reminders.outbox.provider_events import StatusResult, apply_delivery_status, record_device_state
-from webhooks.models import WebhookEvent
+from webhooks.models import NOT_OURS, WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
 
 logger = logging.getLogger(__name__)
@@ -161,9 +161,10 @@ def process_event(event: WebhookEvent) -> str:
 
 
 def from_our_device(payload: dict) -> bool:
-    """Does the event name one of our numbers (FONNTE_DEVICES, the device records)? Anyone who
-    learnt the webhook URL could otherwise pose as our device: stop sending, confirm doses,
-    opt patients out. With no number known at all, any device is ours (a deploy check warns)."""
+    """Does the event name a number that is or ever was ours (FONNTE_DEVICES, the device
+    records, retired ones too, the numbers Fonnte named answering our sends)? Anyone who learnt
+    the webhook URL could otherwise pose as our device: stop sending, confirm doses, opt
+    patients out. With no number known at all, any device is ours (a deploy check warns)."""
     ours = known_numbers()
     if not ours:
         return True
@@ -173,14 +174,26 @@ def from_our_device(payload: dict) -> bool:
         return False
 
 
-def _require_our_device(payload: dict) -> None:
-    if not from_our_device(payload):
-        raise EventOutcome(State.IGNORED, "not one of our devices (FONNTE_DEVICES)")
+def _require_our_device(payload: dict, claim: EventClaim, sender: str | None = None) -> None:
+    """Ignore an event naming a number that was never ours, and say so where operators look
+    (it is counted: the health page, /healthz, /metrics). A reply (`sender`) from a patient who
+    hears from a number nobody named is ours whatever number it names (`hears_from_an_unnamed_number`)."""
+    if from_our_device(payload):
+        return
+    if sender is not None:
+        try:
+            if hears_from_an_unnamed_number(normalise_phone(sender)):
+                return
+        except ValidationError:
+            pass
+    logger.warning("webhook event_id=%s kind=%s names device %s, which is not one of ours: ignored", claim.event.id,
+                   claim.event.kind, mask_phone(field(payload, "device")) or "(none)")
+    raise EventOutcome(State.IGNORED, NOT_OURS)
 
 
 def _incoming(payload: dict, claim: EventClaim) -> None:
-    _require_our_device(payload)
     sender = field(payload, "sender")
+    _require_our_device(payload, claim, sender)
     if sender.endswith("@g.us") or field(payload, "member"):
         raise EventOutcome(State.IGNORED, "group message")
     try:
@@ -245,7 +258,7 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
 
 
 def _status(payload: dict, claim: EventClaim) -> None:
-    _require_our_device(payload)
+    _require_our_device(payload, claim)
     provider_id = field(payload, "id")
     if not provider_id:
         raise EventOutcome(State.IGNORED, "status without a message id")
@@ -260,7 +273,7 @@ def _status(payload: dict, claim: EventClaim) -> None:
 
 
 def _device(payload: dict, claim: EventClaim) -> None:
-    _require_our_device(payload)
+    _require_our_device(payload, claim)
     status = field(payload, "status").lower()
     if status not in ("connect", "disconnect"):
         raise EventOutcome(State.IGNORED, f"unknown device status {status!r}")

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,7 +13,8 @@ from django.utils.translation import ngettext
 from reminders.workspace import escalations
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
 from reminders.models import Escalation, StaffProfile
-from reminders.workspace.today import contact_actions, escalation_actions
+from reminders.workspace.outcomes import ROLES, describe
+from reminders.workspace.today import contact_actions, escalation_actions, escalation_told, with_telling
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -31,12 +34,12 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(Escalation)
 class EscalationAdmin(VolunteerScopedAdmin):
-    list_display = ["raised_at", "patient_name", "what", "volunteer", "coordinators_told_at", "handled"]
+    list_display = ["raised_at", "patient_name", "what", "volunteer", "told", "handled"]
     list_filter = [OpenFilter, "rule"]
     search_fields = ["patient__name"]
     list_select_related = ["patient", "volunteer", "handled_by"]
-    fields = ["patient", "rule", "what", "local_date", "raised_at", "volunteer", "coordinators_told_at",
-              "handled_by", "handled_at", "handling"]
+    fields = ["patient", "rule", "what", "local_date", "raised_at", "told", "volunteer", "volunteer_told_at",
+              "passed_on_at", "coordinators_told_at", "alerts_to_staff", "handled_by", "handled_at", "handling"]
     readonly_fields = fields
     show_full_result_count = False
     actions = ["mark_called", "mark_visited", "mark_resolved"]
@@ -55,6 +58,29 @@ class EscalationAdmin(VolunteerScopedAdmin):
     @admin.display(description=_("what happened"))
     def what(self, escalation: Escalation) -> str:
         return escalation.what
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return with_telling(super().get_queryset(request))
+
+    @admin.display(description=_("staff told"))
+    def told(self, escalation: Escalation) -> str:
+        """Who was told by WhatsApp, written only once the message went out; who was not, and why."""
+        problem = escalation_told(escalation)
+        if problem:
+            return problem
+        return _("volunteer told") if escalation.volunteer_told_at else "—"
+
+    @admin.display(description=_("WhatsApp to staff"))
+    def alerts_to_staff(self, escalation: Escalation) -> str:
+        """Each alert: to whom, as what, and what became of it."""
+        lines = [
+            (notification.recipient or notification.address, ROLES.get(notification.role, notification.role),
+             notification.get_status_display(),
+             localize(template_localtime(notification.sent_at)) if notification.sent_at
+             else describe(notification.error))
+            for notification in escalation.notifications.select_related("recipient").order_by("id")
+        ]
+        return format_html_join(mark_safe("<br>"), "{} ({}): {} {}", lines) or "—"
 
     @admin.display(description=_("handled"))
     def handled(self, escalation: Escalation) -> str:

@@ -359,14 +359,20 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             self.message_user(request, _("%(moved)d patient(s) moved to %(device)s: %(told)d will hear the new number "
                                          "from their old one; %(back)d were back on the number they know before "
                                          "being told, so they are told nothing; %(there)d were on it already.") % {
-                "moved": moves[Move.TOLD] + moves[Move.UNTOLD], "device": device, "told": moves[Move.TOLD],
-                "back": moves[Move.UNTOLD], "there": moves[Move.ALREADY_THERE]}, messages.SUCCESS)
+                "moved": moves[Move.TOLD] + moves[Move.HELD] + moves[Move.UNTOLD], "device": device,
+                "told": moves[Move.TOLD] + moves[Move.HELD], "back": moves[Move.UNTOLD],
+                "there": moves[Move.ALREADY_THERE]}, messages.SUCCESS)
+            if moves[Move.HELD]:
+                self.message_user(request, _("%(count)d of them cannot receive messages now (paused, opted out or not "
+                                             "verified): their old number tells them, and their caregivers, the new "
+                                             "one once they can again, before any reminder from it.") % {
+                    "count": moves[Move.HELD]}, messages.WARNING)
             return None
         return self._action_form(
             request, queryset, form, "move_to_device", _("Move to another WhatsApp device"),
             lambda patient: patient.device or _("the number of FONNTE_TOKEN"),
             _("From now on every message to them goes through the new device, also those already waiting. "
-              "Their old number sends them the new one."))
+              "Their old number sends them, and their caregivers, the new one first."))
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:

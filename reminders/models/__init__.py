@@ -18,7 +18,7 @@ from reminders.models.fields import (
     TIME_ZONES, WEEKDAYS, ZONE_NAMES, DatabaseOwnedFields, PhoneNumberField, WeekdaysField, every_weekday,
     validate_printable, validate_time_zone,
 )
-from reminders.models.outbox import Message, MessageQuerySet, PrunedMessageTally, Refusal
+from reminders.models.outbox import NOTICE_HELD, Message, MessageQuerySet, PrunedMessageTally, Refusal
 from reminders.models.people import (
     CAREGIVER_PHONE_TAKEN, Caregiver, CaregiverQuerySet, Patient, PatientQuerySet, StaffProfile,
     why_no_caregiver_receives,
@@ -29,7 +29,7 @@ from reminders.models.staff import Escalation, EscalationQuerySet, StaffNotifica
 from reminders.models.system import SchedulerHeartbeat
 
 __all__ = [
-    "CAREGIVER_PHONE_TAKEN", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
+    "CAREGIVER_PHONE_TAKEN", "NOTICE_HELD", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
     "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
     "DeviceState",
     "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",

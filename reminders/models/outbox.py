@@ -12,6 +12,11 @@ from reminders.models.people import Caregiver, Patient
 from reminders.models.senders import Device
 
 
+# Why a notice of a new number waits (its `last_error`) instead of being withdrawn: its
+# recipient cannot receive messages now; it goes when they can (reminders/outbox/devices.py).
+NOTICE_HELD = "held until they can receive messages"
+
+
 class MessageQuerySet(models.QuerySet):
     def going_through(self, device_id: int | None) -> "MessageQuerySet":
         """The messages that go through this device (None: the default sender), by the rule of
@@ -169,6 +174,23 @@ class Message(models.Model):
         others = Message.objects.filter(reminder_id=self.reminder_id, kind=self.Kind.REMINDER).exclude(id=self.id)
         return others.exclude(status__in=[self.Status.FAILED, self.Status.CANCELLED]).exists()
 
+    def recipient_problem(self) -> tuple[str, str] | None:
+        """Why the patient, or the caregiver this goes to, may not get it now, as (code, text)."""
+        if self.caregiver_id:
+            return self.caregiver.reachability_problem()
+        verification = Patient.Verification
+        asked = verification.PENDING if self.kind == self.Kind.VERIFICATION else verification.VERIFIED
+        return self.patient.reachability_problem(verification=asked)
+
+    def held_for_recipient(self) -> str:
+        """Why a notice of a new number must wait now ("" when it may go): its recipient cannot
+        receive messages (paused, opted out, not verified). It is never withdrawn for that: it
+        would be lost for good, and the patient would hear from a number they do not know."""
+        if self.kind != self.Kind.NOTICE:
+            return ""
+        problem = self.recipient_problem()
+        return f"{NOTICE_HELD}: {problem[1]}" if problem else ""
+
     def refusal(self, now: datetime) -> "Refusal | None":
         """The double-check, the one rule of "may this message go out now": why not, or None.
         Read from the patient and reminder rows as they are now (the sender locks them)."""
@@ -176,13 +198,8 @@ class Message(models.Model):
             return None  # answers a message the patient just sent, goodbyes included
         if self.kind in self.STAFF_KINDS:
             return None  # to staff about the patient: the patient's consent, pause or verification is not asked
-        if self.caregiver_id:
-            problem = self.caregiver.reachability_problem()
-        else:
-            verification = Patient.Verification
-            asked = verification.PENDING if self.kind == self.Kind.VERIFICATION else verification.VERIFIED
-            problem = self.patient.reachability_problem(verification=asked)
-        if problem:
+        problem = self.recipient_problem()
+        if problem and self.kind != self.Kind.NOTICE:  # a notice waits instead: `held_for_recipient`
             return Refusal(*problem)
         if self.kind == self.Kind.CHECK_IN and self.check_in.answer:
             return Refusal("cancelled", f"weekly check-in is {self.check_in.answer}")

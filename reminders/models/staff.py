@@ -11,7 +11,8 @@ from reminders.models.people import Patient
 class StaffNotification(models.Model):
     """Telling a volunteer or coordinator about a patient, by a channel, and whether it
     worked: stored before it is tried, so "the volunteer was told" is never claimed
-    before it happened, and a send that failed is retried or passed on."""
+    before it happened, and a send that failed is retried or passed on. About a reply (an
+    emergency, a death told) or an escalation."""
 
     class Channel(models.TextChoices):
         EMAIL = "EMAIL", _("Email")
@@ -26,6 +27,8 @@ class StaffNotification(models.Model):
                                 related_name="staff_notifications")
     reply = models.ForeignKey("PatientReply", verbose_name=_("reply"), on_delete=models.CASCADE, null=True, blank=True,
                               related_name="notifications")
+    escalation = models.ForeignKey("Escalation", verbose_name=_("escalation"), on_delete=models.CASCADE, null=True,
+                                   blank=True, related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL,
                                   null=True, related_name="+")
     role = models.CharField(_("as"), max_length=32, help_text=_("Why this person was told."))
@@ -85,9 +88,19 @@ class Escalation(models.Model):
     detail = models.CharField(_("what the patient wrote"), max_length=200, blank=True,
                               help_text=_("The answer to the weekly check-in."))
     raised_at = models.DateTimeField(_("raised at"), db_default=DatabaseNow())
-    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer told"),
-                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    coordinators_told_at = models.DateTimeField(_("coordinators told at"), null=True, blank=True)
+    # Who was told is written after the fact (`notifications.settle_alerts`), from the outbox
+    # message's end: the alert went out (told at) or not (its notification says why).
+    volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("volunteer alerted"),
+                                  on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  help_text=_("The patient's volunteer, alerted first; empty when they had no staff "
+                                              "WhatsApp number."))
+    volunteer_told_at = models.DateTimeField(_("volunteer told at"), null=True, blank=True,
+                                             help_text=_("When the WhatsApp to the volunteer went out."))
+    passed_on_at = models.DateTimeField(_("passed on to coordinators at"), null=True, blank=True,
+                                        help_text=_("When PRIMA turned to the coordinators: nobody handled it in "
+                                                    "time, or the volunteer could not be told."))
+    coordinators_told_at = models.DateTimeField(_("coordinators told at"), null=True, blank=True,
+                                                help_text=_("When the first WhatsApp to a coordinator went out."))
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)

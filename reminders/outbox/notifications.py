@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from prima.clock import DatabaseNow
-from reminders.models import Message, PatientReply, StaffNotification, StaffProfile
+from reminders.models import Escalation, Message, PatientReply, StaffNotification, StaffProfile
 from reminders.outbox.queue import URGENT, queue_message
 from reminders.phones import mask_phone
 from reminders.templating import shortened
@@ -159,26 +159,51 @@ UPDATE {StaffNotification._meta.db_table} AS n
           FROM {Message._meta.db_table}
          WHERE id = ANY(%s) AND status NOT IN ('{Message.Status.QUEUED}', '{Message.Status.SENDING}')) AS m
  WHERE n.message_id = m.id AND n.status <> m.outcome
-RETURNING n.id, m.message_status
+RETURNING n.id, m.message_status, n.escalation_id, n.role, n.sent_at
 """
 
 
 def settle_alerts(message_ids: list[int]) -> None:
-    """The WhatsApp notifications of these alert messages, told what became of them: SENT once
-    the gateway accepted the message, FAILED with the reason once it failed or was withdrawn.
-    To be called, in the same transaction, wherever an alert's end is recorded. A conditional
-    UPDATE: of processes settling the same message at once, one changes each notification, and
-    only that one passes a volunteer's failed alert (not one a person withdrew) on to the
-    coordinators, unless the reply was handled meanwhile."""
+    """The WhatsApp notifications of these alert messages (urgent alerts, escalations), told
+    what became of them: SENT once the gateway accepted the message, FAILED with the reason
+    once it failed or was withdrawn. To be called, in the same transaction, wherever an
+    alert's end is recorded. A conditional UPDATE: of processes settling the same message at
+    once, one changes each notification, and only that one passes a volunteer's failed alert
+    (not one a person withdrew) on to the coordinators, unless the reply was handled meanwhile.
+    An escalation's alert sent writes when the volunteer, or the first coordinator, was told;
+    one to the volunteer that failed is passed on by the next tick (`escalations.tell_coordinators`)."""
     with connection.cursor() as cursor:
         cursor.execute(_SETTLE_SQL, [message_ids])
-        failed = [row_id for row_id, status in cursor.fetchall() if status == Message.Status.FAILED]
+        settled = cursor.fetchall()
+    for _row_id, status, escalation_id, role, sent_at in settled:
+        if escalation_id and sent_at and status not in (Message.Status.FAILED, Message.Status.CANCELLED):
+            told = "volunteer_told_at" if role == VOLUNTEER else "coordinators_told_at"
+            Escalation.objects.filter(id=escalation_id, **{f"{told}__isnull": True}).update(**{told: sent_at})
+    failed = [row_id for row_id, status, escalation_id, _role, _sent in settled
+              if status == Message.Status.FAILED and escalation_id is None]
     if not failed:
         return
-    for notification in StaffNotification.objects.filter(id__in=failed, role=VOLUNTEER).select_related(
-            "reply__patient", "reply__caregiver", "recipient"):
+    for notification in StaffNotification.objects.filter(id__in=failed, role=VOLUNTEER, reply__isnull=False
+                                                          ).select_related("reply__patient", "reply__caregiver",
+                                                                           "recipient"):
         if notification.reply.handled_at is None:
             _alert_the_team(notification.reply, volunteer_failed=notification.recipient)
+
+
+def settle_ended_alerts() -> int:
+    """The tick's net: WhatsApp notifications still PENDING whose alert has ended (a path that
+    ended it without settling, a person's *Cancel* of an escalation alert), settled now.
+    Served by the pending notifications' partial index."""
+    ended = StaffNotification.objects.filter(
+        status=StaffNotification.Status.PENDING, channel=StaffNotification.Channel.WHATSAPP,
+        message__status__in=[Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ,
+                             Message.Status.FAILED, Message.Status.CANCELLED],
+    ).values_list("message_id", flat=True)[:500]
+    ids = list(ended)
+    if ids:
+        with transaction.atomic():
+            settle_alerts(ids)
+    return len(ids)
 
 
 def _email(notification: StaffNotification) -> None:

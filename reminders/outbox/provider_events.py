@@ -78,7 +78,7 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str, dev
         dose = Reminder.objects.filter(id=message.reminder_id).open()
         dose.update(sent_at=None, reply_deadline=None)
         dose.close(Reminder.Confirmation.MISSED, f"not delivered: {fields['end_reason']}")
-    if updated and target == Message.Status.FAILED and message.kind == Message.Kind.STAFF_ALERT:
+    if updated and target == Message.Status.FAILED and message.kind in Message.STAFF_KINDS:
         settle_alerts([message.id])
     return StatusResult.APPLIED if updated else StatusResult.UNCHANGED
 

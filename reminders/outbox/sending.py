@@ -29,7 +29,10 @@ from django.db.models import QuerySet
 from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.services import check_many
 from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
-from reminders.outbox.devices import UNREADABLE_TOKEN, Sender, senders
+from reminders.outbox.devices import (
+    NOTICE_HOLD_SECONDS, NOTICE_WAIT_SECONDS, UNREADABLE_TOKEN, WAITING_FOR_NOTICE, Sender, notices_on_their_way,
+    senders, wake_those_waiting, waits_for_notice,
+)
 from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
 from reminders.outbox.notifications import settle_alerts
 from reminders.outbox.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
@@ -56,6 +59,7 @@ class Outcome(StrEnum):
     RETRIED = "retried"  # transient error: back to the queue after a backoff
     FAILED = "failed"
     REFUSED = "refused"  # the double-check at the last moment: the message is no longer wanted
+    HELD = "held"  # a notice of a new number waiting for its recipient, or a message waiting for that notice
     LEASE_LOST = "lease_lost"  # another worker took the message over; we changed nothing
     ERROR = "errors"  # a bug while sending: logged; the lease covers the message, retried once it expires
 
@@ -69,6 +73,7 @@ class Skip(StrEnum):
     FAILED = "already_failed"
     NOT_DUE = "not_due"
     MISSING = "missing"
+    NOTICE_HELD = "notice_held"  # a notice of a new number waiting for its recipient
 
 
 @dataclass(frozen=True)
@@ -123,12 +128,12 @@ class DoseClosing:
 def _end(message: Message, status: str, reason: str, dose_state: str) -> DoseClosing | None:
     """End a message for good (CANCELLED or FAILED); returns the closing of its dose when it
     was the dose's reminder, which is what volunteers then see (MISSED: "needs update"). An
-    urgent alert to staff settles its notification at once (the coordinators told now)."""
+    alert to staff settles its notification at once (the coordinators told now)."""
     Message.objects.filter(id=message.id).update(
         status=status, end_reason=reason, lease_token=None, lease_expires_at=None, held_by_pause=False,
         updated_at=DatabaseNow(),
     )
-    if message.kind == Message.Kind.STAFF_ALERT:
+    if message.kind in Message.STAFF_KINDS:
         settle_alerts([message.id])
     if message.kind == Message.Kind.REMINDER and message.reminder_id and not message.other_delivery_alive():
         return DoseClosing(message.reminder_id, dose_state, reason)
@@ -148,7 +153,8 @@ def _refusal_closing(message: Message, refused: Refusal) -> DoseClosing | None:
 
 
 def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> tuple[list[Claim], list[DoseClosing]]:
-    """Claim rows the caller has locked: cancel the refused, fail the exhausted, lease the rest.
+    """Claim rows the caller has locked: cancel the refused, hold a notice its recipient cannot
+    receive yet, fail the exhausted, lease the rest.
     The doses of the ones ended are returned to close once the claim has committed: closing
     them here would lock a dose while holding its queued message, the reverse of `close`."""
     token = uuid.uuid4()
@@ -158,6 +164,11 @@ def _claim_locked(messages: list[Message], now: datetime, skipped: Counter) -> t
         if refused:
             closings.append(_refusal_closing(message, refused))
             skipped[refused.code] += 1
+        elif held := message.held_for_recipient():  # a notice of a new number waits, never withdrawn
+            Message.objects.filter(id=message.id).update(
+                send_after=DatabaseNow() + timedelta(seconds=NOTICE_HOLD_SECONDS), last_error=held,
+                updated_at=DatabaseNow())
+            skipped[Skip.NOTICE_HELD] += 1
         elif message.attempts >= message.max_attempts:
             closings.append(_end(
                 message, Message.Status.FAILED,
@@ -385,8 +396,10 @@ def _hold_for_pause(chunk: _Chunk, claim: Claim, pause: SendingPause) -> None:
 def prepare_attempts(claims: list[Claim]) -> _Chunk:
     """Everything before the calls but counting the attempts, in one transaction for the whole
     chunk: each message must still be ours; the double-check runs again on the patient and
-    dose rows locked (so a "SUDAH" or an opt-out committed a moment ago wins); a paused device
-    holds its messages (one may be its probe); the limits are checked together. Each ready
+    dose rows locked (so a "SUDAH" or an opt-out committed a moment ago wins); a notice of a
+    new number whose recipient cannot receive it yet waits, and so does what would reach that
+    recipient from the new number before it; a paused device holds its messages (one may be its
+    probe); the limits are checked together. Each ready
     claim carries the number it goes to now (`Message.sending_phone`) and the device it goes through (the patient's,
     as the locked row has it now); `start_attempts` records both as the calls begin."""
     chunk = _Chunk(prepared_at=time.monotonic())
@@ -402,6 +415,7 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
             [m.reminder_id for m in rows.values() if m.reminder_id])
         caregivers = Caregiver.objects.select_related("patient").select_for_update(of=("self",)).order_by("id").in_bulk(
             [m.caregiver_id for m in rows.values() if m.caregiver_id])
+        awaited = notices_on_their_way({message.patient_id for message in rows.values()})
         by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
         waiting = []
@@ -419,6 +433,12 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 if closing:
                     closing.apply()
                 chunk.outcomes[claim.message_id] = (claim, Outcome.REFUSED, refused.text)
+                continue
+            held = message.held_for_recipient()
+            if held or waits_for_notice(message, awaited):
+                delay, why = (NOTICE_HOLD_SECONDS, held) if held else (NOTICE_WAIT_SECONDS, WAITING_FOR_NOTICE)
+                chunk.releases.append(Release(claim, delay, error=why))
+                chunk.outcomes[claim.message_id] = (claim, Outcome.HELD, why)
                 continue
             sender = by_device[message.sending_device_id]
             claim = replace(claim, phone=message.sending_phone, sender=sender)
@@ -486,8 +506,9 @@ RETURNING m.id
 def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
     """The sends that went through, in one transaction: each fenced by its lease, each
     reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
-    was on its way opens again: the patient has it, so her answer counts), and each urgent
-    alert's notification SENT."""
+    was on its way opens again: the patient has it, so her answer counts), each alert's
+    notification to staff SENT (urgent or an escalation's), and what waited for a notice of a
+    new number that went out due at once."""
     if not sent:
         return set()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -503,9 +524,12 @@ def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
             # so a reply judged against `sent_at` is never made too early by a later send.
             doses.filter(sent_at__isnull=True).update(
                 sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
-        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.STAFF_ALERT]
+        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind in Message.STAFF_KINDS]
         if alerts:
             settle_alerts(alerts)
+        notices = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.NOTICE]
+        if notices:
+            wake_those_waiting(notices)
     return recorded
 
 

@@ -21,13 +21,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from prima.clock import DatabaseNow
-from reminders.models import CheckIn, Escalation, Message, Patient, PatientReply, Reminder
-from reminders.outbox.notifications import coordinators_on_whatsapp, staff_phone
+from reminders.models import (
+    CheckIn, Escalation, Message, Patient, PatientReply, Reminder, StaffNotification, StaffProfile,
+)
+from reminders.outbox.notifications import COORDINATOR, VOLUNTEER, coordinators_on_whatsapp, staff_phone
 from reminders.outbox.queue import queue_message
 from reminders.phones import mask_phone
 from reminders.templating import shortened
@@ -40,6 +42,9 @@ Rule = Escalation.Rule
 LOOKBACK = timedelta(days=1)
 # Escalations passed on to coordinators per tick at most (the rest, the next tick).
 BATCH = 200
+# An escalation nobody could be told for lack of a staff WhatsApp number is told when someone
+# has one, up to this old: older ones stay on Hari ini and the list, not worth a WhatsApp now.
+TELL_LATE_WITHIN = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -116,26 +121,40 @@ RULES: dict[str, Callable[[datetime], list[Trigger]]] = {
 }
 
 
-def _alert(escalation: Escalation, phone: str, to_coordinator: bool) -> Message:
+def _alert(escalation: Escalation, user: AbstractBaseUser | None, phone: str, role: str,
+           volunteer_failed: bool = False) -> StaffNotification:
+    """One WhatsApp to a staff member about the escalation, with its notification, PENDING
+    until the outbox has sent it (SENT, and the escalation's told-at written) or given it up
+    (FAILED, with the reason): `notifications.settle_alerts`."""
     link = settings.SITE_URL + reverse("admin:reminders_escalation_change", args=[escalation.pk])
-    volunteer = escalation.volunteer  # told first; empty when there was nobody to tell
-    return queue_message(
+    volunteer = escalation.volunteer  # alerted first; empty when they had no number
+    message = queue_message(
         escalation.patient, "escalation", kind=Message.Kind.ESCALATION, to=phone, escalation=escalation,
-        rule=escalation.rule, jumlah=escalation.count, teks=escalation.detail, koordinator=to_coordinator, tautan=link,
-        menit=settings.ESCALATION_TO_COORDINATORS_MINUTES, relawan=volunteer.get_username() if volunteer else "",
+        rule=escalation.rule, jumlah=escalation.count, teks=escalation.detail, koordinator=role == COORDINATOR,
+        tautan=link, menit=settings.ESCALATION_TO_COORDINATORS_MINUTES,
+        relawan=volunteer.get_username() if volunteer else "", relawan_gagal=volunteer_failed,
+    )
+    return StaffNotification.objects.create(
+        patient=escalation.patient, escalation=escalation, recipient=user, role=role,
+        channel=StaffNotification.Channel.WHATSAPP, address=phone, message=message,
     )
 
 
 def _tell_coordinators(escalation: Escalation) -> int:
-    """Every coordinator with a number, but one already told about this escalation."""
+    """Every coordinator with a number, but a number already alerted about this escalation.
+    None with a number: said in the log, and on the escalation's page and Hari ini (not told,
+    and why) until `tell_the_untold` finds one."""
     told = set(escalation.messages.filter(kind=Message.Kind.ESCALATION).values_list("phone", flat=True))
-    phones = set(coordinators_on_whatsapp().values_list("staff_profile__phone", flat=True))
-    for phone in sorted(phones - told):
-        _alert(escalation, phone, to_coordinator=True)
-    if not phones:
-        logger.warning("escalation_id=%s patient_id=%s: no coordinator has a WhatsApp number", escalation.pk,
-                       escalation.patient_id)
-    return len(phones - told)
+    team: dict[str, AbstractBaseUser] = {}
+    for user in coordinators_on_whatsapp():
+        team.setdefault(user.staff_profile.phone, user)
+    if not team:
+        logger.warning("escalation_id=%s patient_id=%s: no coordinator has a WhatsApp number; not passed on yet",
+                       escalation.pk, escalation.patient_id)
+    volunteer_failed = escalation.notifications.filter(role=VOLUNTEER, status=StaffNotification.Status.FAILED).exists()
+    for phone in sorted(set(team) - told):
+        _alert(escalation, team[phone], phone, COORDINATOR, volunteer_failed)
+    return len(set(team) - told)
 
 
 def raise_escalation(rule: str, trigger: Trigger, today: date | None = None) -> Escalation | None:
@@ -151,13 +170,13 @@ def raise_escalation(rule: str, trigger: Trigger, today: date | None = None) -> 
                 escalation = Escalation.objects.create(
                     patient=patient, rule=rule, local_date=local_date, count=trigger.count, detail=trigger.detail,
                     volunteer=patient.volunteer if phone else None,
-                    coordinators_told_at=None if phone else DatabaseNow(),
+                    passed_on_at=None if phone else DatabaseNow(),
                 )
         except IntegrityError:
             return None
         if phone:
-            _alert(escalation, phone, to_coordinator=False)
-            logger.info("escalation_id=%s rule=%s patient_id=%s told volunteer at %s", escalation.pk, rule,
+            _alert(escalation, patient.volunteer, phone, VOLUNTEER)
+            logger.info("escalation_id=%s rule=%s patient_id=%s alerting volunteer at %s", escalation.pk, rule,
                         patient.pk, mask_phone(phone))
         else:
             _tell_coordinators(escalation)
@@ -189,8 +208,9 @@ def _uncovered(rule: str, triggers: list[Trigger], now: datetime) -> list[tuple[
 
 def raise_escalations(now: datetime) -> Counter:
     """The tick's step: every rule in ESCALATION_RULES, then the escalations nobody handled in
-    time passed on to the coordinators. A patient whose escalation fails is logged and
-    counted, never allowed to stop the others."""
+    time passed on to the coordinators, then those nobody could be told for lack of a number
+    told to whoever has one now. A patient whose escalation fails is logged and counted, never
+    allowed to stop the others."""
     stats: Counter = Counter()
     for rule, find in RULES.items():
         if rule not in settings.ESCALATION_RULES:
@@ -202,23 +222,63 @@ def raise_escalations(now: datetime) -> Counter:
                 logger.exception("escalation rule=%s patient_id=%s failed", rule, trigger.patient_id)
                 stats["escalation_errors"] += 1
     stats["escalations_to_coordinators"] += tell_coordinators(now)
+    stats["escalations_told_late"] += tell_the_untold(now)
     return stats
 
 
 def tell_coordinators(now: datetime) -> int:
-    """Escalations nobody handled ESCALATION_TO_COORDINATORS_MINUTES after they were raised:
-    each passed on once (a conditional UPDATE decides who does it), to every coordinator."""
+    """Escalations nobody handled ESCALATION_TO_COORDINATORS_MINUTES after they were raised,
+    or whose WhatsApp to the volunteer failed: each passed on once (a conditional UPDATE
+    decides who does it), to every coordinator."""
     late = now - timedelta(minutes=settings.ESCALATION_TO_COORDINATORS_MINUTES)
-    due = Escalation.objects.unhandled().filter(coordinators_told_at__isnull=True, raised_at__lte=late)
+    volunteer_failed = StaffNotification.objects.filter(  # failed, not withdrawn by a person
+        escalation=OuterRef("pk"), role=VOLUNTEER, status=StaffNotification.Status.FAILED,
+        message__status=Message.Status.FAILED)
+    due = Escalation.objects.unhandled().filter(passed_on_at__isnull=True).filter(
+        Q(raised_at__lte=late) | Q(Exists(volunteer_failed)))
     passed_on = 0
     for escalation in due.select_related("patient", "volunteer").order_by("raised_at")[:BATCH]:
         with transaction.atomic():
-            won = Escalation.objects.unhandled().filter(id=escalation.pk, coordinators_told_at__isnull=True).update(
-                coordinators_told_at=DatabaseNow())
+            won = Escalation.objects.unhandled().filter(id=escalation.pk, passed_on_at__isnull=True).update(
+                passed_on_at=DatabaseNow())
             if won:
                 _tell_coordinators(escalation)
                 passed_on += 1
     return passed_on
+
+
+def tell_the_untold(now: datetime) -> int:
+    """Escalations passed on to the coordinators when none had a WhatsApp number, still
+    unhandled and at most TELL_LATE_WITHIN old: told now to the coordinators who have a number
+    since, and to the patient's volunteer when nobody was alerted at all and they have one now.
+    One process tells each (the escalation's row lock, skipped by the others)."""
+    if not StaffProfile.objects.exclude(phone="").exists():
+        return 0  # nobody has a number yet: nothing to look for
+    coordinator_alerted = StaffNotification.objects.filter(escalation=OuterRef("pk"), role=COORDINATOR)
+    untold = Escalation.objects.unhandled().filter(passed_on_at__isnull=False, raised_at__gte=now - TELL_LATE_WITHIN
+                                                   ).exclude(Exists(coordinator_alerted))
+    team = coordinators_on_whatsapp().exists()
+    if not team:  # only a volunteer who has a number now, of an escalation nobody was alerted about
+        untold = untold.exclude(Exists(StaffNotification.objects.filter(escalation=OuterRef("pk")))).filter(
+            patient__volunteer__is_active=True, patient__volunteer__staff_profile__phone__gt="")
+    told = 0
+    for escalation_id in untold.order_by("raised_at").values_list("id", flat=True)[:BATCH]:
+        with transaction.atomic():
+            escalation = (Escalation.objects.unhandled().select_for_update(skip_locked=True, of=("self",))
+                          .select_related("patient__volunteer", "volunteer").filter(id=escalation_id)
+                          .exclude(Exists(coordinator_alerted)).first())
+            if escalation is None:
+                continue
+            nobody_alerted = not escalation.notifications.exists()
+            alerts = _tell_coordinators(escalation) if team else 0
+            volunteer, phone = escalation.patient.volunteer, staff_phone(escalation.patient.volunteer)
+            if phone and nobody_alerted and not escalation.messages.filter(phone=phone).exists():
+                Escalation.objects.filter(id=escalation.pk).update(volunteer=volunteer)
+                escalation.volunteer = volunteer
+                _alert(escalation, volunteer, phone, VOLUNTEER)
+                alerts += 1
+            told += bool(alerts)
+    return told
 
 
 def handle(escalations: QuerySet, user: AbstractBaseUser, how: str) -> int:

@@ -126,6 +126,9 @@ PHRASES = [
     (r"device (?P<device>\S+) disconnected: (?P<reason>.+)", _("device %(device)s disconnected: %(reason)s")),
     (r"device (?P<device>\S+) disconnected", _("device %(device)s disconnected")),
     (r"moved again before it was sent", _("moved to another device again before it was sent")),
+    (r"held until they can receive messages: (?P<why>.+)",
+     _("held until they can receive messages again, then sent: %(why)s")),
+    (r"waiting for the notice of the new number", _("waiting for the notice of the new number")),
     (r"lease expired while sending: outcome unknown", _("the sender stopped while sending: perhaps sent")),
     (r"lease expired before sending: its worker stopped", _("the sender stopped before sending: not sent yet")),
 ]

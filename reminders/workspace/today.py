@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.text import capfirst
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reminders.conversation.consent import verification_to_do
-from reminders.models import Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule
+from reminders.models import (
+    NOTICE_HELD, Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification,
+)
+from reminders.outbox.notifications import COORDINATOR
 from reminders.workspace.outcomes import describe
 from reminders.phones import call_url, whatsapp_url
 
@@ -162,18 +165,42 @@ def escalation_actions(escalation: Escalation) -> list[Action]:
         ("mark_called", _("Called")), ("mark_visited", _("Visited")), ("mark_resolved", _("Resolved"))]]
 
 
+def with_telling(escalations: QuerySet) -> QuerySet:
+    """Each escalation with what became of its WhatsApp alerts to staff, for `escalation_told`:
+    how many there are, to whom, sent, waiting, and the last failure's reason; one query."""
+    notification = StaffNotification.Status
+    failures = StaffNotification.objects.filter(escalation=OuterRef("pk"), status=notification.FAILED).order_by("-id")
+    return escalations.annotate(
+        alerts=Count("notifications"),
+        coordinator_alerts=Count("notifications", filter=Q(notifications__role=COORDINATOR)),
+        alerts_sent=Count("notifications", filter=Q(notifications__status=notification.SENT)),
+        alerts_waiting=Count("notifications", filter=Q(notifications__status=notification.PENDING)),
+        alert_failure=Subquery(failures.values("error")[:1]),
+    )
+
+
 def escalation_told(escalation: Escalation) -> str:
-    """Who was told by WhatsApp, as far as Hari ini needs to say: nobody, when no one had a number."""
+    """What became of the escalation's WhatsApp to staff, as far as a reader needs to know
+    (an escalation from `with_telling`): nothing when the volunteer got it; otherwise who was not
+    told and why, the staff's own numbers (not the patient's) being the usual reason."""
     if not escalation.alerts:
-        return str(_("nobody has a WhatsApp number: not sent"))
-    return str(_("coordinators told")) if escalation.coordinators_told_at else ""
+        return str(_("Not sent: neither the volunteer nor any coordinator has a staff WhatsApp number"))
+    if escalation.coordinators_told_at:
+        return str(_("coordinators told"))
+    if escalation.passed_on_at and not escalation.coordinator_alerts:
+        return str(_("Coordinators not told: none has a staff WhatsApp number"))
+    if escalation.alerts_sent:
+        return ""
+    if escalation.alerts_waiting:
+        return str(_("WhatsApp to staff not sent yet"))
+    return str(_("WhatsApp to staff not sent: %(reason)s") % {"reason": describe(escalation.alert_failure or "")})
 
 
 def escalations(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Patients an escalation rule says need a person, until someone records what they did."""
     found, more = _capped(
-        Escalation.objects.unhandled().filter(patient__in=patients).select_related("patient__volunteer")
-        .annotate(alerts=Count("messages")).order_by("raised_at"),
+        with_telling(Escalation.objects.unhandled().filter(patient__in=patients)).select_related("patient__volunteer")
+        .order_by("raised_at"),
         More(_("All escalations"), _changelist("escalation")),
     )
     return [
@@ -328,8 +355,26 @@ def failed_messages(patients: QuerySet, now: datetime) -> tuple[list[Row], More 
     ], more
 
 
+def notices_held(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
+    """Patients moved to another number who cannot be told it yet (paused, opted out): the
+    notice goes when they can receive messages again, before anything from the new number."""
+    held = Message.objects.filter(patient__in=patients, kind=Message.Kind.NOTICE, status=Message.Status.QUEUED,
+                                  last_error__startswith=NOTICE_HELD)
+    found, more = _capped(
+        held.filter(id__in=held.order_by("patient_id", "created_at").distinct("patient_id").values("id"))
+        .select_related("patient__volunteer").order_by("created_at"),
+        More(_("All notices of a new number not sent yet"),
+             _changelist("message", kind__exact=Message.Kind.NOTICE, status__exact=Message.Status.QUEUED)),
+    )
+    return [
+        Row("notice", 6, notice.patient, notice.created_at, _("Not told of their new WhatsApp number yet"),
+            detail=describe(notice.last_error), actions=contact_actions(notice.patient))
+        for notice in found
+    ], more
+
+
 SOURCES: list[Source] = [emergencies, escalations, replies_to_read, missed_doses, unreceivable_doses,
-                         waiting_for_update, verification, failed_messages]
+                         waiting_for_update, verification, notices_held, failed_messages]
 
 
 def today(patients: QuerySet, now: datetime) -> Today:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from reminders.workspace import today
 from reminders.health import record_tick
-from reminders.models import DeviceState, Message, Patient, PatientReply, Reminder
+from reminders.models import NOTICE_HELD, DeviceState, Message, Patient, PatientReply, Reminder
 from tests.admin.conftest import make_staff
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 
@@ -42,6 +42,7 @@ def one_of_each_kind(patient: Patient, phone_of_unverified: str) -> dict:
                                 reply_deadline=now + timedelta(hours=1)),
         "verification": make_patient(phone_of_unverified, name="Bapak Baru", volunteer=patient.volunteer,
                                      verification_status=Patient.Verification.PENDING),
+        "notice": queue_message(patient, kind=Message.Kind.NOTICE, last_error=f"{NOTICE_HELD}: patient is not active"),
         "failed": queue_message(patient, status=Message.Status.FAILED, end_reason="invalid number"),
     }
 
@@ -67,7 +68,7 @@ def test_it_lists_every_kind_most_urgent_first_each_with_its_one_tap_actions(ani
     response = ani_client.get(TODAY)
     rows = rows_of(response)
     assert [row.kind for row in rows] == ["emergency", "reply", "missed", "unreceivable", "update", "verification",
-                                          "failed"]
+                                          "notice", "failed"]
     labels = {row.kind: [action.label for action in row.actions] for row in rows}
     assert labels["emergency"] == ["Call", "WhatsApp", "Open", "Mark as handled"]
     assert "Record a confirmation" in labels["missed"] and "Record a confirmation" in labels["update"]
@@ -210,7 +211,7 @@ def test_it_shows_at_most_a_pageful_of_one_kind_and_links_to_the_rest(ani_client
 @pytest.mark.parametrize("per_volunteer", [1, 12])
 def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per_volunteer,
                                                         django_assert_max_num_queries):
-    """Eight sources, one query each, the system line (4: heartbeat, pauses, devices, stuck
+    """Nine sources, one query each, the system line (4: heartbeat, pauses, devices, stuck
     messages), the session, the user and the menu."""
     for v in range(3):
         volunteer = make_staff(f"relawan.{v}", "volunteer")
@@ -218,4 +219,4 @@ def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per
             one_of_each_kind(make_patient(volunteer=volunteer), f"+628129{v:02d}{n:05d}")
     with django_assert_max_num_queries(16):
         response = coordinator_client.get(TODAY)
-    assert len(rows_of(response)) == 3 * per_volunteer * 7
+    assert len(rows_of(response)) == 3 * per_volunteer * 8

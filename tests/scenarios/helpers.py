@@ -18,7 +18,7 @@ from django.forms import MultiWidget
 from django.urls import reverse
 
 from reminders.backends import locmem
-from reminders.models import Caregiver, Patient, ReminderSchedule
+from reminders.models import Caregiver, Device, Patient, ReminderSchedule
 from reminders.workspace.roles import sync_roles
 from tests.factories import make_patient, make_schedule
 
@@ -130,6 +130,20 @@ def admin_action(client, model: str, action: str, objects, **extra):
     url = reverse(f"admin:reminders_{model}_changelist")
     return client.post(url, {"action": action, ACTION_CHECKBOX_NAME: [obj.pk for obj in objects], **extra},
                        follow=True)
+
+
+def add_device(client, number: str) -> Device:
+    """A coordinator adds a WhatsApp device in the admin, with its Fonnte token."""
+    response = client.post(reverse("admin:reminders_device_add"),
+                           {"number": number, "label": "HP posko", "is_active": "on", "token": f"token-{number}"})
+    assert response.status_code == 302
+    return Device.objects.get(number=number)
+
+
+def move_to_device(client, patients, device: Device):
+    """A coordinator moves patients to another device from the patient list (the old number
+    tells them); the page that follows, to read its messages."""
+    return admin_action(client, "patient", "move_to_device", patients, apply="1", device=device.pk)
 
 
 def admin_messages(response) -> list[str]:

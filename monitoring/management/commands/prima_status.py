@@ -9,9 +9,9 @@ class Command(BaseCommand):
         "Print PRIMA's health: whether messages really go out (\"sending: ok\" only with a WhatsApp backend "
         "that reaches people, no pause and nothing stuck past its lease; the email backend likewise), outbox "
         "depth (due, deferred, stale leases) and lateness, sends and failures in the last hour, held locks, "
-        "the busiest rate-limit keys (phone numbers masked), webhook events failed or unprocessed, "
-        "disconnected devices, each device's remaining Fonnte quota, schedules the scheduler cannot handle, "
-        "and the age of the scheduler's last tick (and its last failure)."
+        "the busiest rate-limit keys (phone numbers masked), webhook events failed, unprocessed or ignored as "
+        "naming a number not ours, disconnected devices, each device's remaining Fonnte quota, schedules the "
+        "scheduler cannot handle, and the age of the scheduler's last tick (and its last failure)."
     )
 
     def handle(self, *args, **options) -> None:
@@ -32,7 +32,10 @@ class Command(BaseCommand):
             f"stale_leases={status.queue.stale_leases} oldest_due_late={status.lateness.total_seconds():.0f}s",
             f"last hour: sent={status.last_hour.sent} failed={status.last_hour.failed}",
             f"replies needing attention: {status.replies_waiting}",
-            f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed}",
+            f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed} "
+            f"not_ours_7d={status.webhooks_not_ours.total} (replies={status.webhooks_not_ours.replies})"
+            + (f" naming {', '.join(mask_phones(n) for n in status.webhooks_not_ours.numbers)}"
+               if status.webhooks_not_ours.total else ""),
             "devices disconnected: " + (", ".join(d.device for d in status.disconnected_devices) or "none"),
             f"device quota (alert below {status.quota_alert_below}): "
             + (", ".join(f"{d.device} {d.quota_remaining} left" + (" LOW" if d.quota_is_low else "")
