@@ -34,6 +34,10 @@ INDONESIAN = {
     "condolences queued; %(count)s staff notification(s)": "ucapan duka diantrekan; %(count)s pemberitahuan staf",
     "%(count)s staff notification(s)": "%(count)s pemberitahuan staf",
     "answered and told already": "sudah dijawab dan sudah diberitahukan",
+    "%(count)d patient(s) were so already: left as they were.":
+        "%(count)d pasien memang sudah begitu: dibiarkan seperti semula.",
+    "The caregiver's consent cannot be in the future: enter the day they agreed.":
+        "Tanggal persetujuan pendamping tidak boleh di masa depan: isi hari ketika ia setuju.",
     "safety reply sent for another patient of this phone; notifying %(told)s":
         "balasan keselamatan sudah dikirim untuk pasien lain dari nomor ini; memberi tahu %(told)s",
     "answer": "jawaban",

@@ -316,6 +316,9 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
                                                timezone.now())
             self.message_user(request, _("%(title)s: %(count)d patient(s).") % {"title": title, "count": changed},
                               messages.SUCCESS)
+            if unchanged := queryset.count() - changed:
+                self.message_user(request, _("%(count)d patient(s) were so already: left as they were.")
+                                  % {"count": unchanged}, messages.INFO)
             return None
         return self._action_form(request, queryset, form, action, title,
                                  lambda patient: patient.get_verification_status_display())

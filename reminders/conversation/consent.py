@@ -161,8 +161,9 @@ def set_verification_by_hand(patients: QuerySet, user: AbstractBaseUser, verifie
     line = note_line(user, now, f"{what}: {note}" if note else what)
     changed = 0
     chosen = list(patients.values_list("id", flat=True))
-    with transaction.atomic():
-        for patient in Patient.objects.filter(id__in=chosen).order_by("id").select_for_update():
+    with transaction.atomic():  # a patient already so keeps their own answer's time and notes untouched
+        for patient in Patient.objects.filter(id__in=chosen).exclude(verification_status=status).order_by(
+                "id").select_for_update():
             patient.verification_status = status
             patient.verification_answered_at = now
             patient.notes = f"{patient.notes}\n{line}".strip()

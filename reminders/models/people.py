@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models.fields import (
@@ -190,6 +191,9 @@ class Caregiver(models.Model):
         if patient is not None and self.phone == patient.phone:
             raise ValidationError({"phone": _("This is the patient's own number: the patient gets the reminders on it "
                                               "already. Enter the caregiver's own number.")})
+        if self.consented_at is not None and self.consented_at > timezone.now():  # a year typed wrong in December
+            raise ValidationError({"consented_at": _("The caregiver's consent cannot be in the future: enter the day "
+                                                     "they agreed.")})
 
     def reachability_problem(self) -> tuple[str, str] | None:
         """Why this caregiver may not get reminders now, as (code, text); None when they may."""
@@ -214,7 +218,7 @@ class Caregiver(models.Model):
             return "caregiver is not active"
         if self.consented_at is None:
             return "caregiver has not agreed to reminders"
-        if moment is not None and self.consented_at > moment:
+        if self.consented_at > (moment or timezone.now()):
             return "caregiver agreed only after it was due"
         return None
 

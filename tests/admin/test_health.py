@@ -29,10 +29,12 @@ def test_it_answers_503_when_the_tick_is_stale_and_200_again_after_a_tick(client
     assert fresh.json()["database"] == "ok" and fresh.json()["last_tick_age_seconds"] < 5
 
 
-def test_its_503s_while_the_shape_boots_are_a_warning_once_never_an_error(client, caplog):
+def test_its_503s_while_the_shape_boots_are_a_warning_once_never_an_error(client, caplog, settings):
     """Every probe answers 503 until beat's first tick: one WARNING, then INFO when healthy."""
     from monitoring import views
 
+    settings.WHATSAPP_BACKEND, settings.FONNTE_TOKEN = "reminders.backends.fonnte.FonnteBackend", "a-real-token"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # backends that reach people
     views._last_health.clear()
     with caplog.at_level("INFO"):
         assert [client.get("/healthz").status_code for _ in range(3)] == [503] * 3

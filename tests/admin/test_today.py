@@ -217,6 +217,6 @@ def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per
         volunteer = make_staff(f"relawan.{v}", "volunteer")
         for n in range(per_volunteer):
             one_of_each_kind(make_patient(volunteer=volunteer), f"+628129{v:02d}{n:05d}")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = coordinator_client.get(TODAY)
     assert len(rows_of(response)) == 3 * per_volunteer * 8

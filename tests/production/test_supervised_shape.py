@@ -44,6 +44,8 @@ def laptop_recipe(fonnte: FonnteStandIn, webhook_secret: str) -> dict[str, str]:
         "WEB_CONCURRENCY": "2",
         "CELERY_CONCURRENCY": "1",
         "FONNTE_TOKEN": "shape-device-token",
+        # A real mail server, as production must have (the console's is refused); nobody writes an emergency here.
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "FONNTE_DEVICES": DEVICE,
         "FONNTE_BASE_URL": fonnte.base_url,
         "FONNTE_WEBHOOK_SECRET": webhook_secret,

@@ -4,6 +4,7 @@ patient, a caregiver of two never told of the wrong one, no promise PRIMA cannot
 from datetime import time
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from reminders.conversation.consent import send_verification
 from reminders.models import Caregiver, Escalation, Patient, PatientReply, ReminderSchedule
@@ -27,7 +28,8 @@ def test_a_caregiver_of_a_paused_patient_is_still_heard_and_an_emergency_still_r
     caregiver_of(patient)
     Patient.objects.filter(id=patient.id).update(is_active=False)  # in hospital: a volunteer paused him
     with at(wib(23, 9)):
-        assert from_rina(client, patient, "bu, bapak sudah pulang dari rs tapi sekarang sesak lagi, tolong") == "processed"
+        words = "bu, bapak sudah pulang dari rs tapi sekarang sesak lagi, tolong"
+        assert from_rina(client, patient, words) == "processed"
         run_scheduler()
     reply = PatientReply.objects.get()
     assert (reply.intent, reply.urgent, reply.caregiver.phone) == ("EMERGENCY", True, RINA)
@@ -133,3 +135,17 @@ def test_a_pause_for_a_death_shows_its_reason_and_resuming_clears_it(client, ani
     admin_action(volunteer, "patient", "resume_reminders", [patient])
     patient.refresh_from_db()
     assert patient.is_active and patient.pause_reason == ""
+
+
+def test_a_consent_date_in_the_future_is_refused_and_verifying_twice_keeps_the_first_answer(client, ani, volunteer):
+    patient = make_patient(volunteer=ani)
+    rina = caregiver_of(patient)
+    rina.consented_at = wib(22, 12, month=12).replace(year=2027)  # a year typed wrong in December
+    with pytest.raises(ValidationError, match="masa depan|future"):
+        rina.full_clean()
+    answered = patient.verification_answered_at
+    response = admin_action(volunteer, "patient", "verify_by_hand", [patient], note="ditemui di rumah", apply="1")
+    patient.refresh_from_db()
+    assert patient.verification_answered_at == answered and "by hand" not in patient.notes.lower()
+    told = [str(message) for message in response.context["messages"]]
+    assert any("so already" in message or "sudah begitu" in message for message in told)
