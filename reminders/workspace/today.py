@@ -126,17 +126,19 @@ def _replies(patients: QuerySet, urgent: bool) -> QuerySet:
         "patient__volunteer", "caregiver")
 
 
+def _reply_row(kind: str, urgency: int, reply: PatientReply, what: str, primary: bool = False) -> Row:
+    """A reply's row: what it is, the words, and calling whoever wrote, opening it, marking it handled."""
+    return Row(kind, urgency, reply.patient, reply.received_at, what, detail=reply_words(reply), actions=[
+        *writer_actions(reply, primary=primary),
+        Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
+        one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
+    ])
+
+
 def emergencies(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Emergencies nobody has marked handled yet: call first, then mark handled."""
     found, more = _capped(_replies(patients, urgent=True), More(_("All emergencies"), _changelist("patientreply")))
-    return [
-        Row("emergency", 0, reply.patient, reply.received_at, urgent_what(reply), detail=reply_words(reply), actions=[
-                *writer_actions(reply, primary=True),
-                Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
-                one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
-            ])
-        for reply in found
-    ], more
+    return [_reply_row("emergency", 0, reply, urgent_what(reply), primary=True) for reply in found], more
 
 
 def urgent_what(reply: PatientReply) -> str:
@@ -214,14 +216,7 @@ def escalations(patients: QuerySet, now: datetime) -> tuple[list[Row], More | No
 def replies_to_read(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Replies only a person can answer: free text, a refusal, an unclear or late answer."""
     found, more = _capped(_replies(patients, urgent=False), More(_("All replies to read"), _changelist("patientreply")))
-    return [
-        Row("reply", 2, reply.patient, reply.received_at, reply_what(reply), detail=reply_words(reply), actions=[
-                *writer_actions(reply),
-                Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
-                one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
-            ])
-        for reply in found
-    ], more
+    return [_reply_row("reply", 2, reply, reply_what(reply)) for reply in found], more
 
 
 def _dose(reminder: Reminder) -> str:
