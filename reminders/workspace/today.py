@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.text import capfirst
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -356,7 +356,8 @@ def notices_held(patients: QuerySet, now: datetime) -> tuple[list[Row], More | N
     held = Message.objects.filter(patient__in=patients, kind=Message.Kind.NOTICE, status=Message.Status.QUEUED,
                                   last_error__startswith=NOTICE_HELD)
     found, more = _capped(
-        held.filter(id__in=held.order_by("patient_id", "created_at").distinct("patient_id").values("id"))
+        held.filter(id__in=held.order_by("patient_id", "created_at", F("caregiver_id").asc(nulls_first=True), "id")
+                       .distinct("patient_id").values("id"))
         .select_related("patient__volunteer").order_by("created_at"),
         More(_("All notices of a new number not sent yet"),
              _changelist("message", kind__exact=Message.Kind.NOTICE, status__exact=Message.Status.QUEUED)),
