@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The admin's lists and inline rows as cards on a phone (prima/templates/admin/).
+            "libraries": {"phone_cards": "prima.phone_cards"},
         },
     },
 ]
