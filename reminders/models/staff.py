@@ -54,7 +54,9 @@ class StaffNotification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} to {self.recipient or self.address} ({self.get_status_display()})"
+        return _("%(channel)s to %(whom)s (%(status)s)") % {
+            "channel": self.get_channel_display(), "whom": self.recipient or self.address,
+            "status": self.get_status_display()}
 
 
 class EscalationQuerySet(models.QuerySet):
