@@ -24,15 +24,13 @@ def labelled(cell: str, label: str, hidden: bool) -> SafeString:
 
 @register.simple_tag
 def phone_cells(cl, headers: list[dict], result: Iterable[str]) -> SafeString:
-    """One list row's cells, each labelled by its header; those not in `phone_columns` (all show
-    when the admin names none), and the empty ones, marked hidden on a phone."""
+    """One list row's cells, each labelled by its header; those not in `phone_columns` marked
+    hidden on a phone (all show when the admin names none)."""
     shown = getattr(cl.model_admin, "phone_columns", None)
-    empty = f">{cl.model_admin.get_empty_value_display()}</td>"
     cells = list(result)
     for index, (name, header) in enumerate(zip(cl.list_display, headers)):
         label = "" if name in ALWAYS_SHOWN else capfirst(str(header["text"]))
         links = cells[index].startswith("<th")  # the column that opens the row
-        unwanted = shown is not None and name not in shown and name not in ALWAYS_SHOWN
-        hidden = not links and (unwanted or cells[index].endswith(empty))  # "Urgent: —" says nothing
+        hidden = shown is not None and name not in shown and name not in ALWAYS_SHOWN and not links
         cells[index] = labelled(cells[index], label, hidden)
     return mark_safe("".join(cells))  # a list_editable row's primary key, if any, comes last, unlabelled

@@ -69,7 +69,7 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
     list_display = ["received_at", "urgency", "patient_name", "written_by", "understood_as", "text", "outcome_text",
                     "handled"]
-    phone_columns = ["received_at", "urgency", "patient_name", "written_by", "text", "handled"]
+    phone_columns = ["received_at", "patient_name", "written_by", "understood_as", "text", "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"
