@@ -102,6 +102,9 @@ def test_the_health_page_names_keys_in_words_and_pauses_in_indonesian(coordinato
     assert f'<td title="patient:{patient.pk}">balasan dari Ibu Sari sedang diproses</td>' in page
     assert "perangkat +6281100000002 terputus: phone offline" in page  # Fonnte's own reason stays as it said
     assert "device +6281100000002 disconnected" not in page
+    usage = coordinator_client.get(reverse("admin:ratelimit_ratelimitevent_changelist"),
+                                   headers=INDONESIAN).content.decode()
+    assert f'<th scope="row" title="patient_response:{patient.pk}">balasan dari Ibu Sari</th>' in usage
 
 
 def test_a_wrong_password_is_said_once_in_plain_words(client, ani):
