@@ -299,7 +299,8 @@ def seed_every_list(volunteer, coordinator) -> None:
     device = Device.objects.create(number="+6281100000002", label="Nomor kedua", token_encrypted=encrypt_token("t"))
     DeviceState.objects.create(device=device.number, connected=False, reason="phone offline",
                                changed_at=timezone.now(), quota_remaining=40)
-    SendingPause.objects.create(scope=device.number, kind="DEVICE", reason=f"device {device.number} disconnected: phone offline",
+    SendingPause.objects.create(scope=device.number, kind="DEVICE",
+                                reason=f"device {device.number} disconnected: phone offline",
                                 since=timezone.now(), probe_at=timezone.now() + timedelta(minutes=5))
     WebhookEvent.objects.create(kind="INCOMING", dedupe_key="walk-1", payload={"sender": "6281210000000"},
                                 state="PROCESSED", result="CONFIRM: no reminder waiting")

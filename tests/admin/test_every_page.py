@@ -56,7 +56,8 @@ def test_the_patient_list_is_cards_on_a_phone_a_table_on_a_laptop_and_help_opens
     assert admin_browser.find(".action-counter").text.startswith("1 ")
 
     admin_browser.open(f"reminders/patient/{sari.pk}/change/", ready="#caregivers-group")
-    assert "Misalnya anak, suami." in admin_browser.find("#caregivers-0 td.field-relation").text  # the help, in the card
+    relation = admin_browser.find("#caregivers-0 td.field-relation")
+    assert "Misalnya anak, suami." in relation.text  # the help, written in the card
 
     admin_browser.use_screen(LAPTOP)
     header = admin_browser.find("#caregivers-group th.column-relation")
