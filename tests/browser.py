@@ -313,9 +313,10 @@ NOT_WALKED = ("/logout/", "/password_change/", "format=csv", "/delete/", "/histo
 
 
 def walk_every_page(browser: AdminBrowser, username: str, screen: Screen) -> tuple[list[str], list[str]]:
-    """Log in and, from the first page (Hari ini), open every list its menus link to, the
-    first row's own page of each, its "add" page and the pages its buttons lead to; check each
-    (check_page, check_fits). Returns what was wrong and the pages opened."""
+    """Log in and, from the first page (Hari ini), open every page its rows link to and every
+    list its menus link to, with the first row's own page of each list, its "add" page and the
+    pages its buttons lead to; check each (check_page, check_fits). Returns what was wrong and
+    the pages opened."""
     problems: list[str] = []
     browser.use_screen(screen)
     browser.log_in(username, VOLUNTEER_PASSWORD)
@@ -323,7 +324,7 @@ def walk_every_page(browser: AdminBrowser, username: str, screen: Screen) -> tup
     check_fits(browser, problems)
     lists = links(browser, "#header a, .prima-menu a, #content-main .module a, .today-more a")
     seen = {browser.driver.current_url}
-    queue = [url for url in lists if url not in seen]
+    queue = [url for url in [*lists, *links(browser, ".today-rows a")] if url not in seen]
     opened = [browser.driver.current_url]
     while queue:
         url = queue.pop(0)
