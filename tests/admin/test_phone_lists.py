@@ -105,6 +105,8 @@ def test_the_health_page_names_keys_in_words_and_pauses_in_indonesian(coordinato
     usage = coordinator_client.get(reverse("admin:ratelimit_ratelimitevent_changelist"),
                                    headers=INDONESIAN).content.decode()
     assert f'<th scope="row" title="patient_response:{patient.pk}">balasan dari Ibu Sari</th>' in usage
+    locks = coordinator_client.get(reverse("admin:locks_lock_changelist"), headers=INDONESIAN).content.decode()
+    assert f'<span title="patient:{patient.pk}">balasan dari Ibu Sari sedang diproses</span>' in locks
 
 
 def test_a_wrong_password_is_said_once_in_plain_words(client, ani):
