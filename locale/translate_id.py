@@ -100,7 +100,7 @@ INDONESIAN = {
         "%(moved)d pasien dipindahkan ke %(device)s: %(told)d akan diberi tahu nomor baru oleh nomor lamanya; "
         "%(back)d sudah kembali ke nomor yang mereka kenal sebelum diberi tahu, jadi tidak diberi tahu apa pun; "
         "%(there)d sudah memakai perangkat itu.",
-    "the number of FONNTE_TOKEN": "nomor utama PRIMA (FONNTE_TOKEN)",
+    "the number of FONNTE_TOKEN": "nomor utama PRIMA",
     "Only active devices are listed.": "Hanya perangkat aktif yang ditampilkan.",
     "Move to another WhatsApp device (the old number tells the patient)":
         "Pindahkan ke perangkat WhatsApp lain (nomor lama memberi tahu pasien)",
@@ -125,7 +125,7 @@ INDONESIAN = {
     "WhatsApp device": "perangkat WhatsApp",
     "WhatsApp devices": "perangkat WhatsApp",
     "The number the patient hears from; empty: the one set by FONNTE_TOKEN.":
-        "Nomor yang mengirim pesan kepada pasien; kosong: nomor dari FONNTE_TOKEN.",
+        "Nomor yang mengirim pesan kepada pasien; kosong: nomor utama PRIMA.",
     "Notice of a new number": "Pemberitahuan nomor baru",
     "System health": "Kesehatan sistem",
     "Home": "Beranda",
@@ -789,6 +789,54 @@ INDONESIAN = {
     "held until they can receive messages again, then sent: %(why)s":
         "ditahan sampai bisa menerima pesan lagi, lalu dikirim: %(why)s",
     "waiting for the notice of the new number": "menunggu pemberitahuan nomor baru terkirim",
+    "For the operator": "Untuk operator",
+    "WhatsApp messages are not really sent: PRIMA runs in demo mode, they stay here.":
+        "Pesan WhatsApp tidak benar-benar dikirim: PRIMA berjalan dalam mode demo, pesan tetap di sini.",
+    "WhatsApp messages cannot be sent: a setting is wrong.":
+        "Pesan WhatsApp tidak dapat dikirim: ada pengaturan yang salah.",
+    "Emails are not really sent: PRIMA runs in demo mode, so no emergency email reaches staff.":
+        "Email tidak benar-benar dikirim: PRIMA berjalan dalam mode demo, jadi email darurat tidak sampai ke staf.",
+    "WhatsApp messages to %(subject)s": "Pesan WhatsApp ke %(subject)s",
+    "replies of %(subject)s": "balasan dari %(subject)s",
+    "reminders handled (everyone)": "pengingat yang diproses (semua pasien)",
+    "messages sent by the device %(subject)s": "pesan yang dikirim perangkat %(subject)s",
+    "“send now” tapped by %(subject)s": "“kirim sekarang” yang ditekan %(subject)s",
+    "a reply of %(subject)s being handled": "balasan dari %(subject)s sedang diproses",
+    "the scheduler's run": "putaran penjadwal",
+    "Wrong username or password. Capital and small letters count.":
+        "Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil.",
+    "Remove from sorting": "Hapus dari pengurutan",
+    "Sorting priority: %(priority_number)s": "Prioritas pengurutan: %(priority_number)s",
+    "Toggle sorting": "Balik urutan",
+    "Delete?": "Hapus?",
+    "Change": "Ubah",
+    "View": "Lihat",
+    "View on site": "Lihat di situs",
+    "Help": "Bantuan",
+    "%(counter)s found": "%(counter)s ditemukan",
+    "%(full_result_count)s in all": "%(full_result_count)s seluruhnya",
+    "show them all": "tampilkan semua",
+    "%(channel)s to %(whom)s (%(status)s)": "%(channel)s ke %(whom)s (%(status)s)",
+    "%(intent)s: %(outcome)s": "%(intent)s: %(outcome)s",
+    "a group message: not for PRIMA": "pesan grup: bukan untuk PRIMA",
+    "the sender is not a phone number": "pengirim bukan nomor telepon",
+    "unknown sender %(phone)s": "pengirim tidak dikenal %(phone)s",
+    "sent to a number that is not PRIMA's": "dikirim ke nomor yang bukan milik PRIMA",
+    "caregiver of several patients: thanks; nothing to do":
+        "pendamping beberapa pasien: terima kasih; tidak ada yang perlu dilakukan",
+    "caregiver of several patients: asked which patient, stored for volunteers":
+        "pendamping beberapa pasien: ditanya pasien yang mana, disimpan untuk relawan",
+    "too many messages from the patient at once; stored for volunteers":
+        "terlalu banyak pesan dari pasien sekaligus; disimpan untuk relawan",
+    "processing failed; PRIMA tries again": "gagal diproses; PRIMA mencoba lagi",
+    "another reply of this patient was being handled; PRIMA tries again":
+        "balasan lain dari pasien ini sedang diproses; PRIMA mencoba lagi",
+    "handling the reply took too long; PRIMA tries again": "memproses balasan terlalu lama; PRIMA mencoba lagi",
+    "message not known yet; PRIMA tries again": "pesan belum dikenal; PRIMA mencoba lagi",
+    "no message with this id appeared; given up": "pesan dengan id ini tidak pernah muncul; dihentikan",
+    "a status without a message id": "status tanpa id pesan",
+    "applied": "diterapkan",
+    "nothing changed": "tidak ada yang berubah",
 }
 
 _ENTRY = re.compile(

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from locks.models import Lock
@@ -25,13 +28,21 @@ class LockStateFilter(admin.SimpleListFilter):
 class LockAdmin(admin.ModelAdmin):
     """Read-only: leases are written by code; people may only force-release a stuck one."""
 
-    list_display = ["key", "holder", "fence", "acquired_at", "expires_at", "is_held"]
+    list_display = ["key_shown", "holder", "fence", "acquired_at", "expires_at", "is_held"]
     list_filter = [LockStateFilter]
     search_fields = ["key"]
     actions = ["force_release"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).with_remaining()
+
+    @admin.display(description=Lock._meta.get_field("key").verbose_name, ordering="key")
+    def key_shown(self, lock: Lock) -> str:
+        """The key as the project puts it in words for people (the function LOCK_KEY_WORDS
+        names), the key itself in its title; as it is without one. Locks know keys, not what
+        they guard."""
+        path = getattr(settings, "LOCK_KEY_WORDS", "")
+        return format_html('<span title="{}">{}</span>', lock.key, import_string(path)(lock.key) if path else lock.key)
 
     @admin.display(description=_("held"), boolean=True)
     def is_held(self, lock: Lock) -> bool:

@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The admin's lists and inline rows as cards on a phone (prima/templates/admin/).
+            "libraries": {"phone_cards": "prima.phone_cards"},
         },
     },
 ]
@@ -279,6 +281,9 @@ RATE_LIMITS = rate_limits_from_env(
         "admin_send_now": "5/3600",
     }
 )
+# How the rate-limit usage page and the lock list put a key in words ("replies of Ibu Sari" for
+# patient_response:2).
+RATE_LIMIT_KEY_WORDS = LOCK_KEY_WORDS = "monitoring.words.key_in_words"
 
 # Replies. How long after BELUM ("not yet") the one follow-up reminder goes out.
 FOLLOW_UP_DELAY_MINUTES = _number("FOLLOW_UP_DELAY_MINUTES", 30)

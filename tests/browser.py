@@ -22,7 +22,14 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from reminders.models import Message, PatientReply
+from locks.services import acquire_lock
+from ratelimit.services import check as check_rate_limit
+from reminders.models import (
+    Caregiver, CheckIn, Device, DeviceState, Escalation, Message, PatientReply, SendingPause, StaffNotification,
+    StaffProfile,
+)
+from reminders.outbox.devices import encrypt_token
+from webhooks.models import WebhookEvent
 from tests.admin.english import english_words
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 
@@ -269,3 +276,104 @@ def chart_labels_overlapping(browser: AdminBrowser) -> list[str]:
             if (left.box.x + left.box.width > right.box.x) touching.push(left.text + " / " + right.text);
         }
         return touching;""")
+
+
+def seed_every_list(volunteer, coordinator) -> None:
+    """seed_volunteers_day's morning, and a row in every list a volunteer or a coordinator can open,
+    so that each list shows a row and each row's own page can be opened."""
+    seed_volunteers_day(volunteer)
+    sari = volunteer.patients.get(name=HISTORY_PATIENTS[0])
+    rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770009",
+                                    consented_at=timezone.now())
+    reply = sari.replies.get(intent=PatientReply.Intent.EMERGENCY)
+    StaffNotification.objects.create(patient=sari, reply=reply, recipient=volunteer, role="volunteer",
+                                     channel=StaffNotification.Channel.EMAIL, address="ani@example.org",
+                                     status=StaffNotification.Status.SENT, sent_at=timezone.now())
+    sari.replies.create(text="sudah", intent=PatientReply.Intent.CONFIRM, caregiver=rina,
+                        outcome="no reminder waiting")
+    Escalation.objects.create(patient=sari, rule="MISSED_IN_A_ROW", count=2, local_date=timezone.localdate())
+    CheckIn.objects.create(patient=sari, week=timezone.localdate(), due_at=timezone.now(),
+                           answer_deadline=timezone.now(), answer="PROBLEM")
+    StaffProfile.objects.create(user=volunteer, phone="+6281399990001")
+    StaffProfile.objects.create(user=coordinator, phone="+6281399990002")
+    device = Device.objects.create(number="+6281100000002", label="Nomor kedua", token_encrypted=encrypt_token("t"))
+    DeviceState.objects.create(device=device.number, connected=False, reason="phone offline",
+                               changed_at=timezone.now(), quota_remaining=40)
+    SendingPause.objects.create(scope=device.number, kind="DEVICE",
+                                reason=f"device {device.number} disconnected: phone offline",
+                                since=timezone.now(), probe_at=timezone.now() + timedelta(minutes=5))
+    WebhookEvent.objects.create(kind="INCOMING", dedupe_key="walk-1", payload={"sender": "6281210000000"},
+                                state="PROCESSED", result="CONFIRM: no reminder waiting")
+    acquire_lock(f"patient:{sari.pk}", ttl=600)
+    check_rate_limit("patient_response", sari.pk)
+
+
+# Pages a walk does not open: leaving, downloads, and forms that change who may log in.
+NOT_WALKED = ("/logout/", "/password_change/", "format=csv", "/delete/", "/history/")
+
+
+def walk_every_page(browser: AdminBrowser, username: str, screen: Screen) -> tuple[list[str], list[str]]:
+    """Log in and, from the first page (Hari ini), open every page its rows link to and every
+    list its menus link to, with the first row's own page of each list, its "add" page and the
+    pages its buttons lead to; check each (check_page, check_fits). Returns what was wrong and
+    the pages opened."""
+    problems: list[str] = []
+    browser.use_screen(screen)
+    browser.log_in(username, VOLUNTEER_PASSWORD)
+    check_page(browser, problems)
+    check_fits(browser, problems)
+    lists = links(browser, "#header a, .prima-menu a, #content-main .module a, .today-more a")
+    seen = {browser.driver.current_url}
+    queue = [url for url in [*lists, *links(browser, ".today-rows a")] if url not in seen]
+    opened = [browser.driver.current_url]
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        browser.driver.get(url)
+        browser.find("#content")
+        opened.append(url)
+        check_page(browser, problems)
+        check_fits(browser, problems)
+        if url in lists:  # one step further: a row, the add form, the list's own buttons
+            queue += links(browser, "#result_list tbody tr:first-child a, .object-tools a, .today-more a")
+    return problems, opened
+
+
+def links(browser: AdminBrowser, css: str) -> list[str]:
+    """The admin pages the links matching `css` lead to, in page order, once each."""
+    hrefs = browser.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), (link) => link.href)", css)
+    found = []
+    for href in hrefs:
+        if href.startswith(browser.admin_url) and "#" not in href and not any(part in href for part in NOT_WALKED):
+            if href not in found:
+                found.append(href)
+    return found
+
+
+def check_fits(browser: AdminBrowser, problems: list[str]) -> None:
+    """No sideways scrolling: not of the page (document.scrollingElement), not of any list,
+    inline or table inside it (an element reaching past the window, or scrolling sideways)."""
+    where = browser.driver.current_url
+    scroll = browser.driver.execute_script("return document.scrollingElement.scrollWidth - window.innerWidth")
+    if scroll > 0:
+        problems.append(f"{where}: the page scrolls {scroll} px sideways")
+    wide = browser.driver.execute_script("""
+        const wide = [];
+        for (const element of document.querySelectorAll("#content *")) {
+            const box = element.getBoundingClientRect();
+            if (!box.width || element.closest(".visually-hidden")) continue;  // for screen readers only
+            const scrolls = ["auto", "scroll"].includes(getComputedStyle(element).overflowX)
+                && element.scrollWidth > element.clientWidth + 1;
+            if (box.right > window.innerWidth + 1 || scrolls) {
+                wide.push(element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+                          + (element.className && typeof element.className === "string"
+                             ? "." + element.className.trim().split(" ").join(".") : "")
+                          + ` (${Math.round(box.right)} px${scrolls ? ", scrolls" : ""})`);
+            }
+        }
+        return wide.slice(0, 5);""")
+    if wide:
+        problems.append(f"{where}: wider than the window: {wide}")

@@ -26,6 +26,7 @@ class WaitingFilter(admin.SimpleListFilter):
 @admin.register(CheckIn)
 class CheckInAdmin(VolunteerScopedAdmin):
     list_display = ["patient_name", "answer_shown", "what_they_wrote", "due_at", "answered_at"]  # narrow first
+    phone_columns = ["patient_name", "answer_shown", "what_they_wrote", "due_at"]
     list_filter = [WaitingFilter]
     search_fields = ["patient__name", "patient__phone"]
     list_select_related = ["patient"]

@@ -35,6 +35,7 @@ class OpenFilter(admin.SimpleListFilter):
 @admin.register(Escalation)
 class EscalationAdmin(VolunteerScopedAdmin):
     list_display = ["raised_at", "patient_name", "what", "volunteer", "told", "handled"]
+    phone_columns = ["raised_at", "patient_name", "what", "told", "handled"]
     list_filter = [OpenFilter, "rule"]
     search_fields = ["patient__name"]
     list_select_related = ["patient", "volunteer", "handled_by"]

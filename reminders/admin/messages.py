@@ -13,6 +13,7 @@ from reminders.workspace.volunteer_actions import cancel_messages, resend
 class MessageAdmin(VolunteerScopedAdmin):
     # What happened to each message; its number, errors and Fonnte's id are on its own page.
     list_display = ["patient", "kind", "status", "send_after", "attempts", "sent_at", "end_reason_text"]
+    phone_columns = ["patient", "kind", "status", "send_after", "end_reason_text"]
     list_filter = ["status", "kind"]
     search_fields = ["patient__name", "phone", "provider_message_id"]
     date_hierarchy = "send_after"

@@ -122,6 +122,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     form = PatientForm
     list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
                     "compliance_badge", "volunteer"]
+    phone_columns = ["name", "verification_status", "reminders_state", "next_reminder", "compliance_badge", "volunteer"]
     list_filter = ["verification_status", RemindersStateFilter, CheckInDayFilter, "time_zone", "volunteer", "device"]
     COORDINATORS_ONLY = {"volunteer", "device"}
     search_fields = ["name", "phone"]

@@ -74,6 +74,8 @@ class ManualConfirmationForm(forms.Form):
 class ReminderAdmin(VolunteerScopedAdmin):
     list_display = ["patient", "schedule_kind", "due_at", "delivery_status", "confirmation_status",
                     "confirmation_method", "responded_at", "record_confirmation"]
+    phone_columns = ["patient", "schedule_kind", "due_at", "confirmation_status", "delivery_status",
+                     "record_confirmation"]
     list_filter = [NeedsUpdateFilter, DeliveryStatusFilter, "confirmation_status", "schedule__kind",
                    "confirmation_method", PatientFilter]
     search_fields = ["patient__name", "patient__phone"]

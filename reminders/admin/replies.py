@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link, told
 from reminders.models import PatientReply, StaffNotification
+from reminders.workspace.outcomes import ROLES
 from reminders.workspace.today import contact_actions, one_tap
 
 
@@ -47,8 +48,14 @@ class StaffNotificationInline(admin.TabularInline):
     model = StaffNotification
     extra = 0
     can_delete = False
-    fields = ["recipient", "role", "channel", "address", "status", "error", "created_at", "sent_at"]
+    fields = ["recipient", "role_shown", "channel", "address", "status", "error_shown", "created_at", "sent_at"]
     readonly_fields = fields
+
+    @admin.display(description=StaffNotification._meta.get_field("role").verbose_name)
+    def role_shown(self, notification: StaffNotification) -> str:
+        return ROLES.get(notification.role, notification.role)
+
+    error_shown = told(StaffNotification, "error")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -62,6 +69,7 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
     list_display = ["received_at", "urgency", "patient_name", "written_by", "understood_as", "text", "outcome_text",
                     "handled"]
+    phone_columns = ["received_at", "patient_name", "written_by", "understood_as", "text", "handled"]
     list_filter = [InboxFilter, "urgent", "intent"]
     search_fields = ["patient__name", "patient__phone", "text"]
     date_hierarchy = "received_at"

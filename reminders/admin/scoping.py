@@ -36,6 +36,8 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
     """
 
     patient_path = "patient__"
+    # The columns a list row shows on a phone, as a card (prima/phone_cards.py); None: all of them.
+    phone_columns: list[str] | None = None
 
     def scoped(self, queryset: QuerySet, user) -> QuerySet:
         if sees_all_patients(user):

@@ -5,6 +5,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from reminders.admin.scoping import told
 from reminders.outbox.devices import encrypt_token
 from reminders.models import Device, DeviceState, SendingPause
 from reminders.outbox.pauses import lift_pause
@@ -16,8 +17,11 @@ class SendingPauseAdmin(admin.ModelAdmin):
     """Why sending is paused. Deleting the pause (a coordinator's "resume now") sends what it
     held back at once; if the cause remains, the next send pauses it again."""
 
-    list_display = ["scope", "kind", "reason", "since", "probe_at"]
-    readonly_fields = ["scope", "kind", "reason", "since", "probe_at", "token_fingerprint"]
+    list_display = ["scope", "kind", "reason_shown", "since", "probe_at"]
+    fields = ["scope", "kind", "reason_shown", "since", "probe_at", "token_fingerprint"]
+    readonly_fields = fields
+
+    reason_shown = told(SendingPause, "reason")
 
     def has_add_permission(self, request) -> bool:
         return False

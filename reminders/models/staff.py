@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
@@ -54,7 +55,9 @@ class StaffNotification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} to {self.recipient or self.address} ({self.get_status_display()})"
+        return capfirst(_("%(channel)s to %(whom)s (%(status)s)") % {
+            "channel": self.get_channel_display(), "whom": self.recipient or self.address,
+            "status": self.get_status_display()})
 
 
 class EscalationQuerySet(models.QuerySet):

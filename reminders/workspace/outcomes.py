@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import CheckIn, Patient, Reminder
+from reminders.models import CheckIn, Patient, PatientReply, Reminder
 
 
 def _label(choices) -> Callable[[str], str]:
@@ -131,9 +131,33 @@ PHRASES = [
     (r"waiting for the notice of the new number", _("waiting for the notice of the new number")),
     (r"lease expired while sending: outcome unknown", _("the sender stopped while sending: perhaps sent")),
     (r"lease expired before sending: its worker stopped", _("the sender stopped before sending: not sent yet")),
+    # A webhook event's result (webhooks/services.py): a reply as "<what it was read as>: <its outcome>", and the rest
+    (rf"(?P<intent>{'|'.join(PatientReply.Intent.values)}): (?P<outcome>.+)", _("%(intent)s: %(outcome)s")),
+    (r"group message", _("a group message: not for PRIMA")),
+    (r"sender is not a phone number", _("the sender is not a phone number")),
+    (r"unknown sender (?P<phone>\S+)", _("unknown sender %(phone)s")),
+    (r"not one of our devices \(FONNTE_DEVICES\)", _("sent to a number that is not PRIMA's")),
+    (r"caregiver of several patients: thanks; nothing to do",
+     _("caregiver of several patients: thanks; nothing to do")),
+    (r"caregiver of several patients; asked which, kept for volunteers",
+     _("caregiver of several patients: asked which patient, stored for volunteers")),
+    (r"patient over the response limit; kept for volunteers",
+     _("too many messages from the patient at once; stored for volunteers")),
+    (r"processing failed; will retry", _("processing failed; PRIMA tries again")),
+    (r"another reply of this patient is being applied; will retry",
+     _("another reply of this patient was being handled; PRIMA tries again")),
+    (r"the patient lock expired while applying the reply; will retry",
+     _("handling the reply took too long; PRIMA tries again")),
+    (r"message not known yet; will retry", _("message not known yet; PRIMA tries again")),
+    (r"no message with this id appeared; gave up", _("no message with this id appeared; given up")),
+    (r"status without a message id", _("a status without a message id")),
+    (r"applied", _("applied")),
+    (r"unchanged", _("nothing changed")),
 ]
 GROUPS: dict[str, Callable[[str], str]] = {
     "answer": _label(Reminder.AppointmentAnswer),
+    "intent": _label(PatientReply.Intent),
+    "outcome": lambda told: describe(told),
     "verification": _label(Patient.Verification),
     "confirmation": _label(Reminder.Confirmation),
     "check_in_answer": _label(CheckIn.Answer),

@@ -11,7 +11,8 @@ def test_it_shows_a_table_and_a_chart(ani_client, anis_patient):
     response = ani_client.get(reverse("admin:reminders_patient_compliance", args=[anis_patient.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "<svg" in page and "<table>" in page and len(response.context["days"]) == 30
+    assert "<svg" in page and '<table class="phone-cards phone-compact">' in page
+    assert len(response.context["days"]) == 30
 
 
 def test_it_counts_only_the_volunteers_own_patients_overall(ani_client, anis_patient, budis_patient):

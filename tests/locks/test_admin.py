@@ -57,3 +57,10 @@ def test_it_is_read_only(admin_client, locks):
     response = admin_client.post(change_url, {"holder": "someone else"})
     assert response.status_code == 403
     assert Lock.objects.get(key="patient:7").holder != "someone else"
+
+
+def test_a_key_is_shown_in_the_projects_words_with_the_key_in_its_title(admin_client, locks, settings):
+    settings.LOCK_KEY_WORDS = "tests.ratelimit.test_admin.shouted"
+    assert '<span title="patient:7">PATIENT:7</span>' in admin_client.get(CHANGELIST).content.decode()
+    settings.LOCK_KEY_WORDS = ""
+    assert '<span title="patient:7">patient:7</span>' in admin_client.get(CHANGELIST).content.decode()

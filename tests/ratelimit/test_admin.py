@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from ratelimit.models import RateLimitEvent
-from ratelimit.services import hit
+from ratelimit.services import check, hit
 from tests.ratelimit.test_services import record_hits_ago
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_it_lists_each_key_with_its_limit_use_and_retry_after(admin_client):
     assert (rows["adhoc"].limit, rows["adhoc"].in_use) == (None, None)
     content = response.content.decode()
     assert "2 of 2" in content
-    assert re.search(r"<td>1[45]\.\d s</td>", content)
+    assert re.search(r"<td data-label=\"Retry after\">1[45]\.\d s</td>", content)
 
 
 def test_it_leaves_out_keys_not_hit_within_the_longest_window(admin_client):
@@ -70,3 +70,16 @@ def test_it_refuses_staff_without_view_permission(client, django_user_model):
     staff = django_user_model.objects.create_user("volunteer", password="x", is_staff=True)
     client.force_login(staff)
     assert client.get(USAGE_URL).status_code == 403
+
+
+def test_a_key_is_shown_in_the_projects_words_with_the_key_in_its_title(admin_client, settings):
+    settings.RATE_LIMIT_KEY_WORDS = "tests.ratelimit.test_admin.shouted"
+    check("whatsapp_send", "+6281111111111")
+    page = admin_client.get(USAGE_URL).content.decode()
+    assert '<th scope="row" title="whatsapp_send:+6281111111111">WHATSAPP_SEND:+6281111111111</th>' in page
+    settings.RATE_LIMIT_KEY_WORDS = ""
+    assert ">whatsapp_send:+6281111111111</th>" in admin_client.get(USAGE_URL).content.decode()
+
+
+def shouted(key: str) -> str:
+    return key.upper()

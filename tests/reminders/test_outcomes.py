@@ -82,6 +82,10 @@ def test_every_outcome_the_conversation_stores_is_told_in_indonesian():
     ("not delivered: gave up after 5 attempts: timeout",
      "tidak tersampaikan: berhenti mencoba setelah 5 percobaan: timeout"),
     ("cancelled by relawan.ani", "dibatalkan oleh relawan.ani"),
+    ("CONFIRM: no reminder waiting", "Sudah minum obat: tidak ada pengingat yang menunggu"),
+    ("EMERGENCY: safety reply queued; notifying ani (volunteer) by email",
+     "Darurat: balasan keselamatan diantrekan; memberi tahu ani (relawan) lewat email"),
+    ("unknown sender +62813*****999", "pengirim tidak dikenal +62813*****999"),
     ("something PRIMA never wrote", "something PRIMA never wrote"),
 ])
 def test_it_tells_stored_texts_in_the_readers_language_and_leaves_unknown_ones_as_stored(stored, in_indonesian):

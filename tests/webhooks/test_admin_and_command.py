@@ -3,9 +3,10 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from tests.webhooks.conftest import incoming
+from reminders.workspace.outcomes import describe
+from tests.webhooks.conftest import incoming, post_json
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,21 @@ def test_process_webhooks_retries_and_summarises(sent_reminder, capsys):
     WebhookEvent.objects.update(received_at=timezone.now() - timedelta(minutes=1))
     call_command("process_webhooks")
     assert "processed=1" in capsys.readouterr().out
+
+
+def test_every_result_the_webhooks_store_is_told_in_indonesian(client, sent_reminder):
+    """Driven through the real endpoints: a confirmation, a reply nothing waits for, a stranger,
+    a group, a status applied and one without a message id."""
+    patient = sent_reminder.patient
+    post_json(client, incoming(patient, "sudah"))
+    post_json(client, incoming(patient, "sudah lagi", id="second"))
+    post_json(client, {"device": "6281100000000", "sender": "6281399999999", "message": "halo"})
+    post_json(client, {"device": "6281100000000", "sender": "120363@g.us", "message": "halo grup"})
+    post_json(client, {"device": "6281100000000", "id": "9001", "status": "sent", "state": "read"}, kind="status")
+    post_json(client, {"device": "6281100000000", "status": "sent"}, kind="status")
+    results = list(WebhookEvent.objects.values_list("result", flat=True))
+
+    assert len(set(results)) == 6
+    with translation.override("id"):
+        assert [result for result in results if describe(result) == result] == []
+        assert "Sudah minum obat: 1 pengingat dikonfirmasi" in [describe(result) for result in results]
