@@ -249,6 +249,17 @@ def at_its_kill(delivery: Delivery, killed: dict[int, float]) -> str:
     return "answered, not yet recorded"
 
 
+def report_recording(delivered: dict[str, list[Delivery]], sent_at: dict[str, float]) -> None:
+    """How long each recorded send took from its answer leaving the stand-in to the statement
+    that recorded it: the window in which a kill repeats a message the gateway accepted."""
+    gaps = sorted(sent_at[body] - deliveries[-1].answered_at for body, deliveries in delivered.items()
+                  if deliveries and body in sent_at)
+    if gaps:
+        def at(share: float) -> str:
+            return f"{1000 * gaps[min(len(gaps) - 1, int(share * len(gaps)))]:.0f} ms"
+        print(f"answer → recorded, every send: p50 {at(0.5)}, p90 {at(0.9)}, p99 {at(0.99)}, max {at(1)}")
+
+
 def report_kills(fonnte: ChaoticFonnte, killed: list[tuple[int, float]], repeated: dict[str, list[Delivery]]) -> int:
     """Print, for the kills, the calls in flight and what each duplicate's first delivery was;
     returns the calls in flight at the kills."""
@@ -334,6 +345,8 @@ def main() -> None:
         lateness = [(m.sent_at - m.created_at).total_seconds()
                     for m in Message.objects.filter(status=Message.Status.SENT).only("sent_at", "created_at")]
         bodies = list(Message.objects.values_list("body", flat=True))
+        sent_at = {body: at.timestamp() for body, at in Message.objects.filter(sent_at__isnull=False)
+                   .values_list("body", "sent_at")}
 
     delivered = {body: fonnte.deliveries.get(body, []) for body in bodies}
     lost = sum(1 for times in delivered.values() if not times)
@@ -351,6 +364,7 @@ def main() -> None:
     print(f"duplicates after an unknown outcome (timeout, kill, restart): {expected_repeats}")
     print(f"duplicates, other: {len(repeated) - expected_repeats}")
     in_flight = report_kills(fonnte, killed, repeated) if killed else None
+    report_recording(delivered, sent_at)
     print(f"lateness due → sent: p50 {sorted(lateness)[len(lateness) // 2]:.1f} s, max {max(lateness):.1f} s"
           if lateness else "lateness: nothing sent")
     connection.close()
