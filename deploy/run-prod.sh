@@ -30,9 +30,15 @@ else
   export RUN_REDIS=true CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0
 fi
 
-python manage.py migrate --noinput || exit 1
-python manage.py collectstatic --noinput --verbosity 0 || exit 1
-python manage.py check --deploy || exit 1
+# A release step that fails stops everything before any program starts, and says which.
+release_step() {
+  "$@" && return
+  echo "run-prod: '${*:2}' failed (above); nothing was started" >&2
+  exit 1
+}
+release_step python manage.py migrate --noinput
+release_step python manage.py collectstatic --noinput --verbosity 0
+release_step python manage.py check --deploy
 
 logs=.data/supervisor
 mkdir -p "$logs" || exit 1

@@ -108,7 +108,7 @@ def drain(
     (time.monotonic()), or `should_stop()` says so; claims not yet sent are given back.
 
     A batch goes out in chunks of SEND_CONCURRENCY calls in flight at once (threads: the calls
-    are I/O, and only the HTTP call runs in a thread, never a query). Stopping waits for the
+    are I/O, and only the HTTP call runs in those threads; a recorder thread records them). Stopping waits for the
     chunk in flight and gives back the rest.
     """
     stats: Counter = Counter()

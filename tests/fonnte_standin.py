@@ -24,7 +24,7 @@ class _QuietServer(ThreadingHTTPServer):
         """A client that gave up (a timeout test, a killed worker) is expected, not news."""
 
 
-# (request number, form fields and the Authorization header) -> (HTTP status, JSON body);
+# (request number, form fields and the Authorization and User-Agent headers) -> (HTTP status, JSON body);
 # None means "answer success".
 Responder = Callable[[int, dict[str, str]], tuple[int, dict] | None]
 
@@ -112,6 +112,7 @@ class FonnteStandIn:
                 form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
                 fields = {key: values[0] for key, values in form.items()}
                 fields["Authorization"] = self.headers.get("Authorization", "")
+                fields["User-Agent"] = self.headers.get("User-Agent", "")
                 status, body = standin._answer(fields, self.client_address[1])
                 payload = json.dumps(body).encode()
                 self.send_response(status)

@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import wait as futures_wait
 from datetime import datetime, timedelta
@@ -552,6 +552,7 @@ class _Flight:
     calls: list[Future]
     outcomes: dict[int, Outcome] = field(default_factory=dict)  # of the calls recorded so far
     recorded: set[Future] = field(default_factory=set)
+    recording: Future | None = None  # `collect` running on the recorder's thread
 
 
 def launch(chunk: _Chunk, backend: BaseWhatsAppBackend, pool: Executor | None) -> _Flight:
@@ -623,18 +624,66 @@ def deliver_chunk(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Execu
     return [outcomes[claim.message_id] for claim in claims]
 
 
+def _recorder() -> ThreadPoolExecutor | None:
+    """One thread, with a database connection of its own, that records a flight's calls as they
+    return while this one prepares the next chunk: on a single connection an answer would wait
+    for that preparation (tens of milliseconds, the window in which a kill repeats a message
+    the gateway accepted; bench/chaos.py --kills-only measures it). Inside a caller's
+    transaction (a test's) another connection would not see its rows: recording stays here."""
+    if connection.in_atomic_block:
+        return None
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="record")
+
+
+def _record_meanwhile(flight: _Flight, recorder: ThreadPoolExecutor | None) -> _Flight:
+    if recorder is not None:
+        flight.recording = recorder.submit(collect, flight)
+    return flight
+
+
+def _recorded(flight: _Flight) -> None:
+    """Every call of a flight returned and recorded (what the recorder raised is raised here)."""
+    if flight.recording is not None:
+        flight.recording.result()
+    else:
+        collect(flight)
+
+
+def _recorder_done(flight: _Flight) -> None:
+    """On the way out of a failure: the recorder finished with this flight, however it ended,
+    so what it did not record is recorded here, once."""
+    if flight.recording is not None:
+        futures_wait([flight.recording])
+
+
+def _close_recorder(recorder: ThreadPoolExecutor | None) -> None:
+    if recorder is not None:
+        recorder.submit(lambda: connection.close()).result()  # the recorder thread's own connection, looked up there
+        recorder.shutdown()
+
+
 def send_claimed(
     claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor, *, deadline: float,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Counter:
     """Send a claimed batch, SEND_CONCURRENCY calls in flight, in a pipeline: while one
-    chunk's calls are out, the next one is prepared and each call is recorded as it returns,
-    so calls do not wait for the database and a crash leaves unknown only the calls still out. A prepared chunk starts the moment the one before it lands,
+    chunk's calls are out, the next one is prepared and each call is recorded as it returns
+    (by a recorder thread with its own connection, `_recorder`), so calls do not wait for the
+    database and a crash leaves unknown only the calls still out. A prepared chunk starts the moment the one before it lands,
     unless that took over PREPARED_MAX_SECONDS (a slow gateway): its double-check is then too
     old, and its claims go back to the queue to be claimed and checked again. A sender refused
     as a whole by the chunk that landed (token, account, device) gets none of the next chunk's
     calls: they wait out the pause the landing records. At the deadline
     or `should_stop()`, the chunk in flight lands and the rest is given back (nothing spent)."""
+    recorder = _recorder()
+    try:
+        return _pipeline(claims, backend, pool, recorder, deadline=deadline, should_stop=should_stop)
+    finally:
+        _close_recorder(recorder)
+
+
+def _pipeline(claims: list[Claim], backend: BaseWhatsAppBackend, pool: Executor, recorder: ThreadPoolExecutor | None,
+              *, deadline: float, should_stop: Callable[[], bool]) -> Counter:
     stats: Counter = Counter()
     size = settings.SEND_CONCURRENCY
     rest = list(claims)
@@ -652,7 +701,7 @@ def send_claimed(
                     group, rest = rest[:size], rest[size:]
                     upcoming = prepare_attempts(group)
                 if landing is not None:
-                    collect(landing)  # each call recorded as it returns
+                    _recorded(landing)  # each call recorded as it returned
                     if upcoming is not None:
                         held_back = _withhold(upcoming, _refused_senders(landing))
                 too_old = upcoming is not None and time.monotonic() - upcoming.prepared_at > PREPARED_MAX_SECONDS
@@ -660,7 +709,7 @@ def send_claimed(
                     stats["released"] += len(release_all([Release(claim, 0) for claim in upcoming.ready]))
                     stats.update(_settle(upcoming).values())
                 elif upcoming is not None:
-                    flying = launch(upcoming, backend, pool)
+                    flying = _record_meanwhile(launch(upcoming, backend, pool), recorder)
                 if landing is not None:
                     landed, landing = landing, None
                     stats.update(land(landed).values())
@@ -670,6 +719,7 @@ def send_claimed(
                 # leases expire. What was not started keeps its lease and comes back unspent.
                 for flight in (landing, flying):
                     if flight is not None:
+                        _recorder_done(flight)
                         stats.update(_land_anyway(flight).values())
                 flying = None
                 raise

@@ -166,3 +166,19 @@ def test_metrics_export_a_backend_that_cannot_be_built(client, settings):
     text = client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 40}).content.decode()
     assert 'prima_backend_problem{allowed="false",channel="whatsapp",setting="FONNTE_TOKEN"} 1.0' in text
     assert 'channel="email"' not in text
+
+
+@pytest.mark.django_db
+def test_run_prod_refused_by_the_deploy_check_says_so_and_starts_nothing(tmp_path):
+    """An operator reading the end of the output sees why nothing runs, not only Django's list."""
+    environment = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
+    environment.update(DATABASE_URL=database_url(connection.settings_dict), **PRODUCTION,
+                       FONNTE_TOKEN="a-real-token", STATIC_ROOT=str(tmp_path / "static"),
+                       PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    result = subprocess.run([str(ROOT / "deploy" / "run-prod.sh")], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 1
+    assert "reminders.E002" in result.stderr  # Django's own words first: EMAIL_URL left at the console
+    assert result.stderr.splitlines()[-1] == (
+        "run-prod: 'manage.py check --deploy' failed (above); nothing was started")
+    assert "started supervisord" not in result.stdout

@@ -333,10 +333,27 @@ def test_calls_already_out_are_recorded_when_preparing_the_next_chunk_fails(outb
     assert all(states[i] == ("SENDING", 0) for i in states if i not in first)  # not started: back unspent later
 
 
+def recorded_event(monkeypatch, message):
+    """An event set once `message` is recorded SENT (by whichever thread records it)."""
+    import threading
+
+    from reminders.outbox import sending
+
+    recorded_now, real_record_sent = threading.Event(), sending._record_sent
+
+    def record_sent(sent):
+        recorded = real_record_sent(sent)
+        if message.id in recorded:
+            recorded_now.set()
+        return recorded
+
+    monkeypatch.setattr(sending, "_record_sent", record_sent)
+    return recorded_now
+
+
 def test_each_call_is_recorded_as_soon_as_it_returns_not_when_its_chunk_slowest_does(outbox, settings, monkeypatch):
     """A crash then leaves unknown only the calls still out. The slow call waits until the fast
     one of its chunk is recorded; recorded per chunk, it would wait forever (here: 10 s)."""
-    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from reminders.backends.base import SentMessage
@@ -344,14 +361,7 @@ def test_each_call_is_recorded_as_soon_as_it_returns_not_when_its_chunk_slowest_
 
     settings.SEND_CONCURRENCY = 2
     fast, slow = queue_message(body="fast"), queue_message(body="slow")
-    fast_recorded, waited = threading.Event(), []
-    real_record_sent = sending._record_sent
-
-    def record_sent(sent):
-        recorded = real_record_sent(sent)
-        if fast.id in recorded:
-            fast_recorded.set()
-        return recorded
+    fast_recorded, waited = recorded_event(monkeypatch, fast), []
 
     class OneSlowCall(BaseWhatsAppBackend):
         def send(self, phone, body, sender=None):
@@ -359,9 +369,43 @@ def test_each_call_is_recorded_as_soon_as_it_returns_not_when_its_chunk_slowest_
                 waited.append(fast_recorded.wait(timeout=10))
             return SentMessage(provider_message_id=body)
 
-    monkeypatch.setattr(sending, "_record_sent", record_sent)
     claims = claim_due_messages(10).claims
     with ThreadPoolExecutor(2) as pool:
         stats = sending.send_claimed(claims, OneSlowCall(), pool, deadline=time.monotonic() + 30)
     assert waited == [True] and stats[Outcome.SENT] == 2
     assert sorted(Message.objects.values_list("provider_message_id", "status")) == [("fast", "SENT"), ("slow", "SENT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_that_returns_while_the_next_chunk_is_prepared_is_recorded_meanwhile(settings, monkeypatch):
+    """The window in which a kill repeats a message the gateway accepted is the time from its
+    answer to its record: it must not include the next chunk's preparation. Here that
+    preparation waits for the first chunk's record; on one connection it would wait forever
+    (here: 10 s)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reminders.backends.base import SentMessage
+    from reminders.outbox import sending
+
+    settings.SEND_CONCURRENCY = 1
+    first, second = queue_message(body="first"), queue_message(body="second")
+    first_recorded, waited = recorded_event(monkeypatch, first), []
+    real_prepare = sending.prepare_attempts
+
+    def prepare(group):
+        if [claim.message_id for claim in group] == [second.id]:
+            waited.append(first_recorded.wait(timeout=10))
+        return real_prepare(group)
+
+    class Gateway(BaseWhatsAppBackend):
+        def send(self, phone, body, sender=None):
+            return SentMessage(provider_message_id=body)
+
+    monkeypatch.setattr(sending, "prepare_attempts", prepare)
+    claims = claim_due_messages(10).claims
+    assert [claim.message_id for claim in claims] == [first.id, second.id]
+    with ThreadPoolExecutor(1) as pool:
+        stats = sending.send_claimed(claims, Gateway(), pool, deadline=time.monotonic() + 30)
+    assert waited == [True] and stats[Outcome.SENT] == 2
+    assert sorted(Message.objects.values_list("provider_message_id", "status")) == [("first", "SENT"),
+                                                                                    ("second", "SENT")]
