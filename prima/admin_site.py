@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.status import health_line
@@ -30,14 +31,15 @@ class PrimaAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable: bool = False):
         """Every admin page but the password change sends a user still on the temporary password
         a coordinator printed for them to that change first (reminders/workspace/team.py)."""
-        from reminders.workspace.team import must_change_password
+        from reminders.workspace.team import on_temporary_password
 
         guarded = super().admin_view(view, cacheable)
 
+        @never_cache
         @wraps(guarded)
         def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             page = request.resolver_match.url_name if request.resolver_match else None
-            if page not in self.WHILE_TEMPORARY and must_change_password(request.user):
+            if page not in self.WHILE_TEMPORARY and on_temporary_password(request):
                 messages.warning(request, _("You logged in with a temporary password: choose your own first."))
                 return HttpResponseRedirect(reverse("admin:password_change", current_app=self.name))
             return guarded(request, *args, **kwargs)
@@ -50,7 +52,7 @@ class PrimaAdminSite(admin.AdminSite):
 
         response = super().password_change(request, extra_context)
         if request.method == "POST" and response.status_code == 302:
-            password_chosen(request.user)
+            password_chosen(request, request.user)
         return response
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:

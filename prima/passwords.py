@@ -43,7 +43,7 @@ class PasswordResetView(AdminLook, auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(AdminLook, auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
-        password_chosen(form.user)
+        password_chosen(self.request, form.user)
         return super().form_valid(form)
 
 

@@ -423,10 +423,10 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     def assign_to_volunteer(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            volunteer = form.cleaned_data["volunteer"]
+            volunteer, selected = form.cleaned_data["volunteer"], queryset.count()  # before: a filter may drop them
             done = team.assign(queryset, volunteer, request.user)
             self.message_user(request, _("%(count)d patient(s) assigned to %(name)s; %(same)d were theirs already.") % {
-                "count": done.moved, "name": staff_name(volunteer), "same": queryset.count() - done.moved},
+                "count": done.moved, "name": staff_name(volunteer), "same": selected - done.moved},
                 messages.SUCCESS)
             report_tellings(self, request, done.tellings)
             return None

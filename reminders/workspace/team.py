@@ -13,6 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
@@ -22,6 +23,8 @@ from reminders.models import StaffProfile
 from reminders.outbox.assignments import Telling, tell_assignment
 from reminders.workspace.roles import VOLUNTEER
 
+# The session's note that its user logged in with a temporary password.
+TEMPORARY_PASSWORD = "prima_temporary_password"
 # Letters and digits nobody misreads on paper (no 0/o, 1/l/i): three groups of four.
 READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -56,9 +59,22 @@ def must_change_password(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and StaffProfile.objects.filter(user=user, must_change_password=True).exists()
 
 
-def password_chosen(user: AbstractBaseUser) -> None:
+def remember_temporary_password(sender, request: HttpRequest, user: AbstractBaseUser, **kwargs) -> None:
+    """At login (`user_logged_in`), whether the password is a temporary one, kept in the session:
+    every page then asks the session, not the database. A temporary password set later changes
+    the password's hash, which ends the volunteer's sessions, so they log in again and it is read."""
+    if must_change_password(user):
+        request.session[TEMPORARY_PASSWORD] = True
+
+
+def on_temporary_password(request: HttpRequest) -> bool:
+    return request.session.get(TEMPORARY_PASSWORD, False)
+
+
+def password_chosen(request: HttpRequest, user: AbstractBaseUser) -> None:
     """The user set a password of their own (changed it, or followed a link): no longer temporary."""
     StaffProfile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+    request.session.pop(TEMPORARY_PASSWORD, None)
 
 
 def password_email_context() -> dict:

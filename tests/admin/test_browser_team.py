@@ -1,5 +1,6 @@
 """Issue 29, item 7, in a real browser asking for Indonesian, on a phone and on a laptop: a
-coordinator opens the volunteers page, adds a volunteer and prints a temporary password; the
+coordinator opens the volunteers page, adds a volunteer, prints a temporary password and sees
+the volunteer's page; the
 volunteer logs in with it and must choose their own before anything else; the login page's
 "forgot password" asks for an email and answers the same whoever it belongs to. No page may
 scroll sideways or show English (tests/browser.py)."""
@@ -41,6 +42,8 @@ def test_a_coordinator_adds_a_volunteer_who_then_chooses_a_password(admin_browse
     browser.click(".volunteer-password input[value='Buat sandi sementara']", ready=".temporary-password")
     check_page(browser, problems)
     temporary = browser.find(".temporary-password code").text
+    browser.click(".volunteer-password a.button", ready="body.change-form")  # the volunteer's own page
+    check_page(browser, problems)
     assert StaffProfile.objects.get(user__username="relawan.citra").phone == "+6281322220003"
 
     browser.driver.delete_all_cookies()

@@ -267,9 +267,10 @@ def test_a_patient_assigned_or_moved_tells_both_volunteers_after_the_fact(coordi
 
 
 def test_a_volunteer_with_no_staff_number_is_not_told_and_the_coordinator_hears_so(coordinator_client, ani):
+    """Assigned from the list of patients nobody has, as the volunteer's page links to it."""
     nomor_kosong = named("relawan.eka", VOLUNTEER, "Eka Putri")
     patients = [make_patient(name="Ibu Sari"), make_patient(name="Bapak Made")]
-    response = coordinator_client.post(reverse("admin:reminders_patient_changelist"), {
+    response = coordinator_client.post(reverse("admin:reminders_patient_changelist") + "?volunteer=none", {
         "action": "assign_to_volunteer", "apply": "1", "volunteer": nomor_kosong.pk,
         ACTION_CHECKBOX_NAME: [p.pk for p in patients]}, headers=ID, follow=True)
     said = [str(m) for m in response.context["messages"]]
