@@ -868,6 +868,8 @@ INDONESIAN = {
         "pertama masuk.",
     "Make a temporary password": "Buat sandi sementara",
     "Coordinator": "Koordinator",
+    "Reset the password": "Atur ulang sandi",
+    "password": "sandi",
     "tally of pruned messages": "hitungan pesan yang dipangkas",
     "tallies of pruned messages": "hitungan pesan yang dipangkas",
 }

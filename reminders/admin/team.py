@@ -56,7 +56,7 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "username", "staff_profile__phone"]
     ordering = ["first_name", "last_name", "username"]
     actions = ["deactivate", "reactivate"]
-    readonly_fields = ["patients_link", "assignment_notices", "last_login"]
+    readonly_fields = ["password_link", "patients_link", "assignment_notices", "last_login"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return volunteers_only(super().get_queryset(request)).select_related("staff_profile").annotate(
@@ -98,6 +98,12 @@ class VolunteerAdmin(admin.ModelAdmin):
     @admin.display(description=_("patients"), ordering="patient_count")
     def patient_count(self, volunteer: Volunteer) -> int:
         return volunteer.patient_count
+
+    @admin.display(description=_("password"))
+    def password_link(self, volunteer: Volunteer) -> str:
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:reminders_volunteer_password", args=[volunteer.pk]),
+                           _("Reset the password"))
 
     @admin.display(description=_("patients"))
     def patients_link(self, volunteer: Volunteer) -> str:

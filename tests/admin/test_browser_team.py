@@ -44,6 +44,7 @@ def test_a_coordinator_adds_a_volunteer_who_then_chooses_a_password(admin_browse
     temporary = browser.find(".temporary-password code").text
     browser.click(".volunteer-password a.button", ready="body.change-form")  # the volunteer's own page
     check_page(browser, problems)
+    browser.click(".field-password_link a.button", ready=".volunteer-password form")  # and back to a reset
     assert StaffProfile.objects.get(user__username="relawan.citra").phone == "+6281322220003"
 
     browser.driver.delete_all_cookies()

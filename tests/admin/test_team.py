@@ -14,6 +14,7 @@ from django.urls import reverse
 from reminders.models import Message, Patient, StaffNotification, StaffProfile, Volunteer
 from reminders.workspace.roles import COORDINATOR, VOLUNTEER
 from tests.admin.conftest import make_staff
+from tests.admin.english import english_words, visible_text
 from tests.factories import make_patient
 from tests.reminders.test_sending import drain_all
 
@@ -316,3 +317,24 @@ def test_a_superusers_user_page_names_permissions_and_groups_in_indonesian(clien
     assert "Koordinator" in text(listing) and ">coordinator<" not in text(listing)
     assert Group.objects.filter(name=COORDINATOR).exists()  # the stored names are untouched
     assert Volunteer.objects.filter(pk=ani.pk).exists()
+
+
+def test_every_page_of_the_team_and_of_password_recovery_speaks_indonesian(client, coordinator_client, ani):
+    patient = make_patient(name="Ibu Sari", volunteer=ani)
+    pages = {
+        "list": page(coordinator_client, reverse("admin:reminders_volunteer_changelist")),
+        "add": page(coordinator_client, reverse("admin:reminders_volunteer_add")),
+        "change": page(coordinator_client, reverse("admin:reminders_volunteer_change", args=[ani.pk])),
+        "password": page(coordinator_client, reverse("admin:reminders_volunteer_password", args=[ani.pk])),
+        "temporary": coordinator_client.post(reverse("admin:reminders_volunteer_password", args=[ani.pk]),
+                                             {"how": "temporary"}, headers=ID),
+        "assign": coordinator_client.post(reverse("admin:reminders_patient_changelist"), {
+            "action": "assign_to_volunteer", ACTION_CHECKBOX_NAME: [patient.pk]}, headers=ID),
+        "refused": coordinator_client.get(reverse("admin:auth_user_add"), headers=ID),
+        "forgot": page(client, reverse("admin_password_reset")),
+        "sent": page(client, reverse("password_reset_done")),
+        "bad link": page(client, reverse("password_reset_confirm", args=["MQ", "set-password"])),
+        "set": page(client, reverse("password_reset_complete")),
+    }
+    english = {name: english_words(visible_text(text(response))) for name, response in pages.items()}
+    assert {name: words for name, words in english.items() if words} == {}
