@@ -812,7 +812,6 @@ INDONESIAN = {
         "Di nomor ini PRIMA memberi tahu relawan tentang pasien baru dan pasien yang perlu dihubungi.",
     "For a link to choose a password; may stay empty.": "Untuk tautan membuat sandi; boleh dikosongkan.",
     "%(name)s was added. Now give them a password.": "%(name)s sudah ditambahkan. Sekarang berikan sandinya.",
-    "none: not told by WhatsApp": "belum ada: tidak diberi tahu lewat WhatsApp",
     "Their patients (%(count)d)": "Pasiennya (%(count)d)",
     "Assign patients without a volunteer": "Tugaskan pasien yang belum punya relawan",
     "told of patients assigned": "pemberitahuan pasien yang ditugaskan",
@@ -870,6 +869,7 @@ INDONESIAN = {
     "Coordinator": "Koordinator",
     "Reset the password": "Atur ulang sandi",
     "password": "sandi",
+    "none": "belum ada",
     "tally of pruned messages": "hitungan pesan yang dipangkas",
     "tallies of pruned messages": "hitungan pesan yang dipangkas",
 }

@@ -90,10 +90,11 @@ class VolunteerAdmin(admin.ModelAdmin):
     def name(self, volunteer: Volunteer) -> str:
         return staff_name(volunteer)
 
-    @admin.display(description=_("staff WhatsApp number"), ordering="staff_profile__phone")
+    @admin.display(description=_("WhatsApp"), ordering="staff_profile__phone")
     def staff_phone(self, volunteer: Volunteer) -> str:
+        """Their staff number; "none" is a volunteer PRIMA cannot tell by WhatsApp."""
         profile = getattr(volunteer, "staff_profile", None)
-        return profile.phone if profile and profile.phone else _("none: not told by WhatsApp")
+        return profile.phone if profile and profile.phone else _("none")
 
     @admin.display(description=_("patients"), ordering="patient_count")
     def patient_count(self, volunteer: Volunteer) -> int:
