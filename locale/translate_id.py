@@ -837,6 +837,89 @@ INDONESIAN = {
     "a status without a message id": "status tanpa id pesan",
     "applied": "diterapkan",
     "nothing changed": "tidak ada yang berubah",
+    # Issue 29: coordinators run their team
+    "You logged in with a temporary password: choose your own first.":
+        "Anda masuk dengan sandi sementara: buat sandi Anda sendiri dulu.",
+    "Not allowed": "Tidak diizinkan",
+    "Your account may not open this page or do this. If you need it, ask a coordinator.":
+        "Akun Anda tidak boleh membuka halaman ini atau melakukan ini. Bila perlu, minta bantuan koordinator.",
+    "Volunteers are added, and their passwords reset, on the volunteers page:":
+        "Relawan ditambahkan, dan sandinya diatur ulang, di halaman relawan:",
+    "Volunteers": "Relawan",
+    "Back to Today": "Kembali ke Hari ini",
+    "None yet": "Belum ada",
+    "Active volunteers. They are told by WhatsApp on their staff number.":
+        "Relawan yang aktif. Mereka diberi tahu lewat WhatsApp di nomor staf mereka.",
+    "Assign to a volunteer": "Tugaskan ke relawan",
+    "%(count)d patient(s) assigned to %(name)s; %(same)d were theirs already.":
+        "%(count)d pasien ditugaskan ke %(name)s; %(same)d memang sudah pasiennya.",
+    "no volunteer": "tanpa relawan",
+    "Name": "Nama",
+    "Staff WhatsApp number": "Nomor WhatsApp staf",
+    "PRIMA tells the volunteer here about new patients and patients who need someone.":
+        "Di nomor ini PRIMA memberi tahu relawan tentang pasien baru dan pasien yang perlu dihubungi.",
+    "For a link to choose a password; may stay empty.": "Untuk tautan membuat sandi; boleh dikosongkan.",
+    "%(name)s was added. Now give them a password.": "%(name)s sudah ditambahkan. Sekarang berikan sandinya.",
+    "Their patients (%(count)d)": "Pasiennya (%(count)d)",
+    "Assign patients without a volunteer": "Tugaskan pasien yang belum punya relawan",
+    "told of patients assigned": "pemberitahuan pasien yang ditugaskan",
+    "Deactivate (can no longer log in)": "Nonaktifkan (tidak bisa masuk lagi)",
+    "%(count)d volunteer deactivated.": "%(count)d relawan dinonaktifkan.",
+    "%(name)s still has %(count)d patient(s): alerts about them go to the coordinators until you assign them to another volunteer.":
+        "%(name)s masih punya %(count)d pasien: peringatan tentang mereka dikirim ke koordinator sampai Anda "
+        "menugaskan mereka ke relawan lain.",
+    "Assign them": "Tugaskan mereka",
+    "Reactivate": "Aktifkan kembali",
+    "%(count)d volunteer reactivated.": "%(count)d relawan diaktifkan kembali.",
+    "Password of %(name)s": "Sandi %(name)s",
+    "%(name)s has no email address: give a temporary password instead, or add their address first.":
+        "%(name)s tidak punya alamat email: berikan sandi sementara saja, atau tambahkan alamatnya dulu.",
+    "The email to %(address)s could not be sent (%(error)s). Try again later, or give a temporary password.":
+        "Email ke %(address)s tidak dapat dikirim (%(error)s). Coba lagi nanti, atau berikan sandi sementara.",
+    "A link to choose a password was emailed to %(address)s. It works once.":
+        "Tautan untuk membuat sandi sudah dikirim ke %(address)s. Tautan hanya bisa dipakai sekali.",
+    "%(name)s is not told of %(patients)s by WhatsApp: they have no staff WhatsApp number or cannot log in. Tell them yourself.":
+        "%(name)s tidak diberi tahu tentang %(patients)s lewat WhatsApp: belum punya nomor WhatsApp staf atau "
+        "akunnya nonaktif. Beri tahu dia sendiri.",
+    "%(name)s will be told by WhatsApp that %(patients)s is now theirs.":
+        "%(name)s akan diberi tahu lewat WhatsApp bahwa %(patients)s kini pasiennya.",
+    "%(name)s will be told by WhatsApp that %(patients)s moved to someone else.":
+        "%(name)s akan diberi tahu lewat WhatsApp bahwa %(patients)s kini didampingi orang lain.",
+    "Can add %(thing)s": "Dapat menambah %(thing)s",
+    "Can change %(thing)s": "Dapat mengubah %(thing)s",
+    "Can delete %(thing)s": "Dapat menghapus %(thing)s",
+    "Can view %(thing)s": "Dapat melihat %(thing)s",
+    "role": "peran",
+    "Patient assigned, to staff": "Pasien ditugaskan, ke staf",
+    "must change password": "wajib mengganti sandi",
+    "volunteers": "relawan",
+    "Password": "Sandi",
+    "Temporary password for %(name)s (username <strong>%(username)s</strong>):":
+        "Sandi sementara untuk %(name)s (nama pengguna <strong>%(username)s</strong>):",
+    "Write it down or print this page and hand it over in person; it is not shown again. At the first login PRIMA asks the volunteer to choose their own password.":
+        "Catat atau cetak halaman ini dan serahkan langsung; sandi ini tidak ditampilkan lagi. Saat pertama "
+        "masuk, PRIMA meminta relawan membuat sandinya sendiri.",
+    "Done": "Selesai",
+    "Two ways to give a volunteer a password: a temporary password replaces the old one at once; a link, once the volunteer uses it.":
+        "Dua cara memberi relawan sandi: sandi sementara langsung menggantikan sandi lama; tautan, setelah "
+        "relawan memakainya.",
+    "A link by email": "Tautan lewat email",
+    "PRIMA emails %(address)s a link to choose a password. It works once, for a few days.":
+        "PRIMA mengirim tautan untuk membuat sandi ke %(address)s. Tautan hanya bisa dipakai sekali, selama "
+        "beberapa hari.",
+    "Email a link": "Kirim tautan",
+    "This volunteer has no email address.": "Relawan ini tidak punya alamat email.",
+    "A temporary password on paper": "Sandi sementara di kertas",
+    "PRIMA makes a password and shows it once, here. The volunteer must choose their own at the first login.":
+        "PRIMA membuat sandi dan menampilkannya sekali, di sini. Relawan wajib membuat sandinya sendiri saat "
+        "pertama masuk.",
+    "Make a temporary password": "Buat sandi sementara",
+    "Coordinator": "Koordinator",
+    "Reset the password": "Atur ulang sandi",
+    "password": "sandi",
+    "none": "belum ada",
+    "tally of pruned messages": "hitungan pesan yang dipangkas",
+    "tallies of pruned messages": "hitungan pesan yang dipangkas",
 }
 
 _ENTRY = re.compile(

@@ -3,10 +3,14 @@
 Its first page is "Hari ini" (today): what needs the user now (reminders/workspace/today.py), and for
 those who may see the system's health, that health in one line (monitoring/status.py).
 """
-from django.contrib import admin
+from functools import wraps
+
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.status import health_line
@@ -32,6 +36,36 @@ class PrimaAdminSite(admin.AdminSite):
     # bar took a fifth of a laptop's width from the lists, and a phone hides it anyway.
     enable_nav_sidebar = False
     login_form = LoginForm
+
+    # The pages a user with a temporary password may still open: the one where they replace it.
+    WHILE_TEMPORARY = {"password_change", "password_change_done", "logout", "jsi18n"}
+
+    def admin_view(self, view, cacheable: bool = False):
+        """Every admin page but the password change sends a user still on the temporary password
+        a coordinator printed for them to that change first (reminders/workspace/team.py)."""
+        from reminders.workspace.team import on_temporary_password
+
+        guarded = super().admin_view(view, cacheable)
+
+        @never_cache
+        @wraps(guarded)
+        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            page = request.resolver_match.url_name if request.resolver_match else None
+            if page not in self.WHILE_TEMPORARY and on_temporary_password(request):
+                messages.warning(request, _("You logged in with a temporary password: choose your own first."))
+                return HttpResponseRedirect(reverse("admin:password_change", current_app=self.name))
+            return guarded(request, *args, **kwargs)
+
+        return inner
+
+    def password_change(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """A password the user chose themselves ends a temporary one's "must change"."""
+        from reminders.workspace.team import password_chosen
+
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            password_chosen(request, request.user)
+        return response
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The page after login answers "what do I need to do today?" without a click."""

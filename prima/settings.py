@@ -279,6 +279,8 @@ RATE_LIMITS = rate_limits_from_env(
         "fonnte_device": "40/60",
         # Per admin user: "send today's reminders now" for a patient.
         "admin_send_now": "5/3600",
+        # Per email address typed on the login page's "forgot password": mails a person gets unasked.
+        "password_reset_email": "3/3600",
     }
 )
 # How the rate-limit usage page and the lock list put a key in words ("replies of Ibu Sari" for

@@ -8,7 +8,12 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Patients and reminders")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from reminders.workspace.team import remember_temporary_password
+
         checks.register(backends_reach_people, "prima", deploy=True)
+        user_logged_in.connect(remember_temporary_password, dispatch_uid="prima_temporary_password")
 
 
 def backends_reach_people(app_configs, **kwargs) -> list[checks.CheckMessage]:

@@ -26,12 +26,16 @@ from reminders.admin.schedules import (
     ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_caregivers_will_not_get,
 )
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
+from reminders.admin.team import report_tellings
 from reminders.workspace.charts import daily_chart
 from reminders.workspace.outcomes import describe_each
 from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.outbox.devices import Move, move_patient
-from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
+from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder, staff_name
+from reminders.outbox.assignments import tell_assignment
 from reminders.phones import normalise_phone
+from reminders.workspace import team
+from reminders.workspace.roles import volunteer_choices, volunteers_only
 from reminders.workspace.today import contact_actions, one_tap, verification_actions
 from reminders.workspace.volunteer_actions import next_due_at, send_todays_reminders_now
 
@@ -76,6 +80,36 @@ class CheckInDayFilter(admin.SimpleListFilter):
         return queryset
 
 
+class VolunteerFilter(admin.SimpleListFilter):
+    """A coordinator's view of one volunteer's patients, or of those nobody looks after yet."""
+
+    title = _("volunteer")
+    parameter_name = "volunteer"
+
+    def lookups(self, request, model_admin):
+        volunteers = volunteers_only(get_user_model().objects.all()).order_by("first_name", "last_name", "username")
+        return [("none", _("None yet")), *((str(volunteer.pk), staff_name(volunteer)) for volunteer in volunteers)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(volunteer__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(volunteer_id=int(self.value()))
+        return queryset
+
+
+class VolunteerChoiceField(forms.ModelChoiceField):
+    """Volunteers by name: never a username, a coordinator or a superuser."""
+
+    def label_from_instance(self, user) -> str:
+        return staff_name(user)
+
+
+class AssignForm(forms.Form):
+    volunteer = VolunteerChoiceField(label=_("Volunteer"), queryset=volunteer_choices(),
+                                     help_text=_("Active volunteers. They are told by WhatsApp on their staff number."))
+
+
 class VerificationNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
@@ -95,6 +129,12 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "volunteer" in self.fields:  # a coordinator's choice; whoever has the patient now stays valid
+            chosen = get_user_model().objects.filter(Q(pk__in=volunteer_choices().values("pk"))
+                                                     | Q(pk=self.instance.volunteer_id))
+            self.fields["volunteer"] = VolunteerChoiceField(
+                label=self.fields["volunteer"].label, required=False, help_text=self.fields["volunteer"].help_text,
+                queryset=chosen.order_by("first_name", "last_name", "username"))
         if "check_in_time" in self.fields:  # only read with a check-in day
             self.fields["check_in_time"].required = False
             self.fields["check_in_time"].widget.format = "%H:%M"
@@ -123,8 +163,9 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     list_display = ["name", "phone", "verification_status", "reminders_state", "next_reminder", "last_reply",
                     "compliance_badge", "volunteer"]
     phone_columns = ["name", "verification_status", "reminders_state", "next_reminder", "compliance_badge", "volunteer"]
-    list_filter = ["verification_status", RemindersStateFilter, CheckInDayFilter, "time_zone", "volunteer", "device"]
-    COORDINATORS_ONLY = {"volunteer", "device"}
+    list_filter = ["verification_status", RemindersStateFilter, CheckInDayFilter, "time_zone", VolunteerFilter,
+                   "device"]
+    COORDINATORS_ONLY = {VolunteerFilter, "device"}
     search_fields = ["name", "phone"]
     list_select_related = ["volunteer"]
     show_full_result_count = False
@@ -137,7 +178,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     CHECK_IN = ["check_in_day", "check_in_time"]
     readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins", "pause_reason"]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
-               "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device"]
+               "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device", "assign_to_volunteer"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         last_reply = PatientReply.objects.filter(patient=OuterRef("pk")).order_by("-received_at").values("received_at")
@@ -182,16 +223,14 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         fields = [*super().get_readonly_fields(request, obj), "device"]  # moved by the action: the patient is told
         return fields if sees_all_patients(request.user) else [*fields, "volunteer"]
 
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "volunteer":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request: HttpRequest, obj: Patient, form, change: bool) -> None:
-        """A patient a volunteer enrols is theirs."""
+        """A patient a volunteer enrols is theirs; one a coordinator assigns, their volunteer is told of."""
         if not change and not sees_all_patients(request.user):
             obj.volunteer = request.user
         super().save_model(request, obj, form, change)
+        if "volunteer" in form.changed_data:
+            previous = get_user_model().objects.filter(pk=form.initial.get("volunteer")).first()
+            report_tellings(self, request, tell_assignment(obj, previous, request.user))
         if {"check_in_day", "check_in_time"} & set(form.changed_data):
             self.message_user(request, _("Next weekly check-in question: %(when)s") % {"when": self.next_check_in(obj)},
                               messages.INFO)
@@ -377,6 +416,23 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             lambda patient: patient.device or _("the number of FONNTE_TOKEN"),
             _("From now on every message to them goes through the new device, also those already waiting. "
               "Their old number sends them, and their caregivers, the new one first."))
+
+    def has_assign_permission(self, request: HttpRequest) -> bool:
+        return sees_all_patients(request.user)
+
+    @admin.action(description=_("Assign to a volunteer"), permissions=["assign"])
+    def assign_to_volunteer(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            volunteer, selected = form.cleaned_data["volunteer"], queryset.count()  # before: a filter may drop them
+            done = team.assign(queryset, volunteer, request.user)
+            self.message_user(request, _("%(count)d patient(s) assigned to %(name)s; %(same)d were theirs already.") % {
+                "count": done.moved, "name": staff_name(volunteer), "same": selected - done.moved},
+                messages.SUCCESS)
+            report_tellings(self, request, done.tellings)
+            return None
+        return self._action_form(request, queryset, form, "assign_to_volunteer", _("Assign to a volunteer"),
+                                 lambda patient: staff_name(patient.volunteer) if patient.volunteer else _("no volunteer"))
 
     @admin.action(description=_("Send today's reminders now"))
     def send_todays_reminders(self, request, queryset) -> None:

@@ -21,7 +21,7 @@ from reminders.models.fields import (
 from reminders.models.outbox import NOTICE_HELD, Message, MessageQuerySet, PrunedMessageTally, Refusal
 from reminders.models.people import (
     CAREGIVER_PHONE_TAKEN, Caregiver, CaregiverQuerySet, Patient, PatientQuerySet, StaffProfile,
-    why_no_caregiver_receives,
+    Volunteer, staff_name, why_no_caregiver_receives,
 )
 from reminders.models.replies import PatientReply, PatientReplyQuerySet
 from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
@@ -35,7 +35,7 @@ __all__ = [
     "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",
     "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
     "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
-    "StaffProfile", "WeekdaysField",
-    "catch_up_start", "every_weekday", "too_late_text", "validate_printable", "validate_time_zone",
+    "StaffProfile", "Volunteer", "WeekdaysField",
+    "catch_up_start", "every_weekday", "staff_name", "too_late_text", "validate_printable", "validate_time_zone",
     "why_no_caregiver_receives",
 ]

@@ -40,6 +40,7 @@ class Message(models.Model):
         ESCALATION = "ESCALATION", _("Alert to staff")
         CHECK_IN = "CHECK_IN", _("Weekly check-in")
         STAFF_ALERT = "STAFF_ALERT", _("Urgent alert to staff")
+        ASSIGNMENT = "ASSIGNMENT", _("Patient assigned, to staff")
 
     class Status(models.TextChoices):
         QUEUED = "QUEUED", _("Queued")
@@ -147,7 +148,7 @@ class Message(models.Model):
     # The messages that ask the patient for an answer: the same reply after one is a new answer.
     QUESTION_KINDS = [*DOSE_KINDS, Kind.CHECK_IN]
     # The messages to staff about the patient, on the staff member's own number.
-    STAFF_KINDS = [Kind.ESCALATION, Kind.STAFF_ALERT]
+    STAFF_KINDS = [Kind.ESCALATION, Kind.STAFF_ALERT, Kind.ASSIGNMENT]
 
     @property
     def sending_device_id(self) -> int | None:
@@ -243,6 +244,10 @@ class PrunedMessageTally(models.Model):
     failed = models.BigIntegerField(default=0)
     cancelled = models.BigIntegerField(default=0)
     attempts = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tally of pruned messages")  # named on a superuser's permission list
+        verbose_name_plural = _("tallies of pruned messages")
 
     def __str__(self) -> str:
         return f"pruned: {self.sent} sent, {self.failed} failed, {self.cancelled} cancelled"

@@ -4,6 +4,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -246,6 +247,9 @@ class StaffProfile(models.Model):
                                 related_name="staff_profile")
     phone = PhoneNumberField(_("WhatsApp number"), blank=True,
                              help_text=_("Alerts about patients who need someone are sent here."))
+    # Set with a password a coordinator printed for them: until they choose their own, every
+    # admin page sends them to the password change (prima/admin_site.py).
+    must_change_password = models.BooleanField(_("must change password"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("staff WhatsApp number")
@@ -253,3 +257,21 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def staff_name(user) -> str:
+    """A staff member as colleagues know them: their name, the username only when none was given."""
+    return user.get_full_name() or user.get_username()
+
+
+class Volunteer(User):
+    """A volunteer as a coordinator manages them (reminders/admin/team.py): the same user row, with
+    permissions of its own, so a coordinator runs the team without any power over users at large."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+
+    def __str__(self) -> str:
+        return staff_name(self)

@@ -5,9 +5,15 @@ patients and watches the system. The admin narrows a volunteer's querysets to th
 patients (reminders/admin/scoping.py); these permissions decide which pages they may open at all.
 """
 from django.apps import apps as installed_apps
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 VOLUNTEER = "volunteer"
 COORDINATOR = "coordinator"
+
+# What a person reads for each group; the names above are what code looks up, never shown.
+ROLE_LABELS = {VOLUNTEER: _("Volunteer"), COORDINATOR: _("Coordinator")}
 
 # "app_label.codename" for each group.
 ROLE_PERMISSIONS = {
@@ -37,11 +43,33 @@ ROLE_PERMISSIONS = {
         *(f"reminders.{action}_caregiver" for action in ["view", "add", "change", "delete"]),
         "reminders.view_checkin",
         "reminders.view_staffprofile", "reminders.add_staffprofile", "reminders.change_staffprofile",
+        # Their team (reminders/admin/team.py): volunteers only, never a coordinator or a superuser.
+        "reminders.view_volunteer", "reminders.add_volunteer", "reminders.change_volunteer",
         "locks.view_lock", "locks.delete_lock",
         "ratelimit.view_ratelimitevent",
         "webhooks.view_webhookevent", "webhooks.change_webhookevent",
     ],
 }
+
+
+def role_label(group_name: str) -> str:
+    """A group's name as a person reads it; a group PRIMA did not make keeps its own."""
+    return str(ROLE_LABELS.get(group_name, group_name))
+
+
+def volunteers_only(users: QuerySet) -> QuerySet:
+    """The volunteers among `users`: in the volunteer group, and neither a superuser nor anyone
+    who sees every patient (a coordinator, by group or by a permission of their own). What a
+    coordinator may manage, and whom a patient may be assigned to."""
+    sees_all = Q(groups__permissions__codename="see_all_patients") | Q(user_permissions__codename="see_all_patients")
+    over_them = get_user_model().objects.filter(Q(is_superuser=True) | sees_all).values("pk")
+    return users.filter(groups__name=VOLUNTEER).exclude(pk__in=over_them)
+
+
+def volunteer_choices() -> QuerySet:
+    """The active volunteers, by name: whom a coordinator picks for a patient."""
+    return volunteers_only(get_user_model().objects.filter(is_active=True)).order_by("first_name", "last_name",
+                                                                                      "username")
 
 
 def sync_roles(apps=installed_apps) -> None:
