@@ -204,6 +204,8 @@ if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE must be a time zone name such as Asia/Jakarta, not {TIME_ZONE!r}")
 USE_I18N = True
 USE_TZ = True
+# Every moment shown names its zone (WIB, WITA, WIT): a patient's on the patient's clock (reminders/clocks.py).
+FORMAT_MODULE_PATH = "prima.formats"
 
 STATIC_URL = "static/"
 # `collectstatic` copies the admin's files here; WhiteNoise serves them with DEBUG off under
