@@ -789,6 +789,11 @@ INDONESIAN = {
     "held until they can receive messages again, then sent: %(why)s":
         "ditahan sampai bisa menerima pesan lagi, lalu dikirim: %(why)s",
     "waiting for the notice of the new number": "menunggu pemberitahuan nomor baru terkirim",
+    # Phone numbers: only mobiles for the people PRIMA writes to (issue 29)
+    "%(raw)s is not a valid phone number.": "%(raw)s bukan nomor telepon yang benar.",
+    "%(number)s is a home or office (landline) number, not a mobile WhatsApp number. Enter the mobile number the person uses WhatsApp on.":
+        "%(number)s adalah nomor telepon rumah/kantor, bukan nomor WhatsApp ponsel. Isi nomor ponsel yang dipakai "
+        "orang itu untuk WhatsApp.",
 }
 
 _ENTRY = re.compile(
