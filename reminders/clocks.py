@@ -4,7 +4,7 @@ patient's dose reads "6 Des 2026, 07.25 WITA" beside a schedule of "07:25 WITA",
 "6.25" on the server's clock. The zone's name comes from the locale's DATETIME_FORMAT (its `T`,
 prima/formats/), so a moment shown on the server's clock (a volunteer's own, "handled at")
 names it too."""
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import formats, timezone
@@ -27,6 +27,11 @@ def patient_time(moment: datetime | None, patient, weekday: bool = False) -> str
     local = timezone.localtime(moment, patient_zone(patient))
     shown = formats.date_format(local, "DATETIME_FORMAT")
     return f"{formats.date_format(local, 'l')}, {shown}" if weekday else shown
+
+
+def patient_time_of_day(moment: time, patient) -> str:
+    """A time of day on `patient`'s clock (a schedule's), named: "07:25 WITA"."""
+    return f"{moment:%H:%M} {zone_name(patient_zone(patient))}"
 
 
 def zone_name(zone: tzinfo | str) -> str:

@@ -4,7 +4,7 @@ them and what belongs to those patients; a coordinator (permission
 form choices, not only in menus. And what every page about patients shares: their times on
 their own clock, named (reminders/clocks.py), and one search by name or any part of a number."""
 from collections.abc import Callable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from functools import cache
 
 from django.contrib import admin, messages
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from reminders.clocks import patient_time, patient_zone, utc_offset_seconds, zone_name
+from reminders.clocks import patient_time, patient_time_of_day, patient_zone, utc_offset_seconds, zone_name
 from reminders.models import ZONE_NAMES, Caregiver, Patient, Reminder, ReminderSchedule
 from reminders.phones import number_lookup
 from reminders.workspace.outcomes import describe
@@ -44,18 +44,26 @@ def patient_of(obj: models.Model) -> Patient:
 
 @cache
 def on_patients_clock(model: type[models.Model], name: str) -> Callable:
-    """A list column showing a date-time field of `model` on its row's patient's clock, named
-    (07.25 WITA), sorted by the field, classed as the field's own column."""
+    """A list column showing a date-time (or a time of day) field of `model` on its row's
+    patient's clock, named (07.25 WITA), sorted by the field, classed as the field's own column."""
     def show(obj: models.Model) -> str | None:
-        return patient_time(getattr(obj, name), patient_of(obj)) or None
+        value = getattr(obj, name)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return patient_time(value, patient_of(obj))
+        return patient_time_of_day(value, patient_of(obj))
 
     show.__name__ = name
     return admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)(show)
 
 
+CLOCK_FIELDS = (models.DateTimeField, models.TimeField)
+
+
 def is_moment(model: type[models.Model], name) -> bool:
     try:
-        return isinstance(name, str) and isinstance(model._meta.get_field(name), models.DateTimeField)
+        return isinstance(name, str) and isinstance(model._meta.get_field(name), CLOCK_FIELDS)
     except FieldDoesNotExist:
         return False
 
@@ -106,7 +114,8 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
         return sees_all_patients(user) or patient_of(obj).volunteer_id == user.pk
 
     def get_list_display(self, request: HttpRequest) -> list:
-        """Every date-time column on its row's patient's clock, named (a list mixes zones)."""
+        """Every date-time or time-of-day column on its row's patient's clock, named (a list
+        mixes zones)."""
         return [on_patients_clock(self.model, name) if is_moment(self.model, name) else name
                 for name in super().get_list_display(request)]
 

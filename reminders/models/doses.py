@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
-from reminders.clocks import patient_time, patient_zone, zone_name
+from reminders.clocks import patient_time, patient_time_of_day
 from reminders.models.fields import DatabaseOwnedFields, WeekdaysField, every_weekday
 from reminders.models.outbox import Message
 from reminders.models.people import Patient, why_no_caregiver_receives
@@ -109,9 +109,9 @@ class ReminderSchedule(DatabaseOwnedFields):
 
     def __str__(self) -> str:
         """"Obat 07:25 WITA untuk Ibu Sari": the time of day on the patient's clock, named."""
-        clock = zone_name(patient_zone(self.patient))
         return _("%(kind)s %(time)s for %(patient)s") % {
-            "kind": self.get_kind_display(), "time": f"{self.time_of_day:%H:%M} {clock}", "patient": self.patient}
+            "kind": self.get_kind_display(), "time": patient_time_of_day(self.time_of_day, self.patient),
+            "patient": self.patient}
 
     @property
     def reminds_patient(self) -> bool:

@@ -48,8 +48,11 @@ def test_a_wita_patients_dose_page_shows_the_schedule_and_the_due_time_on_one_cl
 def test_the_lists_show_each_patients_time_on_their_own_clock(frozen, client, ani, made):
     sari = make_patient(name="Ibu Sari", volunteer=ani)
     make_reminder(make_schedule(sari), due_at=DUE)
-    shown = page(logged_in(client, ani), "admin:reminders_reminder_changelist")
+    client = logged_in(client, ani)
+    shown = page(client, "admin:reminders_reminder_changelist")
     assert "6 Des. 2026, 07.25 WITA" in shown and "6 Des. 2026, 06.25 WIB" in shown
+    shown = page(client, "admin:reminders_reminderschedule_changelist")
+    assert "07:25 WITA" in shown and "08:00 WIB" in shown  # each schedule's time of day, named
 
 
 def test_hari_ini_and_the_confirmation_page_show_the_patients_clock(frozen, client, ani, made):
