@@ -920,6 +920,11 @@ INDONESIAN = {
     "none": "belum ada",
     "tally of pruned messages": "hitungan pesan yang dipangkas",
     "tallies of pruned messages": "hitungan pesan yang dipangkas",
+    # Phone numbers: only mobiles for the people PRIMA writes to (issue 29)
+    "%(raw)s is not a valid phone number.": "%(raw)s bukan nomor telepon yang benar.",
+    "%(number)s is a home or office (landline) number, not a mobile WhatsApp number. Enter the mobile number the person uses WhatsApp on.":
+        "%(number)s adalah nomor telepon rumah/kantor, bukan nomor WhatsApp ponsel. Isi nomor ponsel yang dipakai "
+        "orang itu untuk WhatsApp.",
 }
 
 _ENTRY = re.compile(

@@ -56,10 +56,13 @@ def _phones(name: str) -> list[str]:
 
     from reminders.phones import normalise_phone
 
-    try:
-        return [normalise_phone(raw, region=PHONE_REGION) for raw in env.list(name, default=[])]
-    except ValidationError as error:
-        raise ImproperlyConfigured(f"{name} must be phone numbers, comma-separated: {error.messages[0]}") from None
+    phones = []
+    for raw in env.list(name, default=[]):
+        try:
+            phones.append(normalise_phone(raw, region=PHONE_REGION))
+        except ValidationError:  # its message is translated, which cannot happen before the apps are loaded
+            raise ImproperlyConfigured(f"{name} must be phone numbers, comma-separated: {raw!r} is not one") from None
+    return phones
 
 
 def _dev_secret(path: Path, length: int) -> str:
@@ -206,6 +209,8 @@ if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE must be a time zone name such as Asia/Jakarta, not {TIME_ZONE!r}")
 USE_I18N = True
 USE_TZ = True
+# Every moment shown names its zone (WIB, WITA, WIT): a patient's on the patient's clock (reminders/clocks.py).
+FORMAT_MODULE_PATH = "prima.formats"
 
 STATIC_URL = "static/"
 # `collectstatic` copies the admin's files here; WhiteNoise serves them with DEBUG off under

@@ -1,11 +1,13 @@
-"""Phone numbers: one spelling (E.164) for storage, a masked one for logs, and the links a
-volunteer taps to call or write to a patient."""
+"""Phone numbers: one spelling (E.164) for storage, a masked one for logs, the links a
+volunteer taps to call or write to a patient, the mobile numbers WhatsApp lives on, and what
+a search for part of a number looks for."""
 import re
 
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -32,7 +34,24 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
             continue
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise ValidationError("%(raw)s is not a valid phone number.", code="invalid_phone", params={"raw": raw})
+    raise ValidationError(_("%(raw)s is not a valid phone number."), code="invalid_phone", params={"raw": raw})
+
+
+# What phonenumbers calls a number WhatsApp can live on: a mobile, or (where the plan cannot
+# tell, as in the United States) a number that may be one.
+MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def validate_mobile(phone: str) -> None:
+    """A number PRIMA writes to (a patient's, a caregiver's, a staff member's) must be a mobile:
+    a home or office line (`021-555-1234`) gets no WhatsApp, so every reminder to it would fail.
+    Only what people type is judged so: an incoming message is taken from whatever number
+    Fonnte says it came from."""
+    if phone and phonenumbers.number_type(phonenumbers.parse(phone)) not in MOBILE_TYPES:
+        raise ValidationError(
+            _("%(number)s is a home or office (landline) number, not a mobile WhatsApp number. Enter the mobile "
+              "number the person uses WhatsApp on."),
+            code="not_mobile", params={"number": as_dialled(phone)})
 
 
 class PhoneFormField(forms.CharField):
@@ -56,6 +75,32 @@ def normalise_device(raw: str) -> str:
 def as_dialled(phone: str) -> str:
     """An E.164 number the way a patient saves and dials it at home (`0811-2222-0001`)."""
     return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# Text that is a number being typed: digits, and the + and separators people put between them.
+_TYPED_NUMBER = re.compile(r"\+?[\d\s\-.()/]+")
+# Fewer digits than this are not looked for in numbers: "12" would find nearly everyone.
+FRAGMENT_DIGITS = 4
+
+
+def number_lookup(typed: str, region: str | None = None) -> tuple[str, str] | None:
+    """What a search for a phone number looks for in E.164 numbers, as a (lookup, value) pair,
+    from part of a number as people type it: `0812-1000` and `+62 812` are the number's start
+    (`startswith`, `+628121000`: a 0 before the area or mobile code stands for the home
+    country's code), `62812…`, `5555-1234` and `0000-4321` any part of it (`contains`). None
+    when the text is not a number (a name) or too short to mean one."""
+    text = (typed or "").strip()
+    if not _TYPED_NUMBER.fullmatch(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < FRAGMENT_DIGITS:
+        return None
+    if text.startswith("+"):
+        return "startswith", "+" + digits
+    if digits.startswith("0") and not digits.startswith("00"):
+        home_code = phonenumbers.country_code_for_region(region or settings.PHONE_REGION)
+        return "startswith", f"+{home_code}{digits[1:]}"
+    return "contains", digits
 
 
 def mask_phone(phone: str) -> str:

@@ -1,7 +1,7 @@
 """Imports run one way between the rooms of `reminders/` (docs/design.md#the-rooms-of-reminders):
 workspace → conversation → outbox → doses → models, each room importing only itself and the
-rooms below it; `reminders.phones` and `reminders.templating` are leaves every room may use;
-nothing imports the admin; `webhooks/` reaches PRIMA through the conversation (replies) and the
+rooms below it; `reminders.clocks`, `reminders.phones` and `reminders.templating` are leaves every
+room may use; nothing imports the admin; `webhooks/` reaches PRIMA through the conversation (replies) and the
 outbox's provider events and devices (statuses, device states), never the workspace or the doses."""
 import ast
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LEAVES = {"reminders.phones", "reminders.templating"}
+LEAVES = {"reminders.clocks", "reminders.phones", "reminders.templating"}
 # Lower rooms first; `reminders.backends` (the gateways) sits with the outbox that drives them.
 ROOMS = {"reminders.models": 0, "reminders.doses": 1, "reminders.outbox": 2, "reminders.backends": 2,
          "reminders.conversation": 3, "reminders.workspace": 4}

@@ -2,7 +2,8 @@
 "send today's reminders now" (reminders/workspace/volunteer_actions.py and doses/compliance.py do the work)."""
 import csv
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,13 +28,13 @@ from reminders.admin.schedules import (
 )
 from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
 from reminders.admin.team import report_tellings
+from reminders.clocks import patient_time
 from reminders.workspace.charts import daily_chart
 from reminders.workspace.outcomes import describe_each
 from reminders.conversation.consent import opt_back_in, send_verification, set_verification_by_hand
 from reminders.outbox.devices import Move, move_patient
-from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder, staff_name
+from reminders.models import WEEKDAYS, ZONE_NAMES, Device, Patient, PatientReply, Reminder, staff_name
 from reminders.outbox.assignments import tell_assignment
-from reminders.phones import normalise_phone
 from reminders.workspace import team
 from reminders.workspace.roles import volunteer_choices, volunteers_only
 from reminders.workspace.today import contact_actions, one_tap, verification_actions
@@ -214,9 +215,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
 
     def get_list_display(self, request: HttpRequest) -> list:
         """A volunteer's patients are all theirs: no volunteer column, one more that fits."""
-        if sees_all_patients(request.user):
-            return self.list_display
-        return [name for name in self.list_display if name != "volunteer"]
+        names = super().get_list_display(request)
+        return names if sees_all_patients(request.user) else [name for name in names if name != "volunteer"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
         """Only a coordinator assigns patients to volunteers."""
@@ -251,14 +251,14 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             for schedule_form in formset.forms:
                 tell_caregivers_will_not_get(self, request, schedule_form)
 
-    def get_search_results(self, request, queryset, search_term):
-        """Find a patient by phone in any spelling (0812…, 62812…, +62 812…)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            phone = normalise_phone(search_term)
-        except ValidationError:
-            return found, may_have_duplicates
-        return found | queryset.filter(phone=phone), may_have_duplicates
+    def page_zone(self, request: HttpRequest, obj: Patient | None) -> tzinfo:
+        """The zone chosen in the form when one was posted (a change of zone saved with the
+        caregivers' times typed on the new clock), else the patient's; a new patient's form
+        starts on the zone it offers first (WIB), and patient_clock.js follows the choice."""
+        posted = request.POST.get("time_zone")
+        if posted in ZONE_NAMES:
+            return ZoneInfo(posted)
+        return super().page_zone(request, obj) or ZoneInfo(Patient._meta.get_field("time_zone").default)
 
     def page_actions(self, request, patient: Patient) -> list:
         """Contact, consent, and pausing or resuming, as the patient's state allows."""
@@ -278,12 +278,12 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         return REMINDERS_STATE_LABELS[patient.reminders_state]
 
     @admin.display(description=_("next reminder"))
-    def next_reminder(self, patient: Patient) -> datetime | None:
-        return next_due_at(patient, timezone.now())
+    def next_reminder(self, patient: Patient) -> str | None:
+        return patient_time(next_due_at(patient, timezone.now()), patient) or None
 
     @admin.display(description=_("last reply"), ordering="last_reply_at")
-    def last_reply(self, patient: Patient) -> datetime | None:
-        return patient.last_reply_at
+    def last_reply(self, patient: Patient) -> str | None:
+        return patient_time(patient.last_reply_at, patient) or None
 
     @admin.display(description=_("next question"))
     def next_check_in(self, patient: Patient) -> str:
@@ -295,7 +295,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             return _("once the patient gets messages again (verified, active, not opted out)")
         if when <= timezone.now() + timedelta(minutes=1):
             return _("within a minute")
-        return formats.date_format(timezone.localtime(when, patient.zone), "l, j F Y H:i")
+        return patient_time(when, patient, weekday=True)
 
     @admin.display(description=_("last check-ins"))
     def recent_check_ins(self, patient: Patient) -> str:

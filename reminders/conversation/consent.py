@@ -144,7 +144,8 @@ def verification_to_do(patients: QuerySet) -> QuerySet:
 
 
 def note_line(user: AbstractBaseUser, now: datetime, text: str) -> str:
-    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    """A line of the patient's notes: the volunteer's own moment, on the server's clock, named."""
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M %Z")
     return f"[{stamp} {user.get_username()}] {text}"
 
 

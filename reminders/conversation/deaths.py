@@ -18,9 +18,10 @@ from reminders.outbox.queue import acknowledge
 REASON = "patient died, as their family told us"
 
 
-def pause_reason(caregiver: Caregiver | None, received_at: datetime) -> str:
-    """Why the patient's reminders stopped, in Indonesian for the patient's page."""
-    when = timezone.localtime(received_at).strftime("%d-%m-%Y %H:%M")
+def pause_reason(patient: Patient, caregiver: Caregiver | None, received_at: datetime) -> str:
+    """Why the patient's reminders stopped, in Indonesian for the patient's page; when, on the
+    patient's clock, named."""
+    when = timezone.localtime(received_at, patient.zone).strftime("%d-%m-%Y %H:%M %Z")
     who = f"{caregiver.name} ({caregiver.relation or 'pendamping'})" if caregiver else "nomor pasien sendiri"
     return f"Kabar meninggal dunia dari {who}, {when}"[:200]
 
@@ -39,7 +40,7 @@ def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at:
     told_already = patient.replies.filter(intent=PatientReply.Intent.DEATH, acknowledged=True).exists()
     outcome = []
     if certain and patient.is_active:
-        patient.is_active, patient.pause_reason = False, pause_reason(caregiver, received_at)
+        patient.is_active, patient.pause_reason = False, pause_reason(patient, caregiver, received_at)
         patient.save(update_fields=["is_active", "pause_reason"])
         closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
         outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")

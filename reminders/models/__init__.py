@@ -7,8 +7,8 @@ migrations do (`reminders.models.PhoneNumberField`): every name is kept at this 
 States are contracts (see ../shared/DESIGN.md); background code changes them only with
 targeted conditional UPDATEs so that two processes can never both win a transition.
 
-These modules import only prima.clock, reminders.phones, reminders.templating and Django:
-nothing else of reminders, which is built on the tables, never the other way round.
+These modules import only prima.clock, reminders.clocks, reminders.phones, reminders.templating and
+Django: nothing else of reminders, which is built on the tables, never the other way round.
 """
 from reminders.models.doses import (
     CheckIn, CheckInQuerySet, Reminder, ReminderQuerySet, ReminderSchedule, ReminderScheduleQuerySet, catch_up_start,

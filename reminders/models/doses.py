@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
+from reminders.clocks import patient_time, patient_time_of_day
 from reminders.models.fields import DatabaseOwnedFields, WeekdaysField, every_weekday
 from reminders.models.outbox import Message
 from reminders.models.people import Patient, why_no_caregiver_receives
@@ -27,8 +28,9 @@ def catch_up_start(now: datetime) -> datetime:
 
 
 def too_late_text(due_at: datetime, zone: ZoneInfo) -> str:
-    """How a dose refused for the catch-up limit is described, to volunteers and in end_reason."""
-    return f"too late: due {timezone.localtime(due_at, zone):%Y-%m-%d %H:%M}"
+    """How a dose refused for the catch-up limit is described, to volunteers and in end_reason:
+    when it was due on the patient's clock, named (reminders/workspace/outcomes.py reads it)."""
+    return f"too late: due {timezone.localtime(due_at, zone):%Y-%m-%d %H:%M %Z}"
 
 
 class ReminderScheduleQuerySet(models.QuerySet):
@@ -106,8 +108,10 @@ class ReminderSchedule(DatabaseOwnedFields):
         ]
 
     def __str__(self) -> str:
+        """"Obat 07:25 WITA untuk Ibu Sari": the time of day on the patient's clock, named."""
         return _("%(kind)s %(time)s for %(patient)s") % {
-            "kind": self.get_kind_display(), "time": f"{self.time_of_day:%H:%M}", "patient": self.patient}
+            "kind": self.get_kind_display(), "time": patient_time_of_day(self.time_of_day, self.patient),
+            "patient": self.patient}
 
     @property
     def reminds_patient(self) -> bool:
@@ -342,7 +346,7 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         return _("%(kind)s for %(patient)s, due %(due)s") % {
             "kind": self.schedule.get_kind_display(), "patient": self.patient,
-            "due": formats.date_format(timezone.localtime(self.due_at), "DATETIME_FORMAT")}
+            "due": patient_time(self.due_at, self.patient)}
 
     def is_too_late(self, now: datetime) -> bool:
         """Past the catch-up limit, a reminder risks a double dose: it is not sent any more."""

@@ -15,6 +15,7 @@ from reminders.models.fields import (
     TIME_ZONES, WEEKDAYS, DatabaseOwnedFields, PhoneNumberField, validate_printable, validate_time_zone,
 )
 from reminders.models.senders import Device
+from reminders.phones import validate_mobile
 
 
 class PatientQuerySet(models.QuerySet):
@@ -37,7 +38,8 @@ class Patient(DatabaseOwnedFields):
         VOLUNTEER = "VOLUNTEER", _("Volunteer")
 
     name = models.CharField(_("name"), max_length=200, validators=[validate_printable])
-    phone = PhoneNumberField(_("phone"), unique=True, help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
+    phone = PhoneNumberField(_("phone"), unique=True, validators=[validate_mobile],
+                             help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
     time_zone = models.CharField(
         _("time zone"), max_length=32, choices=TIME_ZONES, default="Asia/Jakarta", validators=[validate_time_zone]
     )
@@ -163,7 +165,8 @@ class Caregiver(models.Model):
                                 related_name="caregivers")
     name = models.CharField(_("name"), max_length=200, validators=[validate_printable])
     relation = models.CharField(_("relation"), max_length=100, blank=True, help_text=_("E.g. daughter, husband."))
-    phone = PhoneNumberField(_("phone"), help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
+    phone = PhoneNumberField(_("phone"), validators=[validate_mobile],
+                             help_text=_("Any spelling: 0812…, 62812…, +62 812…"))
     consented_at = models.DateTimeField(
         _("agreed to reminders at"), null=True, blank=True,
         help_text=_("When the caregiver agreed to get reminders; empty: they get none yet."))
@@ -245,7 +248,7 @@ class StaffProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
                                 related_name="staff_profile")
-    phone = PhoneNumberField(_("WhatsApp number"), blank=True,
+    phone = PhoneNumberField(_("WhatsApp number"), blank=True, validators=[validate_mobile],
                              help_text=_("Alerts about patients who need someone are sent here."))
     # Set with a password a coordinator printed for them: until they choose their own, every
     # admin page sends them to the password change (prima/admin_site.py).

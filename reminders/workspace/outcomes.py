@@ -9,24 +9,35 @@ Indonesian reader. A text the table does not know is shown as stored, never hidd
 import re
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reminders.models import CheckIn, Patient, PatientReply, Reminder
+from reminders.clocks import zone_name
+from reminders.models import ZONE_NAMES, CheckIn, Patient, PatientReply, Reminder
 
 
 def _label(choices) -> Callable[[str], str]:
     return lambda value: str(choices(value).label) if value in choices.values else value
 
 
+# The zones PRIMA knows by the names a stored moment gives them (WIB, WITA, WIT).
+ZONES_BY_NAME = {zone_name(name): ZoneInfo(name) for name in ZONE_NAMES}
+
+
 def _moment(stored: str) -> str:
-    """A time stored as "2026-11-23 08:00" (the patient's own clock), in the locale's format."""
+    """A time stored as "2026-11-23 08:00 WITA" (the patient's own clock, named), in the locale's
+    format; as stored when it does not name a zone PRIMA knows (rows older than the names)."""
+    moment, _space, name = stored.rpartition(" ")
     try:
-        return formats.date_format(datetime.strptime(stored, "%Y-%m-%d %H:%M"), "DATETIME_FORMAT")
+        naive = datetime.strptime(moment, "%Y-%m-%d %H:%M")
     except ValueError:
         return stored
+    if name not in ZONES_BY_NAME:
+        return stored
+    return formats.date_format(naive.replace(tzinfo=ZONES_BY_NAME[name]), "DATETIME_FORMAT")
 
 
 ROLES = {"volunteer": _("volunteer"), "coordinator": _("coordinator"), "fallback address": _("fallback address")}

@@ -46,6 +46,8 @@ def year_of_data(ani):
 PAGES = [
     ("admin:reminders_patient_changelist", {}, 100),
     ("admin:reminders_patient_changelist", {"q": "0812-0000-4321"}, 1),
+    ("admin:reminders_reminder_changelist", {"q": "0812-0000-4321"}, REMINDERS // PATIENTS),
+    ("admin:reminders_message_changelist", {"q": "0000-4321"}, REMINDERS // PATIENTS),
     ("admin:reminders_reminder_changelist", {}, 100),
     ("admin:reminders_reminder_changelist", {"needs_update": "yes", "delivery": "SENT"}, 100),
     ("admin:reminders_message_changelist", {}, 100),

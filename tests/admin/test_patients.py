@@ -34,11 +34,11 @@ def test_it_shows_next_reminder_last_reply_and_a_compliance_badge(frozen, ani_cl
                       reply_deadline=NOW - timedelta(hours=hours_ago - 2))
     anis_patient.replies.create(text="sudah", intent="CONFIRM", received_at=NOW - timedelta(hours=1))
     page = ani_client.get(PATIENTS).content.decode()
-    assert "March 4, 2030, 8 p.m." in page  # next reminder, from the schedule, as the locale writes a moment
-    assert "March 4, 2030, 8 a.m." in page  # last reply
+    assert "March 4, 2030, 8 p.m. WIB" in page  # next reminder, from the schedule, as the locale writes a moment
+    assert "March 4, 2030, 8 a.m. WIB" in page  # last reply
     assert 'compliance-high' in page and "80 %" in page
     in_indonesian = ani_client.get(PATIENTS, headers={"Accept-Language": "id"}).content.decode()
-    assert "4 Maret 2030, 20.00" in in_indonesian and "4 Maret 2030, 8.00" in in_indonesian
+    assert "4 Maret 2030, 20.00 WIB" in in_indonesian and "4 Maret 2030, 08.00 WIB" in in_indonesian
 
 
 def test_it_shows_no_badge_without_decided_reminders(ani_client, anis_patient):

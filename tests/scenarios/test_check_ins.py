@@ -294,7 +294,7 @@ def test_the_next_question_said_after_an_edit_is_when_it_goes_out(volunteer, sar
     with at(wib(23, 9)):  # on Monday, moved to Wednesdays at 08:00: too soon after Sunday's this week
         saved = admin_edit(volunteer, sari, check_in_day="2", check_in_time="08:00")
         page = volunteer.get(saved.url)
-    assert "Next weekly check-in question: Wednesday, 2 December 2026 08:00" in admin_messages(page)
+    assert "Next weekly check-in question: Wednesday, Dec. 2, 2026, 8 a.m. WIB" in admin_messages(page)
     for moment in (wib(25, 8, 0, 30), wib(25, 10, 0, 30), wib(25, 13)):
         with at(moment):
             run_scheduler()
@@ -344,7 +344,7 @@ def test_moving_sunday_to_monday_after_sundays_question_waits_a_week_and_says_so
     with at(wib(29, 12)):
         saved = admin_edit(volunteer, sari, check_in_day="0")
         page = volunteer.get(saved.url)
-    assert "Next weekly check-in question: Monday, 7 December 2026 10:00" in admin_messages(page)
+    assert "Next weekly check-in question: Monday, Dec. 7, 2026, 10 a.m. WIB" in admin_messages(page)
     with at(wib(30, 10, 0, 30)):  # a day after Sunday's: too soon
         run_scheduler()
     assert len(questions_to(sari)) == 1

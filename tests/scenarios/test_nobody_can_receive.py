@@ -97,7 +97,7 @@ def test_for_both_the_page_saves_and_says_the_caregivers_will_not_get_it(volunte
         url, data = admin_page_data(volunteer, schedule.patient)
         saved = volunteer.post(url, {**data, "schedules-0-recipients": "BOTH"}, headers=INDONESIAN, follow=True)
     assert saved.redirect_chain  # saved
-    assert "Obat 08:00 untuk Ibu Sari: hanya pasien yang akan menerima pengingat ini; tidak ada pendamping yang bisa " \
+    assert "Obat 08:00 WIB untuk Ibu Sari: hanya pasien yang akan menerima pengingat ini; tidak ada pendamping yang bisa " \
            "menerimanya (Rina (anak): pendamping belum setuju menerima pengingat (tanggal persetujuan kosong))." in (
                admin_messages(saved))
     schedule.refresh_from_db()

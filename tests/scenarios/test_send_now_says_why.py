@@ -34,8 +34,8 @@ def nothing(patient: str, why: str) -> str:
 @pytest.mark.parametrize("state, why", [
     ({"is_active": False}, "pengingat pasien dijeda"),
     ({"verification_status": Patient.Verification.PENDING},
-     "Obat 08:00 untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: verifikasi pasien: Menunggu"),
-    ({"opted_out_at": wib(22, 18)}, "Obat 08:00 untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: pasien berhenti"),
+     "Obat 08:00 WIB untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: verifikasi pasien: Menunggu"),
+    ({"opted_out_at": wib(22, 18)}, "Obat 08:00 WIB untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: pasien berhenti"),
 ])
 def test_a_patient_who_gets_no_reminders_is_told_why(volunteer, ani, state, why):
     enrol(volunteer=ani, **state)
@@ -67,8 +67,8 @@ def test_already_sent_and_later_today_are_said_per_schedule(volunteer, ani):
         run_scheduler()
     with at(wib(23, 9)):
         assert send_now(volunteer, schedule.patient) == [nothing(
-            "Ibu Sari", "Obat 08:00 untuk Ibu Sari: sudah terkirim; "
-                        "Obat 20:00 untuk Ibu Sari: nanti hari ini, tetap pada waktunya")]
+            "Ibu Sari", "Obat 08:00 WIB untuk Ibu Sari: sudah terkirim; "
+                        "Obat 20:00 WIB untuk Ibu Sari: nanti hari ini, tetap pada waktunya")]
 
 
 def test_a_reminder_already_waiting_in_the_queue_is_said(volunteer, ani):
@@ -77,7 +77,7 @@ def test_a_reminder_already_waiting_in_the_queue_is_said(volunteer, ani):
         materialise()  # made, not sent yet (the sender has not run: a burst, a rate limit)
     with at(wib(23, 8, 1)):
         assert send_now(volunteer, schedule.patient) == [nothing(
-            "Ibu Sari", "Obat 08:00 untuk Ibu Sari: sudah dalam antrean, terkirim begitu pengiriman memungkinkan")]
+            "Ibu Sari", "Obat 08:00 WIB untuk Ibu Sari: sudah dalam antrean, terkirim begitu pengiriman memungkinkan")]
 
 
 def test_caregivers_who_cannot_receive_are_said_and_nothing_is_made(volunteer, ani):
@@ -85,10 +85,10 @@ def test_caregivers_who_cannot_receive_are_said_and_nothing_is_made(volunteer, a
     caregiver_of(schedule.patient, opted_out_at=wib(22, 20))
     with at(wib(23, 7, 30)):
         assert send_now(volunteer, schedule.patient) == [nothing(
-            "Ibu Sari", "Obat 08:00 untuk Ibu Sari: nanti hari ini, tetap pada waktunya")]
+            "Ibu Sari", "Obat 08:00 WIB untuk Ibu Sari: nanti hari ini, tetap pada waktunya")]
     with at(wib(23, 8, 30)):  # the scheduler has not run since 08:00: the dose is not made yet
         assert send_now(volunteer, schedule.patient) == [nothing(
-            "Ibu Sari", "Obat 08:00 untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: "
+            "Ibu Sari", "Obat 08:00 WIB untuk Ibu Sari: tidak ada yang bisa menerima pengingat ini: "
                         "Rina (anak): pendamping berhenti")]
     assert not schedule.reminders.exists()  # "1 queued" for a dose with no message would be untrue
 
@@ -100,7 +100,7 @@ def test_a_dose_recorded_for_nobody_is_said_at_send_now(volunteer, ani):
         run_scheduler()
     with at(wib(23, 8, 30)):
         assert send_now(volunteer, schedule.patient) == [nothing(
-            "Ibu Sari", "Obat 08:00 untuk Ibu Sari: tidak dikirim pada waktunya: tidak ada yang bisa menerima "
+            "Ibu Sari", "Obat 08:00 WIB untuk Ibu Sari: tidak dikirim pada waktunya: tidak ada yang bisa menerima "
                         "pengingat ini: Rina (anak): pendamping belum setuju menerima pengingat (tanggal persetujuan "
                         "kosong)")]
 
