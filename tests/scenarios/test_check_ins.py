@@ -14,7 +14,7 @@ from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient
 from tests.factories import make_patient, make_schedule
 from tests.processes import run_in_processes
 from tests.scenarios.helpers import (
-    ANIS_PHONE, MEDICATION, admin_edit, admin_messages, at, run_scheduler, say, sent_to, wib,
+    ANIS_PHONE, MEDICATION, admin_edit, admin_messages, at, introduction, run_scheduler, say, sent_to, wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
@@ -310,8 +310,9 @@ def test_a_caregiver_can_answer_for_the_patient(client, sari):
                                         consented_at=wib(22, 12))
     check_in = answer_on_monday(client, sari, "Ibu kurang sehat minggu ini", writer=rina)
     assert check_in.answer == "PROBLEM" and check_in.replies.get().caregiver == rina
-    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(
-        "Terima kasih sudah bercerita, Rina. Pesan Anda tentang Ibu Sari kami teruskan")
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(  # her first message
+        f"{introduction('Rina', 'Ibu Sari')}\n\nTerima kasih sudah bercerita, Rina. Pesan Anda tentang Ibu Sari "
+        "kami teruskan")
     assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
 
 
