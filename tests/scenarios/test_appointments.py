@@ -9,7 +9,9 @@ import pytest
 from reminders.models import Message, Reminder
 from reminders.templating import DEFAULT_TEMPLATES
 from tests.factories import make_patient, make_schedule, materialise
-from tests.scenarios.helpers import at, run_scheduler, say, sent_to
+from tests.scenarios.helpers import (
+    DAUGHTER, at, caregiver_of, introduction, run_scheduler, say, sent_to, texts_to,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
 
@@ -20,12 +22,14 @@ WIB = ZONES["WIB"]
 CHECK_UP = "Halo Ibu Sari, jangan lupa jadwal kontrol Kamis, 10 Desember 2026 pukul 09:00. Balas HADIR, TERLAMBAT, atau BATAL."
 
 
-def appointment(zone="Asia/Jakarta", on=THURSDAY, at_time=time(9, 0), offsets=(DAY_BEFORE, TWO_HOURS)):
+def appointment(zone="Asia/Jakarta", on=THURSDAY, at_time=time(9, 0), offsets=(DAY_BEFORE, TWO_HOURS),
+                recipients="PATIENT"):
     """Ibu Sari's check-up, entered on Monday 7 December."""
     with at(datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo(zone))):
         patient = make_patient(name="Ibu Sari", time_zone=zone)
         return make_schedule(patient, kind="APPOINTMENT", message_template=DEFAULT_TEMPLATES["APPOINTMENT"],
-                             appointment_date=on, time_of_day=at_time, reminder_offsets=list(offsets))
+                             appointment_date=on, time_of_day=at_time, reminder_offsets=list(offsets),
+                             recipients=recipients)
 
 
 def tick_through(start: datetime, end: datetime, step=timedelta(minutes=30)) -> None:
@@ -87,6 +91,27 @@ def test_moving_the_appointment_to_another_day_reminds_of_the_new_day():
         (THURSDAY, DAY_BEFORE, "MISSED"),  # unanswered; Thursday's 07:00 was never made
         (date(2026, 12, 11), DAY_BEFORE, "MISSED"), (date(2026, 12, 11), TWO_HOURS, "MISSED")]
     assert sent_to(schedule.patient) == [CHECK_UP] + [CHECK_UP.replace("Kamis, 10", "Jumat, 11")] * 2
+
+
+def test_the_caregiver_gets_each_reminder_of_the_appointment_once_the_first_introduced():
+    schedule = appointment(recipients="BOTH")
+    caregiver_of(schedule.patient)
+    tick_through(datetime(2026, 12, 9, 8, 0, tzinfo=WIB), datetime(2026, 12, 10, 8, 0, tzinfo=WIB))
+    assert sent_to(schedule.patient) == [CHECK_UP, CHECK_UP]
+    assert texts_to(DAUGHTER) == [f"{introduction('Rina', 'Ibu Sari')}\n\n{CHECK_UP}", CHECK_UP]
+
+
+def test_switching_the_appointment_off_withdraws_a_reminder_not_sent_yet():
+    schedule = appointment()
+    with at(datetime(2026, 12, 9, 9, 0, 30, tzinfo=WIB)):
+        materialise()  # made and queued, not sent yet
+    with at(datetime(2026, 12, 9, 9, 1, tzinfo=WIB)):
+        schedule.is_active = False  # the clinic called it off
+        schedule.save()
+    tick_through(datetime(2026, 12, 9, 9, 1, tzinfo=WIB), datetime(2026, 12, 10, 12, 0, tzinfo=WIB))
+    dose = Reminder.objects.get(schedule=schedule)
+    assert (dose.confirmation_status, dose.close_reason) == ("CANCELLED", "schedule changed")
+    assert sent_to(schedule.patient) == []
 
 
 def test_an_appointment_in_the_past_gives_no_reminder():

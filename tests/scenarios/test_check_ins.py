@@ -459,8 +459,9 @@ def test_a_caregiver_told_the_patient_is_fine_hears_about_the_patient(client, sa
         rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001",
                                         consented_at=wib(22, 12))
     answer_on_monday(client, sari, "Ibu baik, alhamdulillah", writer=rina)
-    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1] == (
-        "Terima kasih, Rina. Senang mendengar kabar Ibu Sari baik. Semoga sehat selalu.")
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1] == (  # her first message
+        f"{introduction('Rina', 'Ibu Sari')}\n\nTerima kasih, Rina. Senang mendengar kabar Ibu Sari baik. "
+        "Semoga sehat selalu.")
 
 
 @pytest.mark.django_db(transaction=True)
