@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reminderschedule',
             name='reminder_offsets',
-            field=reminders.models.fields.ReminderOffsetsField(base_field=models.PositiveSmallIntegerField(choices=[(1440, 'The day before, at the same time'), (180, '3 hours before'), (120, '2 hours before'), (60, '1 hour before'), (0, 'At its time')]), blank=True, default=reminders.models.fields.at_its_time, help_text='When the patient is reminded of the appointment.', size=None, verbose_name='remind'),
+            field=reminders.models.fields.ReminderOffsetsField(base_field=models.PositiveSmallIntegerField(choices=[(1440, 'The day before, at the same time'), (180, '3 hours before'), (120, '2 hours before'), (60, '1 hour before'), (0, 'At its time')]), blank=True, db_default=[0], default=reminders.models.fields.at_its_time, help_text='When the patient is reminded of the appointment.', size=None, verbose_name='remind'),
         ),
         migrations.AlterField(
             model_name='reminderschedule',

@@ -74,8 +74,9 @@ class ReminderSchedule(DatabaseOwnedFields):
         "In the patient's time zone. For an appointment, the appointment's own time: its reminders come before it."))
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True, help_text=_(
         "The appointment's own day. Empty: it repeats on the days below."))
-    reminder_offsets = ReminderOffsetsField(verbose_name=_("remind"), default=at_its_time, blank=True, help_text=_(
-        "When the patient is reminded of the appointment."))
+    # A database default too: rows inserted by SQL (imports, benchmarks) remind at their time.
+    reminder_offsets = ReminderOffsetsField(verbose_name=_("remind"), default=at_its_time, db_default=[0], blank=True,
+                                            help_text=_("When the patient is reminded of the appointment."))
     weekdays = WeekdaysField(verbose_name=_("days"), default=every_weekday)
     start_date = models.DateField(_("from"), default=timezone.localdate)
     end_date = models.DateField(_("until"), null=True, blank=True)
