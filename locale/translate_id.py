@@ -249,7 +249,8 @@ INDONESIAN = {
     "Medication": "Obat",
     "Appointment": "Janji temu",
     "Other": "Lainnya",
-    "Placeholders: {nama} (the patient's name), {waktu} (the time).": "Isian: {nama} (nama pasien), {waktu} (jam).",
+    "Placeholders: {nama} (the patient's name), {waktu} (the time), {tanggal} (the date).":
+        "Isian: {nama} (nama pasien), {waktu} (jam), {tanggal} (tanggal).",
     "In the patient's time zone.": "Dalam zona waktu pasien.",
     "reminder schedule": "jadwal pengingat",
     "reminder schedules": "jadwal pengingat",
@@ -416,11 +417,12 @@ INDONESIAN = {
     "Why the last failed tick failed.": "Mengapa putaran terakhir yang gagal itu gagal.",
     "The message is %(length)d characters long; keep it under %(limit)d.":
         "Pesan ini panjangnya %(length)d karakter; buat kurang dari %(limit)d.",
-    "A brace { or } is not closed. Write a placeholder as {nama} or {waktu}; to write a brace itself, double it: {{ or }}.":
-        "Ada kurung kurawal { atau } yang tidak ditutup. Tulis penanda sebagai {nama} atau {waktu}; untuk menulis "
+    "A brace { or } is not closed. Write a placeholder as {nama}, {waktu} or {tanggal}; to write a brace itself, "
+    "double it: {{ or }}.":
+        "Ada kurung kurawal { atau } yang tidak ditutup. Tulis penanda sebagai {nama}, {waktu} atau {tanggal}; untuk menulis "
         "kurung kurawal itu sendiri, gandakan: {{ atau }}.",
-    "%(part)s is not a placeholder PRIMA knows; use {nama} or {waktu}.":
-        "%(part)s bukan penanda yang dikenal PRIMA; gunakan {nama} atau {waktu}.",
+    "%(part)s is not a placeholder PRIMA knows; use {nama}, {waktu} or {tanggal}.":
+        "%(part)s bukan penanda yang dikenal PRIMA; gunakan {nama}, {waktu} atau {tanggal}.",
     "%(part)s: write the placeholder alone, as {%(name)s}.": "%(part)s: tulis penandanya saja, seperti {%(name)s}.",
     "payload": "isi",
     "Process again": "Proses lagi",
@@ -633,10 +635,10 @@ INDONESIAN = {
     # Forms a volunteer fills in (issue 17)
     "Consent": "Persetujuan",
     "System details": "Detail sistem",
-    "As the patient will read it": "Seperti yang akan dibaca pasien",
     "Fill in the time to see the message.": "Isi jamnya untuk melihat pesannya.",
     "the patient's name": "nama pasien",
-    "the time of the dose (HH:MM)": "jam dosis (JJ:MM)",
+    "the time of the dose or of the appointment (HH:MM)": "jam dosis atau jam janji kontrol (JJ:MM)",
+    "its date (Kamis, 10 Desember 2026)": "tanggalnya (Kamis, 10 Desember 2026)",
     # Lists that fit (issue 17)
     "Patients": "Pasien",
     "Messages": "Pesan",
@@ -925,6 +927,24 @@ INDONESIAN = {
     "%(number)s is a home or office (landline) number, not a mobile WhatsApp number. Enter the mobile number the person uses WhatsApp on.":
         "%(number)s adalah nomor telepon rumah/kantor, bukan nomor WhatsApp ponsel. Isi nomor ponsel yang dipakai "
         "orang itu untuk WhatsApp.",
+    # Appointments with their own day and time; who reads a preview (issue 29)
+    "In the patient's time zone. For an appointment, the appointment's own time: its reminders come before it.":
+        "Dalam zona waktu pasien. Untuk janji kontrol: jam janjinya sendiri; pengingatnya dikirim sebelumnya.",
+    "appointment date": "tanggal janji kontrol",
+    "The appointment's own day. Empty: it repeats on the days below.":
+        "Hari janji kontrolnya. Kosongkan bila janji berulang pada hari-hari di bawah.",
+    "remind": "ingatkan",
+    "When the patient is reminded of the appointment.": "Kapan pasien diingatkan tentang janji kontrolnya.",
+    "The day before, at the same time": "Sehari sebelumnya, pada jam yang sama",
+    "3 hours before": "3 jam sebelumnya",
+    "2 hours before": "2 jam sebelumnya",
+    "1 hour before": "1 jam sebelumnya",
+    "At its time": "Tepat pada jamnya",
+    "This day has passed: no reminder would be sent.": "Hari itu sudah lewat: tidak ada pengingat yang akan dikirim.",
+    "Who reads what": "Siapa membaca apa",
+    "The patient, %(name)s, will read:": "Pasien, %(name)s, akan membaca:",
+    "A caregiver will read, as the first message PRIMA sends them:":
+        "Pendamping akan membaca, sebagai pesan pertama dari PRIMA kepadanya:",
 }
 
 _ENTRY = re.compile(

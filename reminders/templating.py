@@ -6,6 +6,7 @@ filled, each exactly as written (`{nama}`): no format spec (`{nama:>20000000}` w
 what a form must refuse; `render_template` never does more than substitute, so a row written
 before these rules cannot hurt either.
 """
+from datetime import date
 from string import Formatter
 
 from django.template.loader import render_to_string
@@ -14,17 +15,28 @@ from django.utils.translation import gettext_lazy
 
 PLACEHOLDERS = {
     "nama": gettext_lazy("the patient's name"),
-    "waktu": gettext_lazy("the time of the dose (HH:MM)"),
+    "waktu": gettext_lazy("the time of the dose or of the appointment (HH:MM)"),
+    "tanggal": gettext_lazy("its date (Kamis, 10 Desember 2026)"),
 }
 # What a new schedule of each kind (ReminderSchedule.Kind) says until a volunteer writes their
 # own: in Indonesian, as patients read every message, and naming the answers PRIMA understands.
 DEFAULT_TEMPLATES = {
     "MEDICATION": "Halo {nama}, waktunya minum obat pukul {waktu}. Balas SUDAH bila sudah diminum, atau BELUM "
                   "bila belum.",
-    "APPOINTMENT": "Halo {nama}, jangan lupa jadwal kontrol pukul {waktu}. Balas HADIR, TERLAMBAT, atau BATAL.",
+    "APPOINTMENT": "Halo {nama}, jangan lupa jadwal kontrol {tanggal} pukul {waktu}. Balas HADIR, TERLAMBAT, atau "
+                   "BATAL.",
     "OTHER": "Halo {nama}, ini pengingat dari PRIMA untuk pukul {waktu}.",
 }
 MAX_TEMPLATE_LENGTH = 1000
+# Patients read every message in Indonesian, whatever language the volunteer's admin speaks.
+DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember"]
+
+
+def indonesian_date(day: date) -> str:
+    """A date as a patient reads it: "Kamis, 10 Desember 2026"."""
+    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _parts(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
@@ -43,7 +55,7 @@ def template_problems(template: str) -> list[str]:
     try:
         parts = _parts(template)
     except ValueError:
-        return [_("A brace { or } is not closed. Write a placeholder as {nama} or {waktu}; "
+        return [_("A brace { or } is not closed. Write a placeholder as {nama}, {waktu} or {tanggal}; "
                   "to write a brace itself, double it: {{ or }}.")]
     problems = []
     for _literal, name, spec, conversion in parts:
@@ -51,7 +63,7 @@ def template_problems(template: str) -> list[str]:
             continue
         written = _as_written(name, spec, conversion)
         if name not in PLACEHOLDERS:
-            problems.append(_("%(part)s is not a placeholder PRIMA knows; use {nama} or {waktu}.") % {"part": written})
+            problems.append(_("%(part)s is not a placeholder PRIMA knows; use {nama}, {waktu} or {tanggal}.") % {"part": written})
         elif spec or conversion:
             problems.append(_("%(part)s: write the placeholder alone, as {%(name)s}.") % {"part": written, "name": name})
     return problems
@@ -76,6 +88,12 @@ def render_template(template: str, **values: str) -> str:
 def whatsapp_text(template: str, name: str, **context) -> str:
     """A message body from reminders/templates/reminders/whatsapp/<template>.txt."""
     return render_to_string(f"reminders/whatsapp/{template}.txt", {"nama": name, **context}).strip()
+
+
+def introduced(body: str, caregiver: str, patient: str) -> str:
+    """`body` as the first message a caregiver gets: who PRIMA is, whose reminders these are, and
+    how to stop, before it."""
+    return f"{whatsapp_text('caregiver_introduction', caregiver, pasien=patient)}\n\n{body}"
 
 
 def shortened(text: str, limit: int = 200) -> str:

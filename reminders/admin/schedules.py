@@ -1,8 +1,9 @@
 """Schedules, on the patient's page and on their own: a default message for each kind, the
-placeholders explained beside it, and the message as the patient will read it, rendered by the
-function that renders it for sending (`doses.dose_body`)."""
+placeholders explained beside it, and the message as each who gets it will read it (the patient,
+a caregiver with their first message's introduction), rendered by the functions that render it
+for sending (`doses.dose_body`, `templating.introduced`)."""
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,10 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from reminders.admin.scoping import VolunteerScopedAdmin
 from reminders.doses.materialise import dose_body
 from reminders.models import Caregiver, Patient, ReminderSchedule, why_no_caregiver_receives
-from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, template_problems
+from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, introduced, template_problems
 from reminders.workspace.outcomes import describe_each
 
 Recipients = ReminderSchedule.Recipients
+# What a new appointment is reminded at, until the volunteer chooses: the day before and two hours before.
+NEW_APPOINTMENT_OFFSETS = [1440, 120]
 NO_CAREGIVER_CAN_RECEIVE = _("No caregiver can receive this schedule's reminders (%(why)s). Fill in when a caregiver "
                              "agreed, send them to the patient too, or switch the schedule off.")
 ONLY_THE_PATIENT = _("%(schedule)s: only the patient will get these reminders; no caregiver can receive them "
@@ -43,7 +46,8 @@ class ScheduleForm(forms.ModelForm):
     class Meta:
         model = ReminderSchedule
         fields = "__all__"
-        widgets = {"message_template": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"message_template": forms.Textarea(attrs={"rows": 4}),
+                   "appointment_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +58,15 @@ class ScheduleForm(forms.ModelForm):
         if self.instance.pk is None:
             kind = self.initial.get("kind") or self.fields["kind"].initial
             self.initial.setdefault("message_template", DEFAULT_TEMPLATES.get(kind, ""))
+            self.initial.setdefault("reminder_offsets", NEW_APPOINTMENT_OFFSETS)
+
+    def clean(self) -> dict:
+        """An appointment entered for a day already past would remind nobody: said at once."""
+        cleaned = super().clean()
+        day = cleaned.get("appointment_date")
+        if day and "appointment_date" in self.changed_data and day < timezone.localdate():
+            self.add_error("appointment_date", _("This day has passed: no reminder would be sent."))
+        return cleaned
 
     def judge_recipients(self, caregivers: Iterable[Caregiver]) -> None:
         """A schedule that would remind nobody can never work: one for the caregivers only,
@@ -115,11 +128,19 @@ def tell_caregivers_will_not_get(model_admin: admin.ModelAdmin, request: HttpReq
                                                               "why": form.caregivers_will_not_get}, messages.WARNING)
 
 
-def preview(schedule: ReminderSchedule, day=None) -> str:
-    """The text of the schedule's dose on `day` (today), exactly as it would be sent."""
-    zone = schedule.patient.zone
-    due = datetime.combine(day or timezone.localdate(timezone=zone), schedule.time_of_day, tzinfo=zone)
-    return dose_body(schedule, due)
+def preview(schedule: ReminderSchedule, caregiver: str = "", day: date | None = None) -> str:
+    """The text of the schedule's dose on `day` (its appointment's date, else today), exactly
+    as it would be sent, under who will read it: the patient, a caregiver (`caregiver`, the
+    first named on the page) with the introduction their first message begins with, or both."""
+    local_date = day or schedule.appointment_date or timezone.localdate(timezone=schedule.patient.zone)
+    body, patient = dose_body(schedule, local_date), schedule.patient.name
+    readers = []
+    if schedule.reminds_patient:
+        readers.append(_("The patient, %(name)s, will read:") % {"name": patient} + f"\n{body}")
+    if schedule.reminds_caregivers:
+        readers.append(_("A caregiver will read, as the first message PRIMA sends them:")
+                       + f"\n{introduced(body, caregiver or 'Bapak/Ibu', patient)}")
+    return "\n\n".join(readers)
 
 
 class SchedulePreview:
@@ -130,11 +151,12 @@ class SchedulePreview:
     class Media:
         js = ["reminders/schedule_form.js"]
 
-    @admin.display(description=_("As the patient will read it"))
+    @admin.display(description=_("Who reads what"))
     def message_preview(self, schedule: ReminderSchedule) -> str:
         if schedule.pk is None:
             return ""
-        return preview(schedule)
+        caregiver = schedule.patient.caregivers.filter(is_active=True).order_by("id").first()
+        return preview(schedule, caregiver.name if caregiver else "")
 
     @admin.display(description=ReminderSchedule._meta.get_field("scheduling_problem").verbose_name)
     def problem(self, schedule: ReminderSchedule) -> str:
@@ -152,8 +174,8 @@ class ScheduleFormPage:
 
 
 SCHEDULE_FIELDSETS = [
-    (None, {"fields": [("kind", "time_of_day"), "message_template", "message_preview", "weekdays",
-                       ("start_date", "end_date"), "recipients", "is_active"]}),
+    (None, {"fields": [("kind", "time_of_day"), ("appointment_date", "reminder_offsets"), "message_template",
+                       "message_preview", "weekdays", ("start_date", "end_date"), "recipients", "is_active"]}),
     (_("System details"), {"classes": ["collapse"], "fields": ["next_due_at", "problem"]}),
 ]
 
@@ -218,8 +240,15 @@ class ReminderScheduleAdmin(ScheduleFormPage, SchedulePreview, VolunteerScopedAd
             problems.append(str(_("Fill in the time to see the message.")))
         if problems:
             return JsonResponse({"text": "", "problems": problems})
+        try:
+            day = forms.DateField(required=False).clean(request.GET.get("date", ""))
+        except ValidationError:
+            day = None
         schedule = ReminderSchedule(patient=Patient(name=request.GET.get("name", "").strip() or "{nama}"),
-                                    message_template=template, time_of_day=at)
-        return JsonResponse({"text": preview(schedule), "problems": []})
+                                    message_template=template, time_of_day=at,
+                                    recipients=request.GET.get("recipients") or Recipients.PATIENT)
+        if request.GET.get("kind") == ReminderSchedule.Kind.APPOINTMENT:
+            schedule.appointment_date = day
+        return JsonResponse({"text": preview(schedule, request.GET.get("caregiver", "").strip()), "problems": []})
 
 

@@ -13,6 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from reminders.conversation import caregivers, check_ins, consent
 from reminders.conversation.classifier import (
@@ -102,9 +103,11 @@ def _not_yet(reply: PatientReply) -> str:
             reply_deadline=deadline, closed_at=None, close_reason="",
         )
         if not dose.messages.filter(kind=Message.Kind.FOLLOW_UP).exists():
-            original = dose.messages.filter(kind=Message.Kind.REMINDER).values_list("body", flat=True).first() or ""
+            schedule = dose.schedule  # the follow-up names the dose, not the whole reminder again
             queue_message(reply.patient, "follow_up", kind=Message.Kind.FOLLOW_UP, reminder=dose,
-                          send_after=reply.received_at + delay, caregiver=reply.caregiver, pengingat=original)
+                          send_after=reply.received_at + delay, caregiver=reply.caregiver,
+                          obat=schedule.kind == ReminderSchedule.Kind.MEDICATION,
+                          waktu=f"{schedule.event_time(dose.local_date):%H:%M}")
             follow_ups += 1
     reply.needs_attention = _says_more(reply)  # "belum, obatnya habis"
     reminded = Message.objects.filter(reminder__in=answered, kind=Message.Kind.FOLLOW_UP, status=Message.Status.QUEUED)
@@ -116,6 +119,9 @@ def _not_yet(reply: PatientReply) -> str:
     return f"{len(answered)} reminder(s) not yet taken; {follow_ups} follow-up(s) queued"
 
 
+# Why an appointment's reminders not sent yet are withdrawn once the patient has answered one:
+# HADIR the day before is not asked again two hours before.
+APPOINTMENT_ANSWERED = "appointment already answered"
 APPOINTMENT_ANSWERS = {
     Intent.ATTENDING: (Reminder.AppointmentAnswer.ATTENDING, "appointment_attending"),
     Intent.LATE: (Reminder.AppointmentAnswer.LATE, "appointment_late"),
@@ -128,10 +134,13 @@ def _appointment(reply: PatientReply) -> str:
     if not answered:  # BATAL and friends mean nothing without an appointment waiting
         return for_volunteers(reply)
     answer, template = APPOINTMENT_ANSWERS[reply.intent]
-    Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
+    appointment = Reminder.objects.of_the_same_appointment(answered)
+    unanswered = Q(sent_at__isnull=False, confirmation_status__in=[*Reminder.OPEN, Reminder.Confirmation.MISSED])
+    appointment.filter(Q(id__in=[dose.id for dose in answered]) | unanswered).close(
         Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
         confirmed_at=reply.received_at, responded_at=reply.received_at, appointment_answer=answer,
     )
+    appointment.open().filter(sent_at__isnull=True).close(Reminder.Confirmation.CANCELLED, APPOINTMENT_ANSWERED)
     acknowledge(reply, template)
     reply.needs_attention = reply.intent == Intent.CANCEL or _says_more(reply)  # a new date is a person's to find
     return f"appointment answer recorded: {answer}"

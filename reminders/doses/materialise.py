@@ -18,7 +18,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from prima.clock import CLOCK_SQL, DatabaseNow
 from reminders.models import Message, Patient, Reminder, ReminderSchedule, catch_up_start, too_late_text
-from reminders.templating import render_template
+from reminders.templating import indonesian_date, render_template
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class Dose:
     local_date: date
     due_at: datetime
     nobody_because: str | None = None
+    slot: int = 0
 
     def is_too_late(self, now: datetime) -> bool:
         return self.due_at < catch_up_start(now)
@@ -47,44 +48,55 @@ class Dose:
         return too_late_text(self.due_at, self.schedule.patient.zone)
 
 
-def next_dose_time(schedule: ReminderSchedule, earliest: datetime, taken: set[date] = frozenset()) -> datetime | None:
-    """The first dose due at or after `earliest` on a day without a dose yet, or None."""
-    zone = schedule.patient.zone
-    day = max(earliest.astimezone(zone).date(), schedule.start_date)
+def next_dose_time(schedule: ReminderSchedule, earliest: datetime,
+                   taken: set[tuple[date, int]] = frozenset()) -> datetime | None:
+    """The first dose due at or after `earliest` that was not made yet (`taken`: its date and
+    slot), or None. An appointment's reminder may come days before it, so once one is found the
+    following days are looked at too, as far as the longest offset reaches."""
+    day = max(earliest.astimezone(schedule.patient.zone).date(), schedule.first_day)
+    found, stop = None, None
     for _ in range(HORIZON_DAYS):
-        if schedule.end_date and day > schedule.end_date:
-            return None
-        due = schedule.dose_time(day)
-        if due is not None and due >= earliest and day not in taken:
-            return due
+        if (schedule.last_day and day > schedule.last_day) or (stop and day > stop):
+            break
+        for slot in schedule.reminder_offsets:
+            due = schedule.dose_time(day, slot)
+            if due is not None and due >= earliest and (day, slot) not in taken and (found is None or due < found):
+                found, stop = due, stop or day + timedelta(days=schedule.days_ahead)
         day += timedelta(days=1)
-    return None
+    return found
 
 
-def dose_body(schedule: ReminderSchedule, due_at: datetime) -> str:
-    patient = schedule.patient
-    return render_template(schedule.message_template, nama=patient.name, waktu=f"{due_at.astimezone(patient.zone):%H:%M}")
+def dose_body(schedule: ReminderSchedule, local_date: date) -> str:
+    """The reminder's text: the schedule's template with the patient's name, and the time and
+    date of the dose (an appointment's own, not when its reminder goes)."""
+    event = schedule.event_time(local_date)
+    return render_template(schedule.message_template, nama=schedule.patient.name, waktu=f"{event:%H:%M}",
+                           tanggal=indonesian_date(event.date()))
 
 
 _CREATE_SQL = f"""
 WITH candidate AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::timestamptz[], %s::text[], %s::timestamptz[],
-                         %s::text[])
-        AS c(schedule_id, patient_id, local_date, due_at, body, send_after, nobody_because)
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::int[], %s::timestamptz[], %s::text[],
+                         %s::timestamptz[], %s::text[])
+        AS c(schedule_id, patient_id, local_date, slot, due_at, body, send_after, nobody_because)
+    -- An appointment the patient has answered (HADIR, TERLAMBAT, BATAL) is not asked about again.
+    WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder answered
+                      WHERE answered.schedule_id = c.schedule_id AND answered.local_date = c.local_date
+                        AND answered.appointment_answer <> '')
 ), new_reminder AS (
     -- A dose nobody can receive is recorded all the same, closed with the reason, with no message.
     INSERT INTO reminders_reminder
         (schedule_id, patient_id, local_date, slot, due_at, confirmation_status, confirmation_method,
          appointment_answer, closed_at, close_reason, created_at)
-    SELECT schedule_id, patient_id, local_date, 0, due_at,
+    SELECT schedule_id, patient_id, local_date, slot, due_at,
            CASE WHEN nobody_because IS NULL THEN 'PENDING' ELSE 'CANCELLED' END, '', '',
            CASE WHEN nobody_because IS NULL THEN NULL ELSE {CLOCK_SQL} END, coalesce(nobody_because, ''), {CLOCK_SQL}
     FROM candidate
     ON CONFLICT (schedule_id, local_date, slot) DO NOTHING
-    RETURNING id, schedule_id, local_date
+    RETURNING id, schedule_id, local_date, slot
 ), dose AS (
     SELECT r.id AS reminder_id, c.*, s.recipients
-    FROM new_reminder r JOIN candidate c USING (schedule_id, local_date)
+    FROM new_reminder r JOIN candidate c USING (schedule_id, local_date, slot)
     JOIN reminders_reminderschedule s ON s.id = c.schedule_id
     WHERE c.nobody_because IS NULL
 ), recipient AS (
@@ -107,9 +119,10 @@ WITH candidate AS (
     SELECT patient_id, reminder_id, caregiver_id, phone, body, 'REMINDER', 'QUEUED', send_after, 0, %s, '', '', '',
            {CLOCK_SQL}, {CLOCK_SQL}
     FROM recipient
-    RETURNING id
+    RETURNING id, caregiver_id
 )
-SELECT count(*) FROM new_reminder
+SELECT (SELECT count(*) FROM new_reminder),
+       (SELECT coalesce(array_agg(id), '{{}}') FROM new_message WHERE caregiver_id IS NOT NULL)
 """
 
 
@@ -123,7 +136,8 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
     The dose identity decides which caller creates a dose (many may try at once), and only
     that caller queues its messages, for the reminder it just inserted. Any other path that
     tried a second reminder message for a dose and recipient would be refused by
-    `one_delivery_per_recipient` (an IntegrityError, never a send). Returns doses created.
+    `one_delivery_per_recipient` (an IntegrityError, never a send). A caregiver's first message
+    introduces PRIMA (`introduce_caregivers`). Returns doses created.
     """
     if not doses:
         return 0
@@ -131,14 +145,16 @@ def create_doses(doses: list[Dose], send_after: datetime | None = None) -> int:
         [dose.schedule.id for dose in doses],
         [dose.schedule.patient_id for dose in doses],
         [dose.local_date for dose in doses],
+        [dose.slot for dose in doses],
         [dose.due_at for dose in doses],
-        [dose_body(dose.schedule, dose.due_at) for dose in doses],
+        [dose_body(dose.schedule, dose.local_date) for dose in doses],
         [send_after or dose.due_at for dose in doses],
         [dose.nobody_because for dose in doses],
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CREATE_SQL, [*columns, settings.SEND_MAX_ATTEMPTS])
-        (reminders,) = cursor.fetchone()
+        reminders, to_caregivers = cursor.fetchone()
+        Message.objects.filter(id__in=to_caregivers).introduce_caregivers()
     if reminders:
         logger.info("created doses count=%d", reminders)
     return reminders
@@ -173,7 +189,7 @@ class DoseHistory:
 
     waiting: dict[int, list[Reminder]]
     last_sent: dict[int, datetime]
-    taken: dict[int, set[date]]
+    taken: dict[int, set[tuple[date, int]]]
 
     @classmethod
     def of(cls, schedules: list[ReminderSchedule], now: datetime) -> "DoseHistory":
@@ -189,10 +205,10 @@ class DoseHistory:
             waiting.setdefault(dose.schedule_id, []).append(dose)
         last_sent = dict(doses.filter(sent_at__isnull=False).values("schedule_id").annotate(last=Max("sent_at"))
                          .values_list("schedule_id", "last"))
-        taken: dict[int, set[date]] = {}
+        taken: dict[int, set[tuple[date, int]]] = {}
         since = catch_up_start(now).date() - timedelta(days=2)
-        for schedule_id, local_date in doses.filter(local_date__gte=since).values_list("schedule_id", "local_date"):
-            taken.setdefault(schedule_id, set()).add(local_date)
+        for schedule_id, *dose in doses.filter(local_date__gte=since).values_list("schedule_id", "local_date", "slot"):
+            taken.setdefault(schedule_id, set()).add(tuple(dose))
         return cls(waiting=waiting, last_sent=last_sent, taken=taken)
 
 
@@ -207,7 +223,7 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[
             Message.Status.QUEUED, Message.Status.CANCELLED
         ):
             continue
-        due = schedule.dose_time(dose.local_date) if schedule.is_active else None
+        due = schedule.dose_time(dose.local_date, dose.slot) if schedule.is_active else None
         if due is None:
             if dose.is_open:
                 Reminder.objects.filter(id=dose.id).close(Reminder.Confirmation.CANCELLED, SCHEDULE_CHANGED)
@@ -217,15 +233,18 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[
         # Each delivery (the patient's, each caregiver's) follows, unless withdrawn for its own
         # reason (an opt-out), and only as it was read: one a worker claimed since (the batch
         # was read unlocked) is on its way, and is left alone.
-        moved = 0
+        moved = []
         for delivery in dose.reminder_messages:
             if delivery.status == Message.Status.QUEUED or delivery.end_reason == SCHEDULE_CHANGED:
-                moved += Message.objects.filter(id=delivery.id, status=delivery.status).update(
+                if Message.objects.filter(id=delivery.id, status=delivery.status).update(
                     status=Message.Status.QUEUED, end_reason="", send_after=max(due, now),
-                    body=dose_body(schedule, due), held_by_pause=False, last_error="", updated_at=DatabaseNow(),
-                )
+                    body=dose_body(schedule, dose.local_date), held_by_pause=False, last_error="",
+                    updated_at=DatabaseNow(),
+                ):
+                    moved.append(delivery.id)
         if not moved:
             continue
+        Message.objects.filter(id__in=moved).introduce_caregivers()  # the new text, introduced as before
         if not dose.is_open:
             Reminder.objects.filter(id=dose.id).reopen()
         Reminder.objects.filter(id=dose.id, sent_at__isnull=True).update(due_at=due)
@@ -234,8 +253,9 @@ def _move_unsent_doses(schedule: ReminderSchedule, now: datetime, waiting: list[
 def reschedule(schedule: ReminderSchedule, now: datetime, history: DoseHistory) -> datetime | None:
     """Bring an edited schedule's doses in line with it, then work out its next dose: the
     first at or after the catch-up start, after the schedule became active, at least
-    MIN_GAP_BETWEEN_DOSES after its last reminder went out, on a day that has no dose yet.
-    The caller holds the schedule's row lock."""
+    MIN_GAP_BETWEEN_DOSES after its last reminder went out (a repeating schedule's: an
+    appointment moved to another day is news), that was not made yet. The caller holds the
+    schedule's row lock."""
     waiting = history.waiting.get(schedule.id, [])
     if waiting:
         with transaction.atomic():  # a savepoint: a failed move undoes this schedule's moves only
@@ -244,10 +264,10 @@ def reschedule(schedule: ReminderSchedule, now: datetime, history: DoseHistory) 
         return None
     earliest = max(catch_up_start(now), schedule.active_since or schedule.created_at)
     last_sent = history.last_sent.get(schedule.id)
-    if last_sent is not None:
+    if last_sent is not None and schedule.appointment_date is None:
         earliest = max(earliest, last_sent + MIN_GAP_BETWEEN_DOSES)
     since = earliest.date() - timedelta(days=1)
-    return next_dose_time(schedule, earliest, {day for day in history.taken.get(schedule.id, ()) if day >= since})
+    return next_dose_time(schedule, earliest, {dose for dose in history.taken.get(schedule.id, ()) if dose[0] >= since})
 
 
 def schedule_edited(now: datetime, budget: float = SCHEDULING_SECONDS_PER_TICK) -> Counter:
@@ -282,18 +302,17 @@ def _doses_due(schedule: ReminderSchedule, now: datetime, stats: Counter) -> tup
     A dose too late to send, or that nobody was meant to get at its time (the patient paused,
     opted out, not verified), is passed over; one meant for someone who could not receive it
     (caregivers only, none of them able) is made closed, with the reason."""
-    patient: Patient = schedule.patient
     doses, due = [], schedule.next_due_at
     while due is not None and due <= now:
-        local_date = due.astimezone(patient.zone).date()
-        if due < catch_up_start(now):  # our outage outlasted the catch-up window
-            stats["skipped_too_late"] += 1
-        elif schedule.has_recipient_at(due):
-            doses.append(Dose(schedule, local_date, due))
-        elif nobody_because := schedule.why_nobody_receives_at(due):
-            doses.append(Dose(schedule, local_date, due, nobody_because))
-        else:
-            stats["skipped_not_reachable"] += 1
+        for local_date, slot in schedule.doses_due_at(due):
+            if due < catch_up_start(now):  # our outage outlasted the catch-up window
+                stats["skipped_too_late"] += 1
+            elif schedule.has_recipient_at(due):
+                doses.append(Dose(schedule, local_date, due, slot=slot))
+            elif nobody_because := schedule.why_nobody_receives_at(due):
+                doses.append(Dose(schedule, local_date, due, nobody_because, slot=slot))
+            else:
+                stats["skipped_not_reachable"] += 1
         due = next_dose_time(schedule, due + timedelta(minutes=1))
     return doses, due
 
@@ -335,14 +354,17 @@ def close_overdue_doses(now: datetime) -> int:
 
 
 def todays_doses(patient: Patient, now: datetime) -> list[Dose]:
-    """The dose of each of the patient's active schedules on the patient's today (due by now
-    or later), with the patient's caregivers read once."""
+    """The doses of the patient's active schedules due on the patient's today (by now or later;
+    an appointment's reminder of tomorrow's appointment too), with the caregivers read once."""
     today = now.astimezone(patient.zone).date()
     doses = []
     schedules = patient.schedules.filter(is_active=True).select_related("patient").prefetch_related(
         "patient__caregivers")
     for schedule in schedules:
-        due = schedule.dose_time(today)
-        if due is not None:
-            doses.append(Dose(schedule, today, due))
+        for ahead in range(schedule.days_ahead + 1):
+            day = today + timedelta(days=ahead)
+            for slot in schedule.reminder_offsets:
+                due = schedule.dose_time(day, slot)
+                if due is not None and due.astimezone(patient.zone).date() == today:
+                    doses.append(Dose(schedule, day, due, slot=slot))
     return doses

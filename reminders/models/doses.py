@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prima.clock import DatabaseNow
 from reminders.clocks import patient_time, patient_time_of_day
-from reminders.models.fields import DatabaseOwnedFields, WeekdaysField, every_weekday
+from reminders.models.fields import DatabaseOwnedFields, ReminderOffsetsField, WeekdaysField, at_its_time, every_weekday
 from reminders.models.outbox import Message
 from reminders.models.people import Patient, why_no_caregiver_receives
 from reminders.templating import template_problems
@@ -44,7 +44,9 @@ class ReminderScheduleQuerySet(models.QuerySet):
 
 
 class ReminderSchedule(DatabaseOwnedFields):
-    """A rule that makes doses: a time of day on some weekdays between two dates.
+    """A rule that makes doses: a time of day on some weekdays between two dates, or on one
+    appointment's own date; reminded at that time, or (an appointment) at each of its offsets
+    before it. A dose is one reminder of one occurrence: (its date, its offset as `slot`).
 
     The scheduler keeps `next_due_at`, the next dose not yet created, so a tick reads only
     the schedules with a dose due instead of every schedule. Any change to the rule (time,
@@ -68,9 +70,15 @@ class ReminderSchedule(DatabaseOwnedFields):
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="schedules")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MEDICATION)
     message_template = models.TextField(_("message"), 
-        help_text=_("Placeholders: {nama} (the patient's name), {waktu} (the time).")
+        help_text=_("Placeholders: {nama} (the patient's name), {waktu} (the time), {tanggal} (the date).")
     )
-    time_of_day = models.TimeField(_("time"), help_text=_("In the patient's time zone."))
+    time_of_day = models.TimeField(_("time"), help_text=_(
+        "In the patient's time zone. For an appointment, the appointment's own time: its reminders come before it."))
+    appointment_date = models.DateField(_("appointment date"), null=True, blank=True, help_text=_(
+        "The appointment's own day. Empty: it repeats on the days below."))
+    # A database default too: rows inserted by SQL (imports, benchmarks) remind at their time.
+    reminder_offsets = ReminderOffsetsField(verbose_name=_("remind"), default=at_its_time, db_default=[0], blank=True,
+                                            help_text=_("When the patient is reminded of the appointment."))
     weekdays = WeekdaysField(verbose_name=_("days"), default=every_weekday)
     start_date = models.DateField(_("from"), default=timezone.localdate)
     end_date = models.DateField(_("until"), null=True, blank=True)
@@ -141,18 +149,57 @@ class ReminderSchedule(DatabaseOwnedFields):
         reasons = why_no_caregiver_receives(self.patient.caregivers.all(), moment)
         return f"{Reminder.NOBODY_CAN_RECEIVE}: {'; '.join(reasons)}"[:200] if reasons else None
 
-    def dose_time(self, local_date: date) -> datetime | None:
-        """When the dose of `local_date` is due, in the patient's zone; None if the schedule
-        makes no dose that day."""
+    @property
+    def first_day(self) -> date:
+        return self.appointment_date or self.start_date
+
+    @property
+    def last_day(self) -> date | None:
+        return self.appointment_date or self.end_date
+
+    @property
+    def days_ahead(self) -> int:
+        """How many days before its occurrence a dose may be due (the longest offset)."""
+        return -(-max(self.reminder_offsets, default=0) // (24 * 60))
+
+    def occurs_on(self, local_date: date) -> bool:
+        """The schedule's time falls on `local_date`: the appointment's own date, or a chosen
+        weekday between the first and last dates."""
+        if self.appointment_date is not None:
+            return local_date == self.appointment_date
         if local_date < self.start_date or (self.end_date and local_date > self.end_date):
-            return None
-        if local_date.weekday() not in self.weekdays:
-            return None
+            return False
+        return local_date.weekday() in self.weekdays
+
+    def event_time(self, local_date: date) -> datetime:
+        """The schedule's time on `local_date`, in the patient's zone: the dose's, or the
+        appointment's (its reminders come before it)."""
         return datetime.combine(local_date, self.time_of_day, tzinfo=self.patient.zone)
+
+    def dose_time(self, local_date: date, slot: int = 0) -> datetime | None:
+        """When the dose of `local_date` reminded `slot` minutes before is due; None if the
+        schedule makes no such dose."""
+        if slot not in self.reminder_offsets or not self.occurs_on(local_date):
+            return None
+        return self.event_time(local_date) - timedelta(minutes=slot)
+
+    def doses_due_at(self, due: datetime) -> list[tuple[date, int]]:
+        """The doses (date, slot) due at the instant `due`: usually one; a repeating
+        appointment reminded the day before and at its time has two."""
+        found = []
+        for slot in self.reminder_offsets:
+            local_date = (due + timedelta(minutes=slot)).astimezone(self.patient.zone).date()
+            if self.dose_time(local_date, slot) == due:
+                found.append((local_date, slot))
+        return found
 
     def clean(self) -> None:
         if not self.weekdays:
             raise ValidationError({"weekdays": _("Choose at least one weekday.")})
+        if self.kind != self.Kind.APPOINTMENT or not self.reminder_offsets:
+            self.reminder_offsets = at_its_time()  # an appointment with none chosen: at its time, as before
+        if self.kind != self.Kind.APPOINTMENT:
+            self.appointment_date = None
         problems = template_problems(self.message_template)
         if problems:
             raise ValidationError({"message_template": problems})
@@ -190,6 +237,14 @@ class ReminderQuerySet(models.QuerySet):
         if len({reminder.schedule.kind for reminder in found}) > 1:
             return None
         return [reminder for reminder in found if reminder.due_at == found[0].due_at]
+
+    def of_the_same_appointment(self, doses: "list[Reminder]") -> "ReminderQuerySet":
+        """Every reminder of the occurrences these doses remind of (an appointment reminded the
+        day before and two hours before is one appointment): one answer answers them all."""
+        same = Q(pk__in=[])
+        for dose in doses:
+            same |= Q(schedule_id=dose.schedule_id, local_date=dose.local_date)
+        return self.filter(same)
 
     def needing_update(self) -> "ReminderQuerySet":
         """Doses a volunteer may settle by hand (a visit, a call): sent and not confirmed,

@@ -52,11 +52,25 @@ class PhoneNumberField(models.CharField):
         return super().formfield(**{"form_class": PhoneFormField, **kwargs})
 
 
-class WeekdaysField(ArrayField):
-    """Weekdays as a Postgres int array, edited as checkboxes in the admin."""
+# How long before an appointment its reminders go out, in minutes (ReminderSchedule.reminder_offsets):
+# a few a volunteer understands at a glance. 0 is "at its time", every other schedule's only one.
+REMINDER_OFFSETS = [
+    (1440, _("The day before, at the same time")),
+    (180, _("3 hours before")),
+    (120, _("2 hours before")),
+    (60, _("1 hour before")),
+    (0, _("At its time")),
+]
+
+
+class CheckboxesField(ArrayField):
+    """Small numbers from a fixed list (`options`), as a Postgres int array, edited as checkboxes
+    in the admin."""
+
+    options: list = []
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("base_field", models.PositiveSmallIntegerField(choices=WEEKDAYS))
+        kwargs.setdefault("base_field", models.PositiveSmallIntegerField(choices=self.options))
         super().__init__(**kwargs)
 
     def formfield(self, **kwargs):
@@ -64,12 +78,28 @@ class WeekdaysField(ArrayField):
 
         defaults = {
             "form_class": forms.TypedMultipleChoiceField,
-            "choices": WEEKDAYS,
+            "choices": self.options,
             "coerce": int,
             "widget": forms.CheckboxSelectMultiple,
         }
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
+
+
+class WeekdaysField(CheckboxesField):
+    """Weekdays (0 is Monday)."""
+
+    options = WEEKDAYS
+
+
+def at_its_time() -> list[int]:
+    return [0]
+
+
+class ReminderOffsetsField(CheckboxesField):
+    """Minutes before a schedule's time that its reminders go out (REMINDER_OFFSETS)."""
+
+    options = REMINDER_OFFSETS
 
 
 ZONE_NAMES = [name for name, _label in TIME_ZONES]

@@ -10,6 +10,7 @@ from prima.clock import DatabaseNow
 from reminders.models.fields import PhoneNumberField
 from reminders.models.people import Caregiver, Patient
 from reminders.models.senders import Device
+from reminders.templating import introduced
 
 
 # Why a notice of a new number waits (its `last_error`) instead of being withdrawn: its
@@ -18,6 +19,24 @@ NOTICE_HELD = "held until they can receive messages"
 
 
 class MessageQuerySet(models.QuerySet):
+    def introduce_caregivers(self) -> int:
+        """A caregiver's first message begins by saying who PRIMA is, whose reminders these are
+        and how to stop: among these messages, the first to each caregiver who has no other
+        message on its way or delivered (a withdrawn or failed one introduced nobody, nor did
+        an urgent answer: the emergency numbers go alone). Call after queueing them, in the
+        transaction that did. Returns how many were introduced."""
+        mine = list(self.filter(caregiver__isnull=False, status=Message.Status.QUEUED)
+                    .select_related("caregiver", "patient").order_by("caregiver_id", "send_after", "id"))
+        firsts = {message.caregiver_id: message for message in reversed(mine)}
+        others = Message.objects.filter(caregiver_id__in=firsts, priority=0).exclude(
+            id__in=[m.id for m in mine]).exclude(status__in=[Message.Status.CANCELLED, Message.Status.FAILED])
+        known = set(others.values_list("caregiver_id", flat=True))
+        introducing = [message for caregiver_id, message in firsts.items() if caregiver_id not in known]
+        for message in introducing:
+            message.body = introduced(message.body, message.caregiver.name, message.patient.name)
+        Message.objects.bulk_update(introducing, ["body"])
+        return len(introducing)
+
     def going_through(self, device_id: int | None) -> "MessageQuerySet":
         """The messages that go through this device (None: the default sender), by the rule of
         `Message.sending_device_id`."""

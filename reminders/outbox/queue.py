@@ -12,6 +12,10 @@ from reminders.templating import whatsapp_text
 # Message.priority of what must reach a person at once (the patient's safety answer, staff's
 # urgent alerts): claimed before every other due message, never held by a rate limit.
 URGENT = 1
+# What goes to a caregiver without an introduction, even as their first message: the emergency
+# numbers and condolences say only what matters now, a phone caring for several patients is asked
+# which one (an introduction would name one), and a goodbye says how to come back, not how to stop.
+NOT_INTRODUCED = {"emergency", "condolences", "which_patient", "caregiver_goodbye"}
 
 
 def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.REPLY,
@@ -21,7 +25,7 @@ def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.R
     """Queue a message, due at `send_after` or else now by the database's clock; to the
     patient, to one of their caregivers, or about them to `to` (a staff member's number, for
     an alert to staff). A caregiver is greeted by their own name; the text names the patient as
-    `pasien`."""
+    `pasien`; their first message introduces PRIMA (`introduce_caregivers`)."""
     later = {"send_after": send_after} if send_after else {}
     message = Message.objects.create(
         patient=patient,
@@ -37,6 +41,9 @@ def queue_message(patient: Patient, template: str, *, kind: str = Message.Kind.R
         priority=priority,
         **later,
     )
+    if caregiver is not None and template not in NOT_INTRODUCED:
+        Message.objects.filter(id=message.id).introduce_caregivers()
+        message.refresh_from_db(fields=["body"])
     if not later:
         enqueue_send(message)
     return message

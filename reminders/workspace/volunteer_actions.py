@@ -168,7 +168,7 @@ def send_todays_reminders_now(patient: Patient, user: AbstractBaseUser) -> SendN
         if dose.due_at > now:
             not_queued.append(f"{dose.schedule}: {LATER_TODAY}")
             continue
-        existing = Reminder.objects.filter(schedule=dose.schedule, local_date=dose.local_date).first()
+        existing = Reminder.objects.filter(schedule=dose.schedule, local_date=dose.local_date, slot=dose.slot).first()
         if existing is None:
             if dose.is_too_late(now):
                 refused.append(f"{dose.schedule}: {dose.too_late_text()}")

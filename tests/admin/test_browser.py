@@ -7,6 +7,8 @@ The screenshots go to a temporary folder: a test never rewrites tracked files. T
 pictures come from the same visit, on purpose, with `make screenshots`.
 """
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from reminders.models import Caregiver, Patient, PatientReply, Reminder
 from reminders.workspace.roles import COORDINATOR, VOLUNTEER
@@ -63,4 +65,33 @@ def test_a_death_told_by_a_daughter_and_a_voice_note_read_on_a_phone_in_indonesi
     assert "Keluarga mengabarkan pasien meninggal dunia" in death.text and "Rina (anak)" in death.text
     assert admin_browser.find("li.today-emergency a.button[href='tel:+6281377770001']")  # rings Rina, not Ibu Sari
     assert "pesan suara atau lampiran" in admin_browser.find("li.today-reply").text
+    assert admin_browser.overflow() == 0 and admin_browser.english_on_page() == set()
+
+
+@pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=lambda screen: screen.name)
+def test_an_appointment_is_entered_with_its_own_day_and_reminders_in_indonesian(admin_browser, transactional_db,
+                                                                               screen):
+    """Issue 29: the appointment's day and reminders show for an appointment only, its day
+    hides the weekdays, and the preview says who reads it and names the appointment's day."""
+    staff_who_can_log_in("relawan.ani", VOLUNTEER)
+    admin_browser.use_screen(screen)
+    admin_browser.log_in("relawan.ani", VOLUNTEER_PASSWORD)
+    admin_browser.open("reminders/patient/add/", ready="body.change-form")
+    admin_browser.type("name", NEW_PATIENT)
+    admin_browser.find("#schedules-group .add-row a").click()
+    driver = admin_browser.driver
+
+    def shown(field: str) -> bool:
+        return driver.find_element(By.CSS_SELECTOR, f"#schedules-0 [name$='{field}']").is_displayed()
+
+    assert not shown("appointment_date") and shown("weekdays")
+    Select(driver.find_element(By.NAME, "schedules-0-kind")).select_by_value("APPOINTMENT")
+    assert shown("appointment_date") and shown("reminder_offsets")
+    admin_browser.type("schedules-0-time_of_day", "09:00")
+    driver.execute_script("const day = document.querySelector('[name=\"schedules-0-appointment_date\"]');"
+                          "day.value = '2030-01-10'; day.dispatchEvent(new Event('change', {bubbles: true}));")
+    admin_browser.wait_for_text("#schedules-0 .field-message_preview .readonly",
+                                f"Pasien, {NEW_PATIENT}, akan membaca:\nHalo {NEW_PATIENT}, jangan lupa jadwal "
+                                "kontrol Kamis, 10 Januari 2030 pukul 09:00.")
+    assert not shown("weekdays")
     assert admin_browser.overflow() == 0 and admin_browser.english_on_page() == set()

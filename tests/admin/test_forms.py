@@ -1,4 +1,6 @@
 """The forms a volunteer fills in: a new patient and their schedules."""
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -77,7 +79,30 @@ def test_every_kind_has_a_default_message_with_both_placeholders(kind):
 def test_the_preview_is_the_message_as_sent(ani_client, language, typed):
     answer = ani_client.get(PREVIEW, {"template": "Halo {nama}, minum obat jam {waktu}.", "name": "Ibu Sari",
                                       "time": typed}, headers={"Accept-Language": language}).json()
-    assert answer == {"text": "Halo Ibu Sari, minum obat jam 08:00.", "problems": []}
+    reads = {"en": "The patient, Ibu Sari, will read:", "id": "Pasien, Ibu Sari, akan membaca:"}[language]
+    assert answer == {"text": f"{reads}\nHalo Ibu Sari, minum obat jam 08:00.", "problems": []}
+
+
+def test_the_preview_says_who_reads_it_and_a_caregivers_first_message_introduces_prima(ani_client):
+    answer = ani_client.get(PREVIEW, {"template": "Halo {nama}, minum obat jam {waktu}.", "name": "Ibu Sari",
+                                      "time": "08:00", "recipients": "BOTH", "caregiver": "Rina"},
+                            headers={"Accept-Language": "id"}).json()
+    patients, caregivers = answer["text"].split("\n\n", 1)
+    assert patients == "Pasien, Ibu Sari, akan membaca:\nHalo Ibu Sari, minum obat jam 08:00."
+    assert caregivers.startswith("Pendamping akan membaca, sebagai pesan pertama dari PRIMA kepadanya:\n"
+                                 "Halo Rina, ini PRIMA,")
+    assert "pendamping Ibu Sari" in caregivers and "Balas BERHENTI" in caregivers
+    assert caregivers.endswith("\n\nHalo Ibu Sari, minum obat jam 08:00.")
+
+
+def test_an_appointments_preview_names_its_own_day_and_time(ani_client):
+    answer = ani_client.get(PREVIEW, {"template": DEFAULT_TEMPLATES["APPOINTMENT"], "name": "Ibu Sari",
+                                      "time": "09:00", "kind": "APPOINTMENT", "date": "2030-01-10",
+                                      "recipients": "CAREGIVERS"}, headers={"Accept-Language": "id"}).json()
+    assert answer["text"].startswith("Pendamping akan membaca, sebagai pesan pertama dari PRIMA kepadanya:\n"
+                                     "Halo Bapak/Ibu, ini PRIMA")
+    assert answer["text"].endswith("Halo Ibu Sari, jangan lupa jadwal kontrol Kamis, 10 Januari 2030 pukul 09:00. "
+                                   "Balas HADIR, TERLAMBAT, atau BATAL.")
 
 
 def test_the_preview_says_what_is_wrong_instead(ani_client):
@@ -97,3 +122,32 @@ def test_a_saved_schedule_shows_its_message_as_the_patient_reads_it(ani_client, 
     make_schedule(anis_patient, message_template="Halo {nama}, jam {waktu}.")
     page = ani_client.get(reverse("admin:reminders_patient_change", args=[anis_patient.pk])).content.decode()
     assert "Halo Ibu Sari, jam 08:00." in page
+
+
+def schedule_row(kind: str, day: str, offsets: list[str]) -> dict:
+    """A new patient's page with one schedule of `kind` on `day`, reminded at `offsets`."""
+    return new_patient(**{
+        "schedules-TOTAL_FORMS": "1", "schedules-0-kind": kind, "schedules-0-time_of_day": "09:00",
+        "schedules-0-appointment_date": day, "schedules-0-reminder_offsets": offsets,
+        "schedules-0-weekdays": ["0"], "schedules-0-start_date": "2020-01-01", "schedules-0-is_active": "on",
+        "schedules-0-recipients": "PATIENT", "schedules-0-message_template": DEFAULT_TEMPLATES[kind]})
+
+
+def test_an_appointment_is_entered_with_its_own_day_time_and_reminders(ani_client):
+    assert ani_client.post(ADD, schedule_row("APPOINTMENT", "2030-01-10", ["1440", "120"])).status_code == 302
+    schedule = ReminderSchedule.objects.get()
+    assert (schedule.appointment_date, sorted(schedule.reminder_offsets)) == (date(2030, 1, 10), [120, 1440])
+
+
+def test_an_appointment_on_a_day_already_past_is_refused_in_indonesian(ani_client):
+    response = ani_client.post(ADD, schedule_row("APPOINTMENT", "2020-01-10", ["120"]),
+                               headers={"Accept-Language": "id"})
+    assert response.status_code == 200
+    assert "Hari itu sudah lewat: tidak ada pengingat yang akan dikirim." in response.content.decode()
+    assert not ReminderSchedule.objects.exists()
+
+
+def test_a_medication_schedule_is_reminded_at_its_time_whatever_the_hidden_appointment_fields_say(ani_client):
+    assert ani_client.post(ADD, schedule_row("MEDICATION", "2030-01-10", ["1440", "120"])).status_code == 302
+    schedule = ReminderSchedule.objects.get()
+    assert (schedule.appointment_date, schedule.reminder_offsets) == (None, [0])

@@ -27,7 +27,7 @@ def test_the_next_dose_skips_days_off_days_taken_and_ends_with_the_schedule():
                              end_date=date(2026, 11, 30))
     assert next_dose_time(schedule, MONDAY) == MONDAY
     assert next_dose_time(schedule, MONDAY + timedelta(minutes=1)) == MONDAY + timedelta(days=2)
-    assert next_dose_time(schedule, MONDAY, taken={date(2026, 11, 23)}) == MONDAY + timedelta(days=2)
+    assert next_dose_time(schedule, MONDAY, taken={(date(2026, 11, 23), 0)}) == MONDAY + timedelta(days=2)
     assert next_dose_time(schedule, MONDAY + timedelta(days=7)) == MONDAY + timedelta(days=7)
     assert next_dose_time(schedule, MONDAY + timedelta(days=7, minutes=1)) is None
 

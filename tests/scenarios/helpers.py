@@ -92,6 +92,13 @@ def caregiver_of(patient: Patient, phone: str = DAUGHTER, name: str = "Rina", **
         return Caregiver.objects.create(patient=patient, name=name, relation="anak", phone=phone, **fields)
 
 
+def introduction(caregiver: str, patient: str) -> str:
+    """What a caregiver's first message from PRIMA begins with (then a blank line, then the message)."""
+    return (f"Halo {caregiver}, ini PRIMA, layanan pengingat minum obat dan jadwal kontrol dari tim relawan paliatif. "
+            f"Nomor ini didaftarkan sebagai pendamping {patient}, jadi Anda akan menerima pengingat untuk {patient} "
+            "dan boleh menjawabnya. Balas BERHENTI jika tidak ingin menerimanya lagi.")
+
+
 def say(client, patient: Patient, text: str, *, inboxid: bool = True, **fields) -> str:
     """The patient (or their caregiver) writes `text`; Fonnte delivers it to the webhook.
     Without `inboxid`, as payloads before Fonnte's January 2026 update were."""

@@ -11,7 +11,8 @@ from reminders.models import Caregiver, Message, PatientReply, Reminder
 from reminders.workspace.roles import COORDINATOR
 from tests.factories import make_patient, make_schedule
 from tests.scenarios.helpers import (
-    DAUGHTER, MEDICATION, admin_page_data, at, caregiver_of, enrol, run_scheduler, say, staff, texts_to, wib,
+    DAUGHTER, MEDICATION, admin_page_data, at, caregiver_of, enrol, introduction, run_scheduler, say, staff, texts_to,
+    wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
@@ -26,7 +27,7 @@ def test_a_caregivers_sudah_confirms_the_patients_dose_and_compliance_says_so(cl
     with at(wib(23, 8, 0, 30)):
         run_scheduler()
         run_scheduler()
-    assert reminders_to(DAUGHTER) == ["Halo Ibu Sari, waktunya minum obat (08:00)."]
+    assert reminders_to(DAUGHTER) == [f"{introduction('Rina', 'Ibu Sari')}\n\nHalo Ibu Sari, waktunya minum obat (08:00)."]
     assert reminders_to(patient.phone) == []  # this schedule reminds the caregiver only
     with at(wib(23, 8, 20)):
         assert say(client, rina, "Sudah", inboxid=False) == "processed"
@@ -227,7 +228,7 @@ def test_a_caregiver_of_two_patients_stops_both_with_one_berhenti_and_is_not_ask
         run_scheduler()
     follow_up.refresh_from_db()
     assert (follow_up.status, follow_up.end_reason) == (Message.Status.CANCELLED, "caregiver opted out")
-    assert [text for text in texts_to(DAUGHTER) if "Nomor ini" in text] == [  # answered once, nothing asked
+    assert [text for text in texts_to(DAUGHTER) if text.startswith("Baik. Nomor ini")] == [  # answered once, nothing asked
         "Baik. Nomor ini tidak akan menerima pengingat untuk Bapak Budi, Ibu Sari lagi. Jika ingin menerimanya "
         "kembali, balas MULAI."]
     assert {caregiver.opted_out_at for caregiver in Caregiver.objects.all()} == {wib(23, 8, 20)}

@@ -14,7 +14,7 @@ from reminders.models import Caregiver, CheckIn, Escalation, Message, Patient
 from tests.factories import make_patient, make_schedule
 from tests.processes import run_in_processes
 from tests.scenarios.helpers import (
-    ANIS_PHONE, MEDICATION, admin_edit, admin_messages, at, run_scheduler, say, sent_to, wib,
+    ANIS_PHONE, MEDICATION, admin_edit, admin_messages, at, introduction, run_scheduler, say, sent_to, wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
@@ -310,8 +310,9 @@ def test_a_caregiver_can_answer_for_the_patient(client, sari):
                                         consented_at=wib(22, 12))
     check_in = answer_on_monday(client, sari, "Ibu kurang sehat minggu ini", writer=rina)
     assert check_in.answer == "PROBLEM" and check_in.replies.get().caregiver == rina
-    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(
-        "Terima kasih sudah bercerita, Rina. Pesan Anda tentang Ibu Sari kami teruskan")
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1].startswith(  # her first message
+        f"{introduction('Rina', 'Ibu Sari')}\n\nTerima kasih sudah bercerita, Rina. Pesan Anda tentang Ibu Sari "
+        "kami teruskan")
     assert Escalation.objects.get().rule == "CHECK_IN_PROBLEM"
 
 
@@ -458,8 +459,9 @@ def test_a_caregiver_told_the_patient_is_fine_hears_about_the_patient(client, sa
         rina = Caregiver.objects.create(patient=sari, name="Rina", relation="anak", phone="+6281377770001",
                                         consented_at=wib(22, 12))
     answer_on_monday(client, sari, "Ibu baik, alhamdulillah", writer=rina)
-    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1] == (
-        "Terima kasih, Rina. Senang mendengar kabar Ibu Sari baik. Semoga sehat selalu.")
+    assert [entry.body for entry in locmem.outbox if entry.phone == rina.phone][-1] == (  # her first message
+        f"{introduction('Rina', 'Ibu Sari')}\n\nTerima kasih, Rina. Senang mendengar kabar Ibu Sari baik. "
+        "Semoga sehat selalu.")
 
 
 @pytest.mark.django_db(transaction=True)

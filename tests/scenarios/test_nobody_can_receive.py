@@ -9,7 +9,8 @@ from django.urls import reverse
 from reminders.doses import compliance
 from reminders.models import Caregiver, Message, Reminder, ReminderSchedule
 from tests.scenarios.helpers import (
-    DAUGHTER, admin_edit, admin_messages, admin_page_data, at, caregiver_of, enrol, run_scheduler, say, texts_to, wib,
+    DAUGHTER, admin_edit, admin_messages, admin_page_data, at, caregiver_of, enrol, introduction, run_scheduler, say,
+    texts_to, wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
@@ -67,7 +68,7 @@ def test_a_consent_filled_in_on_the_same_page_makes_it_work(volunteer, ani):
     assert rina.consented_at == wib(22, 14)
     with at(wib(23, 8, 0, 30)):
         run_scheduler()
-    assert texts_to(DAUGHTER) == ["Halo Ibu Sari, waktunya minum obat (08:00)."]
+    assert texts_to(DAUGHTER) == [f"{introduction('Rina', 'Ibu Sari')}\n\nHalo Ibu Sari, waktunya minum obat (08:00)."]  # her first message
 
 
 def test_a_caregiver_set_inactive_on_the_same_page_is_refused(volunteer, ani):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from reminders.models import Message, Patient
 from tests.factories import make_schedule, materialise
 from tests.scenarios.helpers import (
-    DAUGHTER, MEDICATION, admin_messages, at, caregiver_of, enrol, run_scheduler, texts_to, wib,
+    DAUGHTER, MEDICATION, admin_messages, at, caregiver_of, enrol, introduction, run_scheduler, texts_to, wib,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits", "outbox")]
@@ -113,4 +113,4 @@ def test_caregivers_only_is_sent_for_a_patient_not_verified(volunteer, ani):
         assert send_now(volunteer, schedule.patient) == [
             "Ibu Sari: 1 pengingat hari ini diantrekan untuk dikirim sekarang."]
         run_scheduler()
-    assert texts_to(DAUGHTER) == ["Halo Ibu Sari, waktunya minum obat (08:00)."]
+    assert texts_to(DAUGHTER) == [f"{introduction('Rina', 'Ibu Sari')}\n\nHalo Ibu Sari, waktunya minum obat (08:00)."]  # her first message

@@ -51,7 +51,8 @@ def test_belum_marks_not_yet_and_queues_one_real_follow_up(client, sent_reminder
     follow_up = Message.objects.get(kind=Message.Kind.FOLLOW_UP)
     assert follow_up.status == "QUEUED" and follow_up.reminder == sent_reminder
     assert follow_up.send_after - timezone.now() == pytest.approx(timedelta(minutes=30), abs=timedelta(seconds=5))
-    assert "Halo Ibu Sari, ini pengingat sekali lagi: Halo Ibu Sari, waktunya minum obat." in follow_up.body
+    # Short and standalone: it names the dose's time (its schedule's), not the whole reminder again.
+    assert follow_up.body == "Halo Ibu Sari, PRIMA mengingatkan lagi: obat pukul 08:00 sudah diminum? Balas SUDAH bila sudah."
     assert len(acks(sent_reminder.patient)) == 2
 
 

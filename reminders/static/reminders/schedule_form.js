@@ -1,6 +1,7 @@
 // Schedule forms (a patient's page, a schedule's own page): a new schedule's message follows its
-// kind's default until the volunteer writes their own, and under it the message as the patient
-// will read it, rendered by the server exactly as it is sent (ReminderScheduleAdmin.preview_view).
+// kind's default until the volunteer writes their own, and under it the message as each who gets
+// it will read it, rendered by the server exactly as it is sent (ReminderScheduleAdmin.preview_view).
+// An appointment's own date and reminders show for appointments only; its date hides the days.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const settings = document.getElementById("schedule-form");
@@ -15,6 +16,24 @@ document.addEventListener("DOMContentLoaded", () => {
   function field(schedule, name) {
     return schedule.querySelector(`[name$="${name}"]`);
   }
+  function caregiverName() {
+    const named = [...document.querySelectorAll('input[name^="caregivers-"][name$="-name"]')]
+      .filter((input) => !input.name.includes("__prefix__") && input.value.trim());
+    return named.length ? named[0].value.trim() : "";
+  }
+  function rowOf(schedule, name) {
+    const input = field(schedule, name);
+    return input ? input.closest(".form-row") : null;
+  }
+  function arrange(schedule) {
+    const kind = field(schedule, "kind");
+    if (!kind) return;
+    const appointment = kind.value === "APPOINTMENT";
+    const dated = appointment && (field(schedule, "appointment_date") || {}).value;
+    const rows = [[rowOf(schedule, "appointment_date"), appointment],
+                  [rowOf(schedule, "weekdays"), !dated], [rowOf(schedule, "start_date"), !dated]];
+    rows.forEach(([row, shown]) => { if (row) row.hidden = !shown; });
+  }
   function patientName() {
     const typed = document.querySelector('form input[name="name"]');
     if (typed) return typed.value;
@@ -25,8 +44,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const message = field(schedule, "message_template");
     const place = schedule.querySelector(".field-message_preview .readonly");
     if (!message || !place) return;
-    const query = new URLSearchParams({template: message.value, name: patientName(),
-                                       time: (field(schedule, "time_of_day") || {}).value || ""});
+    const value = (name) => (field(schedule, name) || {}).value || "";
+    const query = new URLSearchParams({template: message.value, name: patientName(), time: value("time_of_day"),
+                                       kind: value("kind"), date: value("appointment_date"),
+                                       recipients: value("recipients"), caregiver: caregiverName()});
     fetch(`${previewUrl}?${query}`, {credentials: "same-origin"})
       .then((response) => response.json())
       .then((answer) => {
@@ -47,6 +68,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const schedule = scheduleOf(target);
     if (target.name === "patient") everySchedule().forEach(later);
     if (!schedule) return;
+    arrange(schedule);
     if (target.name.endsWith("kind")) {
       const message = field(schedule, "message_template");
       if (message && (message.value === "" || knownDefaults.has(message.value))) {
@@ -57,9 +79,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.addEventListener("input", (event) => {
     const schedule = scheduleOf(event.target);
-    if (event.target.name === "name") everySchedule().forEach(later);
+    const name = event.target.name || "";
+    if (name === "name" || (name.startsWith("caregivers-") && name.endsWith("-name"))) everySchedule().forEach(later);
     else if (schedule) later(schedule);
   });
-  document.addEventListener("formset:added", (event) => show(event.target));
-  everySchedule().forEach(show);
+  document.addEventListener("formset:added", (event) => { arrange(event.target); show(event.target); });
+  everySchedule().forEach((schedule) => { arrange(schedule); show(schedule); });
 });
