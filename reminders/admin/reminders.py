@@ -61,8 +61,8 @@ class PatientFilter(admin.SimpleListFilter):
 
 
 class ManualConfirmationForm(forms.Form):
-    method = forms.ChoiceField(
-        label=_("How did you learn it?"),
+    method = forms.ChoiceField(  # no default: a default would record how the news came without anybody saying so
+        label=_("How did the news come?"), widget=forms.RadioSelect,
         choices=[(method, Reminder.ConfirmationMethod(method).label) for method in MANUAL_METHODS],
     )
     patient_condition = forms.CharField(label=_("The patient's condition"), widget=forms.Textarea(attrs={"rows": 3}),
@@ -150,7 +150,8 @@ class ReminderAdmin(VolunteerScopedAdmin):
             else:
                 reminder.refresh_from_db()
                 self.message_user(request, refusal_text(reminder), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:reminders_reminder_changelist") + "?needs_update=yes")
+            return HttpResponseRedirect(self.back_to(request, reverse("admin:reminders_reminder_changelist")
+                                                     + "?needs_update=yes"))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Record a confirmation"),
@@ -158,6 +159,7 @@ class ReminderAdmin(VolunteerScopedAdmin):
             "original": reminder,
             "reminder": reminder,
             "form": form,
+            "cancel_url": self.back_to(request, reverse("admin:reminders_reminder_changelist") + "?needs_update=yes"),
         }
         return TemplateResponse(request, "admin/reminders/reminder/confirm.html", context)
 
