@@ -42,7 +42,8 @@ class EscalationAdmin(RecordsHandling, VolunteerScopedAdmin):
     search_fields = ["patient__name"]
     list_select_related = ["patient", "volunteer", "handled_by"]
     fields = ["patient", "rule", "what", "local_date", "raised_at", "told", "volunteer", "volunteer_told_at",
-              "passed_on_at", "coordinators_told_at", "alerts_to_staff", "handled_by", "handled_at", "handling", "handlings"]
+              "passed_on_at", "coordinators_told_at", "alerts_to_staff", "handled_by", "handled_at", "handling",
+              "handlings"]
     readonly_fields = fields
     show_full_result_count = False
     actions = ["mark_called", "mark_visited", "mark_resolved", "undo_handling"]

@@ -113,7 +113,8 @@ class Patient(DatabaseOwnedFields):
             models.Index(fields=["check_in_day", "time_zone", "check_in_time"], condition=Q(check_in_day__isnull=False),
                          name="patient_check_in_idx"),
             # Serves the tick's look for pauses that have ended: only the patients paused with an end date.
-            models.Index(fields=["paused_until"], condition=Q(paused_until__isnull=False), name="patient_pause_ends_idx"),
+            models.Index(fields=["paused_until"], condition=Q(paused_until__isnull=False),
+                         name="patient_pause_ends_idx"),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +132,7 @@ class Patient(DatabaseOwnedFields):
             return ""
         why = ": ".join(str(part) for part in [self.get_pause_kind_display(), self.pause_reason] if part)
         if self.paused_until:
-            until = _("Paused until %(date)s") % {"date": formats.date_format(self.paused_until)}
+            until = _("Paused until %(date)s") % {"date": formats.date_format(self.paused_until, "j F Y")}
         else:
             until = _("Paused until a volunteer resumes the reminders")
         return f"{until}: {why}" if why else str(until)

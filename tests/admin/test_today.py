@@ -223,3 +223,21 @@ def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per
     with django_assert_max_num_queries(19):
         response = coordinator_client.get(TODAY)
     assert len(rows_of(response)) == 3 * per_volunteer * 8
+
+
+def test_recording_a_confirmation_from_today_asks_how_the_news_came_then_comes_back(ani_client, anis_patient):
+    dose = missed(make_schedule(anis_patient), hours_ago=5)
+    page = ani_client.get(TODAY, headers={"Accept-Language": "id"}).content.decode()
+    confirm = reverse("admin:reminders_reminder_confirm", args=[dose.pk]) + f"?next={TODAY}"
+    assert f'href="{confirm}"' in page
+    form = ani_client.get(confirm, headers={"Accept-Language": "id"})
+    html = form.content.decode()
+    assert "Dari mana kabarnya datang?" in html and 'type="radio"' in html and "checked" not in html
+    assert "Kunjungan relawan" in html and "Pesan WhatsApp atau SMS dari pasien atau keluarga" in html
+    assert ani_client.post(confirm, {"patient_condition": "baik"}).status_code == 200  # no way told: not recorded
+    dose.refresh_from_db()
+    assert dose.confirmation_status == "MISSED"
+    done = ani_client.post(confirm, {"method": "CALL"}, follow=True)
+    assert done.redirect_chain == [(TODAY, 302)] and "Confirmation recorded." in done.content.decode()
+    dose.refresh_from_db()
+    assert (dose.confirmation_status, dose.confirmation_method) == ("CONFIRMED", "CALL")
