@@ -131,6 +131,8 @@ class Patient(DatabaseOwnedFields):
         if self.is_active:
             return ""
         why = ": ".join(str(part) for part in [self.get_pause_kind_display(), self.pause_reason] if part)
+        if self.pause_kind == self.PauseKind.DIED:  # no "until": nothing resumes them by itself
+            return why
         if self.paused_until:
             until = _("Paused until %(date)s") % {"date": formats.date_format(self.paused_until, "j F Y")}
         else:

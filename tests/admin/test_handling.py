@@ -69,7 +69,8 @@ def test_reached_closes_it_with_the_note_who_and_when_and_goes_back_to_today(ani
         ani, "REACHED", ani, "REACHED", "obat habis, besok diantar", True, at)
     assert today_rows(ani_client, "escalation") == []
     page = ani_client.get(reverse("admin:reminders_escalation_change", args=[escalation.pk]), headers=ID)
-    assert "obat habis, besok diantar" in page.content.decode()
+    assert "obat habis, besok diantar" in page.content.decode()  # what was done, on its page
+    assert reverse("admin:reminders_escalation_act", args=[escalation.pk, "undo_handling"]) in page.content.decode()
 
 
 def test_nobody_answered_is_an_attempt_and_the_row_stays_on_today_saying_so(ani_client, ani, escalation):
