@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reminders.admin.handling import RecordsHandling, handled_by_text
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
-from reminders.models import Escalation, Outcome, StaffProfile
+from reminders.models import Escalation, HandlingOutcome, StaffProfile
 from reminders.workspace.handling import with_attempts
 from reminders.workspace.outcomes import ROLES, describe
 from reminders.workspace.today import (
@@ -99,15 +99,16 @@ class EscalationAdmin(RecordsHandling, VolunteerScopedAdmin):
     @admin.action(description=_("Called the patient"), permissions=["change"])
     def mark_called(self, request: HttpRequest, queryset: QuerySet):
         return self.record_step(request, queryset, "mark_called", _("Called the patient"),
-                                [Outcome.REACHED, Outcome.NOT_REACHED])
+                                [HandlingOutcome.REACHED, HandlingOutcome.NOT_REACHED])
 
     @admin.action(description=_("Visited the patient"), permissions=["change"])
     def mark_visited(self, request: HttpRequest, queryset: QuerySet):
-        return self.record_step(request, queryset, "mark_visited", _("Visited the patient"), [Outcome.VISITED])
+        return self.record_step(request, queryset, "mark_visited", _("Visited the patient"),
+                                [HandlingOutcome.VISITED])
 
     @admin.action(description=_("Resolved"), permissions=["change"])
     def mark_resolved(self, request: HttpRequest, queryset: QuerySet):
-        return self.record_step(request, queryset, "mark_resolved", _("Resolved"), [Outcome.RESOLVED])
+        return self.record_step(request, queryset, "mark_resolved", _("Resolved"), [HandlingOutcome.RESOLVED])
 
 
 @admin.register(StaffProfile)

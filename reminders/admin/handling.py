@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from prima.clock import database_now
 from reminders.admin.scoping import action_form
-from reminders.models import Escalation, Outcome
+from reminders.models import Escalation, HandlingOutcome
 from reminders.workspace.handling import Row, record_handling, undo_latest, undoable_about
 from reminders.workspace.today import Action, one_tap
 
@@ -27,7 +27,7 @@ class HandlingForm(forms.Form):
 
     def __init__(self, *args, outcomes: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(outcome, Outcome(outcome).label) for outcome in outcomes]
+        self.fields["outcome"].choices = [(outcome, HandlingOutcome(outcome).label) for outcome in outcomes]
         if len(outcomes) == 1:  # the button said it already ("Visited")
             self.fields["outcome"].initial = outcomes[0]
 
@@ -65,9 +65,10 @@ class RecordsHandling(admin.ModelAdmin):
             self.message_user(request, ngettext(
                 "Recorded for %(count)d patient: %(outcome)s. You can undo it for %(minutes)d minutes.",
                 "Recorded for %(count)d patients: %(outcome)s. You can undo it for %(minutes)d minutes.", recorded) % {
-                "count": recorded, "outcome": Outcome(outcome).label, "minutes": settings.HANDLING_UNDO_MINUTES},
+                "count": recorded, "outcome": HandlingOutcome(outcome).label,
+                "minutes": settings.HANDLING_UNDO_MINUTES},
                 messages.SUCCESS)
-        if recorded and outcome == Outcome.NOT_REACHED:
+        if recorded and outcome == HandlingOutcome.NOT_REACHED:
             self.message_user(request, _("Still open: it stays on Hari ini until someone reaches the patient."),
                               messages.INFO)
         return None

@@ -57,7 +57,7 @@ class StaffNotification(models.Model):
         return f"{self.get_channel_display()} to {self.recipient or self.address} ({self.get_status_display()})"
 
 
-class Outcome(models.TextChoices):
+class HandlingOutcome(models.TextChoices):
     """What a person did about an escalation or an emergency, and how it went. NOT_REACHED is an
     attempt: the row stays open. CALLED is how a handling was stored before the outcome was
     asked (it closed the row; whether anybody answered is not known)."""
@@ -86,8 +86,6 @@ class Escalation(models.Model):
         EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
         CHECK_IN_PROBLEM = "CHECK_IN_PROBLEM", _("Weekly check-in: not well")
 
-    Handling = Outcome
-
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
                                 related_name="escalations")
     rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
@@ -113,7 +111,7 @@ class Escalation(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
-    handling = models.CharField(_("how it was handled"), max_length=16, choices=Outcome.choices, blank=True)
+    handling = models.CharField(_("how it was handled"), max_length=16, choices=HandlingOutcome.choices, blank=True)
 
     objects = EscalationQuerySet.as_manager()
 
@@ -157,7 +155,7 @@ class HandlingRecord(models.Model):
                                    blank=True, related_name="handlings")
     reply = models.ForeignKey("PatientReply", verbose_name=_("reply"), on_delete=models.CASCADE, null=True,
                               blank=True, related_name="handlings")
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=HandlingOutcome.choices)
     note = models.TextField(_("note"), blank=True)
     closed = models.BooleanField(_("closed it"), help_text=_("False for an attempt: the row stayed open."))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,

@@ -14,11 +14,12 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
 
 from prima.clock import database_now
-from reminders.models import Escalation, HandlingRecord, Outcome, PatientReply
+from reminders.models import Escalation, HandlingOutcome, HandlingRecord, PatientReply
 
 Row = Escalation | PatientReply
 # What a volunteer may record; CALLED is only how older handlings were stored.
-RECORDED = [Outcome.REACHED, Outcome.NOT_REACHED, Outcome.VISITED, Outcome.RESOLVED]
+RECORDED = [HandlingOutcome.REACHED, HandlingOutcome.NOT_REACHED, HandlingOutcome.VISITED,
+            HandlingOutcome.RESOLVED]
 
 
 def target_field(row: Row) -> str:
@@ -37,7 +38,7 @@ def record_handling(row: Row, user: AbstractBaseUser, outcome: str, note: str) -
         if locked.handled_at is not None:
             row.handled_by, row.handled_at = locked.handled_by, locked.handled_at
             return None
-        now, closes = database_now(), outcome != Outcome.NOT_REACHED
+        now, closes = database_now(), outcome != HandlingOutcome.NOT_REACHED
         record = HandlingRecord.objects.create(**{target_field(row): locked}, outcome=outcome, note=note.strip(),
                                                closed=closes, by=user, at=now)
         if closes:
