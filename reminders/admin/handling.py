@@ -96,4 +96,3 @@ class RecordsHandling(admin.ModelAdmin):
                   f" — {record.note}" if record.note else "")
                  for record in row.handlings.select_related("by")]
         return format_html_join(mark_safe("<br>"), "{} {}: {}{}", lines) or "—"
-

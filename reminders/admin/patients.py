@@ -32,8 +32,8 @@ from reminders.conversation.consent import opt_back_in, send_verification, set_v
 from reminders.outbox.devices import Move, move_patient
 from reminders.models import WEEKDAYS, Device, Patient, PatientReply, Reminder
 from reminders.phones import normalise_phone
-from reminders.workspace.today import contact_actions, one_tap, verification_actions
 from reminders.workspace.pauses import VOLUNTEER_REASONS, pause, resume
+from reminders.workspace.today import contact_actions, one_tap, verification_actions
 from reminders.workspace.volunteer_actions import next_due_at, send_todays_reminders_now
 
 COMPLIANCE_DAYS = 30
