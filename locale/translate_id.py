@@ -15,8 +15,70 @@ PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
     "why paused": "alasan dijeda",
-    "Why reminders stopped, when PRIMA paused them itself.":
-        "Mengapa pengingat berhenti, bila PRIMA sendiri yang menjedanya.",
+    # Handling recorded, pauses with a reason and an end (issue 29)
+    "about the pause": "keterangan jeda",
+    "Why reminders stopped, in the words of whoever paused them.":
+        "Mengapa pengingat berhenti, dengan kata-kata orang yang menjedanya.",
+    "paused up to and including": "dijeda sampai dengan",
+    "The last day without reminders, in the patient's zone: they resume by themselves the day after. Empty: until a "
+    "volunteer resumes them.":
+        "Hari terakhir tanpa pengingat, menurut zona waktu pasien: pengingat berjalan lagi dengan sendirinya keesokan "
+        "harinya. Kosong: sampai relawan melanjutkannya.",
+    "In hospital": "Dirawat di rumah sakit",
+    "Away from home": "Sedang bepergian",
+    "Treatment stopped or changed by the doctor": "Pengobatan dihentikan atau diubah dokter",
+    "The patient or family asked": "Atas permintaan pasien atau keluarga",
+    "The patient died": "Pasien meninggal dunia",
+    "Other reason": "Alasan lain",
+    "Paused until %(date)s": "Dijeda sampai %(date)s",
+    "Paused until a volunteer resumes the reminders": "Dijeda sampai relawan melanjutkan pengingat",
+    "Why are the reminders paused?": "Mengapa pengingat dijeda?",
+    "In a few words (optional)": "Keterangan singkat (boleh kosong)",
+    "E.g. which hospital, or what the doctor said.": "Misalnya rumah sakit mana, atau apa kata dokter.",
+    "Last day without reminders (optional)": "Hari terakhir tanpa pengingat (boleh kosong)",
+    "Reminders start again by themselves the day after, in the patient's zone. Empty: until a volunteer resumes them.":
+        "Pengingat berjalan lagi dengan sendirinya keesokan harinya, menurut zona waktu pasien. Kosong: sampai relawan "
+        "melanjutkannya.",
+    "This day is past already: choose today or a later day, or leave it empty.":
+        "Tanggal ini sudah lewat: pilih hari ini atau sesudahnya, atau biarkan kosong.",
+    "Say in a few words why.": "Tuliskan alasannya secara singkat.",
+    "Change the pause": "Ubah jeda",
+    "reminders on": "pengingat berjalan",
+    "While paused, no reminder is sent, and none is sent late afterwards.":
+        "Selama dijeda, tidak ada pengingat yang dikirim, dan sesudahnya pun tidak ada yang dikirim terlambat.",
+    "Reminders paused": "Pengingat dijeda",
+    "Reached the patient or family": "Berhasil dihubungi (pasien atau keluarga)",
+    "Tried, nobody answered": "Sudah dicoba, tidak ada yang menjawab",
+    "Called the patient (outcome not recorded)": "Sudah menelepon pasien (hasilnya tidak dicatat)",
+    "outcome": "hasil",
+    "closed it": "menutupnya",
+    "False for an attempt: the row stayed open.": "Tidak, bila baru dicoba: barisnya tetap terbuka.",
+    "by": "oleh",
+    "at": "pada",
+    "handling": "penanganan",
+    "handlings": "penanganan",
+    "What happened?": "Apa hasilnya?",
+    "Note (optional)": "Catatan (boleh kosong)",
+    "note": "catatan",
+    "Save": "Simpan",
+    "What was done or agreed, for whoever looks next.": "Apa yang dilakukan atau disepakati, untuk yang melihat berikutnya.",
+    "%(who)s, %(when)s": "%(who)s, %(when)s",
+    "%(row)s: already handled by %(by)s; nothing changed.": "%(row)s: sudah ditangani oleh %(by)s; tidak ada yang diubah.",
+    "Recorded for %(count)d patient: %(outcome)s. You can undo it for %(minutes)d minutes.":
+        "Dicatat untuk %(count)d pasien: %(outcome)s. Anda bisa membatalkannya selama %(minutes)d menit.",
+    "Still open: it stays on Hari ini until someone reaches the patient.":
+        "Masih terbuka: tetap ada di Hari ini sampai ada yang berhasil menghubungi pasien.",
+    "Undo what I just recorded": "Batalkan yang baru saja saya catat",
+    "Undone: %(count)d, back as they were.": "Dibatalkan: %(count)d, kembali seperti semula.",
+    "Nothing to undo: only what you recorded in the last %(minutes)d minutes can be undone.":
+        "Tidak ada yang bisa dibatalkan: hanya yang Anda catat dalam %(minutes)d menit terakhir.",
+    "Undo": "Urungkan",
+    "what was done": "yang sudah dilakukan",
+    "Tried %(count)d time(s), nobody answered; last at %(when)s":
+        "Sudah dicoba %(count)d kali, tidak ada yang menjawab; terakhir pukul %(when)s",
+    "Just recorded": "Baru saja dicatat",
+    "How did the news come?": "Dari mana kabarnya datang?",
+    "WhatsApp or text message from the patient or family": "Pesan WhatsApp atau SMS dari pasien atau keluarga",
     "Death told": "Kabar meninggal dunia",
     "Thanks or acknowledgement": "Terima kasih atau tanda setuju",
     "Voice note or attachment": "Pesan suara atau lampiran",
@@ -192,7 +254,6 @@ INDONESIAN = {
     "follow-up": "tindak lanjut",
     "Needs update (sent, not confirmed)": "Perlu diperbarui (terkirim, belum dikonfirmasi)",
     "patient": "pasien",
-    "How did you learn it?": "Dari mana Anda mengetahuinya?",
     "The patient's condition": "Kondisi pasien",
     "Follow-up needed": "Perlu tindak lanjut",
     "kind": "jenis",
@@ -318,7 +379,6 @@ INDONESIAN = {
     "Day": "Hari",
     "Reminders": "Pengingat",
     "Replies": "Balasan",
-    "Patients:": "Pasien:",
     "Cancel": "Batal",
     "Record the confirmation": "Catat konfirmasi",
     "Verified by hand": "Diverifikasi manual",

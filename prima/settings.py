@@ -372,6 +372,8 @@ ESCALATION_MISSED_IN_A_ROW = _number("ESCALATION_MISSED_IN_A_ROW", 2)
 ESCALATION_NOT_YET_ON_ONE_DOSE = _number("ESCALATION_NOT_YET_ON_ONE_DOSE", 2)
 ESCALATION_EMERGENCY_UNHANDLED_MINUTES = _number("ESCALATION_EMERGENCY_UNHANDLED_MINUTES", 30)
 ESCALATION_TO_COORDINATORS_MINUTES = _number("ESCALATION_TO_COORDINATORS_MINUTES", 60)
+# What a volunteer recorded about an escalation or an emergency can be undone this long after.
+HANDLING_UNDO_MINUTES = _number("HANDLING_UNDO_MINUTES", 5)
 # The weekly check-in (reminders/conversation/check_ins.py): asked at the patient's time, or up to this many
 # hours later when nothing ran then (later, it waits for next week); answered within the window.
 CHECK_IN_CATCH_UP_HOURS = _number("CHECK_IN_CATCH_UP_HOURS", 6)

@@ -4,7 +4,8 @@
   RETENTION_MESSAGES_DAYS after they were queued, unless their dose is still open; a staff
   notification that was sent as one keeps its outcome.
 - Patient replies older than RETENTION_REPLIES_DAYS, unless a volunteer still has to read one,
-  its dose is still open, or a notification about it is not sent yet; its notifications go with it.
+  its dose is still open, or a notification about it is not sent yet; its notifications and what
+  was recorded as done about it go with it.
 
 Doses (`Reminder`) are never deleted: they are the compliance record and the volunteers'
 history, and carry what compliance needs of their message (`sent_at`) and reply
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db.models import Sum
 
 from prima.retention import Prunable
-from reminders.models import Message, PatientReply, PrunedMessageTally, Reminder, StaffNotification
+from reminders.models import HandlingRecord, Message, PatientReply, PrunedMessageTally, Reminder, StaffNotification
 
 ENDED = [Message.Status.SENT, Message.Status.DELIVERED, Message.Status.READ, Message.Status.FAILED,
          Message.Status.CANCELLED]
@@ -62,7 +63,7 @@ def messages() -> Prunable:
 
 def replies() -> Prunable:
     table = PatientReply._meta.db_table
-    notifications = StaffNotification._meta.db_table
+    notifications, handlings = StaffNotification._meta.db_table, HandlingRecord._meta.db_table
     return Prunable(
         name="replies",
         table=table,
@@ -73,8 +74,9 @@ def replies() -> Prunable:
             f" AND NOT EXISTS (SELECT 1 FROM {notifications} n WHERE n.reply_id = {table}.id"
             f" AND n.status = '{StaffNotification.Status.PENDING}')"
         ),
-        # The foreign key is Django's CASCADE, not the database's: its rows go in the same statement.
-        before=f", notifications AS (DELETE FROM {notifications} WHERE reply_id IN (SELECT id FROM doomed))",
+        # The foreign keys are Django's CASCADE, not the database's: their rows go in the same statement.
+        before=(f", notifications AS (DELETE FROM {notifications} WHERE reply_id IN (SELECT id FROM doomed))"
+                f", handlings AS (DELETE FROM {handlings} WHERE reply_id IN (SELECT id FROM doomed))"),
     )
 
 

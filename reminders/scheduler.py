@@ -17,6 +17,7 @@ from reminders.backends import BaseWhatsAppBackend
 from reminders.conversation.check_ins import ask_due_check_ins
 from reminders.conversation.consent import expire_verifications
 from reminders.workspace.escalations import raise_escalations
+from reminders.workspace.pauses import resume_ended_pauses
 from reminders.doses.materialise import close_overdue_doses, create_due_doses, schedule_edited
 from reminders.health import record_tick, record_tick_failure
 from reminders.models import Message, ReminderSchedule, SendingPause
@@ -44,6 +45,7 @@ def tick() -> Counter:
     stats: Counter = Counter()
     failures = []
     steps = [
+        ("patients' pauses ended", lambda: Counter(pauses_ended=resume_ended_pauses(now))),
         ("schedule edits", lambda: schedule_edited(now)),
         ("due doses", lambda: create_due_doses(now)),
         ("overdue doses", lambda: Counter(missed=close_overdue_doses(now))),

@@ -208,9 +208,9 @@ def check_today(browser: AdminBrowser, problems: list[str]) -> None:
 
 
 def volunteers_day(browser: AdminBrowser, username: str, screen: Screen, screenshots: Path) -> list[str]:
-    """Log in and land on today; open the emergency, see the number to call, mark it handled;
-    enrol a patient with a schedule through the forms; record a manual confirmation of the missed
-    dose; open compliance. Every page is checked (check_page); returns what was wrong. The today
+    """Log in and land on today; open the emergency, see the number to call, mark it handled
+    saying what happened; enrol a patient with a schedule through the forms; record a manual
+    confirmation of the missed dose (saying how the news came), back on today; open compliance. Every page is checked (check_page); returns what was wrong. The today
     page is saved as today-<screen>.png in `screenshots`, and on a laptop the patient list and
     compliance as patients.png and compliance.png."""
     problems: list[str] = []
@@ -223,7 +223,11 @@ def volunteers_day(browser: AdminBrowser, username: str, screen: Screen, screens
     browser.click("li.today-emergency a.button[href*='/patientreply/']", ready="body.change-form")
     browser.find("a.button[href='tel:+6281210000000']")  # Ibu Sari's number, one tap away
     check_page(browser, problems)
-    browser.click("form.one-tap[action*='/act/mark_handled/'] button", ready=".messagelist .success")
+    browser.click("form.one-tap[action*='/act/mark_handled/'] button", ready="form.action-mark_handled")
+    check_page(browser, problems)  # what happened: no outcome chosen for her
+    browser.find("input[name=outcome][value=REACHED]").click()
+    browser.type("note", "Sudah ditelepon, dibawa ke puskesmas")
+    browser.click("form.action-mark_handled input[type=submit]", ready=".messagelist .success")
     check_page(browser, problems)
 
     browser.click(".prima-menu a[href$='/reminders/patient/']", ready="body.change-list")
@@ -244,10 +248,10 @@ def volunteers_day(browser: AdminBrowser, username: str, screen: Screen, screens
     browser.click(".prima-menu a:first-child", ready="body.today")
     if browser.driver.find_elements(By.CSS_SELECTOR, "li.today-emergency"):
         problems.append("the emergency marked handled is still on today")
-    browser.click("li.today-missed a.button[href$='/confirm/']", ready="select[name=method]")
+    browser.click("li.today-missed a.button[href*='/confirm/']", ready="input[name=method]")
     check_page(browser, problems)
-    browser.find("select[name=method] option[value=CALL]").click()
-    browser.click("#content form input[type=submit]", ready=".messagelist .success")
+    browser.find("input[name=method][value=CALL]").click()
+    browser.click("#content form input[type=submit]", ready="body.today .messagelist .success")  # back on today
     check_page(browser, problems)
 
     browser.click(".prima-menu a[href$='/reminders/patient/']", ready="body.change-list")

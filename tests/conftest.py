@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from reminders.backends import _backend_for, locmem
 
@@ -31,6 +32,15 @@ def fresh_backend():
     _backend_for.cache_clear()
     yield
     _backend_for.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def language_of_no_request():
+    """Each test starts in the settings' language: a request asking for Indonesian leaves it on
+    the thread (LocaleMiddleware does not reset it), where a later test's code outside any request
+    would speak it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

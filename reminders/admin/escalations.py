@@ -1,5 +1,6 @@
 """Escalations (patients a rule says need a person) and the staff WhatsApp numbers they are
-sent to. Handling one records who did it and how: called, visited, resolved."""
+sent to. Handling one records what happened (reached, nobody answered, visited, resolved), a
+note, who and when; "nobody answered" keeps it open (reminders/admin/handling.py)."""
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -8,13 +9,15 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from reminders.workspace import escalations
+from reminders.admin.handling import RecordsHandling, handled_by_text
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link
-from reminders.models import Escalation, StaffProfile
+from reminders.models import Escalation, HandlingOutcome, StaffProfile
+from reminders.workspace.handling import with_attempts
 from reminders.workspace.outcomes import ROLES, describe
-from reminders.workspace.today import contact_actions, escalation_actions, escalation_told, with_telling
+from reminders.workspace.today import (
+    attempts_text, contact_actions, escalation_actions, escalation_told, with_telling,
+)
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -33,17 +36,18 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(VolunteerScopedAdmin):
+class EscalationAdmin(RecordsHandling, VolunteerScopedAdmin):
     list_display = ["raised_at", "patient_name", "what", "volunteer", "told", "handled"]
     phone_columns = ["raised_at", "patient_name", "what", "told", "handled"]
     list_filter = [OpenFilter, "rule"]
     search_fields = ["patient__name"]
     list_select_related = ["patient", "volunteer", "handled_by"]
     fields = ["patient", "rule", "what", "local_date", "raised_at", "told", "volunteer", "volunteer_told_at",
-              "passed_on_at", "coordinators_told_at", "alerts_to_staff", "handled_by", "handled_at", "handling"]
+              "passed_on_at", "coordinators_told_at", "alerts_to_staff", "handled_by", "handled_at", "handling",
+              "handlings"]
     readonly_fields = fields
     show_full_result_count = False
-    actions = ["mark_called", "mark_visited", "mark_resolved"]
+    actions = ["mark_called", "mark_visited", "mark_resolved", "undo_handling"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -61,7 +65,7 @@ class EscalationAdmin(VolunteerScopedAdmin):
         return escalation.what
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return with_telling(super().get_queryset(request))
+        return with_attempts(with_telling(super().get_queryset(request)), "escalation")
 
     @admin.display(description=_("staff told"))
     def told(self, escalation: Escalation) -> str:
@@ -86,31 +90,26 @@ class EscalationAdmin(VolunteerScopedAdmin):
     @admin.display(description=_("handled"))
     def handled(self, escalation: Escalation) -> str:
         if escalation.handled_at is None:
-            return _("waiting")
-        return (f"{escalation.handled_by or '?'}: {escalation.get_handling_display()}, "
-                f"{localize(template_localtime(escalation.handled_at))}")
+            return attempts_text(escalation) or _("waiting")
+        return f"{escalation.get_handling_display()}: {handled_by_text(escalation)}"
 
     def page_actions(self, request: HttpRequest, escalation: Escalation) -> list:
         handle = escalation_actions(escalation) if escalation.handled_at is None else []
-        return [*contact_actions(escalation.patient, primary=True), *handle]
-
-    def _handle(self, request: HttpRequest, queryset: QuerySet, how: str) -> None:
-        handled = escalations.handle(queryset, request.user, how)
-        told = ngettext("%(count)d escalation marked as handled by you.",
-                        "%(count)d escalations marked as handled by you.", handled)
-        self.message_user(request, told % {"count": handled}, messages.SUCCESS)
+        return [*contact_actions(escalation.patient, primary=True), *handle, *self.undo_actions(request, escalation)]
 
     @admin.action(description=_("Called the patient"), permissions=["change"])
-    def mark_called(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._handle(request, queryset, Escalation.Handling.CALLED)
+    def mark_called(self, request: HttpRequest, queryset: QuerySet):
+        return self.record_step(request, queryset, "mark_called", _("Called the patient"),
+                                [HandlingOutcome.REACHED, HandlingOutcome.NOT_REACHED])
 
     @admin.action(description=_("Visited the patient"), permissions=["change"])
-    def mark_visited(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._handle(request, queryset, Escalation.Handling.VISITED)
+    def mark_visited(self, request: HttpRequest, queryset: QuerySet):
+        return self.record_step(request, queryset, "mark_visited", _("Visited the patient"),
+                                [HandlingOutcome.VISITED])
 
     @admin.action(description=_("Resolved"), permissions=["change"])
-    def mark_resolved(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._handle(request, queryset, Escalation.Handling.RESOLVED)
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet):
+        return self.record_step(request, queryset, "mark_resolved", _("Resolved"), [HandlingOutcome.RESOLVED])
 
 
 @admin.register(StaffProfile)

@@ -26,7 +26,7 @@ from reminders.admin.caregivers import CaregiverFormSet, CaregiverInline
 from reminders.admin.schedules import (
     ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_caregivers_will_not_get,
 )
-from reminders.admin.scoping import VolunteerScopedAdmin, report_refusals, sees_all_patients
+from reminders.admin.scoping import VolunteerScopedAdmin, action_form, report_refusals, sees_all_patients
 from reminders.admin.team import report_tellings
 from reminders.clocks import patient_time
 from reminders.workspace.charts import daily_chart
@@ -37,6 +37,7 @@ from reminders.models import WEEKDAYS, ZONE_NAMES, Device, Patient, PatientReply
 from reminders.outbox.assignments import tell_assignment
 from reminders.workspace import team
 from reminders.workspace.roles import volunteer_choices, volunteers_only
+from reminders.workspace.pauses import VOLUNTEER_REASONS, pause, resume
 from reminders.workspace.today import contact_actions, one_tap, verification_actions
 from reminders.workspace.volunteer_actions import next_due_at, send_todays_reminders_now
 
@@ -116,6 +117,29 @@ class VerificationNoteForm(forms.Form):
                            help_text=_("How the patient answered, e.g. on a home visit. Saved in the patient's notes."))
 
 
+class PauseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Why are the reminders paused?"), widget=forms.RadioSelect,
+                             choices=[(kind.value, kind.label) for kind in VOLUNTEER_REASONS])
+    reason = forms.CharField(label=_("In a few words (optional)"), max_length=200, required=False,
+                             help_text=_("E.g. which hospital, or what the doctor said."))
+    until = forms.DateField(label=_("Last day without reminders (optional)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            help_text=_("Reminders start again by themselves the day after, in the patient's zone. "
+                                        "Empty: until a volunteer resumes them."))
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until is not None and until < timezone.localdate():
+            raise ValidationError(_("This day is past already: choose today or a later day, or leave it empty."))
+        return until
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Patient.PauseKind.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say in a few words why."))
+        return data
+
+
 class MoveDeviceForm(forms.Form):
     device = forms.ModelChoiceField(label=_("WhatsApp device"), queryset=Device.objects.filter(is_active=True),
                                     help_text=_("Only active devices are listed."))
@@ -177,7 +201,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     SYSTEM = ["verification_sent_at", "verification_answered_at", "verification_expires_at", "verification_attempts",
               "opt_out_method", "opt_in_method", "reachable_since", "created_at"]
     CHECK_IN = ["check_in_day", "check_in_time"]
-    readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins", "pause_reason"]
+    readonly_fields = [*CONSENT, *SYSTEM, "next_check_in", "recent_check_ins", "reminders_paused"]
     actions = ["send_verification_question", "verify_by_hand", "decline_by_hand", "pause_reminders",
                "resume_reminders", "opt_back_in", "send_todays_reminders", "move_to_device", "assign_to_volunteer"]
 
@@ -200,8 +224,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             return [(None, {"fields": ["name", "phone", "time_zone", *assigns, "notes"]}),
                     (_("Weekly check-in"), {"fields": self.CHECK_IN})]
         return [
-            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "is_active",
-                               *(["pause_reason"] if obj.pause_reason else []), "notes"]}),
+            (None, {"fields": ["name", "phone", "time_zone", "volunteer", "reminders_paused", "notes"]}),
             (_("Consent"), {"fields": self.CONSENT}),
             (_("Weekly check-in"), {"fields": [*self.CHECK_IN, "next_check_in", "recent_check_ins"]}),
             *([(_("WhatsApp device"), {"fields": ["device"]})] if sees_all_patients(request.user) else []),
@@ -266,6 +289,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
             state = [one_tap("patient", patient.pk, "opt_back_in", _("Opt back in"))]
         elif not patient.is_active:
             state = [one_tap("patient", patient.pk, "resume_reminders", _("Resume reminders"))]
+            if patient.pause_kind != Patient.PauseKind.DIED:
+                state.append(one_tap("patient", patient.pk, "pause_reminders", _("Change the pause")))
         elif patient.can_receive_reminders:
             state = [one_tap("patient", patient.pk, "send_todays_reminders", _("Send today's reminders now")),
                      one_tap("patient", patient.pk, "pause_reminders", _("Pause reminders"))]
@@ -276,6 +301,11 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     @admin.display(description=_("reminders"), ordering="reminders_state")
     def reminders_state(self, patient: Patient) -> str:
         return REMINDERS_STATE_LABELS[patient.reminders_state]
+
+    @admin.display(description=_("reminders"))
+    def reminders_paused(self, patient: Patient) -> str:
+        """Paused, why and until when; or that they are on (opting out and consent are shown apart)."""
+        return patient.pause_text or _("Active")
 
     @admin.display(description=_("next reminder"))
     def next_reminder(self, patient: Patient) -> str | None:
@@ -336,17 +366,8 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
     def _action_form(self, request, queryset, form: forms.Form, action: str, title: str, now, explanation: str = ""):
         """The page between choosing an action and applying it: the patients, what each has now
         (`now(patient)`), and the form the action needs."""
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "patients": [(patient, now(patient)) for patient in queryset],
-            "explanation": explanation,
-            "form": form,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/reminders/patient/action_form.html", context)
+        rows = [(patient, patient.pk, now(patient)) for patient in queryset]
+        return action_form(self, request, rows, form, action, title, explanation)
 
     def _verification_by_hand(self, request, queryset, verified: bool, action: str, title: str):
         """Two steps: a page asking for a note, then the change with who and when in the notes."""
@@ -372,13 +393,22 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         return self._verification_by_hand(request, queryset, False, "decline_by_hand", _("Decline by hand"))
 
     @admin.action(description=_("Pause reminders"))
-    def pause_reminders(self, request, queryset) -> None:
-        paused = queryset.filter(is_active=True).update(is_active=False)
-        self.message_user(request, _("Reminders paused for %(count)d patient(s).") % {"count": paused})
+    def pause_reminders(self, request, queryset):
+        """Asks why and until when, then pauses (a pause on already gets the new reason and end)."""
+        form = PauseForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            data = form.cleaned_data
+            paused = pause(queryset, data["kind"], data["reason"], data["until"])
+            self.message_user(request, _("Reminders paused for %(count)d patient(s).") % {"count": paused},
+                              messages.SUCCESS)
+            return None
+        return self._action_form(request, queryset, form, "pause_reminders", _("Pause reminders"),
+                                 lambda patient: patient.pause_text or _("reminders on"),
+                                 _("While paused, no reminder is sent, and none is sent late afterwards."))
 
     @admin.action(description=_("Resume reminders"))
     def resume_reminders(self, request, queryset) -> None:
-        resumed = queryset.filter(is_active=False).update(is_active=True, pause_reason="")
+        resumed = resume(queryset)
         self.message_user(request, _("Reminders resumed for %(count)d patient(s).") % {"count": resumed})
 
     @admin.action(description=_("Opt back in (the patient asked a volunteer)"))

@@ -61,8 +61,8 @@ class PatientFilter(admin.SimpleListFilter):
 
 
 class ManualConfirmationForm(forms.Form):
-    method = forms.ChoiceField(
-        label=_("How did you learn it?"),
+    method = forms.ChoiceField(  # no default: a default would record how the news came without anybody saying so
+        label=_("How did the news come?"), widget=forms.RadioSelect,
         choices=[(method, Reminder.ConfirmationMethod(method).label) for method in MANUAL_METHODS],
     )
     patient_condition = forms.CharField(label=_("The patient's condition"), widget=forms.Textarea(attrs={"rows": 3}),
@@ -139,11 +139,13 @@ class ReminderAdmin(VolunteerScopedAdmin):
         ]
 
     def confirm_view(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
-        """A volunteer's manual confirmation; refused when the patient has answered already."""
+        """A volunteer's manual confirmation; refused when the patient has answered already. Then
+        back where the button was (`next`: Hari ini), else to the list of reminders needing an update."""
         reminder = get_object_or_404(self.get_queryset(request), pk=reminder_id)
         if not self.has_change_permission(request, reminder):
             raise Http404
         form = ManualConfirmationForm(request.POST or None)
+        back = self.back_to(request, reverse("admin:reminders_reminder_changelist") + "?needs_update=yes")
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             if confirm_by_volunteer(reminder, request.user, data["method"], data["patient_condition"],
@@ -152,7 +154,7 @@ class ReminderAdmin(VolunteerScopedAdmin):
             else:
                 reminder.refresh_from_db()
                 self.message_user(request, refusal_text(reminder), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:reminders_reminder_changelist") + "?needs_update=yes")
+            return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Record a confirmation"),
@@ -160,6 +162,7 @@ class ReminderAdmin(VolunteerScopedAdmin):
             "original": reminder,
             "reminder": reminder,
             "form": form,
+            "cancel_url": back,
         }
         return TemplateResponse(request, "admin/reminders/reminder/confirm.html", context)
 

@@ -2,16 +2,16 @@
 and who was told about each."""
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.formats import localize
-from django.utils.timezone import template_localtime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reminders.admin.handling import RecordsHandling, handled_by_text
 from reminders.admin.scoping import VolunteerScopedAdmin, patient_link, told
 from reminders.models import PatientReply, StaffNotification
+from reminders.workspace.handling import RECORDED, with_attempts
 from reminders.workspace.outcomes import ROLES
-from reminders.workspace.today import contact_actions, one_tap
+from reminders.workspace.today import attempts_text, contact_actions, one_tap
 
 
 class InboxFilter(admin.SimpleListFilter):
@@ -65,7 +65,7 @@ class StaffNotificationInline(admin.TabularInline):
 
 
 @admin.register(PatientReply)
-class PatientReplyAdmin(VolunteerScopedAdmin):
+class PatientReplyAdmin(RecordsHandling, VolunteerScopedAdmin):
     inlines = [StaffNotificationInline]
     list_display = ["received_at", "urgency", "patient_name", "written_by", "understood_as", "text", "outcome_text",
                     "handled"]
@@ -75,10 +75,10 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["patient", "caregiver", "handled_by", "check_in"]
     fields = ["patient", "written_by", "reminder", "text", "understood_as", "outcome_text", "received_at", "arrived_at",
-              "acknowledged", "needs_attention", "urgent", "handled_by", "handled_at"]
+              "acknowledged", "needs_attention", "urgent", "handled_by", "handled_at", "handlings"]
     readonly_fields = fields
     show_full_result_count = False
-    actions = ["mark_handled"]
+    actions = ["mark_handled", "undo_handling"]
 
     outcome_text = told(PatientReply, "outcome")
 
@@ -89,6 +89,9 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
             return _("Weekly check-in: %(answer)s") % {
                 "answer": reply.check_in.get_answer_display() or _("waiting")}
         return reply.get_intent_display()
+
+    def get_queryset(self, request):
+        return with_attempts(super().get_queryset(request), "reply")
 
     def get_ordering(self, request):
         return ["-urgent", "received_at"]
@@ -121,17 +124,21 @@ class PatientReplyAdmin(VolunteerScopedAdmin):
     @admin.display(description=_("handled"))
     def handled(self, reply: PatientReply) -> str:
         if reply.handled_at is None:
-            return "—" if not reply.needs_attention else _("waiting")
-        return f"{reply.handled_by or '?'}, {localize(template_localtime(reply.handled_at))}"
+            return "—" if not reply.needs_attention else attempts_text(reply) or _("waiting")
+        return handled_by_text(reply)
 
     def page_actions(self, request, reply: PatientReply) -> list:
         """Call the patient at once from an emergency's page, then say it was handled."""
         handle = [one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled"))] if (
             reply.handled_at is None) else []
-        return [*contact_actions(reply.patient, primary=reply.urgent), *handle]
+        return [*contact_actions(reply.patient, primary=reply.urgent), *handle, *self.undo_actions(request, reply)]
 
     @admin.action(description=_("Mark as handled"), permissions=["change"])
-    def mark_handled(self, request, queryset) -> None:
+    def mark_handled(self, request, queryset):
+        """An emergency asks what was done (and "nobody answered" keeps it open); a reply only
+        to read is handled in one tap."""
+        if queryset.filter(urgent=True).exists():
+            return self.record_step(request, queryset, "mark_handled", _("Mark as handled"), RECORDED)
         handled = queryset.filter(handled_at__isnull=True).update(handled_by=request.user, handled_at=timezone.now())
         told = ngettext("%(count)d reply marked as handled by you.", "%(count)d replies marked as handled by you.",
                         handled)

@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import SimpleTemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -199,13 +199,26 @@ class VolunteerScopedAdmin(admin.ModelAdmin):
         function, _name, _description = chosen
         return function(self, request, rows) or HttpResponseRedirect(self.back_to(request))
 
-    def back_to(self, request: HttpRequest) -> str:
-        """`next` when it is a page of this site, else this model's list."""
+    def back_to(self, request: HttpRequest, otherwise: str = "") -> str:
+        """`next` when it is a page of this site (the page whose button led here: Hari ini, the
+        row's page), else `otherwise`, else this model's list."""
         wanted = request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
             return wanted
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return otherwise or reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+
+def action_form(model_admin: VolunteerScopedAdmin, request: HttpRequest, rows: list[tuple], form,
+                action: str, title: str, explanation: str = "", submit_label: str = "") -> TemplateResponse:
+    """The page between choosing an action that needs a form and applying it: the rows as
+    (name, pk, what they have now), the form, and a way back to where the user came from."""
+    context = {
+        **model_admin.admin_site.each_context(request), "title": title, "opts": model_admin.opts, "rows": rows,
+        "explanation": explanation, "form": form, "action": action, "submit_label": submit_label,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "cancel_url": model_admin.back_to(request),
+    }
+    return TemplateResponse(request, "admin/reminders/action_form.html", context)
 
 
 def report_refusals(model_admin: admin.ModelAdmin, request: HttpRequest, refusals: list[str]) -> None:

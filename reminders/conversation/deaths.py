@@ -1,6 +1,7 @@
 """A family telling PRIMA that the patient died: never read as a dose taken or a refusal.
 
-The patient's reminders stop at once (paused with the reason, nothing deleted: the doses still
+The patient's reminders stop at once and for good (paused as DIED, with the reason and no end
+date, so nothing resumes them by itself; nothing deleted: the doses still
 open close as cancelled, everything queued is refused by the send-time double-check because the
 patient is paused), the writer is answered with condolences once, and the volunteer hears of
 it at once (`notify_staff`), with the writer's words and number on Hari ini. Like an
@@ -39,11 +40,14 @@ def handle_death(patient: Patient, text: str, received_at: datetime, arrived_at:
     )
     told_already = patient.replies.filter(intent=PatientReply.Intent.DEATH, acknowledged=True).exists()
     outcome = []
-    if certain and patient.is_active:
-        patient.is_active, patient.pause_reason = False, pause_reason(patient, caregiver, received_at)
-        patient.save(update_fields=["is_active", "pause_reason"])
-        closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
-        outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")
+    if certain and patient.pause_kind != Patient.PauseKind.DIED:  # also a patient paused for a while already
+        was_active = patient.is_active
+        patient.is_active, patient.pause_kind, patient.paused_until = False, Patient.PauseKind.DIED, None
+        patient.pause_reason = pause_reason(patient, caregiver, received_at)
+        patient.save(update_fields=["is_active", "pause_kind", "paused_until", "pause_reason"])
+        if was_active:
+            closed = Reminder.objects.filter(patient=patient).open().close(Reminder.Confirmation.CANCELLED, REASON)
+            outcome.append(f"reminders paused; {len(closed)} open dose(s) cancelled")
     if not told_already:
         notifications = notify_staff(reply, unsure=not certain)
         if answer:  # naming the patient only when we know which one died

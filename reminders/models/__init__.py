@@ -25,15 +25,18 @@ from reminders.models.people import (
 )
 from reminders.models.replies import PatientReply, PatientReplyQuerySet
 from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
-from reminders.models.staff import Escalation, EscalationQuerySet, StaffNotification
+from reminders.models.staff import (
+    Escalation, EscalationQuerySet, HandlingOutcome, HandlingRecord, StaffNotification,
+)
 from reminders.models.system import SchedulerHeartbeat
 
 __all__ = [
     "CAREGIVER_PHONE_TAKEN", "NOTICE_HELD", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
     "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
     "DeviceState",
-    "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",
-    "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
+    "Escalation", "EscalationQuerySet", "HandlingOutcome", "HandlingRecord", "Message", "MessageQuerySet", "Patient",
+    "PatientQuerySet", "PatientReply", "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal",
+    "Reminder", "ReminderQuerySet",
     "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
     "StaffProfile", "Volunteer", "WeekdaysField",
     "catch_up_start", "every_weekday", "staff_name", "too_late_text", "validate_printable", "validate_time_zone",

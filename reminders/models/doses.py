@@ -330,7 +330,7 @@ class Reminder(models.Model):
         CAREGIVER_REPLY = "CAREGIVER_REPLY", _("Caregiver's reply")
         VISIT = "VISIT", _("Volunteer visit")
         CALL = "CALL", _("Phone call")
-        MESSAGE = "MESSAGE", _("Message")
+        MESSAGE = "MESSAGE", _("WhatsApp or text message from the patient or family")
 
     class AppointmentAnswer(models.TextChoices):
         ATTENDING = "ATTENDING", _("Attending")

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models.fields import (
@@ -32,6 +32,14 @@ class Patient(DatabaseOwnedFields):
         VERIFIED = "VERIFIED", _("Verified")
         DECLINED = "DECLINED", _("Declined")
         EXPIRED = "EXPIRED", _("Expired")
+
+    class PauseKind(models.TextChoices):
+        HOSPITAL = "HOSPITAL", _("In hospital")
+        AWAY = "AWAY", _("Away from home")
+        TREATMENT = "TREATMENT", _("Treatment stopped or changed by the doctor")
+        ASKED = "ASKED", _("The patient or family asked")
+        DIED = "DIED", _("The patient died")
+        OTHER = "OTHER", _("Other reason")
 
     class ConsentMethod(models.TextChoices):
         PATIENT_REPLY = "PATIENT_REPLY", _("Patient's reply")
@@ -67,8 +75,14 @@ class Patient(DatabaseOwnedFields):
     opted_in_at = models.DateTimeField(_("opted back in at"), null=True, blank=True)
     opt_in_method = models.CharField(_("opted back in by"), max_length=16, choices=ConsentMethod.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    pause_reason = models.CharField(_("why paused"), max_length=200, blank=True, default="", db_default="",
-                                    help_text=_("Why reminders stopped, when PRIMA paused them itself."))
+    pause_kind = models.CharField(_("why paused"), max_length=16, choices=PauseKind.choices, blank=True, default="",
+                                  db_default="")
+    pause_reason = models.CharField(_("about the pause"), max_length=200, blank=True, default="", db_default="",
+                                    help_text=_("Why reminders stopped, in the words of whoever paused them."))
+    paused_until = models.DateField(
+        _("paused up to and including"), null=True, blank=True,
+        help_text=_("The last day without reminders, in the patient's zone: they resume by themselves the day after. "
+                    "Empty: until a volunteer resumes them."))
     # The weekly "how are you?" (reminders/conversation/check_ins.py): the patient's own weekday and time.
     check_in_day = models.PositiveSmallIntegerField(
         _("weekly check-in day"), choices=WEEKDAYS, null=True, blank=True,
@@ -101,6 +115,9 @@ class Patient(DatabaseOwnedFields):
             # Serves the tick's look for weekly check-ins due: only the patients who have one.
             models.Index(fields=["check_in_day", "time_zone", "check_in_time"], condition=Q(check_in_day__isnull=False),
                          name="patient_check_in_idx"),
+            # Serves the tick's look for pauses that have ended: only the patients paused with an end date.
+            models.Index(fields=["paused_until"], condition=Q(paused_until__isnull=False),
+                         name="patient_pause_ends_idx"),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +126,21 @@ class Patient(DatabaseOwnedFields):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def pause_text(self) -> str:
+        """"Paused until 10 Dec 2026: In hospital: kidney" for the patient's page and Hari ini; "" when
+        not paused."""
+        if self.is_active:
+            return ""
+        why = ": ".join(str(part) for part in [self.get_pause_kind_display(), self.pause_reason] if part)
+        if self.pause_kind == self.PauseKind.DIED:  # no "until": nothing resumes them by itself
+            return why
+        if self.paused_until:
+            until = _("Paused until %(date)s") % {"date": formats.date_format(self.paused_until, "j F Y")}
+        else:
+            until = _("Paused until a volunteer resumes the reminders")
+        return f"{until}: {why}" if why else str(until)
 
     def reachability_problem(self, verification: str = "VERIFIED") -> tuple[str, str] | None:
         """Why the patient may not get our messages now, as (code, text); None when they may.

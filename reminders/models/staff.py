@@ -60,6 +60,18 @@ class StaffNotification(models.Model):
             "status": self.get_status_display()})
 
 
+class HandlingOutcome(models.TextChoices):
+    """What a person did about an escalation or an emergency, and how it went. NOT_REACHED is an
+    attempt: the row stays open. CALLED is how a handling was stored before the outcome was
+    asked (it closed the row; whether anybody answered is not known)."""
+
+    REACHED = "REACHED", _("Reached the patient or family")
+    NOT_REACHED = "NOT_REACHED", _("Tried, nobody answered")
+    VISITED = "VISITED", _("Visited the patient")
+    RESOLVED = "RESOLVED", _("Resolved")
+    CALLED = "CALLED", _("Called the patient (outcome not recorded)")
+
+
 class EscalationQuerySet(models.QuerySet):
     def unhandled(self) -> "EscalationQuerySet":
         return self.filter(handled_at__isnull=True)
@@ -76,11 +88,6 @@ class Escalation(models.Model):
         NOT_YET_TWICE = "NOT_YET_TWICE", _("Said not yet twice")
         EMERGENCY_UNHANDLED = "EMERGENCY_UNHANDLED", _("Emergency not handled")
         CHECK_IN_PROBLEM = "CHECK_IN_PROBLEM", _("Weekly check-in: not well")
-
-    class Handling(models.TextChoices):
-        CALLED = "CALLED", _("Called the patient")
-        VISITED = "VISITED", _("Visited the patient")
-        RESOLVED = "RESOLVED", _("Resolved")
 
     patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.CASCADE,
                                 related_name="escalations")
@@ -107,7 +114,7 @@ class Escalation(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
-    handling = models.CharField(_("how it was handled"), max_length=16, choices=Handling.choices, blank=True)
+    handling = models.CharField(_("how it was handled"), max_length=16, choices=HandlingOutcome.choices, blank=True)
 
     objects = EscalationQuerySet.as_manager()
 
@@ -139,3 +146,37 @@ class Escalation(models.Model):
         if self.rule == self.Rule.CHECK_IN_PROBLEM:
             return _("Weekly check-in: “%(text)s”") % {"text": self.detail}
         return str(self.get_rule_display())
+
+
+class HandlingRecord(models.Model):
+    """One thing a person did about an escalation or an urgent reply: the outcome, a note, who
+    and when. An outcome that closes the row writes its handled_* too, in the same transaction;
+    NOT_REACHED is an attempt and leaves it open. Undone within HANDLING_UNDO_MINUTES by deleting
+    this record and (when it closed the row) opening the row again (reminders/workspace/handling.py)."""
+
+    escalation = models.ForeignKey(Escalation, verbose_name=_("escalation"), on_delete=models.CASCADE, null=True,
+                                   blank=True, related_name="handlings")
+    reply = models.ForeignKey("PatientReply", verbose_name=_("reply"), on_delete=models.CASCADE, null=True,
+                              blank=True, related_name="handlings")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=HandlingOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    closed = models.BooleanField(_("closed it"), help_text=_("False for an attempt: the row stayed open."))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,
+                           related_name="+")
+    at = models.DateTimeField(_("at"), db_default=DatabaseNow())
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("handling")
+        verbose_name_plural = _("handlings")
+        constraints = [
+            models.CheckConstraint(condition=Q(escalation__isnull=True) ^ Q(reply__isnull=True),
+                                   name="handling_of_one_row"),
+        ]
+        indexes = [
+            # Serves Hari ini's "just recorded, undo" for the user.
+            models.Index(fields=["by", "at"], name="handling_by_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_outcome_display())

@@ -280,10 +280,3 @@ def tell_the_untold(now: datetime) -> int:
             told += bool(alerts)
     return told
 
-
-def handle(escalations: QuerySet, user: AbstractBaseUser, how: str) -> int:
-    """Record who handled these escalations and how (called, visited, resolved); one already
-    handled keeps its first handling. Returns how many were handled now."""
-    if how not in Escalation.Handling.values:
-        raise ValueError(f"{how!r} is not a way of handling an escalation")
-    return escalations.unhandled().update(handled_by=user, handled_at=DatabaseNow(), handling=how)

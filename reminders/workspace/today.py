@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,6 +24,7 @@ from reminders.models import (
     NOTICE_HELD, Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification,
 )
 from reminders.outbox.notifications import COORDINATOR
+from reminders.workspace.handling import undoable, with_attempts
 from reminders.workspace.outcomes import describe
 from reminders.phones import call_url, whatsapp_url
 
@@ -43,6 +45,7 @@ class Action:
     url: str
     post: bool = False
     primary: bool = False
+    comes_back: bool = False  # a link to a page of ours that returns to where the button was (`next`)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Row:
     what: str  # what happened, in a few plain words
     detail: str = ""  # what the patient wrote, the dose, …
     actions: list[Action] = field(default_factory=list)
+    note: str = ""  # what was tried already ("nobody answered")
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,17 @@ def _changelist(model: str, **query) -> str:
 
 
 def _replies(patients: QuerySet, urgent: bool) -> QuerySet:
-    return PatientReply.objects.needing_attention().filter(patient__in=patients, urgent=urgent).select_related(
+    replies = PatientReply.objects.needing_attention().filter(patient__in=patients, urgent=urgent).select_related(
         "patient__volunteer", "caregiver")
+    return with_attempts(replies, "reply") if urgent else replies
+
+
+def attempts_text(row: Escalation | PatientReply) -> str:
+    """What was tried already on a row still open (one from `with_attempts`): "" when nothing."""
+    if not getattr(row, "attempts", 0):
+        return ""
+    return _("Tried %(count)d time(s), nobody answered; last at %(when)s") % {
+        "count": row.attempts, "when": formats.time_format(timezone.localtime(row.last_attempt_at))}
 
 
 def _reply_row(kind: str, urgency: int, reply: PatientReply, what: str, primary: bool = False) -> Row:
@@ -132,7 +145,7 @@ def _reply_row(kind: str, urgency: int, reply: PatientReply, what: str, primary:
         *writer_actions(reply, primary=primary),
         Action(_("Open"), reverse("admin:reminders_patientreply_change", args=[reply.pk])),
         one_tap("patientreply", reply.pk, "mark_handled", _("Mark as handled")),
-    ])
+    ], note=attempts_text(reply))
 
 
 def emergencies(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
@@ -201,14 +214,15 @@ def escalation_told(escalation: Escalation) -> str:
 def escalations(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
     """Patients an escalation rule says need a person, until someone records what they did."""
     found, more = _capped(
-        with_telling(Escalation.objects.unhandled().filter(patient__in=patients)).select_related("patient__volunteer")
-        .order_by("raised_at"),
+        with_attempts(with_telling(Escalation.objects.unhandled().filter(patient__in=patients)), "escalation")
+        .select_related("patient__volunteer").order_by("raised_at"),
         More(_("All escalations"), _changelist("escalation")),
     )
     return [
         Row("escalation", 1, escalation.patient, escalation.raised_at, escalation.what,
             detail=escalation_told(escalation),
-            actions=[*contact_actions(escalation.patient, primary=True), *escalation_actions(escalation)])
+            actions=[*contact_actions(escalation.patient, primary=True), *escalation_actions(escalation)],
+            note=attempts_text(escalation))
         for escalation in found
     ], more
 
@@ -225,7 +239,7 @@ def _dose(reminder: Reminder) -> str:
 
 def _confirm(reminder: Reminder, primary: bool = False) -> Action:
     return Action(_("Record a confirmation"), reverse("admin:reminders_reminder_confirm", args=[reminder.pk]),
-                  primary=primary)
+                  primary=primary, comes_back=True)
 
 
 def missed_doses(patients: QuerySet, now: datetime) -> tuple[list[Row], More | None]:
@@ -383,6 +397,37 @@ def today(patients: QuerySet, now: datetime) -> Today:
             result.more.append(more)
     result.rows.sort(key=lambda row: (row.urgency, row.when))
     return result
+
+
+def paused(patients: QuerySet) -> list[Patient]:
+    """The patients whose reminders are paused, each with why and until when (`Patient.pause_text`),
+    the pauses ending first on top; not those PRIMA paused because the family told of a death."""
+    return list(patients.filter(is_active=False).exclude(pause_kind=Patient.PauseKind.DIED)
+                .order_by(F("paused_until").asc(nulls_last=True), "name")[:ROWS_PER_KIND])
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Something the user recorded a moment ago, and the button that undoes it."""
+
+    patient: Patient
+    what: str
+    at: datetime
+    actions: list[Action]  # its undo
+
+
+def just_recorded(user: AbstractBaseUser, now: datetime) -> list[Recorded]:
+    """What the user recorded about escalations and emergencies that they may still undo: the
+    latest about each row (the one its undo takes back)."""
+    found, seen = [], set()
+    for record in undoable(user, now).select_related("escalation__patient", "reply__patient"):
+        row, model = (record.escalation, "escalation") if record.escalation_id else (record.reply, "patientreply")
+        if (model, row.pk) in seen:
+            continue
+        seen.add((model, row.pk))
+        found.append(Recorded(row.patient, str(record.get_outcome_display()), record.at,
+                              [one_tap(model, row.pk, "undo_handling", _("Undo"))]))
+    return found
 
 
 @dataclass(frozen=True)

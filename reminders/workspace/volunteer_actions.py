@@ -17,7 +17,7 @@ from reminders.outbox.notifications import settle_alerts
 
 SEND_NOW_LIMIT = "admin_send_now"
 MANUAL_METHODS = [
-    Reminder.ConfirmationMethod.VISIT, Reminder.ConfirmationMethod.CALL, Reminder.ConfirmationMethod.MESSAGE
+    Reminder.ConfirmationMethod.CALL, Reminder.ConfirmationMethod.VISIT, Reminder.ConfirmationMethod.MESSAGE
 ]
 NOT_SENT = [Message.Status.FAILED, Message.Status.CANCELLED]
 # A resend is judged this far ahead: "queued again" a minute before the catch-up limit would

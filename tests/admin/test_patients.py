@@ -65,7 +65,7 @@ def test_it_declines_by_hand(ani_client, anis_patient):
 
 
 def test_it_pauses_and_resumes_reminders(ani_client, anis_patient):
-    act(ani_client, "pause_reminders", [anis_patient])
+    act(ani_client, "pause_reminders", [anis_patient], apply="1", kind="HOSPITAL")
     anis_patient.refresh_from_db()
     assert not anis_patient.is_active
     act(ani_client, "resume_reminders", [anis_patient])
@@ -83,7 +83,7 @@ def test_it_opts_a_patient_back_in_by_a_volunteer(ani_client, anis_patient):
 
 
 def test_it_does_not_act_on_another_volunteers_patient(ani_client, budis_patient):
-    act(ani_client, "pause_reminders", [budis_patient])
+    act(ani_client, "pause_reminders", [budis_patient], apply="1", kind="HOSPITAL")
     budis_patient.refresh_from_db()
     assert budis_patient.is_active
 

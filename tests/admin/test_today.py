@@ -150,14 +150,17 @@ def test_it_offers_what_fits_each_verification_state_and_leaves_out_paused_and_o
     assert all(row.patient == states[key] for key, row in zip(states, (rows[n] for n in "ABCD")))
 
 
-def test_one_tap_marks_an_emergency_handled_and_comes_back_to_today(ani_client, ani, anis_patient):
+def test_marking_an_emergency_handled_asks_what_happened_then_comes_back_to_today(ani_client, ani, anis_patient):
     emergency = reply(anis_patient, "sesak napas", intent=PatientReply.Intent.EMERGENCY, urgent=True)
-    url = reverse("admin:reminders_patientreply_act", args=[emergency.pk, "mark_handled"])
-    response = ani_client.post(f"{url}?next={TODAY}", follow=True)
+    url = reverse("admin:reminders_patientreply_act", args=[emergency.pk, "mark_handled"]) + f"?next={TODAY}"
+    form = ani_client.post(url)
+    assert form.status_code == 200 and form.context["form"]["outcome"].initial is None
+    response = ani_client.post(url, {"apply": "1", "outcome": "VISITED", "note": "diantar ke puskesmas"}, follow=True)
     assert response.redirect_chain == [(TODAY, 302)]
-    assert "1 reply marked as handled by you." in response.content.decode()
+    assert "Recorded for 1 patient: Visited the patient." in response.content.decode()
     emergency.refresh_from_db()
     assert emergency.handled_by == ani and rows_of(response) == []
+    assert [(h.outcome, h.note, h.by) for h in emergency.handlings.all()] == [("VISITED", "diantar ke puskesmas", ani)]
 
 
 def test_one_tap_sends_the_verification_question_through_the_action(ani_client, ani, outbox):
@@ -212,11 +215,29 @@ def test_it_shows_at_most_a_pageful_of_one_kind_and_links_to_the_rest(ani_client
 def test_it_costs_the_same_few_queries_however_many_rows(coordinator_client, per_volunteer,
                                                         django_assert_max_num_queries):
     """Nine sources, one query each, the system line (4: heartbeat, pauses, devices, stuck
-    messages), the session, the user and the menu."""
+    messages), the session, the user, the menu, what the user may still undo and the patients paused."""
     for v in range(3):
         volunteer = make_staff(f"relawan.{v}", "volunteer")
         for n in range(per_volunteer):
             one_of_each_kind(make_patient(volunteer=volunteer), f"+628129{v:02d}{n:05d}")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = coordinator_client.get(TODAY)
     assert len(rows_of(response)) == 3 * per_volunteer * 8
+
+
+def test_recording_a_confirmation_from_today_asks_how_the_news_came_then_comes_back(ani_client, anis_patient):
+    dose = missed(make_schedule(anis_patient), hours_ago=5)
+    page = ani_client.get(TODAY, headers={"Accept-Language": "id"}).content.decode()
+    confirm = reverse("admin:reminders_reminder_confirm", args=[dose.pk]) + f"?next={TODAY}"
+    assert f'href="{confirm}"' in page
+    form = ani_client.get(confirm, headers={"Accept-Language": "id"})
+    html = form.content.decode()
+    assert "Dari mana kabarnya datang?" in html and 'type="radio"' in html and "checked" not in html
+    assert "Kunjungan relawan" in html and "Pesan WhatsApp atau SMS dari pasien atau keluarga" in html
+    assert ani_client.post(confirm, {"patient_condition": "baik"}).status_code == 200  # no way told: not recorded
+    dose.refresh_from_db()
+    assert dose.confirmation_status == "MISSED"
+    done = ani_client.post(confirm, {"method": "CALL"}, follow=True)
+    assert done.redirect_chain == [(TODAY, 302)] and "Confirmation recorded." in done.content.decode()
+    dose.refresh_from_db()
+    assert (dose.confirmation_status, dose.confirmation_method) == ("CONFIRMED", "CALL")

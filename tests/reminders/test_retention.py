@@ -16,7 +16,7 @@ from ratelimit.models import RateLimitEvent
 from reminders.doses import compliance
 from reminders import scheduler, tasks
 from reminders.admin.reminders import ReminderAdmin
-from reminders.models import Message, PatientReply, Reminder, StaffNotification
+from reminders.models import HandlingRecord, Message, PatientReply, Reminder, StaffNotification
 from reminders.retention import messages, replies
 from tests.factories import make_patient, make_reminder, queue_message
 from tests.test_cli import manage
@@ -107,6 +107,7 @@ def test_handled_replies_go_with_their_notifications_and_those_a_volunteer_must_
     handled = old_reply(needs_attention=True, handled_at=timezone.now())
     told = StaffNotification.objects.create(patient=handled.patient, reply=handled, role="volunteer", channel="EMAIL",
                                             address="ani@example.org", status="SENT")
+    done = HandlingRecord.objects.create(reply=handled, outcome="VISITED", closed=True, note="dibawa ke IGD")
     answered = old_reply()
     unread = old_reply(needs_attention=True)
     telling = old_reply(needs_attention=True, handled_at=timezone.now())
@@ -119,6 +120,7 @@ def test_handled_replies_go_with_their_notifications_and_those_a_volunteer_must_
     assert retention.prune(replies()).deleted == 2
     assert remaining(PatientReply, [handled, answered]) == set()
     assert not StaffNotification.objects.filter(id=told.id).exists()
+    assert not HandlingRecord.objects.filter(id=done.id).exists()
     assert remaining(PatientReply, [unread, telling, waiting, recent]) == {unread.id, telling.id, waiting.id, recent.id}
 
 

@@ -73,10 +73,14 @@ def test_the_escalation_is_on_the_today_page_and_handling_it_records_who_and_how
         assert "2 dosis berturut-turut terlewat" in page.content.decode()
         assert "Sudah menelepon" in page.content.decode()
         one_tap = reverse("admin:reminders_escalation_act", args=[escalation.pk, "mark_called"])
-        assert volunteer.post(f"{one_tap}?next={TODAY}").status_code == 302
+        asked = volunteer.post(f"{one_tap}?next={TODAY}", headers={"Accept-Language": "id"}).content.decode()
+        assert "Berhasil dihubungi" in asked and "Sudah dicoba, tidak ada yang menjawab" in asked
+        assert volunteer.post(f"{one_tap}?next={TODAY}", {"apply": "1", "outcome": "REACHED",
+                                                          "note": "obat habis, besok diantar"}).status_code == 302
     escalation.refresh_from_db()
     assert (escalation.handled_by, escalation.handling, escalation.handled_at) == (
-        ani_on_whatsapp, "CALLED", wib(24, 10, 5))
+        ani_on_whatsapp, "REACHED", wib(24, 10, 5))
+    assert escalation.handlings.get().note == "obat habis, besok diantar"
     with at(wib(24, 10, 6)):
         page = volunteer.get(TODAY)
     assert [row for group in page.context["groups"] for row in group.rows if row.kind == "escalation"] == []
@@ -88,7 +92,7 @@ def test_once_handled_no_more_escalation_that_day_and_a_new_one_the_next(volunte
         evening = make_schedule(schedule.patient, time_of_day=time(14, 0), start_date=wib(24, 12).date())
     miss_monday_and_tuesday()
     with at(wib(24, 10, 10)):
-        admin_action(volunteer, "escalation", "mark_visited", Escalation.objects.all())
+        admin_action(volunteer, "escalation", "mark_visited", Escalation.objects.all(), apply="1", outcome="VISITED")
     with at(wib(24, 14, 0, 30)):
         run_scheduler()
     with at(wib(24, 16, 1)):  # the 14:00 dose missed too: three in a row, the same day
@@ -126,7 +130,8 @@ def test_a_handled_escalation_is_not_passed_on_to_the_coordinators(volunteer, an
     enrol(volunteer=ani_on_whatsapp)
     miss_monday_and_tuesday()
     with at(wib(24, 10, 30)):
-        admin_action(volunteer, "escalation", "mark_resolved", Escalation.objects.all())
+        admin_action(volunteer, "escalation", "mark_resolved", Escalation.objects.all(), apply="1",
+                     outcome="RESOLVED")
     with at(wib(24, 12)):
         run_scheduler()
     assert texts_to(BUDIS_PHONE) == [] and Escalation.objects.get().coordinators_told_at is None

@@ -43,7 +43,7 @@ def test_a_paused_patient_moved_is_told_with_their_caregiver_once_the_pause_ends
     caregiver_of(patient)
     assert patient.device == old
     with at(wib(22, 18)):
-        admin_action(coordinator, "patient", "pause_reminders", [patient])  # in hospital
+        admin_action(coordinator, "patient", "pause_reminders", [patient], apply="1", kind="HOSPITAL")
         new = add_device(coordinator, NEW)
         moved = move_to_device(coordinator, [patient], new)
     assert any("1 of them cannot receive messages now" in text for text in admin_messages(moved))

@@ -131,7 +131,7 @@ def opt_out_and_back(client, volunteer, patient):
 
 def pause_and_resume(client, volunteer, patient):
     with at(wib(23, 7)):
-        admin_action(volunteer, "patient", "pause_reminders", [patient])
+        admin_action(volunteer, "patient", "pause_reminders", [patient], apply="1", kind="HOSPITAL")
     return lambda: admin_action(volunteer, "patient", "resume_reminders", [patient])
 
 
