@@ -14,6 +14,45 @@ from pathlib import Path
 PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
+    "Fonnte": "Fonnte",
+    "WhatsApp Cloud API (Meta)": "WhatsApp Cloud API (Meta)",
+    "gateway": "gateway",
+    "phone number ID": "ID nomor telepon",
+    "Cloud API only: the number's ID in Meta's WhatsApp Manager.":
+        "Khusus Cloud API: ID nomor ini di WhatsApp Manager milik Meta.",
+    "Medication reminder": "Pengingat obat",
+    "Appointment reminder": "Pengingat janji temu",
+    "Consent question": "Pertanyaan persetujuan",
+    "Notice": "Pemberitahuan",
+    "Other reminder": "Pengingat lain",
+    "Alert to staff": "Peringatan untuk staf",
+    "Utility": "Utilitas",
+    "Marketing": "Pemasaran",
+    "Authentication": "Autentikasi",
+    "Approved": "Disetujui",
+    "Pending review": "Menunggu peninjauan",
+    "Rejected": "Ditolak",
+    "Disabled": "Dinonaktifkan",
+    "purpose": "keperluan",
+    "language": "bahasa",
+    "category": "kategori",
+    "Exactly as in Meta's WhatsApp Manager: lowercase letters, digits and _.":
+        "Persis seperti di WhatsApp Manager milik Meta: huruf kecil, angka dan _.",
+    "The approved text, with {{1}}, {{2}}… where the values go.":
+        "Teks yang disetujui, dengan {{1}}, {{2}}… di tempat nilainya.",
+    "values": "nilai",
+    'What each {{n}} takes, in order, e.g. ["nama", "waktu", "obat"].':
+        'Isi setiap {{n}}, berurutan, mis. ["nama", "waktu", "obat"].',
+    "buttons": "tombol",
+    'The answer each quick-reply button gives, in order, e.g. ["TAKEN", "NOT_YET"].':
+        'Jawaban yang diberikan setiap tombol balas cepat, berurutan, mis. ["TAKEN", "NOT_YET"].',
+    "message template": "templat pesan",
+    "message templates": "templat pesan",
+    "last message from them at": "pesan terakhir darinya pada",
+    "Meta's time of their last message.": "Waktu pesan terakhirnya menurut Meta.",
+    "customer-service window": "jendela layanan pelanggan",
+    "customer-service windows": "jendela layanan pelanggan",
+    "gateway message id": "id pesan gateway",
     "why paused": "alasan dijeda",
     "Why reminders stopped, when PRIMA paused them itself.":
         "Mengapa pengingat berhenti, bila PRIMA sendiri yang menjedanya.",

@@ -24,15 +24,17 @@ from reminders.models.people import (
     why_no_caregiver_receives,
 )
 from reminders.models.replies import PatientReply, PatientReplyQuerySet
-from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
+from reminders.models.senders import (
+    CustomerServiceWindow, Device, DeviceQuerySet, DeviceState, MessageTemplate, SendingPause,
+)
 from reminders.models.staff import Escalation, EscalationQuerySet, StaffNotification
 from reminders.models.system import SchedulerHeartbeat
 
 __all__ = [
     "CAREGIVER_PHONE_TAKEN", "NOTICE_HELD", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
-    "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
+    "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "CustomerServiceWindow", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
     "DeviceState",
-    "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "Patient", "PatientQuerySet", "PatientReply",
+    "Escalation", "EscalationQuerySet", "Message", "MessageQuerySet", "MessageTemplate", "Patient", "PatientQuerySet", "PatientReply",
     "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
     "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
     "StaffProfile", "WeekdaysField",
