@@ -14,6 +14,7 @@ from reminders.models import CustomerServiceWindow, Device, Message, PatientRepl
 from reminders.outbox.cloud_api import button_payload, callback_data
 from reminders.outbox.devices import encrypt_token
 from reminders.outbox.sending import Skip, claim_message
+from reminders.workspace.today import reply_what, reply_words
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from webhooks.models import RefusedDelivery, WebhookEvent
 from webhooks.services import process_pending_events
@@ -429,6 +430,8 @@ def test_a_voice_note_is_kept_for_a_volunteer_who_will_listen(client, patient):
     reply = PatientReply.objects.get()
     assert reply.intent == PatientReply.Intent.MEDIA and reply.needs_attention
     assert "relawan kami akan mendengarkan" in Message.objects.get(kind=Message.Kind.REPLY).body
+    assert reply_what(reply) == "Sent a voice note or an attachment"  # Hari ini's card
+    assert "voice note" in reply_words(reply)
 
 
 def test_a_picture_with_a_caption_is_read_by_its_caption(client, patient):
