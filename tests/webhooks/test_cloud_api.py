@@ -27,13 +27,17 @@ VERIFY_TOKEN = "our-verify-token-for-tests"
 PHONE_NUMBER_ID = "106540352242922"
 
 
-@pytest.fixture
-def device():
+def make_cloud_device() -> Device:
     return Device.objects.create(
         number="+6281100000009", gateway=Device.Gateway.CLOUD_API, cloud_phone_number_id=PHONE_NUMBER_ID,
         token_encrypted=encrypt_token("system-user-token"), app_secret_encrypted=encrypt_token(APP_SECRET),
         verify_token_encrypted=encrypt_token(VERIFY_TOKEN),
     )
+
+
+@pytest.fixture
+def device():
+    return make_cloud_device()
 
 
 @pytest.fixture
@@ -91,11 +95,16 @@ def status(wamid: str, word: str, recipient: str, outbox_id: int | None = None, 
     return found
 
 
+def sign(raw: bytes, secret: str = APP_SECRET) -> str:
+    """X-Hub-Signature-256 as Meta computes it."""
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
 def post(client, payload: dict, secret: str | None = APP_SECRET, signature: str | None = None):
     """POST as Meta does: the raw JSON body, signed with `secret` (none: no signature header)."""
     raw = json.dumps(payload).encode()
     if signature is None and secret is not None:
-        signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        signature = sign(raw, secret)
     headers = {"HTTP_X_HUB_SIGNATURE_256": signature} if signature is not None else {}
     return client.post(URL, data=raw, content_type="application/json", **headers)
 
@@ -156,7 +165,7 @@ def test_a_body_signed_with_another_secret_is_refused(client, patient):
 
 def test_a_body_changed_after_signing_is_refused(client, patient):
     raw = json.dumps(delivery(messages=[text(patient, "sudah")])).encode()
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    signature = sign(raw)
     tampered = raw.replace(b"sudah", b"BERHENTI")
     response = client.post(URL, data=tampered, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature)
     assert response.status_code == 403 and not WebhookEvent.objects.exists()
@@ -183,8 +192,7 @@ def test_a_message_naming_a_number_its_secret_does_not_sign_is_ignored_as_not_ou
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'{"object": "x"}', b'{"entry": [{"changes": 5}]}',
                                   b'{"entry": [{"changes": [{"field": "messages", "value": {"messages": [7]}}]}]}'])
 def test_a_signed_body_with_nothing_to_process_is_kept_ignored_never_500(client, device, body):
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    response = client.post(URL, data=body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature)
+    response = client.post(URL, data=body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=sign(body))
     assert response.status_code == 200
     assert WebhookEvent.objects.get().state == WebhookEvent.State.IGNORED
 
@@ -193,7 +201,9 @@ def test_malformed_messages_never_answer_500(client, patient):
     weird = [{"id": "wamid.a"}, {"id": "wamid.b", "from": "not a phone", "type": "text"},
              {"id": "wamid.c", "from": patient.phone, "type": "text", "text": "not an object"},
              {"id": "wamid.d", "from": patient.phone, "type": "interactive", "interactive": []},
-             {"id": "wamid.e", "from": patient.phone, "type": "button", "button": {"payload": "taken:reminder:x"}}]
+             {"id": "wamid.e", "from": patient.phone, "type": "button", "button": {"payload": "taken:reminder:x"}},
+             {"id": "wamid.g", "from": patient.phone, "type": "button", "button": {"payload": f"taken:reminder:{9 ** 40}"}},
+             {"id": "wamid.h", "from": patient.phone, "type": "button", "button": {"payload": f"yes:consent:{9 ** 40}"}}]
     response = post(client, {"entry": [{"changes": [{"field": "messages", "value": {
         "metadata": {"phone_number_id": PHONE_NUMBER_ID}, "messages": weird,
         "statuses": [{"id": "wamid.f", "status": "read"}, {"status": "sent"}]}}]}]})
