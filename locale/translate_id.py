@@ -53,6 +53,36 @@ INDONESIAN = {
     "customer-service window": "jendela layanan pelanggan",
     "customer-service windows": "jendela layanan pelanggan",
     "gateway message id": "id pesan gateway",
+    "token (Fonnte) or access token (Cloud API)": "token (Fonnte) atau access token (Cloud API)",
+    "The device's token from Fonnte's dashboard, or for the Cloud API the system user's access token from Meta's Business Manager. It is never shown again; when editing a device, leave empty to keep the current one.":
+        "Token perangkat dari dasbor Fonnte, atau untuk Cloud API access token system user dari Business Manager "
+        "Meta. Token tidak pernah ditampilkan lagi; saat mengubah perangkat, kosongkan untuk tetap memakai yang "
+        "sekarang.",
+    "Meta app secret": "app secret Meta",
+    "Cloud API only: the app secret from Meta's app dashboard (App settings > Basic); it checks that webhooks come from Meta. Never shown again; leave empty to keep the current one.":
+        "Khusus Cloud API: app secret dari dasbor aplikasi Meta (App settings > Basic); untuk memastikan webhook "
+        "benar dari Meta. Tidak pernah ditampilkan lagi; kosongkan untuk tetap memakai yang sekarang.",
+    "webhook verify token": "verify token webhook",
+    "Cloud API only: a phrase you choose and type into Meta's webhook settings as the verify token. Never shown again; leave empty to keep the current one.":
+        "Khusus Cloud API: frasa pilihan Anda yang juga diketik di pengaturan webhook Meta sebagai verify token. "
+        "Tidak pernah ditampilkan lagi; kosongkan untuk tetap memakai yang sekarang.",
+    "A Cloud API device needs its access token.": "Perangkat Cloud API memerlukan access token-nya.",
+    "A Cloud API device needs its Meta app secret.": "Perangkat Cloud API memerlukan app secret Meta-nya.",
+    "A Cloud API device needs a webhook verify token.": "Perangkat Cloud API memerlukan verify token webhook.",
+    "A Cloud API device needs its phone number ID from Meta.":
+        "Perangkat Cloud API memerlukan ID nomor telepon dari Meta.",
+    "Only a Cloud API device has a phone number ID.": "Hanya perangkat Cloud API yang memiliki ID nomor telepon.",
+    "What each {{n}} takes, in order, from: %(values)s.": "Isi setiap {{n}}, berurutan, dari: %(values)s.",
+    "The answer each quick-reply button gives, in order, from: %(answers)s.":
+        "Jawaban yang diberikan setiap tombol balas cepat, berurutan, dari: %(answers)s.",
+    "Write the name as in Meta's WhatsApp Manager: lowercase letters, digits and _ only.":
+        "Tulis nama seperti di WhatsApp Manager milik Meta: hanya huruf kecil, angka dan _.",
+    'Write a list of names, e.g. ["nama", "waktu"].': 'Tulis daftar nama, mis. ["nama", "waktu"].',
+    "PRIMA does not know %(names)s.": "PRIMA tidak mengenal %(names)s.",
+    "PRIMA gives a template three buttons at most.": "PRIMA memberi satu templat paling banyak tiga tombol.",
+    "The text has %(found)d placeholder(s) {{1}}…; give one value for each, in order (%(given)d given).":
+        "Teks memiliki %(found)d tempat isian {{1}}…; beri satu nilai untuk masing-masing, berurutan "
+        "(%(given)d diberikan).",
     "why paused": "alasan dijeda",
     "Why reminders stopped, when PRIMA paused them itself.":
         "Mengapa pengingat berhenti, bila PRIMA sendiri yang menjedanya.",

@@ -9,7 +9,9 @@ from django.utils.module_loading import import_string
 
 from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
 
-__all__ = ["BaseWhatsAppBackend", "Scope", "SentMessage", "WhatsAppError", "get_backend"]
+__all__ = ["BaseWhatsAppBackend", "Scope", "SentMessage", "WhatsAppError", "gateway_backend", "get_backend"]
+
+CLOUD_API_BACKEND = "reminders.backends.cloud_api.CloudApiBackend"
 
 
 @cache
@@ -28,9 +30,21 @@ def get_backend() -> BaseWhatsAppBackend:
     return _backend_for(settings.WHATSAPP_BACKEND)
 
 
+def gateway_backend(configured: BaseWhatsAppBackend, sender) -> BaseWhatsAppBackend:
+    """Who really sends as `sender`: a Cloud API device's own gateway when the configured backend
+    is a real one (Fonnte), the configured backend otherwise. A stand-in (console, locmem)
+    catches every device's sends, so development and tests never reach Meta by accident."""
+    from reminders.models import Device
+
+    if configured.stand_in or sender is None or sender.gateway != Device.Gateway.CLOUD_API:
+        return configured
+    return _backend_for(CLOUD_API_BACKEND)
+
+
 # What a backend instance reads when it is made: a change (tests, override_settings) makes a new one.
 BACKEND_SETTINGS = {"WHATSAPP_BACKEND", "FONNTE_TOKEN", "FONNTE_BASE_URL", "FONNTE_CONNECT_TIMEOUT",
-                    "FONNTE_READ_TIMEOUT"}
+                    "FONNTE_READ_TIMEOUT", "CLOUD_API_BASE_URL", "CLOUD_API_VERSION", "CLOUD_API_CONNECT_TIMEOUT",
+                    "CLOUD_API_READ_TIMEOUT"}
 
 
 @receiver(setting_changed)

@@ -28,12 +28,15 @@ from django.db.models import QuerySet
 
 from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.services import check_many
-from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
+from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError, gateway_backend
+from reminders.outbox.cloud_api import (
+    TEMPLATE_HOLD_SECONDS, TEMPLATE_REFUSED, WINDOW_CLOSED, approved_templates, cloud_content, open_windows,
+)
 from reminders.outbox.devices import (
     NOTICE_HOLD_SECONDS, NOTICE_WAIT_SECONDS, UNREADABLE_TOKEN, WAITING_FOR_NOTICE, Sender, notices_on_their_way,
     senders, wake_those_waiting, waits_for_notice,
 )
-from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
+from reminders.models import Caregiver, Device, Message, Refusal, Reminder, SendingPause
 from reminders.outbox.notifications import settle_alerts
 from reminders.outbox.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
@@ -91,6 +94,7 @@ class Claim:
     priority: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
     sender: Sender | None = None  # who it goes out as, once its attempt is prepared
+    content: dict | None = None  # through a Cloud API device: what it goes out as (text, template, buttons)
 
 
 @dataclass
@@ -287,10 +291,19 @@ def _fenced(claim: Claim) -> QuerySet:
     return Message.objects.filter(id=claim.message_id, lease_token=claim.lease_token, status=Message.Status.SENDING)
 
 
-def rate_limit_delays(needs: list[tuple[str, str] | None]) -> list[float | None]:
-    """For each (phone, device scope), in order: None to send now, or the seconds to wait
-    before the message fits both limits (`whatsapp_send` per phone, `fonnte_device` per
-    device); None in the list for a message no limit holds back (the emergency answer).
+def send_limits(phone: str, scope: str, gateway: str = Device.Gateway.FONNTE) -> list[tuple[str, str]]:
+    """The limits one message takes a unit of: `whatsapp_send` per phone, and its gateway's for
+    the device: Fonnte's `fonnte_device`, or the Cloud API's throughput per number and its pair
+    limit (one message every 6 seconds from this number to this phone)."""
+    if gateway == Device.Gateway.CLOUD_API:
+        return [("whatsapp_send", phone), ("cloud_api_pair", f"{scope}>{phone}"), ("cloud_api_number", scope)]
+    return [("whatsapp_send", phone), ("fonnte_device", scope)]
+
+
+def rate_limit_delays(needs: list[tuple[str, ...] | None]) -> list[float | None]:
+    """For each (phone, device scope[, gateway]), in order: None to send now, or the seconds to
+    wait before the message fits all its limits (`send_limits`); None in the list for a message
+    no limit holds back (the emergency answer).
 
     Fails closed: if the limiter cannot answer, every message waits rather than risk
     blasting a device (WhatsApp bans numbers that do).
@@ -298,8 +311,7 @@ def rate_limit_delays(needs: list[tuple[str, str] | None]) -> list[float | None]
     limited = [need for need in needs if need is not None]
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
-            answers = iter(check_many([[("whatsapp_send", phone), ("fonnte_device", scope)]
-                                       for phone, scope in limited], margin=LIMIT_MARGIN_SECONDS))
+            answers = iter(check_many([send_limits(*need) for need in limited], margin=LIMIT_MARGIN_SECONDS))
     except DatabaseError as exc:  # not its text: PostgreSQL may quote the key, a phone number
         logger.error("rate limiter unavailable, deferring sends: %s", exc.__class__.__name__)
         return [None if need is None else RATE_LIMITER_DOWN_DELAY for need in needs]
@@ -418,6 +430,10 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
         awaited = notices_on_their_way({message.patient_id for message in rows.values()})
         by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
+        cloud = {device_id for device_id, sender in by_device.items() if sender.gateway == Device.Gateway.CLOUD_API}
+        templates = approved_templates(cloud)
+        windows = open_windows({(m.sending_phone, m.sending_device_id) for m in rows.values()
+                                if m.sending_device_id in cloud})
         waiting = []
         for claim in claims:
             message = rows.get(claim.message_id)
@@ -442,6 +458,14 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 continue
             sender = by_device[message.sending_device_id]
             claim = replace(claim, phone=message.sending_phone, sender=sender)
+            if sender.device_id in cloud:
+                content = cloud_content(message, window_is_open=(claim.phone, sender.device_id) in windows,
+                                        templates=templates, device_id=sender.device_id)
+                if isinstance(content, str):  # no template to send it as: it waits, nothing spent
+                    chunk.releases.append(Release(claim, TEMPLATE_HOLD_SECONDS, error=content))
+                    chunk.outcomes[claim.message_id] = (claim, Outcome.HELD, content)
+                    continue
+                claim = replace(claim, content=content)
             if sender.device_id is not None and not sender.token:
                 pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
                                                      token=sender.token)
@@ -455,7 +479,8 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                     chunk.device_probes.add(sender.scope)
             waiting.append(claim)
         # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
-        delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope) for c in waiting])
+        delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope, c.sender.gateway)
+                                    for c in waiting])
         for claim, delay in zip(waiting, delays, strict=True):
             if delay is None:
                 chunk.ready.append(claim)
@@ -486,9 +511,14 @@ def start_attempts(chunk: _Chunk) -> list[Claim]:
 
 
 def _try_send(backend: BaseWhatsAppBackend, claim: Claim) -> SentMessage | Exception:
-    """The HTTP call, outside any transaction (in a pool thread: no database here)."""
+    """The HTTP call, outside any transaction (in a pool thread: no database here), through the
+    sender's own gateway. `content` only for a Cloud API device's send: a backend that knows
+    nothing of it (a test's stand-in for Fonnte) keeps its signature."""
+    gateway = gateway_backend(backend, claim.sender)
     try:
-        return backend.send(claim.phone, claim.body, sender=claim.sender)
+        if claim.content is not None:
+            return gateway.send(claim.phone, claim.body, sender=claim.sender, content=claim.content)
+        return gateway.send(claim.phone, claim.body, sender=claim.sender)
     except Exception as exc:  # recorded by the caller: a WhatsAppError, or a bug to log
         return exc
 
@@ -724,7 +754,7 @@ def _refused_senders(flight: _Flight) -> set[str]:
     refused = set()
     for claim, call in zip(flight.chunk.ready, flight.calls, strict=True):
         result = call.result()
-        if isinstance(result, WhatsAppError) and _as_probe_error(result, claim, flight.chunk).scope != Scope.MESSAGE:
+        if isinstance(result, WhatsAppError) and _as_probe_error(result, claim, flight.chunk).pauses_sender:
             refused.add(claim.sender.scope)
     return refused
 
@@ -765,7 +795,13 @@ def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsA
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
-    if error.scope != Scope.MESSAGE:
+    if error.scope in (Scope.WINDOW, Scope.TEMPLATE):
+        # Not this send's fault nor the sender's: again as a template at once, or held until
+        # the template is fixed; the attempt is given back either way.
+        delay, why = (0, WINDOW_CLOSED) if error.scope == Scope.WINDOW else (TEMPLATE_HOLD_SECONDS, TEMPLATE_REFUSED)
+        held = release_all([Release(claim, delay, error=f"{why}: {error.reason}", give_back_attempt=True)])
+        return Outcome.HELD if held else Outcome.LEASE_LOST
+    if error.pauses_sender:
         pause_sending(error.scope, error.reason, scope=claim.sender.scope, token=claim.sender.token)
         released = release_all([Release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, held_by_pause=True,
                                         error=f"sending paused: {error.reason}", give_back_attempt=True)])
