@@ -11,8 +11,8 @@ import logging
 
 from django.core.exceptions import ValidationError
 
-from prima.clock import DatabaseNow
-from reminders.models import CustomerServiceWindow, Device, Message, Reminder
+from reminders.models import Device, Message
+from reminders.outbox.cloud_api import requeue_as_template
 from reminders.outbox.provider_events import StatusResult, move_message
 from reminders.outbox.sending import record_sent_after_all
 from reminders.phones import normalise_phone
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 CLOUD_STATES = {"sent": Message.Status.SENT, "delivered": Message.Status.DELIVERED, "read": Message.Status.READ,
                 "played": Message.Status.READ}
-WINDOW_CLOSED = 131047
+WINDOW_CLOSED_CODE = 131047
 # What Meta's codes mean to a volunteer reading `end_reason` (the title Meta gives otherwise).
 ERROR_MEANINGS = {
     131026: "undeliverable: the number is not on WhatsApp, its app is too old, or Meta's terms are not accepted",
@@ -67,8 +67,9 @@ def apply_cloud_status(wamid: str, status: str, device: Device, outbox_id: int |
                        errors: list[dict] | None = None) -> StatusResult:
     """Move the message with that wamid forward (or the one its outbox id names, its send's answer
     lost): sent, delivered, read (a voice note's "played" too; read may come without delivered);
-    failed with Meta's reason, except a closed customer-service window (131047), which sends it
-    again the way the window allows (`requeue_outside_window`). In the caller's transaction."""
+    failed with Meta's reason, except a closed customer-service window (131047): the message goes
+    again as its kind's approved template, or waits for one (`cloud_api.requeue_as_template`).
+    In the caller's transaction."""
     message = (Message.objects.filter(provider_message_id=wamid).only("id", "kind", "reminder_id").first()
                or _lost_send(outbox_id, wamid, device, recipient))
     if message is None:
@@ -76,27 +77,8 @@ def apply_cloud_status(wamid: str, status: str, device: Device, outbox_id: int |
     word = status.strip().lower()
     if word == "failed":
         code, reason = failure_reason(errors or [])
-        if code == WINDOW_CLOSED:
-            return requeue_outside_window(message, device, reason)
+        if code == WINDOW_CLOSED_CODE:
+            return StatusResult.APPLIED if requeue_as_template(message.id, reason) else StatusResult.UNCHANGED
         return move_message(message, Message.Status.FAILED, reason)
     target = CLOUD_STATES.get(word)
     return move_message(message, target) if target else StatusResult.UNCHANGED
-
-
-def requeue_outside_window(message: Message, device: Device, reason: str) -> StatusResult:
-    """Meta refused a free text because the patient's 24-hour window had closed (131047): the
-    window is closed as far as we know (so the sender's `window_open` says so, whatever our
-    clock thought), and the message goes back to the queue, due now, for the sender to send as
-    its kind's approved template or hold it. Its dose waits again as not sent."""
-    requeued = Message.objects.filter(
-        id=message.id, status__in=[Message.Status.SENT, Message.Status.SENDING],
-    ).update(status=Message.Status.QUEUED, provider_message_id="", sent_at=None, lease_token=None,
-             lease_expires_at=None, send_after=DatabaseNow(), last_error=reason, updated_at=DatabaseNow())
-    if not requeued:
-        return StatusResult.UNCHANGED
-    full = Message.objects.select_related("patient", "caregiver").get(id=message.id)
-    CustomerServiceWindow.objects.filter(device=device, phone=full.sending_phone).delete()
-    if message.kind == Message.Kind.REMINDER and message.reminder_id:
-        Reminder.objects.filter(id=message.reminder_id, confirmation_status=Reminder.Confirmation.PENDING).update(
-            sent_at=None, reply_deadline=None)
-    return StatusResult.APPLIED

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from reminders.models import CustomerServiceWindow, Device, Message, PatientReply, Reminder, ReminderSchedule
-from reminders.outbox.cloud_api import button_payload, callback_data
+from reminders.outbox.cloud_api import WINDOW_CLOSED, button_payload, callback_data
 from reminders.outbox.devices import encrypt_token
 from reminders.outbox.sending import Skip, claim_message
 from reminders.workspace.today import reply_what, reply_words
@@ -284,7 +284,7 @@ def test_undeliverable_131026_fails_the_message_with_its_reason_and_the_dose_is_
     assert dose.confirmation_status == Reminder.Confirmation.MISSED and "131026" in dose.close_reason
 
 
-def test_a_closed_window_131047_sends_the_message_again_the_way_the_window_allows(client, patient):
+def test_a_closed_window_131047_sends_the_message_again_as_a_template(client, patient):
     CustomerServiceWindow.objects.create(device=patient.device, phone=patient.phone,
                                          last_inbound_at=timezone.now() - timedelta(hours=23))
     message = queue_message(patient, kind=Message.Kind.FOLLOW_UP, status=Message.Status.SENT, attempts=1,
@@ -293,8 +293,8 @@ def test_a_closed_window_131047_sends_the_message_again_the_way_the_window_allow
         {"code": 131047, "title": "Re-engagement message"}])]))
     message.refresh_from_db()
     assert message.status == Message.Status.QUEUED and message.provider_message_id == ""
-    assert "131047" in message.last_error
-    assert not CustomerServiceWindow.objects.exists()  # closed as far as we know, whatever our clock thought
+    # Sent as a template next, whatever our clock thinks of the window (cloud_api.cloud_content).
+    assert message.last_error.startswith(WINDOW_CLOSED) and "131047" in message.last_error
 
 
 def test_a_status_before_our_send_result_is_retried_later(client, patient):
@@ -450,3 +450,34 @@ def test_a_picture_with_a_caption_is_read_by_its_caption(client, patient):
     post(client, delivery(messages=[picture]))
     dose.refresh_from_db()
     assert dose.confirmation_status == Reminder.Confirmation.CONFIRMED
+
+
+def test_a_reminder_whose_answer_timed_out_is_recognised_by_meta_s_status_and_not_sent_again(client, patient,
+                                                                                            settings):
+    """End to end: the send reaches Meta's stand-in but its answer is lost (a read timeout); the
+    status Meta then delivers names our outbox id, so the reminder counts as sent and the next
+    drain does not send it again."""
+    from reminders.outbox.cloud_api import note_inbound
+    from tests.graph_standin import GraphStandIn
+    from tests.reminders.test_sending import drain_all
+
+    note_inbound(patient.device, patient.phone, timezone.now())  # inside the window: text with buttons
+    dose = make_reminder(make_schedule(patient), due_at=timezone.now())
+    message = queue_message(patient, reminder=dose, kind=Message.Kind.REMINDER, body="Halo, waktunya minum obat.")
+    with GraphStandIn(latency=0.5) as graph:
+        settings.WHATSAPP_BACKEND = "reminders.backends.fonnte.FonnteBackend"
+        settings.CLOUD_API_BASE_URL = graph.base_url
+        settings.CLOUD_API_READ_TIMEOUT = 0.2
+        assert drain_all()["retried"] == 1
+        sent = graph.requests[0].body
+        assert sent["biz_opaque_callback_data"] == f"outbox:{message.id}"
+        wamid = "wamid.HBgLNjI4MTIzNDU2Nzg5MBUCABEYEj00000001"  # what the stand-in answered, too late
+        response = post(client, delivery(statuses=[status(wamid, "delivered", sent["to"], outbox_id=message.id)]))
+        assert response.json()["events"] == ["processed"]
+        Message.objects.filter(id=message.id).update(send_after=timezone.now() - timedelta(seconds=1))
+        drain_all()
+        assert len(graph.requests) == 1  # never sent again
+    message.refresh_from_db()
+    dose.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED and message.provider_message_id == wamid
+    assert dose.sent_at is not None
