@@ -401,6 +401,17 @@ INDONESIAN = {
     "Incoming message": "Pesan masuk",
     "Message status": "Status pesan",
     "Device state": "Status perangkat",
+    # Issue 30: the Cloud API webhook's events and the deliveries it refuses.
+    "Cloud API: incoming message": "Cloud API: pesan masuk",
+    "Cloud API: message status": "Cloud API: status pesan",
+    "Cloud API: other delivery": "Cloud API: kiriman lain",
+    "refused delivery": "kiriman yang ditolak",
+    "refused deliveries": "kiriman yang ditolak",
+    "day": "hari",
+    "count": "jumlah",
+    "last at": "terakhir pada",
+    "Refused in the last 7 days: Cloud API deliveries with a missing or wrong signature":
+        "Ditolak dalam 7 hari terakhir: kiriman Cloud API tanpa tanda tangan atau dengan tanda tangan salah",
     "Received": "Diterima",
     "Processed": "Diproses",
     "Ignored": "Diabaikan",

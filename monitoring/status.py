@@ -17,7 +17,7 @@ from reminders.outbox.notifications import untold_emergencies
 from reminders.outbox.pauses import pauses_in_force
 from reminders.outbox.readiness import BackendProblem, email_problem, whatsapp_problem
 from reminders.phones import mask_phones
-from webhooks.models import WebhookEvent
+from webhooks.models import RefusedDelivery, WebhookEvent
 
 BUSIEST_KEYS = 10
 PROBLEMS_SHOWN = 20
@@ -44,15 +44,16 @@ class NotOurs:
 def not_ours(now: datetime) -> NotOurs:
     """One query over the recent events (the received_at index)."""
     rows = (WebhookEvent.objects.not_ours(now - NOT_OURS_WINDOW).order_by()
-            .values("kind", "payload__device").annotate(n=Count("id")))
+            .values("kind", "payload__device", "payload__phone_number_id").annotate(n=Count("id")))
     replies = other = 0
     by_number: Counter = Counter()
     for row in rows:
-        if row["kind"] == WebhookEvent.Kind.INCOMING:
+        if row["kind"] in (WebhookEvent.Kind.INCOMING, WebhookEvent.Kind.CLOUD_MESSAGE):
             replies += row["n"]
         else:
             other += row["n"]
-        by_number[str(row["payload__device"] or "?")] += row["n"]
+        # A Cloud API event names its number by Meta's phone-number id.
+        by_number[str(row["payload__device"] or row["payload__phone_number_id"] or "?")] += row["n"]
     return NotOurs(replies, other, tuple(number for number, _n in by_number.most_common(NOT_OURS_NUMBERS_SHOWN)))
 
 
@@ -122,6 +123,7 @@ class SystemStatus(Health):
     replies_waiting: int
     untold_emergencies: int
     webhooks_not_ours: NotOurs
+    webhooks_refused: int
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
     tick_failure: tuple[datetime, str] | None
@@ -177,6 +179,7 @@ def system_status() -> SystemStatus:
         sending_pauses=list(pauses_in_force().values()),
         untold_emergencies=untold_emergencies(now - timedelta(days=7)).count(),
         webhooks_not_ours=not_ours(now),
+        webhooks_refused=RefusedDelivery.objects.since(now - NOT_OURS_WINDOW),
         schedule_problems=problems.count(),
         problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),
         tick_failure=last_tick_failure(),

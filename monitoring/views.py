@@ -9,9 +9,10 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitoring.metrics import registry
-from monitoring.status import database_reachable, health_line, not_ours
+from monitoring.status import NOT_OURS_WINDOW, database_reachable, health_line, not_ours
 from reminders.models import ReminderSchedule
 from reminders.phones import mask_phones
+from webhooks.models import RefusedDelivery
 
 logger = logging.getLogger(__name__)
 # What this process last answered on /healthz, so a change is logged once, not every probe.
@@ -49,6 +50,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in health.low_quota_devices],
         "webhooks_not_ours_7d": not_ours(timezone.now()).total,
+        "webhooks_refused_7d": RefusedDelivery.objects.since(timezone.now() - NOT_OURS_WINDOW),
     }
     return _health_answer(body, healthy)
 

@@ -534,33 +534,55 @@ RETURNING m.id
 
 
 def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
-    """The sends that went through, in one transaction: each fenced by its lease, each
-    reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
-    was on its way opens again: the patient has it, so her answer counts), each alert's
-    notification to staff SENT (urgent or an escalation's), and what waited for a notice of a
-    new number that went out due at once."""
+    """The sends that went through, in one transaction: each fenced by its lease, then what a
+    send changes (`_after_sent`)."""
     if not sent:
         return set()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SENT_SQL, [[c.message_id for c, _s in sent], [str(c.lease_token) for c, _s in sent],
                                    [s.provider_message_id for _c, s in sent]])
         recorded = {row[0] for row in cursor.fetchall()}
-        dose_ids = [c.reminder_id for c, _s in sent
-                    if c.message_id in recorded and c.kind == Message.Kind.REMINDER and c.reminder_id]
-        if dose_ids:
-            doses = Reminder.objects.filter(id__in=dose_ids)
-            doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
-            # The first recipient's delivery opens the window; another's (a caregiver's) leaves it be,
-            # so a reply judged against `sent_at` is never made too early by a later send.
-            doses.filter(sent_at__isnull=True).update(
-                sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
-        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind in Message.STAFF_KINDS]
-        if alerts:
-            settle_alerts(alerts)
-        notices = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.NOTICE]
-        if notices:
-            wake_those_waiting(notices)
+        _after_sent([(c.message_id, c.kind, c.reminder_id) for c, _s in sent if c.message_id in recorded])
     return recorded
+
+
+def _after_sent(sent: list[tuple[int, str, int | None]]) -> None:
+    """What messages (id, kind, dose) recorded SENT change, in the caller's transaction: each
+    reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
+    was on its way opens again: the patient has it, so her answer counts), each alert's
+    notification to staff SENT (urgent or an escalation's), and what waited for a notice of a
+    new number that went out due at once."""
+    dose_ids = [reminder_id for _id, kind, reminder_id in sent if kind == Message.Kind.REMINDER and reminder_id]
+    if dose_ids:
+        doses = Reminder.objects.filter(id__in=dose_ids)
+        doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
+        # The first recipient's delivery opens the window; another's (a caregiver's) leaves it be,
+        # so a reply judged against `sent_at` is never made too early by a later send.
+        doses.filter(sent_at__isnull=True).update(
+            sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+    alerts = [message_id for message_id, kind, _r in sent if kind in Message.STAFF_KINDS]
+    if alerts:
+        settle_alerts(alerts)
+    notices = [message_id for message_id, kind, _r in sent if kind == Message.Kind.NOTICE]
+    if notices:
+        wake_those_waiting(notices)
+
+
+def record_sent_after_all(message: Message, provider_message_id: str) -> bool:
+    """A send the gateway accepted though its answer never reached us (a timeout, a worker
+    that died): the message is waiting to be tried again, or still being tried, with no id of
+    the gateway's. Recorded SENT with the id the gateway now names, as if the answer had come,
+    so it is not sent again; a worker still sending it loses its lease. False when the message
+    was recorded meanwhile (or was never tried). In the caller's transaction."""
+    recorded = Message.objects.filter(
+        id=message.id, status__in=[Message.Status.QUEUED, Message.Status.SENDING], provider_message_id="",
+        attempts__gt=0,
+    ).update(status=Message.Status.SENT, provider_message_id=provider_message_id, sent_at=DatabaseNow(),
+             lease_token=None, lease_expires_at=None, last_error="", held_by_pause=False, updated_at=DatabaseNow())
+    if recorded:
+        logger.warning("message_id=%s recorded SENT from the gateway's status: its send's answer was lost", message.id)
+        _after_sent([(message.id, message.kind, message.reminder_id)])
+    return bool(recorded)
 
 
 def _keep_quotas(sent: list[SentMessage]) -> None:

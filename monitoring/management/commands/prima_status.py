@@ -33,6 +33,7 @@ class Command(BaseCommand):
             f"last hour: sent={status.last_hour.sent} failed={status.last_hour.failed}",
             f"replies needing attention: {status.replies_waiting}",
             f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed} "
+            f"refused_7d={status.webhooks_refused} "
             f"not_ours_7d={status.webhooks_not_ours.total} (replies={status.webhooks_not_ours.replies})"
             + (f" naming {', '.join(mask_phones(n) for n in status.webhooks_not_ours.numbers)}"
                if status.webhooks_not_ours.total else ""),
