@@ -79,10 +79,7 @@ def note_inbound(device: Device, phone: str, at: datetime.datetime) -> None:
 def window_open(phone: str, device: Device | int) -> bool:
     """Whether free text may go to `phone` through `device` now: it wrote to that device in the
     last 24 hours (less a margin), by the database's clock."""
-    device_id = device.id if isinstance(device, Device) else device
-    return CustomerServiceWindow.objects.filter(
-        device_id=device_id, phone=phone, last_inbound_at__gt=DatabaseNow() - (WINDOW - WINDOW_MARGIN),
-    ).exists()
+    return bool(open_windows({(phone, device.id if isinstance(device, Device) else device)}))
 
 
 def open_windows(pairs: set[tuple[str, int]]) -> set[tuple[str, int]]:
@@ -101,7 +98,6 @@ def open_windows(pairs: set[tuple[str, int]]) -> set[tuple[str, int]]:
 NO_TEMPLATE = "waiting for an approved WhatsApp template"
 TEMPLATE_REFUSED = "WhatsApp refused the template"
 WINDOW_CLOSED = "the customer-service window was closed"
-HELD_FOR_TEMPLATE = (NO_TEMPLATE, TEMPLATE_REFUSED)
 TEMPLATE_HOLD_SECONDS = 900.0
 
 # The purpose of each kind of message (a reminder's: its schedule's kind); a REPLY has none: it

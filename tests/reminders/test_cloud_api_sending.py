@@ -119,6 +119,16 @@ def test_the_consent_question_carries_yes_and_no_for_that_patient(graph, device)
     assert payloads == [f"yes:consent:{patient.id}", f"no:consent:{patient.id}"]
 
 
+def test_inside_the_window_the_consent_question_goes_with_ya_and_tidak(graph, device):
+    patient = patient_on(device, verification_status=Patient.Verification.PENDING)
+    note_inbound(device, patient.phone, timezone.now())
+    queue_message(patient, kind=Message.Kind.VERIFICATION, body="Apakah Ibu setuju menerima pengingat?")
+    drain_all()
+    [request] = graph.requests
+    assert [b["reply"] for b in request.body["interactive"]["action"]["buttons"]] == [
+        {"id": f"yes:consent:{patient.id}", "title": "Ya"}, {"id": f"no:consent:{patient.id}", "title": "Tidak"}]
+
+
 def test_an_appointment_template_carries_attend_late_and_cancel(graph, device):
     approve(device, purpose=MessageTemplate.Purpose.APPOINTMENT, name="kontrol", parameters=["pesan"],
             buttons=["ATTENDING", "LATE", "CANCEL"])
