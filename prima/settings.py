@@ -239,13 +239,15 @@ FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
 FONNTE_QUOTA_ALERT_BELOW = _number("FONNTE_QUOTA_ALERT_BELOW", 100)
 # Meta's WhatsApp Cloud API, for devices whose gateway is the Cloud API (docs/gateways.md): each
 # such device sends through it with its own access token whenever WHATSAPP_BACKEND is a real
-# gateway; the console and locmem stand-ins catch its sends too.
+# gateway (fonnte or cloud_api: each device then goes through its own); the console and locmem
+# stand-ins catch its sends too.
 CLOUD_API_BASE_URL = env.str("CLOUD_API_BASE_URL", default="https://graph.facebook.com")
 CLOUD_API_VERSION = env.str("CLOUD_API_VERSION", default="v25.0")
 CLOUD_API_CONNECT_TIMEOUT = _number("CLOUD_API_CONNECT_TIMEOUT", 5.0, float)
 CLOUD_API_READ_TIMEOUT = _number("CLOUD_API_READ_TIMEOUT", 30.0, float)
 WHATSAPP_BACKENDS = {
     "fonnte": "reminders.backends.fonnte.FonnteBackend",
+    "cloud_api": "reminders.backends.cloud_api.CloudApiBackend",
     "console": "reminders.backends.console.ConsoleBackend",
     "locmem": "reminders.backends.locmem.LocmemBackend",
 }

@@ -12,6 +12,7 @@ from reminders.backends.base import BaseWhatsAppBackend, Scope, SentMessage, Wha
 __all__ = ["BaseWhatsAppBackend", "Scope", "SentMessage", "WhatsAppError", "gateway_backend", "get_backend"]
 
 CLOUD_API_BACKEND = "reminders.backends.cloud_api.CloudApiBackend"
+FONNTE_BACKEND = "reminders.backends.fonnte.FonnteBackend"
 
 
 @cache
@@ -20,7 +21,7 @@ def _backend_for(path: str) -> BaseWhatsAppBackend:
         backend_class = import_string(path)
     except ImportError:
         raise ImproperlyConfigured(
-            f"WHATSAPP_BACKEND {path!r} cannot be imported; use fonnte, console, locmem or a dotted path"
+            f"WHATSAPP_BACKEND {path!r} cannot be imported; use fonnte, cloud_api, console, locmem or a dotted path"
         ) from None
     return backend_class()
 
@@ -31,14 +32,18 @@ def get_backend() -> BaseWhatsAppBackend:
 
 
 def gateway_backend(configured: BaseWhatsAppBackend, sender) -> BaseWhatsAppBackend:
-    """Who really sends as `sender`: a Cloud API device's own gateway when the configured backend
-    is a real one (Fonnte), the configured backend otherwise. A stand-in (console, locmem)
-    catches every device's sends, so development and tests never reach Meta by accident."""
+    """Who really sends as `sender`: its device's own gateway when the configured backend is a
+    real one (Fonnte's or the Cloud API's, whichever WHATSAPP_BACKEND names), the configured
+    backend otherwise. A stand-in (console, locmem) catches every device's sends, so development
+    and tests never reach Meta by accident."""
+    from reminders.backends.cloud_api import CloudApiBackend
     from reminders.models import Device
 
-    if configured.stand_in or sender is None or sender.gateway != Device.Gateway.CLOUD_API:
+    if configured.stand_in:
         return configured
-    return _backend_for(CLOUD_API_BACKEND)
+    if sender is not None and sender.gateway == Device.Gateway.CLOUD_API:
+        return configured if isinstance(configured, CloudApiBackend) else _backend_for(CLOUD_API_BACKEND)
+    return _backend_for(FONNTE_BACKEND) if isinstance(configured, CloudApiBackend) else configured
 
 
 # What a backend instance reads when it is made: a change (tests, override_settings) makes a new one.

@@ -517,13 +517,12 @@ def start_attempts(chunk: _Chunk) -> list[Claim]:
 
 def _try_send(backend: BaseWhatsAppBackend, claim: Claim) -> SentMessage | Exception:
     """The HTTP call, outside any transaction (in a pool thread: no database here), through the
-    sender's own gateway. `content` only for a Cloud API device's send: a backend that knows
-    nothing of it (a test's stand-in for Fonnte) keeps its signature."""
-    gateway = gateway_backend(backend, claim.sender)
+    sender's own gateway (`launch` chose it). `content` only for a Cloud API device's send: a
+    backend that knows nothing of it (a test's stand-in for Fonnte) keeps its signature."""
     try:
         if claim.content is not None:
-            return gateway.send(claim.phone, claim.body, sender=claim.sender, content=claim.content)
-        return gateway.send(claim.phone, claim.body, sender=claim.sender)
+            return backend.send(claim.phone, claim.body, sender=claim.sender, content=claim.content)
+        return backend.send(claim.phone, claim.body, sender=claim.sender)
     except Exception as exc:  # recorded by the caller: a WhatsAppError, or a bug to log
         return exc
 
@@ -613,16 +612,19 @@ class _Flight:
 
 def launch(chunk: _Chunk, backend: BaseWhatsAppBackend, pool: Executor | None) -> _Flight:
     """Count the chunk's attempts, then start its calls, all at once on `pool` (or here, one
-    after the other, without one)."""
+    after the other, without one), each through its sender's gateway (`gateway_backend`)."""
     claims = start_attempts(chunk)
+    # Each sender's own gateway, chosen here: building one may read the database, a pool thread may not.
+    gateways = [gateway_backend(backend, claim.sender) for claim in claims]
     if pool is None:
         calls = []
-        for claim in claims:
+        for gateway, claim in zip(gateways, claims, strict=True):
             call: Future = Future()
-            call.set_result(_try_send(backend, claim))
+            call.set_result(_try_send(gateway, claim))
             calls.append(call)
         return _Flight(chunk, calls)
-    return _Flight(chunk, [pool.submit(_try_send, backend, claim) for claim in claims])
+    return _Flight(chunk, [pool.submit(_try_send, gateway, claim) for gateway, claim in zip(gateways, claims,
+                                                                                               strict=True)])
 
 
 def _settle(chunk: _Chunk) -> dict[int, Outcome]:

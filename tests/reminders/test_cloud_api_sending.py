@@ -14,6 +14,7 @@ from reminders.outbox.cloud_api import (
 )
 from reminders.outbox.devices import encrypt_token
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
+from tests.fonnte_standin import FonnteStandIn
 from tests.graph_standin import GraphStandIn, meta_error
 from tests.reminders.test_sending import drain_all, make_due
 
@@ -356,6 +357,21 @@ def test_the_numbers_throughput_is_a_limit_of_its_own(graph, device, settings):
 def test_get_backend_stays_the_configured_one(graph, device):
     assert type(get_backend()).__name__ == "FonnteBackend"
     assert locmem.outbox == []
+
+
+def test_with_the_cloud_api_named_as_the_backend_each_device_still_goes_through_its_own_gateway(
+        graph, device, settings):
+    settings.WHATSAPP_BACKEND = settings.WHATSAPP_BACKENDS["cloud_api"]
+    fonnte = Device.objects.create(number="+6281100000002", token_encrypted=encrypt_token("fonnte-token"))
+    on_cloud, on_fonnte = patient_on(device), make_patient(device=fonnte)
+    note_inbound(device, on_cloud.phone, timezone.now())
+    with FonnteStandIn() as fonnte_standin:
+        settings.FONNTE_BASE_URL = fonnte_standin.base_url
+        queue_message(on_cloud, kind=Message.Kind.REPLY, body="lewat Meta")
+        queue_message(on_fonnte, kind=Message.Kind.REPLY, body="lewat Fonnte")
+        assert drain_all()["sent"] == 2
+        assert [r.body["text"]["body"] for r in graph.requests] == ["lewat Meta"]
+        assert [entry.message for entry in fonnte_standin.log] == ["lewat Fonnte"]
 
 
 def alert_to_staff(patient: Patient, kind: str, body: str) -> Message:
