@@ -53,6 +53,13 @@ INDONESIAN = {
     "customer-service window": "jendela layanan pelanggan",
     "customer-service windows": "jendela layanan pelanggan",
     "gateway message id": "id pesan gateway",
+    "%(counter)s message through %(device)s waits for a WhatsApp template:":
+        "%(counter)s pesan lewat %(device)s menunggu templat WhatsApp:",
+    "Outside a patient's 24-hour window the Cloud API sends only approved templates: register the one approved in Meta's WhatsApp Manager (or correct it) under <a href=\"%(templates)s\">message templates</a>, and they go at once. Nothing is sent as free text meanwhile.":
+        "Di luar jendela 24 jam pasien, Cloud API hanya mengirim templat yang disetujui: daftarkan templat yang "
+        "disetujui di WhatsApp Manager milik Meta (atau perbaiki) di <a href=\"%(templates)s\">templat pesan</a>, "
+        "dan pesan langsung terkirim. Sementara itu tidak ada yang dikirim sebagai teks bebas.",
+    "%(counter)s message waits for a WhatsApp template": "%(counter)s pesan menunggu templat WhatsApp",
     "token (Fonnte) or access token (Cloud API)": "token (Fonnte) atau access token (Cloud API)",
     "The device's token from Fonnte's dashboard, or for the Cloud API the system user's access token from Meta's Business Manager. It is never shown again; when editing a device, leave empty to keep the current one.":
         "Token perangkat dari dasbor Fonnte, atau untuk Cloud API access token system user dari Business Manager "

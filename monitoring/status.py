@@ -12,6 +12,7 @@ from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
+from reminders.outbox.cloud_api import TemplateHold, template_holds
 from reminders.outbox.notifications import untold_emergencies
 from reminders.outbox.pauses import pauses_in_force
 from reminders.outbox.readiness import BackendProblem, email_problem, whatsapp_problem
@@ -74,6 +75,7 @@ class Health:
     whatsapp_problem: BackendProblem | None
     email_problem: BackendProblem | None
     stale_leases: int
+    waiting_for_template: int  # Cloud API messages held: no approved template, or Meta refused it
 
     @property
     def tick_is_fresh(self) -> bool:
@@ -105,7 +107,8 @@ class Health:
     @property
     def is_ok(self) -> bool:
         return self.tick_is_fresh and not self.sending_pauses and not self.disconnected_devices and not (
-            self.low_quota_devices) and not self.whatsapp_problem and not self.email_problem and not self.stale_leases
+            self.low_quota_devices) and not self.whatsapp_problem and not self.email_problem and not (
+            self.stale_leases) and not self.waiting_for_template
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class SystemStatus(Health):
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
     tick_failure: tuple[datetime, str] | None
+    template_holds: list[TemplateHold]
 
     @property
     def lateness(self) -> timedelta:
@@ -144,9 +148,11 @@ def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
 def health_line() -> Health:
     """Four queries: the heartbeat, the pause, the devices, the stale leases (and the devices'
     existence while the Fonnte backend cannot be built)."""
+    queue = queue_depth()
     return Health(tick_age=tick_age(), sending_pauses=list(pauses_in_force().values()),
                   devices=list(DeviceState.objects.order_by("device")), whatsapp_problem=whatsapp_problem(),
-                  email_problem=email_problem(), stale_leases=queue_depth().stale_leases)
+                  email_problem=email_problem(), stale_leases=queue.stale_leases,
+                  waiting_for_template=queue.waiting_for_template)
 
 
 def system_status() -> SystemStatus:
@@ -158,6 +164,8 @@ def system_status() -> SystemStatus:
         now=now,
         queue=queue,
         stale_leases=queue.stale_leases,
+        waiting_for_template=queue.waiting_for_template,
+        template_holds=template_holds(),
         whatsapp_problem=whatsapp_problem(),
         email_problem=email_problem(),
         last_hour=recent_sends(now - timedelta(hours=1)),

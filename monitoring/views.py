@@ -27,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     site. "sending" is "ok" only when WhatsApp messages really go out: it names a stand-in (even
     one allowed), a backend that cannot be built, a pause, and the messages stuck past their lease.
 
-    Stuck messages, devices whose Fonnte quota runs low, schedules the scheduler cannot handle and
+    Stuck messages, Cloud API messages waiting for an approved template, devices whose Fonnte quota runs low, schedules the scheduler cannot handle and
     the webhooks of the last 7 days ignored as naming a number not ours are named but do not turn
     it 503: a load balancer would take the whole site away, volunteers' admin included, for what a
     running worker recovers by itself, or only a fix or a top-up solves (a worker that is not
@@ -46,6 +46,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "sending": "; ".join([*health.not_sending, *pauses]) or "ok",
         "email": str(health.email_problem) if health.email_problem else "ok",
         "stale_leases": health.stale_leases,
+        "waiting_for_template": health.waiting_for_template,
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in health.low_quota_devices],
         "webhooks_not_ours_7d": not_ours(timezone.now()).total,

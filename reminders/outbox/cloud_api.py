@@ -9,9 +9,10 @@ A payload is "<answer>:<kind>:<id>": "taken:reminder:8812" (this dose was taken)
 other; the webhook parses it with `parse_button_payload`."""
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from prima.clock import DatabaseNow
 from reminders.models import CustomerServiceWindow, Device, Message, MessageTemplate, Reminder, ReminderSchedule
@@ -234,11 +235,31 @@ def cloud_content(message: Message, *, window_is_open: bool,
     return {**content, "biz_opaque_callback_data": callback_data(message.id)}
 
 
+def held_for_template() -> Q:
+    """A queued message's condition for waiting for a template: none approved, or Meta refused it."""
+    return Q(last_error__startswith=NO_TEMPLATE) | Q(last_error__startswith=TEMPLATE_REFUSED)
+
+
+@dataclass(frozen=True)
+class TemplateHold:
+    """Messages through one device that wait for one reason (the health page's lines)."""
+
+    device: str
+    reason: str
+    count: int
+
+
+def template_holds() -> list[TemplateHold]:
+    """What waits for a template, by device and reason, the most first: one query."""
+    rows = (Message.objects.filter(held_for_template(), status=Message.Status.QUEUED)
+            .values("patient__device__number", "last_error").annotate(count=Count("id")).order_by("-count"))
+    return [TemplateHold(row["patient__device__number"] or "", row["last_error"], row["count"]) for row in rows]
+
+
 def wake_held_for_template(device_id: int, phone: str | None = None) -> int:
     """Messages held for want of a template (or refused as one) to this device's patients are due
     now: a template was approved, or `phone` opened its window by writing."""
-    held = Message.objects.filter(status=Message.Status.QUEUED, patient__device_id=device_id).filter(
-        Q(last_error__startswith=NO_TEMPLATE) | Q(last_error__startswith=TEMPLATE_REFUSED))
+    held = Message.objects.filter(held_for_template(), status=Message.Status.QUEUED, patient__device_id=device_id)
     if phone is not None:
         held = held.filter(phone=phone)
     return held.update(send_after=DatabaseNow(), updated_at=DatabaseNow())

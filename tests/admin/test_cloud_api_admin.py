@@ -141,3 +141,20 @@ def test_moving_patients_from_a_fonnte_number_to_a_cloud_api_number(coordinator_
     assert "0811-0000-0009" in notice.body
     assert sent.device == cloud.number and sent.content["type"] == "template"  # outside the window: the template
     assert Message.objects.filter(kind=Message.Kind.NOTICE, patient=patient).count() == 1
+
+
+def test_what_waits_for_a_template_is_shown_on_the_health_page_hari_ini_and_healthz(coordinator_client, settings):
+    settings.ALLOW_DEMO_BACKENDS = True
+    device = cloud_device()
+    patient = make_patient(device=device)
+    for _ in range(2):
+        queue_message(patient, send_after=timezone.now() + timezone.timedelta(minutes=15),
+                      last_error=f"{NO_TEMPLATE}: Medication reminder (outside the 24-hour window)")
+    health = coordinator_client.get(reverse("admin:reminders_schedulerheartbeat_changelist"),
+                                    HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert f"2 pesan lewat {device.number} menunggu templat WhatsApp:" in health
+    assert "Medication reminder (outside the 24-hour window)" in health
+    assert reverse("admin:reminders_messagetemplate_changelist") in health
+    today = coordinator_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "2 pesan menunggu templat WhatsApp" in today and "health-problem" in today
+    assert coordinator_client.get("/healthz").json()["waiting_for_template"] == 2
