@@ -176,11 +176,15 @@ def test_a_body_changed_after_signing_is_refused(client, patient):
     assert response.status_code == 403 and not WebhookEvent.objects.exists()
 
 
-def test_refusals_are_counted_on_the_health_figures(client, patient, django_user_model):
+def test_refusals_are_counted_on_the_health_figures(client, patient, settings, prima_status):
     for _ in range(3):
         post(client, delivery(messages=[text(patient, "sudah")]), secret="wrong")
     assert RefusedDelivery.objects.get().count == 3
     assert client.get("/healthz").json()["webhooks_refused_7d"] == 3
+    settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS = "s3cret", []
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).content.decode()
+    assert "prima_webhook_deliveries_refused 3.0" in metrics
+    assert "refused_7d=3" in prima_status()["webhooks"]
 
 
 def test_a_message_naming_a_number_its_secret_does_not_sign_is_ignored_as_not_ours(client, patient):
