@@ -393,6 +393,20 @@ def test_a_tap_on_a_stale_dose_is_answered_and_not_applied_to_today(client, pati
     assert "Pengingat itu sudah ditutup" in answer.body
 
 
+def test_a_medication_answer_tapped_on_an_appointment_is_not_applied(client, patient):
+    visit = sent_dose(patient, kind=ReminderSchedule.Kind.APPOINTMENT)
+    post(client, delivery(messages=[tap(patient, f"taken:reminder:{visit.id}")]))
+    visit.refresh_from_db()
+    assert visit.confirmation_status == Reminder.Confirmation.PENDING and not visit.appointment_answer
+
+
+def test_a_typed_emergency_through_the_cloud_api_reaches_a_person_at_once(client, patient):
+    post(client, delivery(messages=[text(patient, "tolong ibu sesak napas")]))
+    reply = PatientReply.objects.get()
+    assert reply.intent == PatientReply.Intent.EMERGENCY and reply.urgent
+    assert Message.objects.get(kind=Message.Kind.REPLY, patient=patient).priority == 1
+
+
 def test_a_tap_naming_another_patients_dose_is_refused(client, patient, caplog):
     stranger = make_patient(name="Pak Budi", device=patient.device)
     theirs = sent_dose(stranger)
