@@ -461,6 +461,11 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
             if sender.device_id in cloud:
                 content = cloud_content(message, window_is_open=(claim.phone, sender.device_id) in windows,
                                         templates=templates, device_id=sender.device_id)
+                if isinstance(content, str) and message.kind in Message.STAFF_KINDS:
+                    # An alert to staff never waits unseen: failed, it is passed on (settle_alerts).
+                    _end(message, Message.Status.FAILED, content, Reminder.Confirmation.MISSED)
+                    chunk.outcomes[claim.message_id] = (claim, Outcome.FAILED, content)
+                    continue
                 if isinstance(content, str):  # no template to send it as: it waits, nothing spent
                     chunk.releases.append(Release(claim, TEMPLATE_HOLD_SECONDS, error=content))
                     chunk.outcomes[claim.message_id] = (claim, Outcome.HELD, content)
@@ -795,6 +800,8 @@ def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsA
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
+    if error.scope == Scope.TEMPLATE and claim.kind in Message.STAFF_KINDS:
+        error = WhatsAppError(error.reason, transient=False)  # an alert to staff fails and is passed on, never waits
     if error.scope in (Scope.WINDOW, Scope.TEMPLATE):
         # Not this send's fault nor the sender's: again as a template at once, or held until
         # the template is fixed; the attempt is given back either way.

@@ -143,7 +143,8 @@ def test_moving_patients_from_a_fonnte_number_to_a_cloud_api_number(coordinator_
     assert Message.objects.filter(kind=Message.Kind.NOTICE, patient=patient).count() == 1
 
 
-def test_what_waits_for_a_template_is_shown_on_the_health_page_hari_ini_and_healthz(coordinator_client, settings):
+def test_what_waits_for_a_template_is_shown_on_the_health_page_hari_ini_healthz_and_prima_status(
+        coordinator_client, settings, prima_status):
     settings.ALLOW_DEMO_BACKENDS = True
     device = cloud_device()
     patient = make_patient(device=device)
@@ -158,3 +159,6 @@ def test_what_waits_for_a_template_is_shown_on_the_health_page_hari_ini_and_heal
     today = coordinator_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "2 pesan menunggu templat WhatsApp" in today and "health-problem" in today
     assert coordinator_client.get("/healthz").json()["waiting_for_template"] == 2
+    status = prima_status()
+    assert status["waiting for a WhatsApp template"] == "2"
+    assert "Medication reminder (outside the 24-hour window)" in status["text"]

@@ -346,3 +346,26 @@ def test_the_numbers_throughput_is_a_limit_of_its_own(graph, device, settings):
 def test_get_backend_stays_the_configured_one(graph, device):
     assert type(get_backend()).__name__ == "FonnteBackend"
     assert locmem.outbox == []
+
+
+def alert_to_staff(patient: Patient, kind: str, body: str) -> Message:
+    return Message.objects.create(patient=patient, kind=kind, phone="+6281399999999", body=body,
+                                  priority=1 if kind == Message.Kind.STAFF_ALERT else 0,
+                                  send_after=timezone.now() - timedelta(seconds=1))
+
+
+def test_an_alert_to_staff_that_no_template_can_carry_fails_at_once_to_be_passed_on(graph, device):
+    alert = alert_to_staff(patient_on(device), Message.Kind.STAFF_ALERT, "DARURAT: Ibu Sari minta tolong")
+    assert drain_all()["failed"] == 1
+    assert graph.requests == []
+    alert.refresh_from_db()
+    assert alert.status == "FAILED" and alert.end_reason.startswith(NO_TEMPLATE)
+
+
+def test_an_alert_to_staff_whose_template_meta_refuses_fails_instead_of_waiting(graph, device):
+    answering(graph, meta_error(132001, "Template name does not exist in the translation"))
+    approve(device, purpose=MessageTemplate.Purpose.STAFF_ALERT, name="pesan_prima", parameters=["pesan"], buttons=[])
+    alert = alert_to_staff(patient_on(device), Message.Kind.ESCALATION, "Ibu Sari melewatkan dua dosis")
+    assert drain_all()["failed"] == 1
+    alert.refresh_from_db()
+    assert alert.status == "FAILED" and "132001" in alert.end_reason
