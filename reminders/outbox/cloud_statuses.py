@@ -59,7 +59,9 @@ def _lost_send(outbox_id: int | None, wamid: str, device: Device, recipient: str
         return None
     if record_sent_after_all(message, wamid):
         return message
-    logger.warning("Cloud API status names outbox:%s with wamid it was not recorded with; left as it is", outbox_id)
+    # Recorded with another wamid (sent twice), never tried, or ended (FAILED after its attempts).
+    logger.warning("Cloud API status for outbox:%s (%s), a message not waiting for its send's answer: left as it is",
+                   outbox_id, message.status)
     return None
 
 

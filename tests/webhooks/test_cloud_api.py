@@ -10,12 +10,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reminders.models import CustomerServiceWindow, Device, Message, PatientReply, Reminder, ReminderSchedule
-from reminders.outbox.cloud_api import WINDOW_CLOSED, button_payload, callback_data
+from reminders.conversation.consent import send_verification
+from reminders.models import (
+    Caregiver, CustomerServiceWindow, Device, Message, Patient, PatientReply, Reminder, ReminderSchedule,
+)
+from reminders.outbox.cloud_api import WINDOW_CLOSED, button_payload, callback_data, note_inbound
 from reminders.outbox.devices import encrypt_token
 from reminders.outbox.sending import Skip, claim_message
 from reminders.workspace.today import reply_what, reply_words
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
+from tests.graph_standin import GraphStandIn
+from tests.reminders.test_sending import drain_all
 from webhooks.models import RefusedDelivery, WebhookEvent
 from webhooks.services import process_pending_events
 
@@ -171,11 +176,15 @@ def test_a_body_changed_after_signing_is_refused(client, patient):
     assert response.status_code == 403 and not WebhookEvent.objects.exists()
 
 
-def test_refusals_are_counted_on_the_health_figures(client, patient, django_user_model):
+def test_refusals_are_counted_on_the_health_figures(client, patient, settings, prima_status):
     for _ in range(3):
         post(client, delivery(messages=[text(patient, "sudah")]), secret="wrong")
     assert RefusedDelivery.objects.get().count == 3
     assert client.get("/healthz").json()["webhooks_refused_7d"] == 3
+    settings.METRICS_TOKEN, settings.METRICS_ALLOWED_IPS = "s3cret", []
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).content.decode()
+    assert "prima_webhook_deliveries_refused 3.0" in metrics
+    assert "refused_7d=3" in prima_status()["webhooks"]
 
 
 def test_a_message_naming_a_number_its_secret_does_not_sign_is_ignored_as_not_ours(client, patient):
@@ -384,6 +393,20 @@ def test_a_tap_on_a_stale_dose_is_answered_and_not_applied_to_today(client, pati
     assert "Pengingat itu sudah ditutup" in answer.body
 
 
+def test_a_medication_answer_tapped_on_an_appointment_is_not_applied(client, patient):
+    visit = sent_dose(patient, kind=ReminderSchedule.Kind.APPOINTMENT)
+    post(client, delivery(messages=[tap(patient, f"taken:reminder:{visit.id}")]))
+    visit.refresh_from_db()
+    assert visit.confirmation_status == Reminder.Confirmation.PENDING and not visit.appointment_answer
+
+
+def test_a_typed_emergency_through_the_cloud_api_reaches_a_person_at_once(client, patient):
+    post(client, delivery(messages=[text(patient, "tolong ibu sesak napas")]))
+    reply = PatientReply.objects.get()
+    assert reply.intent == PatientReply.Intent.EMERGENCY and reply.urgent
+    assert Message.objects.get(kind=Message.Kind.REPLY, patient=patient).priority == 1
+
+
 def test_a_tap_naming_another_patients_dose_is_refused(client, patient, caplog):
     stranger = make_patient(name="Pak Budi", device=patient.device)
     theirs = sent_dose(stranger)
@@ -398,8 +421,6 @@ def test_a_tap_naming_another_patients_dose_is_refused(client, patient, caplog):
 
 
 def test_a_caregivers_tap_answers_their_patients_dose(client, patient):
-    from reminders.models import Caregiver
-
     rina = Caregiver.objects.create(patient=patient, name="Rina", relation="anak", phone="+6281377770009",
                                     consented_at=timezone.now())
     dose = sent_dose(patient)
@@ -412,9 +433,6 @@ def test_a_caregivers_tap_answers_their_patients_dose(client, patient):
 
 
 def test_a_consent_tap_verifies_the_patient_who_was_asked(client, patient):
-    from reminders.conversation.consent import send_verification
-    from reminders.models import Patient
-
     Patient.objects.filter(id=patient.id).update(verification_status=Patient.Verification.PENDING)
     send_verification(patient)
     post(client, delivery(messages=[reply_button(patient, button_payload("yes", "consent", patient.id), "Ya")]))
@@ -423,8 +441,6 @@ def test_a_consent_tap_verifies_the_patient_who_was_asked(client, patient):
 
 
 def test_a_consent_tap_for_another_patient_is_refused(client, patient):
-    from reminders.models import Patient
-
     other = make_patient(verification_status=Patient.Verification.PENDING, device=patient.device)
     post(client, delivery(messages=[tap(patient, button_payload("no", "consent", other.id), "Tidak")]))
     other.refresh_from_db()
@@ -457,10 +473,6 @@ def test_a_reminder_whose_answer_timed_out_is_recognised_by_meta_s_status_and_no
     """End to end: the send reaches Meta's stand-in but its answer is lost (a read timeout); the
     status Meta then delivers names our outbox id, so the reminder counts as sent and the next
     drain does not send it again."""
-    from reminders.outbox.cloud_api import note_inbound
-    from tests.graph_standin import GraphStandIn
-    from tests.reminders.test_sending import drain_all
-
     note_inbound(patient.device, patient.phone, timezone.now())  # inside the window: text with buttons
     dose = make_reminder(make_schedule(patient), due_at=timezone.now())
     message = queue_message(patient, reminder=dose, kind=Message.Kind.REMINDER, body="Halo, waktunya minum obat.")
