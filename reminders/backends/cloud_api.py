@@ -45,7 +45,10 @@ def _error_of(answer: object) -> tuple[object, str]:
     if not isinstance(error, dict):
         return None, ""
     details = error.get("error_data", {}).get("details", "") if isinstance(error.get("error_data"), dict) else ""
-    return error.get("code"), str(details or error.get("message") or "no message given")
+    code = error.get("code")
+    if isinstance(code, str) and code.strip().isdigit():  # a code written as text is the same code
+        code = int(code)
+    return code, str(details or error.get("message") or "no message given")
 
 
 class CloudApiBackend(BaseWhatsAppBackend):

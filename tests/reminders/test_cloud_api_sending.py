@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from reminders.backends import get_backend, locmem
+from reminders.backends.cloud_api import _error_of, refusal_error
 from reminders.models import Device, Message, MessageTemplate, Patient, ReminderSchedule, SendingPause
 from reminders.outbox.cloud_api import (
     NO_TEMPLATE, TEMPLATE_REFUSED, note_inbound, requeue_as_template,
@@ -395,3 +396,15 @@ def test_an_alert_to_staff_whose_template_meta_refuses_fails_instead_of_waiting(
     assert drain_all()["failed"] == 1
     alert.refresh_from_db()
     assert alert.status == "FAILED" and "132001" in alert.end_reason
+
+
+@pytest.mark.parametrize("code, scope, transient", [
+    (190, "account", True), ("190", "account", True), (131047, "window", True), (132001, "template", True),
+    (131026, "message", False), (130429, "message", True), (999999, "message", True),
+])
+def test_meta_codes_are_read_by_their_number_not_their_words(code, scope, transient):
+    read, _message = _error_of(meta_error(code)[1] if isinstance(code, int) else
+                               {"error": {"code": code, "message": "whatever the words"}})
+    error = refusal_error(read, "whatever the words", template=False)
+    assert (error.scope, error.transient) == (scope, transient)
+    assert refusal_error(131047, "", template=True).scope == "message"  # never re-sent as a template for ever
