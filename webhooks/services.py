@@ -363,10 +363,11 @@ def _cloud_status(payload: dict, claim: EventClaim) -> None:
     wamid = field(status, "id")
     if not wamid:
         raise EventOutcome(State.IGNORED, "status without a message id")
-    errors = [error for error in status.get("errors") or [] if isinstance(error, dict)]
+    errors = status.get("errors") if isinstance(status.get("errors"), list) else []
     _record_status(claim, lambda: apply_cloud_status(
         wamid, field(status, "status"), device, outbox_id=message_id_from_callback(
-            field(status, "biz_opaque_callback_data")), recipient=field(status, "recipient_id"), errors=errors))
+            field(status, "biz_opaque_callback_data")), recipient=field(status, "recipient_id"),
+        errors=[error for error in errors if isinstance(error, dict)]))
 
 
 def _record_status(claim: EventClaim, apply: Callable[[], StatusResult]) -> None:

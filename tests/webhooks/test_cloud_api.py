@@ -207,6 +207,7 @@ def test_a_signed_body_with_nothing_to_process_is_kept_ignored_never_500(client,
 
 
 def test_malformed_messages_never_answer_500(client, patient):
+    queue_message(patient, status=Message.Status.SENT, provider_message_id="wamid.ours", sent_at=timezone.now())
     weird = [{"id": "wamid.a"}, {"id": "wamid.b", "from": "not a phone", "type": "text"},
              {"id": "wamid.c", "from": patient.phone, "type": "text", "text": "not an object"},
              {"id": "wamid.d", "from": patient.phone, "type": "interactive", "interactive": []},
@@ -215,7 +216,9 @@ def test_malformed_messages_never_answer_500(client, patient):
              {"id": "wamid.h", "from": patient.phone, "type": "button", "button": {"payload": f"yes:consent:{9 ** 40}"}}]
     response = post(client, {"entry": [{"changes": [{"field": "messages", "value": {
         "metadata": {"phone_number_id": PHONE_NUMBER_ID}, "messages": weird,
-        "statuses": [{"id": "wamid.f", "status": "read"}, {"status": "sent"}]}}]}]})
+        "statuses": [{"id": "wamid.f", "status": "read"}, {"status": "sent"},
+                     {"id": "wamid.ours", "status": "failed", "errors": 5},
+                     {"id": "wamid.ours", "status": "failed", "errors": [5, {"code": "x", "error_data": 3}]}]}}]}]})
     assert response.status_code == 200
     assert WebhookEvent.objects.filter(state=WebhookEvent.State.FAILED).count() == 0
 
