@@ -14,6 +14,82 @@ from pathlib import Path
 PO = Path(__file__).parent / "id" / "LC_MESSAGES" / "django.po"
 
 INDONESIAN = {
+    "Fonnte": "Fonnte",
+    "WhatsApp Cloud API (Meta)": "WhatsApp Cloud API (Meta)",
+    "gateway": "gateway",
+    "phone number ID": "ID nomor telepon",
+    "Cloud API only: the number's ID in Meta's WhatsApp Manager.":
+        "Khusus Cloud API: ID nomor ini di WhatsApp Manager milik Meta.",
+    "Medication reminder": "Pengingat obat",
+    "Appointment reminder": "Pengingat janji temu",
+    "Consent question": "Pertanyaan persetujuan",
+    "Notice": "Pemberitahuan",
+    "Other reminder": "Pengingat lain",
+    "Alert to staff": "Peringatan untuk staf",
+    "Utility": "Utilitas",
+    "Marketing": "Pemasaran",
+    "Authentication": "Autentikasi",
+    "Approved": "Disetujui",
+    "Pending review": "Menunggu peninjauan",
+    "Rejected": "Ditolak",
+    "Disabled": "Dinonaktifkan",
+    "purpose": "keperluan",
+    "language": "bahasa",
+    "category": "kategori",
+    "Exactly as in Meta's WhatsApp Manager: lowercase letters, digits and _.":
+        "Persis seperti di WhatsApp Manager milik Meta: huruf kecil, angka dan _.",
+    "The approved text, with {{1}}, {{2}}… where the values go.":
+        "Teks yang disetujui, dengan {{1}}, {{2}}… di tempat nilainya.",
+    "values": "nilai",
+    'What each {{n}} takes, in order, e.g. ["nama", "waktu", "obat"].':
+        'Isi setiap {{n}}, berurutan, mis. ["nama", "waktu", "obat"].',
+    "buttons": "tombol",
+    'The answer each quick-reply button gives, in order, e.g. ["TAKEN", "NOT_YET"].':
+        'Jawaban yang diberikan setiap tombol balas cepat, berurutan, mis. ["TAKEN", "NOT_YET"].',
+    "message template": "templat pesan",
+    "message templates": "templat pesan",
+    "last message from them at": "pesan terakhir darinya pada",
+    "Meta's time of their last message.": "Waktu pesan terakhirnya menurut Meta.",
+    "customer-service window": "jendela layanan pelanggan",
+    "customer-service windows": "jendela layanan pelanggan",
+    "gateway message id": "id pesan gateway",
+    "%(counter)s message through %(device)s waits for a WhatsApp template:":
+        "%(counter)s pesan lewat %(device)s menunggu templat WhatsApp:",
+    "Outside a patient's 24-hour window the Cloud API sends only approved templates: register the one approved in Meta's WhatsApp Manager (or correct it) under <a href=\"%(templates)s\">message templates</a>, and they go at once. Nothing is sent as free text meanwhile.":
+        "Di luar jendela 24 jam pasien, Cloud API hanya mengirim templat yang disetujui: daftarkan templat yang "
+        "disetujui di WhatsApp Manager milik Meta (atau perbaiki) di <a href=\"%(templates)s\">templat pesan</a>, "
+        "dan pesan langsung terkirim. Sementara itu tidak ada yang dikirim sebagai teks bebas.",
+    "%(counter)s message waits for a WhatsApp template": "%(counter)s pesan menunggu templat WhatsApp",
+    "token (Fonnte) or access token (Cloud API)": "token (Fonnte) atau access token (Cloud API)",
+    "The device's token from Fonnte's dashboard, or for the Cloud API the system user's access token from Meta's Business Manager. It is never shown again; when editing a device, leave empty to keep the current one.":
+        "Token perangkat dari dasbor Fonnte, atau untuk Cloud API access token system user dari Business Manager "
+        "Meta. Token tidak pernah ditampilkan lagi; saat mengubah perangkat, kosongkan untuk tetap memakai yang "
+        "sekarang.",
+    "Meta app secret": "app secret Meta",
+    "Cloud API only: the app secret from Meta's app dashboard (App settings > Basic); it checks that webhooks come from Meta. Never shown again; leave empty to keep the current one.":
+        "Khusus Cloud API: app secret dari dasbor aplikasi Meta (App settings > Basic); untuk memastikan webhook "
+        "benar dari Meta. Tidak pernah ditampilkan lagi; kosongkan untuk tetap memakai yang sekarang.",
+    "webhook verify token": "verify token webhook",
+    "Cloud API only: a phrase you choose and type into Meta's webhook settings as the verify token. Never shown again; leave empty to keep the current one.":
+        "Khusus Cloud API: frasa pilihan Anda yang juga diketik di pengaturan webhook Meta sebagai verify token. "
+        "Tidak pernah ditampilkan lagi; kosongkan untuk tetap memakai yang sekarang.",
+    "A Cloud API device needs its access token.": "Perangkat Cloud API memerlukan access token-nya.",
+    "A Cloud API device needs its Meta app secret.": "Perangkat Cloud API memerlukan app secret Meta-nya.",
+    "A Cloud API device needs a webhook verify token.": "Perangkat Cloud API memerlukan verify token webhook.",
+    "A Cloud API device needs its phone number ID from Meta.":
+        "Perangkat Cloud API memerlukan ID nomor telepon dari Meta.",
+    "Only a Cloud API device has a phone number ID.": "Hanya perangkat Cloud API yang memiliki ID nomor telepon.",
+    "What each {{n}} takes, in order, from: %(values)s.": "Isi setiap {{n}}, berurutan, dari: %(values)s.",
+    "The answer each quick-reply button gives, in order, from: %(answers)s.":
+        "Jawaban yang diberikan setiap tombol balas cepat, berurutan, dari: %(answers)s.",
+    "Write the name as in Meta's WhatsApp Manager: lowercase letters, digits and _ only.":
+        "Tulis nama seperti di WhatsApp Manager milik Meta: hanya huruf kecil, angka dan _.",
+    'Write a list of names, e.g. ["nama", "waktu"].': 'Tulis daftar nama, mis. ["nama", "waktu"].',
+    "PRIMA does not know %(names)s.": "PRIMA tidak mengenal %(names)s.",
+    "PRIMA gives a template three buttons at most.": "PRIMA memberi satu templat paling banyak tiga tombol.",
+    "The text has %(found)d placeholder(s) {{1}}…; give one value for each, in order (%(given)d given).":
+        "Teks memiliki %(found)d tempat isian {{1}}…; beri satu nilai untuk masing-masing, berurutan "
+        "(%(given)d diberikan).",
     "why paused": "alasan dijeda",
     # Handling recorded, pauses with a reason and an end (issue 29)
     "about the pause": "keterangan jeda",
@@ -386,6 +462,17 @@ INDONESIAN = {
     "Incoming message": "Pesan masuk",
     "Message status": "Status pesan",
     "Device state": "Status perangkat",
+    # Issue 30: the Cloud API webhook's events and the deliveries it refuses.
+    "Cloud API: incoming message": "Cloud API: pesan masuk",
+    "Cloud API: message status": "Cloud API: status pesan",
+    "Cloud API: other delivery": "Cloud API: kiriman lain",
+    "refused delivery": "kiriman yang ditolak",
+    "refused deliveries": "kiriman yang ditolak",
+    "day": "hari",
+    "count": "jumlah",
+    "last at": "terakhir pada",
+    "Refused in the last 7 days: Cloud API deliveries with a missing or wrong signature":
+        "Ditolak dalam 7 hari terakhir: kiriman Cloud API tanpa tanda tangan atau dengan tanda tangan salah",
     "Received": "Diterima",
     "Processed": "Diproses",
     "Ignored": "Diabaikan",

@@ -25,7 +25,7 @@ from reminders.outbox.pauses import pauses_in_force
 from reminders.outbox.readiness import backend_problems
 from reminders.phones import mask_phones
 from reminders.retention import pruned_message_totals
-from webhooks.models import WebhookEvent
+from webhooks.models import RefusedDelivery, WebhookEvent
 
 # The locks app draws every granted lease's fencing token from this sequence.
 LOCK_FENCE_SEQUENCE = "locks_lock_fence_seq"
@@ -114,6 +114,9 @@ class DatabaseCollector(Collector):
                      "a number that was never ours (a reply nobody read: is a number of ours missing from "
                      "FONNTE_DEVICES or the devices?).",
                      _not_ours_by_kind(), ["kind"])
+        yield GaugeMetricFamily("prima_webhook_deliveries_refused", "Cloud API webhook deliveries in the last 7 days "
+                                "refused for a missing or wrong signature (never stored).",
+                                value=RefusedDelivery.objects.since(database_now() - NOT_OURS_WINDOW))
         paused = GaugeMetricFamily("prima_sending_paused", "1 while a sender is paused (device disconnected, token, "
                                    "account or quota refused).", labels=["sender"])
         for scope in pauses_in_force():

@@ -12,11 +12,12 @@ from locks.models import Lock
 from ratelimit.services import KeyUsage, current_usage
 from reminders.health import QueueDepth, RecentSends, last_tick_failure, queue_depth, recent_sends, tick_age
 from reminders.models import DeviceState, PatientReply, ReminderSchedule, SendingPause
+from reminders.outbox.cloud_api import TemplateHold, template_holds
 from reminders.outbox.notifications import untold_emergencies
 from reminders.outbox.pauses import pauses_in_force
 from reminders.outbox.readiness import BackendProblem, email_problem, whatsapp_problem
 from reminders.phones import mask_phones
-from webhooks.models import WebhookEvent
+from webhooks.models import RefusedDelivery, WebhookEvent
 
 BUSIEST_KEYS = 10
 PROBLEMS_SHOWN = 20
@@ -43,15 +44,16 @@ class NotOurs:
 def not_ours(now: datetime) -> NotOurs:
     """One query over the recent events (the received_at index)."""
     rows = (WebhookEvent.objects.not_ours(now - NOT_OURS_WINDOW).order_by()
-            .values("kind", "payload__device").annotate(n=Count("id")))
+            .values("kind", "payload__device", "payload__phone_number_id").annotate(n=Count("id")))
     replies = other = 0
     by_number: Counter = Counter()
     for row in rows:
-        if row["kind"] == WebhookEvent.Kind.INCOMING:
+        if row["kind"] in (WebhookEvent.Kind.INCOMING, WebhookEvent.Kind.CLOUD_MESSAGE):
             replies += row["n"]
         else:
             other += row["n"]
-        by_number[str(row["payload__device"] or "?")] += row["n"]
+        # A Cloud API event names its number by Meta's phone-number id.
+        by_number[str(row["payload__device"] or row["payload__phone_number_id"] or "?")] += row["n"]
     return NotOurs(replies, other, tuple(number for number, _n in by_number.most_common(NOT_OURS_NUMBERS_SHOWN)))
 
 
@@ -73,6 +75,7 @@ class Health:
     whatsapp_problem: BackendProblem | None
     email_problem: BackendProblem | None
     stale_leases: int
+    waiting_for_template: int  # Cloud API messages held: no approved template, or Meta refused it
 
     @property
     def tick_is_fresh(self) -> bool:
@@ -104,7 +107,8 @@ class Health:
     @property
     def is_ok(self) -> bool:
         return self.tick_is_fresh and not self.sending_pauses and not self.disconnected_devices and not (
-            self.low_quota_devices) and not self.whatsapp_problem and not self.email_problem and not self.stale_leases
+            self.low_quota_devices) and not self.whatsapp_problem and not self.email_problem and not (
+            self.stale_leases) and not self.waiting_for_template
 
 
 @dataclass(frozen=True)
@@ -119,9 +123,11 @@ class SystemStatus(Health):
     replies_waiting: int
     untold_emergencies: int
     webhooks_not_ours: NotOurs
+    webhooks_refused: int
     schedule_problems: int
     problem_schedules: list[ReminderSchedule]
     tick_failure: tuple[datetime, str] | None
+    template_holds: list[TemplateHold]
 
     @property
     def lateness(self) -> timedelta:
@@ -142,9 +148,11 @@ def busiest_keys(limit: int = BUSIEST_KEYS) -> list[KeyUsage]:
 def health_line() -> Health:
     """Four queries: the heartbeat, the pause, the devices, the stale leases (and the devices'
     existence while the Fonnte backend cannot be built)."""
+    queue = queue_depth()
     return Health(tick_age=tick_age(), sending_pauses=list(pauses_in_force().values()),
                   devices=list(DeviceState.objects.order_by("device")), whatsapp_problem=whatsapp_problem(),
-                  email_problem=email_problem(), stale_leases=queue_depth().stale_leases)
+                  email_problem=email_problem(), stale_leases=queue.stale_leases,
+                  waiting_for_template=queue.waiting_for_template)
 
 
 def system_status() -> SystemStatus:
@@ -156,6 +164,8 @@ def system_status() -> SystemStatus:
         now=now,
         queue=queue,
         stale_leases=queue.stale_leases,
+        waiting_for_template=queue.waiting_for_template,
+        template_holds=template_holds(),
         whatsapp_problem=whatsapp_problem(),
         email_problem=email_problem(),
         last_hour=recent_sends(now - timedelta(hours=1)),
@@ -169,6 +179,7 @@ def system_status() -> SystemStatus:
         sending_pauses=list(pauses_in_force().values()),
         untold_emergencies=untold_emergencies(now - timedelta(days=7)).count(),
         webhooks_not_ours=not_ours(now),
+        webhooks_refused=RefusedDelivery.objects.since(now - NOT_OURS_WINDOW),
         schedule_problems=problems.count(),
         problem_schedules=list(problems.select_related("patient").order_by("id")[:PROBLEMS_SHOWN]),
         tick_failure=last_tick_failure(),

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitoring.metrics import registry
-from monitoring.status import database_reachable, health_line, not_ours
+from monitoring.status import NOT_OURS_WINDOW, database_reachable, health_line, not_ours
 from reminders.models import ReminderSchedule
 from reminders.phones import mask_phones
+from webhooks.models import RefusedDelivery
 
 logger = logging.getLogger(__name__)
 # What this process last answered on /healthz, so a change is logged once, not every probe.
@@ -26,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     site. "sending" is "ok" only when WhatsApp messages really go out: it names a stand-in (even
     one allowed), a backend that cannot be built, a pause, and the messages stuck past their lease.
 
-    Stuck messages, devices whose Fonnte quota runs low, schedules the scheduler cannot handle and
+    Stuck messages, Cloud API messages waiting for an approved template, devices whose Fonnte quota runs low, schedules the scheduler cannot handle and
     the webhooks of the last 7 days ignored as naming a number not ours are named but do not turn
     it 503: a load balancer would take the whole site away, volunteers' admin included, for what a
     running worker recovers by itself, or only a fix or a top-up solves (a worker that is not
@@ -45,9 +46,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "sending": "; ".join([*health.not_sending, *pauses]) or "ok",
         "email": str(health.email_problem) if health.email_problem else "ok",
         "stale_leases": health.stale_leases,
+        "waiting_for_template": health.waiting_for_template,
         "schedule_problems": ReminderSchedule.objects.exclude(scheduling_problem="").count(),
         "quota_low_devices": [device.device for device in health.low_quota_devices],
         "webhooks_not_ours_7d": not_ours(timezone.now()).total,
+        "webhooks_refused_7d": RefusedDelivery.objects.since(timezone.now() - NOT_OURS_WINDOW),
     }
     return _health_answer(body, healthy)
 

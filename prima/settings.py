@@ -244,8 +244,17 @@ FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
 # Fonnte stops sending when a device's quota reaches zero: the health page, prima_status and
 # /healthz flag a device with fewer messages left than this; /metrics exports both figures.
 FONNTE_QUOTA_ALERT_BELOW = _number("FONNTE_QUOTA_ALERT_BELOW", 100)
+# Meta's WhatsApp Cloud API, for devices whose gateway is the Cloud API (docs/gateways.md): each
+# such device sends through it with its own access token whenever WHATSAPP_BACKEND is a real
+# gateway (fonnte or cloud_api: each device then goes through its own); the console and locmem
+# stand-ins catch its sends too.
+CLOUD_API_BASE_URL = env.str("CLOUD_API_BASE_URL", default="https://graph.facebook.com")
+CLOUD_API_VERSION = env.str("CLOUD_API_VERSION", default="v25.0")
+CLOUD_API_CONNECT_TIMEOUT = _number("CLOUD_API_CONNECT_TIMEOUT", 5.0, float)
+CLOUD_API_READ_TIMEOUT = _number("CLOUD_API_READ_TIMEOUT", 30.0, float)
 WHATSAPP_BACKENDS = {
     "fonnte": "reminders.backends.fonnte.FonnteBackend",
+    "cloud_api": "reminders.backends.cloud_api.CloudApiBackend",
     "console": "reminders.backends.console.ConsoleBackend",
     "locmem": "reminders.backends.locmem.LocmemBackend",
 }
@@ -259,6 +268,11 @@ if SEND_LEASE_SECONDS <= FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:
     raise ImproperlyConfigured(
         f"SEND_LEASE_SECONDS ({SEND_LEASE_SECONDS}) must be longer than FONNTE_CONNECT_TIMEOUT + "
         f"FONNTE_READ_TIMEOUT ({FONNTE_CONNECT_TIMEOUT + FONNTE_READ_TIMEOUT:g}), or slow sends are sent twice"
+    )
+if SEND_LEASE_SECONDS <= CLOUD_API_CONNECT_TIMEOUT + CLOUD_API_READ_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"SEND_LEASE_SECONDS ({SEND_LEASE_SECONDS}) must be longer than CLOUD_API_CONNECT_TIMEOUT + "
+        f"CLOUD_API_READ_TIMEOUT ({CLOUD_API_CONNECT_TIMEOUT + CLOUD_API_READ_TIMEOUT:g}), or slow sends are sent twice"
     )
 SEND_MAX_ATTEMPTS = _number("SEND_MAX_ATTEMPTS", 5)
 # Sends in flight at once per sending process (threads: the calls are I/O; docs/decisions.md).
@@ -282,6 +296,10 @@ RATE_LIMITS = rate_limits_from_env(
         "reminder_processing": "100/60",  # global
         # The whole Fonnte device: well under one message a second, WhatsApp bans numbers that blast.
         "fonnte_device": "40/60",
+        # A Cloud API number: Meta's throughput (80 messages a second by default), and its pair
+        # limit: one message every 6 seconds from one business number to one user.
+        "cloud_api_number": "80/1",
+        "cloud_api_pair": "1/6",
         # Per admin user: "send today's reminders now" for a patient.
         "admin_send_now": "5/3600",
         # Per email address typed on the login page's "forgot password": mails a person gets unasked.

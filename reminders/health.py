@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from prima.clock import DatabaseNow
 from reminders.models import Message, SchedulerHeartbeat
+from reminders.outbox.cloud_api import held_for_template
 from reminders.outbox.sending import LEASE_EXPIRED
 
 HEARTBEAT_ID = 1
@@ -53,6 +54,8 @@ class QueueDepth:
     deferred: int  # queued for later: rate limit, backoff, follow-ups, device down
     stale_leases: int  # stuck past their lease: their worker stopped, and they have not been sent since
     oldest_due_at: datetime | None
+    # Cloud API messages waiting for an approved template (or one Meta refused): a coordinator must act.
+    waiting_for_template: int = 0
 
     def lateness(self, now: datetime) -> timedelta:
         """How long the oldest due message has waited past its time: the queue's lag."""
@@ -73,6 +76,7 @@ def queue_depth() -> QueueDepth:
         stale_leases=Count("id", filter=sending & Q(lease_expires_at__lt=DatabaseNow())
                            | Q(last_error__startswith=LEASE_EXPIRED)),
         oldest_due_at=Min("send_after", filter=due),
+        waiting_for_template=Count("id", filter=queued & held_for_template()),
     )
     return QueueDepth(**row)
 

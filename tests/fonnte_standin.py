@@ -4,24 +4,20 @@ It answers like Fonnte (fonnte-api.md) and counts every request per (target, mes
 so a test can assert that each message reached the "provider" exactly once.
 """
 import itertools
-import json
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from tests.standin_server import JsonHandler, StandInServer
 
 # The stand-in's own device, as Fonnte names it in `quota`, and the quota it starts with.
 DEVICE_LOCAL_NUMBER = "081100000000"
 QUOTA = 1_000_000
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        """A client that gave up (a timeout test, a killed worker) is expected, not news."""
 
 
 # (request number, form fields and the Authorization and User-Agent headers) -> (HTTP status, JSON body);
@@ -39,7 +35,7 @@ class Request:
     message: str
 
 
-class FonnteStandIn:
+class FonnteStandIn(StandInServer):
     """`latency` seconds before each answer, plus up to `jitter` more at random; `devices`
     maps a token to its device's local number, which the answer's quota is keyed by."""
 
@@ -54,22 +50,7 @@ class FonnteStandIn:
         self.client_ports: dict[int, int] = {}  # request number -> the caller's TCP port
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> "FonnteStandIn":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def total(self) -> int:
         with self._lock:
@@ -102,26 +83,12 @@ class FonnteStandIn:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            # Without this, Nagle's algorithm and delayed ACKs add ~40 ms to every answer.
-            disable_nagle_algorithm = True
-            protocol_version = "HTTP/1.1"
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+                form = parse_qs(self.read_body().decode("utf-8", "replace"))
                 fields = {key: values[0] for key, values in form.items()}
                 fields["Authorization"] = self.headers.get("Authorization", "")
                 fields["User-Agent"] = self.headers.get("User-Agent", "")
-                status, body = standin._answer(fields, self.client_address[1])
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args) -> None:
-                pass
+                self.answer_json(*standin._answer(fields, self.client_address[1]))
 
         return Handler

@@ -9,6 +9,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(our_devices_are_known, checks.Tags.security, deploy=True)
+        checks.register(cloud_devices_can_be_heard, checks.Tags.security, deploy=True)
 
 
 def our_devices_are_known(app_configs, **kwargs) -> list[checks.CheckMessage]:
@@ -34,3 +35,27 @@ def our_devices_are_known(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="webhooks.W001",
         )]
     return []
+
+
+def cloud_devices_can_be_heard(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A Cloud API device whose app secret cannot be read (never entered, or SECRET_KEY changed)
+    has every delivery refused as unsigned (webhooks/cloud.py): its patients' replies are lost
+    until Meta gives up; one without a verify token cannot pass Meta's handshake."""
+    from django.db import DatabaseError
+
+    from reminders.models import Device
+    from reminders.outbox.devices import device_app_secret, device_verify_token
+
+    try:
+        devices = list(Device.objects.filter(gateway=Device.Gateway.CLOUD_API))
+    except DatabaseError:
+        return []
+    deaf = [str(device) for device in devices if not device_app_secret(device) or not device_verify_token(device)]
+    if not deaf:
+        return []
+    return [checks.Warning(
+        f"Cloud API device(s) without a readable app secret or verify token: {', '.join(deaf)}; Meta's "
+        "deliveries to them are refused (403) and its webhook handshake fails.",
+        hint="Enter the Meta app secret and the verify token on each Cloud API device in the admin.",
+        id="webhooks.W002",
+    )]

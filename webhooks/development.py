@@ -54,6 +54,12 @@ def webhook_urls(base_url: str, secret: str) -> dict[str, str]:
     }
 
 
+def cloud_api_url(base_url: str) -> str:
+    """The Cloud API webhook's full URL for Meta's App Dashboard (no secret in it: Meta signs
+    every delivery with the app secret)."""
+    return base_url.rstrip("/") + reverse("webhooks:cloud_api")
+
+
 @dataclass(frozen=True)
 class SimulatedReply:
     patient: Patient

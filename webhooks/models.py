@@ -13,12 +13,16 @@ CONTENT_HASH_MARK = ":sha256:"
 # The result of an event that named a number that was never ours: ignored, and counted
 # (the health page, /healthz, /metrics), so an operator notices a number of ours we forgot.
 NOT_OURS = "not one of our devices (FONNTE_DEVICES)"
+# The same for the Cloud API: a message or status naming a phone-number id no device of ours
+# has, or one whose app secret did not sign the delivery (webhooks/cloud.py).
+NOT_OURS_CLOUD = "not one of our Cloud API numbers (phone-number id unknown, or not signed by its app secret)"
 
 
 class WebhookEventManager(models.Manager):
     def not_ours(self, since: datetime) -> models.QuerySet:
         """Events since `since` ignored because they named a number that was never ours."""
-        return self.filter(state=WebhookEvent.State.IGNORED, result=NOT_OURS, received_at__gte=since)
+        return self.filter(state=WebhookEvent.State.IGNORED, result__in=[NOT_OURS, NOT_OURS_CLOUD],
+                           received_at__gte=since)
 
     def insert_new(self, new_after: datetime | None = None, **fields) -> int | None:
         """Insert the event unless it repeats one already stored; the new id, or None.
@@ -53,12 +57,16 @@ class WebhookEventManager(models.Manager):
 
 
 class WebhookEvent(models.Model):
-    """The inbox: every delivery from Fonnte, stored before anything is done with it."""
+    """The inbox: every delivery from Fonnte, and every message and status Meta's Cloud API
+    delivered (each its own event), stored before anything is done with it."""
 
     class Kind(models.TextChoices):
         INCOMING = "INCOMING", _("Incoming message")
         STATUS = "STATUS", _("Message status")
         DEVICE = "DEVICE", _("Device state")
+        CLOUD_MESSAGE = "CLOUD_MESSAGE", _("Cloud API: incoming message")
+        CLOUD_STATUS = "CLOUD_STATUS", _("Cloud API: message status")
+        CLOUD_OTHER = "CLOUD_OTHER", _("Cloud API: other delivery")
 
     class State(models.TextChoices):
         RECEIVED = "RECEIVED", _("Received")
@@ -106,3 +114,44 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
+
+
+class RefusedDeliveryManager(models.Manager):
+    def count(self, reason: str) -> None:
+        """One more refusal for `reason` today: one row per day and reason, however many come."""
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {table} (day, reason, count, last_at)
+                    VALUES (({CLOCK_SQL})::date, %s, 1, {CLOCK_SQL})
+                    ON CONFLICT (day, reason) DO UPDATE SET count = {table}.count + 1, last_at = EXCLUDED.last_at""",
+                [reason[:100]],
+            )
+
+    def since(self, moment: datetime) -> int:
+        """How many deliveries were refused on the days since `moment`'s."""
+        return self.filter(day__gte=moment.date()).aggregate(total=models.Sum("count"))["total"] or 0
+
+
+class RefusedDelivery(models.Model):
+    """Deliveries refused before anything was stored: a Cloud API POST whose signature is
+    missing or wrong. Counted (the health page, /healthz, /metrics), never stored: a body nobody
+    signed is not kept, and a flood of them adds to one row a day."""
+
+    BAD_SIGNATURE = "Cloud API: missing or wrong X-Hub-Signature-256"
+
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=100)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    last_at = models.DateTimeField(_("last at"))
+
+    objects = RefusedDeliveryManager()
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("refused delivery")
+        verbose_name_plural = _("refused deliveries")
+        constraints = [models.UniqueConstraint(fields=["day", "reason"], name="one_refusal_count_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.reason} ×{self.count}"

@@ -24,15 +24,19 @@ from ratelimit.services import check as check_rate_limit
 from reminders.conversation.caregivers import Unclear, ask_which, named_caregiver, whose_reply
 from reminders.conversation.classifier import classify, urgent_intent
 from reminders.conversation.replies import (
-    apply_reply, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
+    Tap, apply_reply, apply_tap, keep_unapplied_reply, keep_unclear_reply, name_words_of, record_dose_taken,
+    who_tapped,
 )
 from reminders.conversation.deaths import handle_death
-from reminders.outbox.devices import hears_from_an_unnamed_number, known_numbers
+from reminders.outbox.cloud_api import message_id_from_callback, note_inbound
+from reminders.outbox.cloud_statuses import apply_cloud_status
+from reminders.outbox.devices import cloud_device_for, hears_from_an_unnamed_number, known_numbers
 from reminders.conversation.emergencies import handle_emergency
-from reminders.models import Message, Patient, PatientReply
+from reminders.models import Caregiver, Device, Message, Patient, PatientReply
 from reminders.phones import mask_phone, normalise_phone
 from reminders.outbox.provider_events import StatusResult, apply_delivery_status, record_device_state
-from webhooks.models import NOT_OURS, WebhookEvent
+from webhooks.cloud import message_content, split_delivery
+from webhooks.models import NOT_OURS, NOT_OURS_CLOUD, WebhookEvent
 from webhooks.parsing import ParsedBody, dedupe_key, field
 
 logger = logging.getLogger(__name__)
@@ -85,6 +89,10 @@ def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEven
         "result": parsed.problem,
     }
     new_after = last_reminder_sent_to(parsed) if kind == WebhookEvent.Kind.INCOMING and parsed.payload else None
+    return _insert(fields, new_after)
+
+
+def _insert(fields: dict, new_after: datetime | None = None) -> WebhookEvent | None:
     try:
         with transaction.atomic():
             event_id = WebhookEvent.objects.insert_new(**fields, new_after=new_after)
@@ -93,6 +101,33 @@ def store_event(kind: str, parsed: ParsedBody, content_type: str) -> WebhookEven
         with transaction.atomic():
             event_id = WebhookEvent.objects.insert_new(**fields)
     return WebhookEvent.objects.get(id=event_id) if event_id else None
+
+
+def store_cloud_delivery(parsed: ParsedBody, signed: set[str], content_type: str) -> tuple[list[WebhookEvent], int]:
+    """Store each message and status of a signed Cloud API delivery as its own event, deduped
+    by Meta's ids (a wamid; a status by wamid and status); the new events, and how many were
+    duplicates. One naming a number whose app secret did not sign the delivery is stored
+    IGNORED (not ours, counted). A delivery with neither (a template's review, an unreadable
+    body) is stored whole, IGNORED with the reason."""
+    items = split_delivery(parsed.payload) if parsed.payload is not None else []
+    if not items:
+        kind = WebhookEvent.Kind.CLOUD_OTHER
+        event = _insert({"kind": kind, "dedupe_key": dedupe_key(kind, parsed), "payload": parsed.payload,
+                         "raw_body": parsed.raw_text, "content_type": content_type[:200], "state": State.IGNORED,
+                         "result": parsed.problem or "no message or status in it"})
+        return ([event], 0) if event else ([], 1)
+    stored = []
+    for item in items:
+        ours = item.phone_number_id in signed
+        if not ours:
+            logger.warning("Cloud API %s names phone-number id %r, not signed by its app secret: ignored", item.kind,
+                           item.phone_number_id[:64])
+        event = _insert({"kind": item.kind, "dedupe_key": item.dedupe_key, "payload": item.payload, "raw_body": "",
+                         "content_type": content_type[:200], "state": State.RECEIVED if ours else State.IGNORED,
+                         "result": "" if ours else NOT_OURS_CLOUD})
+        if event:
+            stored.append(event)
+    return stored, len(items) - len(stored)
 
 
 class EventClaim:
@@ -200,8 +235,12 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
         phone = normalise_phone(sender)
     except ValidationError:
         raise EventOutcome(State.IGNORED, "sender is not a phone number") from None
-    text = field(payload, "message") or field(payload, "text")
-    received_at = received_time(payload, claim.event)
+    _take_reply(phone, field(payload, "message") or field(payload, "text"), received_time(payload, claim.event), claim)
+
+
+def _take_reply(phone: str, text: str, received_at: datetime, claim: EventClaim) -> None:
+    """A typed message (or a voice note: no text) from `phone`, through any gateway: danger
+    first, then the patient's response limit, then applied under the patient's lock."""
     patient, caregiver = Patient.objects.filter(phone=phone).first(), None
     if patient is not None and (speaks_for := named_caregiver(phone, text, patient)) is not None:
         patient, caregiver = speaks_for.patient, speaks_for
@@ -238,6 +277,28 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
                 record_dose_taken(reply)  # "sdh minum obat tp masih sesak"
             claim.finish(State.PROCESSED, f"{urgent}: {reply.outcome}")
         return
+    _apply_under_lock(patient, caregiver, text, received_at, claim,
+                      lambda: apply_reply(patient, text, received_at, claim.event.received_at, caregiver))
+
+
+def _take_tap(phone: str, tap: Tap, text: str, received_at: datetime, claim: EventClaim) -> None:
+    """A button the sender tapped (a template's quick reply, an interactive reply button): it
+    names the dose or question it answers, and is applied to that one only, and only when it is
+    the sender's own (or their patient's, for a caregiver)."""
+    sender = who_tapped(phone, tap)
+    if sender is None:
+        logger.warning("webhook event_id=%s: %s tapped a button naming %s %s, not theirs: refused", claim.event.id,
+                       mask_phone(phone), tap.kind, tap.target_id)
+        raise EventOutcome(State.IGNORED, f"tap names a {tap.kind} that is not the sender's; refused")
+    patient, caregiver = sender
+    _apply_under_lock(patient, caregiver, text, received_at, claim,
+                      lambda: apply_tap(patient, tap, text, received_at, claim.event.received_at, caregiver))
+
+
+def _apply_under_lock(patient: Patient, caregiver: Caregiver | None, text: str, received_at: datetime,
+                      claim: EventClaim, apply: Callable[[], PatientReply]) -> None:
+    """The patient's response limit, then `apply` under the patient's lock, in one transaction
+    with the event's outcome."""
     # The limit guards against floods of new messages; our own retries of an event are not that.
     if claim.event.attempts == 0 and not check_rate_limit("patient_response", patient.id).allowed:
         with transaction.atomic():
@@ -249,7 +310,7 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
         with hold_lock(f"patient:{patient.id}", ttl=CLAIM_SECONDS, wait=settings.PATIENT_LOCK_WAIT_SECONDS) as lease:
             with transaction.atomic():
                 assert_lock_held(lease)  # a worker paused past the lease must not apply the reply
-                reply = apply_reply(patient, text, received_at, claim.event.received_at, caregiver)
+                reply = apply()
                 claim.finish(State.PROCESSED, f"{reply.intent}: {reply.outcome}")
     except LockNotAcquired:
         raise EventOutcome(State.FAILED, "another reply of this patient is being applied; will retry") from None
@@ -257,14 +318,61 @@ def _incoming(payload: dict, claim: EventClaim) -> None:
         raise EventOutcome(State.FAILED, "the patient lock expired while applying the reply; will retry") from None
 
 
+def _cloud_device(payload: dict) -> Device:
+    device = cloud_device_for(field(payload, "phone_number_id"))
+    if device is None:  # removed since the delivery was stored
+        raise EventOutcome(State.IGNORED, NOT_OURS_CLOUD)
+    return device
+
+
+def _cloud_message(payload: dict, claim: EventClaim) -> None:
+    """A message to a Cloud API number: its sender's customer-service window opens, whoever
+    they are; then a tap is applied to what it names, anything else read like Fonnte's."""
+    device = _cloud_device(payload)
+    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    try:
+        phone = normalise_phone(field(message, "from"))
+    except ValidationError:
+        raise EventOutcome(State.IGNORED, "sender is not a phone number") from None
+    received_at = received_time(message, claim.event)
+    note_inbound(device, phone, received_at)
+    content = message_content(message)
+    if content.ignored:
+        raise EventOutcome(State.IGNORED, content.ignored)
+    tap = Tap.of(content.payload)
+    if tap is not None:
+        _take_tap(phone, tap, content.text, received_at, claim)
+    else:  # typed; or a button not ours (another tool's template): its label read as if typed
+        _take_reply(phone, content.text, received_at, claim)
+
+
 def _status(payload: dict, claim: EventClaim) -> None:
     _require_our_device(payload, claim)
     provider_id = field(payload, "id")
     if not provider_id:
         raise EventOutcome(State.IGNORED, "status without a message id")
+    _record_status(claim, lambda: apply_delivery_status(provider_id, field(payload, "status"), field(payload, "state"),
+                                                        device=field(payload, "device")))
+
+
+def _cloud_status(payload: dict, claim: EventClaim) -> None:
+    """A status of a message sent through a Cloud API number: by its wamid, or, when our send's
+    answer was lost, by the outbox id it carries back (`biz_opaque_callback_data`)."""
+    device = _cloud_device(payload)
+    status = payload.get("status") if isinstance(payload.get("status"), dict) else {}
+    wamid = field(status, "id")
+    if not wamid:
+        raise EventOutcome(State.IGNORED, "status without a message id")
+    errors = status.get("errors") if isinstance(status.get("errors"), list) else []
+    _record_status(claim, lambda: apply_cloud_status(
+        wamid, field(status, "status"), device, outbox_id=message_id_from_callback(
+            field(status, "biz_opaque_callback_data")), recipient=field(status, "recipient_id"),
+        errors=[error for error in errors if isinstance(error, dict)]))
+
+
+def _record_status(claim: EventClaim, apply: Callable[[], StatusResult]) -> None:
     with transaction.atomic():
-        result = apply_delivery_status(provider_id, field(payload, "status"), field(payload, "state"),
-                                       device=field(payload, "device"))
+        result = apply()
         if result == StatusResult.UNKNOWN_MESSAGE:
             # It can arrive before our own send result is written: the sweeper retries it.
             claim.finish(State.RECEIVED, "message not known yet; will retry")
@@ -287,10 +395,17 @@ def _device(payload: dict, claim: EventClaim) -> None:
         claim.finish(State.PROCESSED, f"device {status}" if changed else "older than the known state")
 
 
+def _nothing_to_process(payload: dict, claim: EventClaim) -> None:
+    raise EventOutcome(State.IGNORED, "no message or status in it")
+
+
 PROCESSORS: dict[str, Callable[[dict, EventClaim], None]] = {
     WebhookEvent.Kind.INCOMING: _incoming,
     WebhookEvent.Kind.STATUS: _status,
     WebhookEvent.Kind.DEVICE: _device,
+    WebhookEvent.Kind.CLOUD_MESSAGE: _cloud_message,
+    WebhookEvent.Kind.CLOUD_STATUS: _cloud_status,
+    WebhookEvent.Kind.CLOUD_OTHER: _nothing_to_process,
 }
 
 
@@ -320,7 +435,8 @@ def process_pending_events(*, limit: int = 500) -> Counter:
     patience = DatabaseNow() - timedelta(minutes=settings.WEBHOOK_STATUS_PATIENCE_MINUTES)
     counts: Counter = Counter()
     counts["gave_up"] = WebhookEvent.objects.filter(
-        kind=WebhookEvent.Kind.STATUS, state=State.RECEIVED, received_at__lt=patience, claim_token__isnull=True
+        kind__in=[WebhookEvent.Kind.STATUS, WebhookEvent.Kind.CLOUD_STATUS], state=State.RECEIVED,
+        received_at__lt=patience, claim_token__isnull=True
     ).update(state=State.IGNORED, result="no message with this id appeared; gave up")
     pending = (
         WebhookEvent.objects.filter(state__in=[State.RECEIVED, State.FAILED], attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS)

@@ -5,5 +5,6 @@ patients; a coordinator sees everyone and assigns patients (`scoping.py`). The w
 lives in reminders/workspace/volunteer_actions.py, conversation/consent.py and doses/compliance.py.
 """
 from reminders.admin import (  # noqa: F401 (each registers its pages)
-    check_ins, escalations, messages, patients, reminders, replies, schedules, system, team, users,
+    check_ins, escalations, message_templates, messages, patients, reminders, replies, schedules, system,
+    team, users,
 )

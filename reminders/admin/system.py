@@ -1,4 +1,5 @@
-"""Coordinators' system pages in the reminders app: sending pauses and the Fonnte devices."""
+"""Coordinators' system pages in the reminders app: sending pauses and the WhatsApp devices (Fonnte or
+Cloud API numbers)."""
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -60,29 +61,68 @@ class DeviceStateAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d device(s) marked as connected.") % {"count": queryset.count()})
 
 
-class DeviceForm(forms.ModelForm):
-    """The token is write-only: typed in, kept encrypted, never shown back (not even masked)."""
+def _secret_field(label: str, help_text: str) -> forms.CharField:
+    """A write-only secret: typed in, kept encrypted, never shown back (not even masked)."""
+    return forms.CharField(label=label, required=False, strip=True, help_text=help_text,
+                           widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
 
-    token = forms.CharField(
-        label=_("Fonnte token"), required=False, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("The device's token from Fonnte's dashboard. It is never shown again; when editing a device, "
-                    "leave empty to keep the current one."),
-    )
+
+class DeviceForm(forms.ModelForm):
+    """A device's gateway and its secrets. Every secret is write-only: typed in, kept encrypted,
+    never shown back; left empty when editing, the current one stays. A form posted without a
+    gateway keeps the device's (a new one: Fonnte)."""
+
+    token = _secret_field(_("token (Fonnte) or access token (Cloud API)"), _(
+        "The device's token from Fonnte's dashboard, or for the Cloud API the system user's access token from "
+        "Meta's Business Manager. It is never shown again; when editing a device, leave empty to keep the current "
+        "one."))
+    app_secret = _secret_field(_("Meta app secret"), _(
+        "Cloud API only: the app secret from Meta's app dashboard (App settings > Basic); it checks that webhooks "
+        "come from Meta. Never shown again; leave empty to keep the current one."))
+    verify_token = _secret_field(_("webhook verify token"), _(
+        "Cloud API only: a phrase you choose and type into Meta's webhook settings as the verify token. Never shown "
+        "again; leave empty to keep the current one."))
+    # Encrypted field of each secret, and what a device of each gateway cannot do without.
+    SECRETS = {"token": "token_encrypted", "app_secret": "app_secret_encrypted",
+               "verify_token": "verify_token_encrypted"}
+    NEEDED = {
+        Device.Gateway.FONNTE: {"token": _("A new device needs its Fonnte token.")},
+        Device.Gateway.CLOUD_API: {
+            "token": _("A Cloud API device needs its access token."),
+            "app_secret": _("A Cloud API device needs its Meta app secret."),
+            "verify_token": _("A Cloud API device needs a webhook verify token."),
+        },
+    }
 
     class Meta:
         model = Device
-        fields = ["number", "label", "is_active"]
+        fields = ["number", "label", "gateway", "cloud_phone_number_id", "is_active"]
 
-    def clean_token(self) -> str:
-        token = self.cleaned_data["token"]
-        if not token and not self.instance.token_encrypted:
-            raise forms.ValidationError(_("A new device needs its Fonnte token."))
-        return token
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "gateway" in self.fields:
+            self.fields["gateway"].required = False
+
+    def clean_gateway(self) -> str:
+        return self.cleaned_data.get("gateway") or self.instance.gateway or Device.Gateway.FONNTE
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        gateway = cleaned.get("gateway") or self.instance.gateway
+        for name, problem in self.NEEDED.get(gateway, {}).items():
+            if not cleaned.get(name) and not getattr(self.instance, self.SECRETS[name]):
+                self.add_error(name, problem)
+        phone_number_id = cleaned.get("cloud_phone_number_id", "")
+        if gateway == Device.Gateway.CLOUD_API and not phone_number_id:
+            self.add_error("cloud_phone_number_id", _("A Cloud API device needs its phone number ID from Meta."))
+        if gateway == Device.Gateway.FONNTE and phone_number_id:
+            self.add_error("cloud_phone_number_id", _("Only a Cloud API device has a phone number ID."))
+        return cleaned
 
     def save(self, commit: bool = True) -> Device:
-        if self.cleaned_data["token"]:
-            self.instance.token_encrypted = encrypt_token(self.cleaned_data["token"])
+        for name, encrypted in self.SECRETS.items():
+            if self.cleaned_data.get(name):
+                setattr(self.instance, encrypted, encrypt_token(self.cleaned_data[name]))
         return super().save(commit)
 
 
@@ -92,10 +132,11 @@ class DeviceAdmin(admin.ModelAdmin):
     fewest patients; a device is retired by making it inactive (its patients stay until moved)."""
 
     form = DeviceForm
-    list_display = ["number", "label", "is_active", "patient_count", "connection", "quota"]
-    list_filter = ["is_active"]
-    search_fields = ["number", "label"]
-    fields = ["number", "label", "is_active", "token"]
+    list_display = ["number", "label", "gateway", "is_active", "patient_count", "connection", "quota"]
+    list_filter = ["gateway", "is_active"]
+    search_fields = ["number", "label", "cloud_phone_number_id"]
+    fields = ["number", "label", "gateway", "is_active", "token", "cloud_phone_number_id", "app_secret",
+              "verify_token"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(patient_count=Count("patients"))

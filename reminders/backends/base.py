@@ -22,11 +22,16 @@ class SentMessage:
 class Scope(StrEnum):
     """What a refusal is about. A MESSAGE error is this message's (retried when `transient`,
     else it fails); a DEVICE or ACCOUNT refusal would refuse every message alike, so it pauses
-    sending instead, and no message spends an attempt on it."""
+    sending instead, and no message spends an attempt on it. The Cloud API adds two that hold
+    the message without spending an attempt either: WINDOW (free text outside the patient's
+    24-hour window: it goes again as a template) and TEMPLATE (Meta refused the template: it
+    waits for a coordinator to fix it)."""
 
     MESSAGE = "message"
     DEVICE = "device"
     ACCOUNT = "account"
+    WINDOW = "window"
+    TEMPLATE = "template"
 
 
 class WhatsAppError(Exception):
@@ -40,6 +45,11 @@ class WhatsAppError(Exception):
         self.transient = transient
         self.scope = scope
 
+    @property
+    def pauses_sender(self) -> bool:
+        """Whether it refuses every message of the sender alike (token, account, device)."""
+        return self.scope in (Scope.DEVICE, Scope.ACCOUNT)
+
 
 class BaseWhatsAppBackend:
     # What a backend that reaches nobody does instead of sending ("prints each message to the
@@ -50,5 +60,8 @@ class BaseWhatsAppBackend:
     def send(self, phone: str, body: str, sender=None) -> SentMessage:
         """Send `body` to `phone` (E.164) as `sender` (a reminders.outbox.devices.Sender: its token and
         number; None for the default), or raise WhatsAppError. Called from several threads at
-        once (SEND_CONCURRENCY), so a backend must be safe for that."""
+        once (SEND_CONCURRENCY), so a backend must be safe for that. A send through a Cloud API
+        device also passes `content=`: the message object the outbox chose for it (text,
+        template, buttons: reminders/outbox/cloud_api.py); a stand-in that catches every send
+        accepts it."""
         raise NotImplementedError

@@ -14,6 +14,7 @@ class OutboxEntry:
     body: str
     provider_message_id: str
     device: str = ""  # the number it went out from ("" for the default sender)
+    content: dict | None = None  # what a Cloud API device would have posted (text, template, buttons)
 
 
 class LocmemBackend(BaseWhatsAppBackend):
@@ -21,8 +22,8 @@ class LocmemBackend(BaseWhatsAppBackend):
 
     stand_in = "keeps each message in memory"
 
-    def send(self, phone: str, body: str, sender=None) -> SentMessage:
+    def send(self, phone: str, body: str, sender=None, content: dict | None = None) -> SentMessage:
         provider_id = f"locmem-{next(_ids)}"
         outbox.append(OutboxEntry(phone=phone, body=body, provider_message_id=provider_id,
-                                  device=sender.number if sender else ""))
+                                  device=sender.number if sender else "", content=content))
         return SentMessage(provider_message_id=provider_id)

@@ -8,6 +8,7 @@ processed, and answers the doses of the kind it speaks about (`Reminder.objects.
 Every reply that is understood is answered once, by a queued REPLY message.
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -20,6 +21,7 @@ from reminders.conversation.classifier import (
     Pending, Reading, bare_start, medication_answer, read, says_more_than_an_answer, topic, wellbeing,
 )
 from reminders.models import Caregiver, CheckIn, Message, Patient, PatientReply, Reminder, ReminderSchedule
+from reminders.outbox.cloud_api import parse_button_payload
 from reminders.outbox.queue import acknowledge, queue_message
 
 Intent = PatientReply.Intent
@@ -77,8 +79,10 @@ def _answered_through(reply: PatientReply) -> str:
 
 def _confirm(reply: PatientReply) -> str:
     answered, why_not = _answered_or_why_not(reply)
-    if why_not:
-        return why_not
+    return why_not or _confirm_doses(reply, answered)
+
+
+def _confirm_doses(reply: PatientReply, answered: list[Reminder]) -> str:
     Reminder.objects.filter(id__in=[dose.id for dose in answered]).close(
         Reminder.Confirmation.CONFIRMED, _who_answered(reply), confirmation_method=_answered_through(reply),
         confirmed_at=reply.received_at, responded_at=reply.received_at,
@@ -90,8 +94,10 @@ def _confirm(reply: PatientReply) -> str:
 
 def _not_yet(reply: PatientReply) -> str:
     answered, why_not = _answered_or_why_not(reply)
-    if why_not:
-        return why_not
+    return why_not or _not_yet_doses(reply, answered)
+
+
+def _not_yet_doses(reply: PatientReply, answered: list[Reminder]) -> str:
     delay = timedelta(minutes=settings.FOLLOW_UP_DELAY_MINUTES)
     follow_ups = 0
     for dose in answered:
@@ -133,6 +139,10 @@ def _appointment(reply: PatientReply) -> str:
     answered = _answered(reply)
     if not answered:  # BATAL and friends mean nothing without an appointment waiting
         return for_volunteers(reply)
+    return _appointment_doses(reply, answered)
+
+
+def _appointment_doses(reply: PatientReply, answered: list[Reminder]) -> str:
     answer, template = APPOINTMENT_ANSWERS[reply.intent]
     appointment = Reminder.objects.of_the_same_appointment(answered)
     unanswered = Q(sent_at__isnull=False, confirmation_status__in=[*Reminder.OPEN, Reminder.Confirmation.MISSED])
@@ -246,6 +256,89 @@ def apply_reply(patient: Patient, text: str, received_at: datetime, arrived_at: 
     reply.save()
     caregivers.settle_asked_which(reply)
     return reply
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A button the sender tapped (a Cloud API quick reply or reply button): the answer it
+    gives and the dose ("reminder") or consent question ("consent", a patient id) it names
+    (reminders/outbox/cloud_api.py makes the payload)."""
+
+    answer: str
+    kind: str
+    target_id: int
+
+    @classmethod
+    def of(cls, payload: str) -> "Tap | None":
+        """The tap a payload of ours names; None for anything else (typed text, another tool's button)."""
+        parsed = parse_button_payload(payload) if payload else None
+        return cls(*parsed) if parsed else None
+
+
+TAP_INTENTS = {"taken": Intent.CONFIRM, "later": Intent.NOT_YET, "attend": Intent.ATTENDING, "late": Intent.LATE,
+               "cancel": Intent.CANCEL, "yes": Intent.VERIFY_YES, "no": Intent.VERIFY_NO}
+
+
+def who_tapped(phone: str, tap: Tap) -> tuple[Patient, Caregiver | None] | None:
+    """Whose answer a tap from `phone` is: the patient (and the caregiver writing) the tapped
+    dose belongs to, when `phone` is theirs or one of their caregivers'; the consent question
+    only from the patient's own phone (consent is each phone's own). None: not the sender's to
+    answer (another patient's dose, a forged payload), so it is refused."""
+    if tap.kind == "consent":
+        patient = Patient.objects.filter(id=tap.target_id, phone=phone).first()
+        return (patient, None) if patient else None
+    dose = Reminder.objects.filter(id=tap.target_id).select_related("patient").first()
+    if dose is None:
+        return None
+    if dose.patient.phone == phone:
+        return dose.patient, None
+    caregiver = dose.patient.caregivers.filter(phone=phone).first()
+    return (dose.patient, caregiver) if caregiver else None
+
+
+def apply_tap(patient: Patient, tap: Tap, text: str, received_at: datetime, arrived_at: datetime | None = None,
+              caregiver: Caregiver | None = None) -> PatientReply:
+    """Record and act on a tap (`who_tapped` said whose), in the caller's transaction, under the
+    patient's lock, like a typed reply: but applied to the dose or question it names, never to
+    another; one that no longer waits is answered so and changes nothing."""
+    _require_transaction()
+    patient = Patient.objects.select_for_update().get(id=patient.id)
+    reply = PatientReply(patient=patient, caregiver=caregiver, text=text or tap.answer, intent=TAP_INTENTS[tap.answer],
+                         received_at=received_at, arrived_at=arrived_at or received_at)
+    reply.outcome = (_tapped_consent if tap.kind == "consent" else _tapped_dose)(reply, tap)
+    reply.save()
+    caregivers.settle_asked_which(reply)
+    return reply
+
+
+def _tapped_dose(reply: PatientReply, tap: Tap) -> str:
+    """The dose the tap names, if it still waits for this kind of answer (judged by when the
+    tap was made, as a typed reply is): locked and double-checked, then answered."""
+    dose = (Reminder.objects.filter(id=tap.target_id, patient=reply.patient)
+            .answerable_at(reply.received_at, reply.arrived_at).select_related("schedule")
+            .select_for_update(of=("self",)).first())
+    appointment = reply.intent in APPOINTMENT_ANSWERS
+    if dose is None or (dose.schedule.kind == ReminderSchedule.Kind.APPOINTMENT) != appointment:
+        reply.reminder = Reminder.objects.filter(id=tap.target_id).first()
+        return _tap_closed(reply)
+    reply.reminder = dose
+    if appointment:
+        return _appointment_doses(reply, [dose])
+    return (_confirm_doses if reply.intent == Intent.CONFIRM else _not_yet_doses)(reply, [dose])
+
+
+def _tapped_consent(reply: PatientReply, tap: Tap) -> str:
+    if consent.awaiting_verification(reply.patient):
+        return consent.verification_answer(reply)
+    return _tap_closed(reply, persetujuan=True)
+
+
+def _tap_closed(reply: PatientReply, **context) -> str:
+    """A tap on a reminder or question that no longer waits (answered, closed, another day's):
+    the sender is told so, and a volunteer reads it (it may say a dose was taken late)."""
+    reply.needs_attention = True
+    acknowledge(reply, "tap_closed", **context)
+    return "tapped a reminder or question that no longer waits for an answer; not applied"
 
 
 def record_dose_taken(reply: PatientReply) -> int:

@@ -24,7 +24,9 @@ from reminders.models.people import (
     Volunteer, staff_name, why_no_caregiver_receives,
 )
 from reminders.models.replies import PatientReply, PatientReplyQuerySet
-from reminders.models.senders import Device, DeviceQuerySet, DeviceState, SendingPause
+from reminders.models.senders import (
+    CustomerServiceWindow, Device, DeviceQuerySet, DeviceState, MessageTemplate, SendingPause,
+)
 from reminders.models.staff import (
     Escalation, EscalationQuerySet, HandlingOutcome, HandlingRecord, StaffNotification,
 )
@@ -32,11 +34,11 @@ from reminders.models.system import SchedulerHeartbeat
 
 __all__ = [
     "CAREGIVER_PHONE_TAKEN", "NOTICE_HELD", "TIME_ZONES", "WEEKDAYS", "ZONE_NAMES",
-    "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
+    "Caregiver", "CaregiverQuerySet", "CheckIn", "CheckInQuerySet", "CustomerServiceWindow", "DatabaseOwnedFields", "Device", "DeviceQuerySet",
     "DeviceState",
-    "Escalation", "EscalationQuerySet", "HandlingOutcome", "HandlingRecord", "Message", "MessageQuerySet", "Patient",
-    "PatientQuerySet", "PatientReply", "PatientReplyQuerySet", "PhoneNumberField", "PrunedMessageTally", "Refusal",
-    "Reminder", "ReminderQuerySet",
+    "Escalation", "EscalationQuerySet", "HandlingOutcome", "HandlingRecord", "Message", "MessageQuerySet",
+    "MessageTemplate", "Patient", "PatientQuerySet", "PatientReply", "PatientReplyQuerySet", "PhoneNumberField",
+    "PrunedMessageTally", "Refusal", "Reminder", "ReminderQuerySet",
     "ReminderSchedule", "ReminderScheduleQuerySet", "SchedulerHeartbeat", "SendingPause", "StaffNotification",
     "StaffProfile", "Volunteer", "WeekdaysField",
     "catch_up_start", "every_weekday", "staff_name", "too_late_text", "validate_printable", "validate_time_zone",

@@ -112,7 +112,8 @@ class Message(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     end_reason = models.TextField(_("why it ended"), blank=True,
                                   help_text=_("Why the message ended FAILED or CANCELLED."))
-    provider_message_id = models.CharField(_("Fonnte message id"), max_length=64, blank=True)
+    # Fonnte's id, or the Cloud API's wamid (long).
+    provider_message_id = models.CharField(_("gateway message id"), max_length=128, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

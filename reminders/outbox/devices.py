@@ -36,6 +36,9 @@ class Sender:
     token: str
     number: str
     device_id: int | None
+    gateway: str = Device.Gateway.FONNTE
+    # The Cloud API's id of the number (`/{phone-number-id}/messages`); "" for Fonnte.
+    phone_number_id: str = ""
 
 
 def _cipher() -> Fernet:
@@ -47,12 +50,33 @@ def encrypt_token(token: str) -> str:
     return _cipher().encrypt(token.encode()).decode()
 
 
-def device_token(device: Device) -> str:
-    """The device's token, or "" when it cannot be read (the sender then pauses it)."""
+def _decrypt(encrypted: str) -> str:
     try:
-        return _cipher().decrypt(device.token_encrypted.encode()).decode()
+        return _cipher().decrypt(encrypted.encode()).decode()
     except (InvalidToken, ValueError):
         return ""
+
+
+def device_token(device: Device) -> str:
+    """The device's token, or "" when it cannot be read (the sender then pauses it)."""
+    return _decrypt(device.token_encrypted)
+
+
+def device_app_secret(device: Device) -> str:
+    """A Cloud API device's Meta app secret (its webhooks' signatures), or "" when unreadable."""
+    return _decrypt(device.app_secret_encrypted)
+
+
+def device_verify_token(device: Device) -> str:
+    """A Cloud API device's webhook verify token (Meta's handshake), or "" when unreadable."""
+    return _decrypt(device.verify_token_encrypted)
+
+
+def cloud_device_for(phone_number_id: str) -> Device | None:
+    """The Cloud API device whose phone number id a webhook names; None when none is ours."""
+    if not phone_number_id:
+        return None
+    return Device.objects.filter(gateway=Device.Gateway.CLOUD_API, cloud_phone_number_id=phone_number_id).first()
 
 
 def default_sender() -> Sender:
@@ -61,7 +85,8 @@ def default_sender() -> Sender:
 
 
 def device_sender(device: Device) -> Sender:
-    return Sender(scope=device.number, token=device_token(device), number=device.number, device_id=device.id)
+    return Sender(scope=device.number, token=device_token(device), number=device.number, device_id=device.id,
+                  gateway=device.gateway, phone_number_id=device.cloud_phone_number_id)
 
 
 def is_phone_number(scope: str) -> bool:

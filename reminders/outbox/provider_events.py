@@ -1,4 +1,5 @@
-"""What Fonnte tells us after a send: delivery states of messages, and the device's connection."""
+"""What the gateways tell us after a send: delivery states of messages (Fonnte's here, the
+Cloud API's in `cloud_statuses`, both moved forward by `move_message`), and the device's connection."""
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -46,11 +47,8 @@ def target_status(status: str, state: str) -> str | None:
 
 
 def apply_delivery_status(provider_message_id: str, status: str, state: str, device: str = "") -> StatusResult:
-    """Move the message forward to what Fonnte says: the message with that id sent through the
-    device the status names (ids are Fonnte's, per device). A reminder Fonnte could not
-    deliver after all was never received: its dose is not sent, and closes as missed ("not
-    delivered"), so a volunteer sees it and can send it again; an urgent alert to staff it
-    could not deliver is a failed notification, passed on like one."""
+    """Move the message forward to what Fonnte says (`move_message`): the message with that id
+    sent through the device the status names (ids are Fonnte's, per device)."""
     target = target_status(status, state)
     candidates = Message.objects.filter(provider_message_id=provider_message_id).only("id", "kind", "reminder_id")
     number = normalise_device(device) if device else ""
@@ -60,10 +58,20 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str, dev
         return StatusResult.UNKNOWN_MESSAGE
     if target is None:
         return StatusResult.UNCHANGED
+    word = status.strip().lower()
+    reason = f"Fonnte status: {word} ({FAILURE_STATUSES[word]})" if target == Message.Status.FAILED else ""
+    return move_message(message, target, reason)
+
+
+def move_message(message: Message, target: str, end_reason: str = "") -> StatusResult:
+    """Move the message forward to `target` (whichever gateway said so): DELIVERED and READ
+    only from an earlier state, FAILED (with `end_reason`) only from SENDING or SENT. A reminder
+    the gateway could not deliver after all was never received: its dose is not sent, and
+    closes as missed ("not delivered"), so a volunteer sees it and can send it again; an urgent
+    alert to staff it could not deliver is a failed notification, passed on like one."""
     if target == Message.Status.FAILED:
-        word = status.strip().lower()
         earlier = [Message.Status.SENDING, Message.Status.SENT]
-        fields = {"end_reason": f"Fonnte status: {word} ({FAILURE_STATUSES[word]})"}
+        fields = {"end_reason": end_reason}
     else:
         earlier = [s for s, rank in RANK.items() if rank < RANK[target]]
         fields = {}
@@ -77,7 +85,7 @@ def apply_delivery_status(provider_message_id: str, status: str, state: str, dev
     if updated and target == Message.Status.FAILED and message.kind == Message.Kind.REMINDER and message.reminder_id:
         dose = Reminder.objects.filter(id=message.reminder_id).open()
         dose.update(sent_at=None, reply_deadline=None)
-        dose.close(Reminder.Confirmation.MISSED, f"not delivered: {fields['end_reason']}")
+        dose.close(Reminder.Confirmation.MISSED, f"not delivered: {end_reason}")
     if updated and target == Message.Status.FAILED and message.kind in Message.STAFF_KINDS:
         settle_alerts([message.id])
     return StatusResult.APPLIED if updated else StatusResult.UNCHANGED

@@ -28,12 +28,15 @@ from django.db.models import QuerySet
 
 from prima.clock import CLOCK_SQL, DatabaseNow
 from ratelimit.services import check_many
-from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError
+from reminders.backends import BaseWhatsAppBackend, Scope, SentMessage, WhatsAppError, gateway_backend
+from reminders.outbox.cloud_api import (
+    TEMPLATE_HOLD_SECONDS, TEMPLATE_REFUSED, WINDOW_CLOSED, approved_templates, cloud_content, open_windows,
+)
 from reminders.outbox.devices import (
     NOTICE_HOLD_SECONDS, NOTICE_WAIT_SECONDS, UNREADABLE_TOKEN, WAITING_FOR_NOTICE, Sender, notices_on_their_way,
     senders, wake_those_waiting, waits_for_notice,
 )
-from reminders.models import Caregiver, Message, Refusal, Reminder, SendingPause
+from reminders.models import Caregiver, Device, Message, Refusal, Reminder, SendingPause
 from reminders.outbox.notifications import settle_alerts
 from reminders.outbox.pauses import lift_pause, pause_sending, pauses_in_force, take_probe
 from reminders.phones import mask_phone
@@ -91,6 +94,7 @@ class Claim:
     priority: int = 0
     claimed_at: float = field(default_factory=time.monotonic)
     sender: Sender | None = None  # who it goes out as, once its attempt is prepared
+    content: dict | None = None  # through a Cloud API device: what it goes out as (text, template, buttons)
 
 
 @dataclass
@@ -287,10 +291,19 @@ def _fenced(claim: Claim) -> QuerySet:
     return Message.objects.filter(id=claim.message_id, lease_token=claim.lease_token, status=Message.Status.SENDING)
 
 
-def rate_limit_delays(needs: list[tuple[str, str] | None]) -> list[float | None]:
-    """For each (phone, device scope), in order: None to send now, or the seconds to wait
-    before the message fits both limits (`whatsapp_send` per phone, `fonnte_device` per
-    device); None in the list for a message no limit holds back (the emergency answer).
+def send_limits(phone: str, scope: str, gateway: str = Device.Gateway.FONNTE) -> list[tuple[str, str]]:
+    """The limits one message takes a unit of: `whatsapp_send` per phone, and its gateway's for
+    the device: Fonnte's `fonnte_device`, or the Cloud API's throughput per number and its pair
+    limit (one message every 6 seconds from this number to this phone)."""
+    if gateway == Device.Gateway.CLOUD_API:
+        return [("whatsapp_send", phone), ("cloud_api_pair", f"{scope}>{phone}"), ("cloud_api_number", scope)]
+    return [("whatsapp_send", phone), ("fonnte_device", scope)]
+
+
+def rate_limit_delays(needs: list[tuple[str, ...] | None]) -> list[float | None]:
+    """For each (phone, device scope[, gateway]), in order: None to send now, or the seconds to
+    wait before the message fits all its limits (`send_limits`); None in the list for a message
+    no limit holds back (the emergency answer).
 
     Fails closed: if the limiter cannot answer, every message waits rather than risk
     blasting a device (WhatsApp bans numbers that do).
@@ -298,8 +311,7 @@ def rate_limit_delays(needs: list[tuple[str, str] | None]) -> list[float | None]
     limited = [need for need in needs if need is not None]
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
-            answers = iter(check_many([[("whatsapp_send", phone), ("fonnte_device", scope)]
-                                       for phone, scope in limited], margin=LIMIT_MARGIN_SECONDS))
+            answers = iter(check_many([send_limits(*need) for need in limited], margin=LIMIT_MARGIN_SECONDS))
     except DatabaseError as exc:  # not its text: PostgreSQL may quote the key, a phone number
         logger.error("rate limiter unavailable, deferring sends: %s", exc.__class__.__name__)
         return [None if need is None else RATE_LIMITER_DOWN_DELAY for need in needs]
@@ -418,6 +430,10 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
         awaited = notices_on_their_way({message.patient_id for message in rows.values()})
         by_device = senders({message.sending_device_id for message in rows.values()})
         pauses = pauses_in_force({sender.scope for sender in by_device.values()})
+        cloud = {device_id for device_id, sender in by_device.items() if sender.gateway == Device.Gateway.CLOUD_API}
+        templates = approved_templates(cloud)
+        windows = open_windows({(m.sending_phone, m.sending_device_id) for m in rows.values()
+                                if m.sending_device_id in cloud})
         waiting = []
         for claim in claims:
             message = rows.get(claim.message_id)
@@ -442,6 +458,19 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                 continue
             sender = by_device[message.sending_device_id]
             claim = replace(claim, phone=message.sending_phone, sender=sender)
+            if sender.device_id in cloud:
+                content = cloud_content(message, window_is_open=(claim.phone, sender.device_id) in windows,
+                                        templates=templates, device_id=sender.device_id)
+                if isinstance(content, str) and message.kind in Message.STAFF_KINDS:
+                    # An alert to staff never waits unseen: failed, it is passed on (settle_alerts).
+                    _end(message, Message.Status.FAILED, content, Reminder.Confirmation.MISSED)
+                    chunk.outcomes[claim.message_id] = (claim, Outcome.FAILED, content)
+                    continue
+                if isinstance(content, str):  # no template to send it as: it waits, nothing spent
+                    chunk.releases.append(Release(claim, TEMPLATE_HOLD_SECONDS, error=content))
+                    chunk.outcomes[claim.message_id] = (claim, Outcome.HELD, content)
+                    continue
+                claim = replace(claim, content=content)
             if sender.device_id is not None and not sender.token:
                 pauses[sender.scope] = pause_sending(Scope.ACCOUNT, UNREADABLE_TOKEN, scope=sender.scope,
                                                      token=sender.token)
@@ -455,7 +484,8 @@ def prepare_attempts(claims: list[Claim]) -> _Chunk:
                     chunk.device_probes.add(sender.scope)
             waiting.append(claim)
         # An emergency answer is never held back by a limit (DESIGN: never rate-limited).
-        delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope) for c in waiting])
+        delays = rate_limit_delays([None if c.priority else (c.phone, c.sender.scope, c.sender.gateway)
+                                    for c in waiting])
         for claim, delay in zip(waiting, delays, strict=True):
             if delay is None:
                 chunk.ready.append(claim)
@@ -486,8 +516,12 @@ def start_attempts(chunk: _Chunk) -> list[Claim]:
 
 
 def _try_send(backend: BaseWhatsAppBackend, claim: Claim) -> SentMessage | Exception:
-    """The HTTP call, outside any transaction (in a pool thread: no database here)."""
+    """The HTTP call, outside any transaction (in a pool thread: no database here), through the
+    sender's own gateway (`launch` chose it). `content` only for a Cloud API device's send: a
+    backend that knows nothing of it (a test's stand-in for Fonnte) keeps its signature."""
     try:
+        if claim.content is not None:
+            return backend.send(claim.phone, claim.body, sender=claim.sender, content=claim.content)
         return backend.send(claim.phone, claim.body, sender=claim.sender)
     except Exception as exc:  # recorded by the caller: a WhatsAppError, or a bug to log
         return exc
@@ -504,33 +538,55 @@ RETURNING m.id
 
 
 def _record_sent(sent: list[tuple[Claim, SentMessage]]) -> set[int]:
-    """The sends that went through, in one transaction: each fenced by its lease, each
-    reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
-    was on its way opens again: the patient has it, so her answer counts), each alert's
-    notification to staff SENT (urgent or an escalation's), and what waited for a notice of a
-    new number that went out due at once."""
+    """The sends that went through, in one transaction: each fenced by its lease, then what a
+    send changes (`_after_sent`)."""
     if not sent:
         return set()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SENT_SQL, [[c.message_id for c, _s in sent], [str(c.lease_token) for c, _s in sent],
                                    [s.provider_message_id for _c, s in sent]])
         recorded = {row[0] for row in cursor.fetchall()}
-        dose_ids = [c.reminder_id for c, _s in sent
-                    if c.message_id in recorded and c.kind == Message.Kind.REMINDER and c.reminder_id]
-        if dose_ids:
-            doses = Reminder.objects.filter(id__in=dose_ids)
-            doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
-            # The first recipient's delivery opens the window; another's (a caregiver's) leaves it be,
-            # so a reply judged against `sent_at` is never made too early by a later send.
-            doses.filter(sent_at__isnull=True).update(
-                sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
-        alerts = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind in Message.STAFF_KINDS]
-        if alerts:
-            settle_alerts(alerts)
-        notices = [c.message_id for c, _s in sent if c.message_id in recorded and c.kind == Message.Kind.NOTICE]
-        if notices:
-            wake_those_waiting(notices)
+        _after_sent([(c.message_id, c.kind, c.reminder_id) for c, _s in sent if c.message_id in recorded])
     return recorded
+
+
+def _after_sent(sent: list[tuple[int, str, int | None]]) -> None:
+    """What messages (id, kind, dose) recorded SENT change, in the caller's transaction: each
+    reminder's dose marked sent, its reply window open (a dose withdrawn while its reminder
+    was on its way opens again: the patient has it, so her answer counts), each alert's
+    notification to staff SENT (urgent or an escalation's), and what waited for a notice of a
+    new number that went out due at once."""
+    dose_ids = [reminder_id for _id, kind, reminder_id in sent if kind == Message.Kind.REMINDER and reminder_id]
+    if dose_ids:
+        doses = Reminder.objects.filter(id__in=dose_ids)
+        doses.filter(confirmation_status=Reminder.Confirmation.CANCELLED).reopen()
+        # The first recipient's delivery opens the window; another's (a caregiver's) leaves it be,
+        # so a reply judged against `sent_at` is never made too early by a later send.
+        doses.filter(sent_at__isnull=True).update(
+            sent_at=DatabaseNow(), reply_deadline=DatabaseNow() + timedelta(minutes=settings.REPLY_WINDOW_MINUTES))
+    alerts = [message_id for message_id, kind, _r in sent if kind in Message.STAFF_KINDS]
+    if alerts:
+        settle_alerts(alerts)
+    notices = [message_id for message_id, kind, _r in sent if kind == Message.Kind.NOTICE]
+    if notices:
+        wake_those_waiting(notices)
+
+
+def record_sent_after_all(message: Message, provider_message_id: str) -> bool:
+    """A send the gateway accepted though its answer never reached us (a timeout, a worker
+    that died): the message is waiting to be tried again, or still being tried, with no id of
+    the gateway's. Recorded SENT with the id the gateway now names, as if the answer had come,
+    so it is not sent again; a worker still sending it loses its lease. False when the message
+    was recorded meanwhile (or was never tried). In the caller's transaction."""
+    recorded = Message.objects.filter(
+        id=message.id, status__in=[Message.Status.QUEUED, Message.Status.SENDING], provider_message_id="",
+        attempts__gt=0,
+    ).update(status=Message.Status.SENT, provider_message_id=provider_message_id, sent_at=DatabaseNow(),
+             lease_token=None, lease_expires_at=None, last_error="", held_by_pause=False, updated_at=DatabaseNow())
+    if recorded:
+        logger.warning("message_id=%s recorded SENT from the gateway's status: its send's answer was lost", message.id)
+        _after_sent([(message.id, message.kind, message.reminder_id)])
+    return bool(recorded)
 
 
 def _keep_quotas(sent: list[SentMessage]) -> None:
@@ -557,16 +613,19 @@ class _Flight:
 
 def launch(chunk: _Chunk, backend: BaseWhatsAppBackend, pool: Executor | None) -> _Flight:
     """Count the chunk's attempts, then start its calls, all at once on `pool` (or here, one
-    after the other, without one)."""
+    after the other, without one), each through its sender's gateway (`gateway_backend`)."""
     claims = start_attempts(chunk)
+    # Each sender's own gateway, chosen here: building one may read the database, a pool thread may not.
+    gateways = [gateway_backend(backend, claim.sender) for claim in claims]
     if pool is None:
         calls = []
-        for claim in claims:
+        for gateway, claim in zip(gateways, claims, strict=True):
             call: Future = Future()
-            call.set_result(_try_send(backend, claim))
+            call.set_result(_try_send(gateway, claim))
             calls.append(call)
         return _Flight(chunk, calls)
-    return _Flight(chunk, [pool.submit(_try_send, backend, claim) for claim in claims])
+    return _Flight(chunk, [pool.submit(_try_send, gateway, claim) for gateway, claim in zip(gateways, claims,
+                                                                                               strict=True)])
 
 
 def _settle(chunk: _Chunk) -> dict[int, Outcome]:
@@ -752,7 +811,7 @@ def _refused_senders(flight: _Flight) -> set[str]:
     refused = set()
     for claim, call in zip(flight.chunk.ready, flight.calls, strict=True):
         result = call.result()
-        if isinstance(result, WhatsAppError) and _as_probe_error(result, claim, flight.chunk).scope != Scope.MESSAGE:
+        if isinstance(result, WhatsAppError) and _as_probe_error(result, claim, flight.chunk).pauses_sender:
             refused.add(claim.sender.scope)
     return refused
 
@@ -793,7 +852,15 @@ def _as_probe_error(error: WhatsAppError, claim: Claim, chunk: _Chunk) -> WhatsA
 
 
 def _record_error(claim: Claim, error: WhatsAppError) -> Outcome:
-    if error.scope != Scope.MESSAGE:
+    if error.scope == Scope.TEMPLATE and claim.kind in Message.STAFF_KINDS:
+        error = WhatsAppError(error.reason, transient=False)  # an alert to staff fails and is passed on, never waits
+    if error.scope in (Scope.WINDOW, Scope.TEMPLATE):
+        # Not this send's fault nor the sender's: again as a template at once, or held until
+        # the template is fixed; the attempt is given back either way.
+        delay, why = (0, WINDOW_CLOSED) if error.scope == Scope.WINDOW else (TEMPLATE_HOLD_SECONDS, TEMPLATE_REFUSED)
+        held = release_all([Release(claim, delay, error=f"{why}: {error.reason}", give_back_attempt=True)])
+        return Outcome.HELD if held else Outcome.LEASE_LOST
+    if error.pauses_sender:
         pause_sending(error.scope, error.reason, scope=claim.sender.scope, token=claim.sender.token)
         released = release_all([Release(claim, settings.SENDING_PAUSE_PROBE_SECONDS, held_by_pause=True,
                                         error=f"sending paused: {error.reason}", give_back_attempt=True)])

@@ -36,6 +36,7 @@ ROLE_PERMISSIONS = {
         "reminders.see_all_patients",
         "reminders.view_device", "reminders.add_device", "reminders.change_device",
         "reminders.view_devicestate", "reminders.change_devicestate",
+        *(f"reminders.{action}_messagetemplate" for action in ["view", "add", "change", "delete"]),
         "reminders.view_sendingpause", "reminders.delete_sendingpause",
         "reminders.view_staffnotification",
         "reminders.view_schedulerheartbeat",

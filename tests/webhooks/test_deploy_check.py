@@ -8,7 +8,7 @@ from django.utils import timezone
 from reminders.outbox.devices import encrypt_token
 from reminders.models import Device
 from tests.factories import make_patient, make_reminder, make_schedule
-from webhooks.apps import our_devices_are_known
+from webhooks.apps import cloud_devices_can_be_heard, our_devices_are_known
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,13 @@ def test_a_reply_to_fonnte_tokens_number_counts_while_that_number_is_not_named(c
     assert answer.json() == {"status": "processed"}
     dose.refresh_from_db()
     assert dose.confirmation_status == "CONFIRMED"
+
+
+@pytest.mark.parametrize("secret, verify_token, warned", [("app-secret", "verify", False), ("", "verify", True),
+                                                          ("app-secret", "", True)])
+def test_a_cloud_api_device_that_cannot_check_meta_s_signature_or_handshake_is_warned_about(secret, verify_token,
+                                                                                            warned):
+    Device.objects.create(number="+6281100000009", gateway=Device.Gateway.CLOUD_API, cloud_phone_number_id="1065",
+                          app_secret_encrypted=encrypt_token(secret) if secret else "",
+                          verify_token_encrypted=encrypt_token(verify_token) if verify_token else "")
+    assert [message.id for message in cloud_devices_can_be_heard(None)] == (["webhooks.W002"] if warned else [])

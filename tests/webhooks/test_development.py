@@ -77,6 +77,7 @@ def test_the_urls_are_printed_without_the_secret():
     assert SECRET not in out
     for kind in ["incoming", "status", "device"]:
         assert f"http://127.0.0.1:8001/webhooks/fonnte/$FONNTE_WEBHOOK_SECRET/{kind}/" in out
+    assert "cloud_api: http://127.0.0.1:8001/webhooks/cloud-api/" in out
 
 
 def test_the_generated_secret_is_printed_as_the_file_that_holds_it(settings, tmp_path, monkeypatch):

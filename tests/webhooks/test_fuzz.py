@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from tests.factories import make_patient
 from tests.webhooks.conftest import url
+from tests.webhooks.test_cloud_api import URL, sign
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,39 @@ def test_no_body_gets_a_500_and_every_body_under_the_cap_is_stored(kind, body, c
 @pytest.fixture(autouse=True)
 def a_known_patient(db):
     make_patient(phone="081200000001")
+
+
+cloud_values = st.one_of(st.text(max_size=30), st.integers(), json_values, st.sampled_from(
+    ["6281200000001", "106540352242922", "text", "button", "interactive", "audio", "image", "failed", "read",
+     "outbox:1", "outbox:x", "taken:reminder:1", "yes:consent:1", "later:reminder:99999999999999999999", "\x00"]))
+cloud_items = st.dictionaries(
+    st.sampled_from(["from", "id", "type", "timestamp", "text", "button", "interactive", "audio", "image", "context",
+                     "status", "recipient_id", "biz_opaque_callback_data", "errors", "reaction"]),
+    st.one_of(cloud_values, st.dictionaries(st.sampled_from(["body", "payload", "text", "id", "title", "caption",
+                                                             "type", "button_reply", "emoji", "code"]),
+                                            cloud_values, max_size=4)),
+    max_size=8,
+)
+cloud_deliveries = st.builds(
+    lambda number, messages, statuses: {"object": "whatsapp_business_account", "entry": [{"changes": [
+        {"field": "messages", "value": {"metadata": {"phone_number_id": number}, "messages": messages,
+                                        "statuses": statuses}}]}]},
+    st.sampled_from(["106540352242922", "", "999"]), st.lists(cloud_items, max_size=3),
+    st.lists(cloud_items, max_size=3),
+)
+
+
+@pytest.fixture
+def cloud_device(a_known_patient):
+    from tests.webhooks.test_cloud_api import make_cloud_device
+
+    return make_cloud_device()
+
+
+@hypothesis_settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(payload=st.one_of(cloud_deliveries, json_values))
+def test_no_signed_cloud_api_delivery_gets_a_500_or_fails_processing(cloud_device, payload):
+    raw = json.dumps(payload).encode()
+    response = Client().post(URL, data=raw, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=sign(raw))
+    assert response.status_code == 200, response.content[:200]
+    assert not WebhookEvent.objects.filter(state=WebhookEvent.State.FAILED).exists()

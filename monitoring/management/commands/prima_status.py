@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Print PRIMA's health: whether messages really go out (\"sending: ok\" only with a WhatsApp backend "
         "that reaches people, no pause and nothing stuck past its lease; the email backend likewise), outbox "
-        "depth (due, deferred, stale leases) and lateness, sends and failures in the last hour, held locks, "
+        "depth (due, deferred, stale leases) and lateness, Cloud API messages waiting for a template, sends and "
+        "failures in the last hour, held locks, "
         "the busiest rate-limit keys (phone numbers masked), webhook events failed, unprocessed or ignored as "
         "naming a number not ours, disconnected devices, each device's remaining Fonnte quota, schedules the "
         "scheduler cannot handle, and the age of the scheduler's last tick (and its last failure)."
@@ -30,9 +31,12 @@ class Command(BaseCommand):
             *(f"  schedule {s.id} ({s.patient}): {s.scheduling_problem}" for s in status.problem_schedules),
             f"outbox: due={status.queue.due} deferred={status.queue.deferred} "
             f"stale_leases={status.queue.stale_leases} oldest_due_late={status.lateness.total_seconds():.0f}s",
+            f"waiting for a WhatsApp template: {status.waiting_for_template}",
+            *(f"  {hold.count} via {mask_phones(hold.device)}: {hold.reason}" for hold in status.template_holds),
             f"last hour: sent={status.last_hour.sent} failed={status.last_hour.failed}",
             f"replies needing attention: {status.replies_waiting}",
             f"webhooks: failed={status.webhooks_failed} unprocessed={status.webhooks_unprocessed} "
+            f"refused_7d={status.webhooks_refused} "
             f"not_ours_7d={status.webhooks_not_ours.total} (replies={status.webhooks_not_ours.replies})"
             + (f" naming {', '.join(mask_phones(n) for n in status.webhooks_not_ours.numbers)}"
                if status.webhooks_not_ours.total else ""),
