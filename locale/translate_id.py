@@ -466,6 +466,19 @@ INDONESIAN = {
     "Cloud API: incoming message": "Cloud API: pesan masuk",
     "Cloud API: message status": "Cloud API: status pesan",
     "Cloud API: other delivery": "Cloud API: kiriman lain",
+    "sent to a WhatsApp Cloud API number that is not PRIMA's":
+        "dikirim ke nomor WhatsApp Cloud API yang bukan milik PRIMA",
+    "nothing in it for PRIMA": "tidak ada isi untuk PRIMA",
+    "a tapped button names another patient's reminder; refused":
+        "tombol yang ditekan menyebut pengingat pasien lain; ditolak",
+    "a tapped button names another patient's question; refused":
+        "tombol yang ditekan menyebut pertanyaan untuk pasien lain; ditolak",
+    "a tapped button for a reminder or question that no longer waits; nothing changed":
+        "tombol ditekan untuk pengingat atau pertanyaan yang sudah tidak menunggu jawaban; tidak ada yang berubah",
+    "an emoji reaction to a message: not read as an answer": "reaksi emoji pada pesan: tidak dibaca sebagai jawaban",
+    "a WhatsApp system message (the number changed)": "pesan sistem WhatsApp (nomornya berganti)",
+    "opened the chat": "membuka percakapan",
+    "changed the disappearing-message setting": "mengubah pengaturan pesan sementara",
     "refused delivery": "kiriman yang ditolak",
     "refused deliveries": "kiriman yang ditolak",
     "day": "hari",

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reminders.conversation.consent import send_verification
 from reminders.models import (
@@ -17,6 +17,7 @@ from reminders.models import (
 from reminders.outbox.cloud_api import WINDOW_CLOSED, button_payload, callback_data, note_inbound
 from reminders.outbox.devices import encrypt_token
 from reminders.outbox.sending import Skip, claim_message
+from reminders.workspace.outcomes import describe
 from reminders.workspace.today import reply_what, reply_words
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.graph_standin import GraphStandIn
@@ -496,3 +497,21 @@ def test_a_reminder_whose_answer_timed_out_is_recognised_by_meta_s_status_and_no
     dose.refresh_from_db()
     assert message.status == Message.Status.DELIVERED and message.provider_message_id == wamid
     assert dose.sent_at is not None
+
+
+def test_every_result_the_cloud_api_endpoint_stores_is_told_in_indonesian(client, patient):
+    """Driven through the endpoint: a tap applied, a stale tap, another patient's, a reaction, a
+    system message, a number not ours, a delivery with nothing in it."""
+    dose = sent_dose(patient)
+    other = sent_dose(make_patient(name="Pak Budi", device=patient.device))
+    post(client, delivery(messages=[tap(patient, button_payload("taken", "reminder", dose.id))]))
+    post(client, delivery(messages=[tap(patient, button_payload("later", "reminder", dose.id), "Belum")]))
+    post(client, delivery(messages=[tap(patient, button_payload("taken", "reminder", other.id))]))
+    post(client, delivery(messages=[_message(patient, "reaction", reaction={"emoji": "👍", "message_id": "w"}),
+                                    _message(patient, "system", system={"body": "changed"})]))
+    post(client, delivery(messages=[text(patient, "sudah")], phone_number_id="not-ours"))
+    post(client, {"object": "whatsapp_business_account", "entry": []})
+    results = list(WebhookEvent.objects.values_list("result", flat=True))
+    assert len(set(results)) == 7
+    with translation.override("id"):
+        assert [result for result in results if describe(result) == result] == []
