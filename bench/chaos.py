@@ -73,6 +73,8 @@ WORKER_ENV = {
     "WHATSAPP_BACKEND": "bench.tagged_fonnte.TaggedFonnteBackend",
     "FONNTE_CONNECT_TIMEOUT": "1",
     "FONNTE_READ_TIMEOUT": str(READ_TIMEOUT),
+    "CLOUD_API_CONNECT_TIMEOUT": "1",  # no Cloud API device here, but the lease must outlast both gateways' sends
+    "CLOUD_API_READ_TIMEOUT": str(READ_TIMEOUT),
     "SEND_LEASE_SECONDS": str(LEASE_SECONDS),
     "SEND_MAX_ATTEMPTS": "20",
     "SEND_RETRY_BASE_SECONDS": "0.5",

@@ -4,11 +4,14 @@ Every deadline and lease is judged in SQL by `prima.clock.CLOCK_SQL`, which read
 session setting `prima.now` when it is set. While a test travels, each query on the test's
 connection is preceded by setting it to the travelled `timezone.now()`, so SQL and Python
 see the same instant and a scenario can run over days. Outside travel the setting is empty
-and the database's own clock applies. Other processes a test starts do not travel.
+and the database's own clock applies. A connection opened during the test by another thread
+(the sender's recorder, reminders/outbox/sending.py) travels too; other processes a test
+starts do not.
 """
 import pytest
 import time_machine
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from prima.clock import CLOCK_SETTING
@@ -40,12 +43,19 @@ class _ClockFollower:
                 pass
 
 
+def _follow_in_other_threads(sender, connection, **kwargs) -> None:
+    if not any(isinstance(wrapper, _ClockFollower) for wrapper in connection.execute_wrappers):
+        connection.execute_wrappers.append(_ClockFollower())
+
+
 @pytest.fixture(autouse=True)
 def database_clock_follows_time_machine():
     followers = [(connection, _ClockFollower()) for connection in connections.all()]
     for connection, follower in followers:
         connection.execute_wrappers.append(follower)
+    connection_created.connect(_follow_in_other_threads)
     yield
+    connection_created.disconnect(_follow_in_other_threads)
     for connection, follower in followers:
         connection.execute_wrappers.remove(follower)
         follower.reset(connection)

@@ -132,4 +132,4 @@ def test_moving_a_patient_names_primas_main_number_plainly(coordinator_client, c
         reverse("admin:reminders_patient_changelist"),
         {"action": "move_to_device", "_selected_action": [patient.pk]}, headers=INDONESIAN).content.decode()
 
-    assert "Ibu Sari (nomor utama PRIMA)" in page and "FONNTE_TOKEN" not in page
+    assert "<strong>Ibu Sari</strong>: nomor utama PRIMA" in page and "FONNTE_TOKEN" not in page

@@ -287,7 +287,7 @@ def test_assigning_patients_from_the_list_asks_for_the_volunteer_first(coordinat
     patient = make_patient(name="Ibu Sari", volunteer=ani)
     response = coordinator_client.post(reverse("admin:reminders_patient_changelist"), {
         "action": "assign_to_volunteer", ACTION_CHECKBOX_NAME: [patient.pk]}, headers=ID)
-    assert response.status_code == 200 and "Ibu Sari (Ani Lestari)" in text(response)
+    assert response.status_code == 200 and "<strong>Ibu Sari</strong>: Ani Lestari" in text(response)
     assert not Message.objects.exists()
     coordinator_client.post(reverse("admin:reminders_patient_changelist"), {
         "action": "assign_to_volunteer", "apply": "1", "volunteer": ani.pk, ACTION_CHECKBOX_NAME: [patient.pk]})

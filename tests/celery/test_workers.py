@@ -109,7 +109,8 @@ def test_a_worker_killed_mid_send_loses_nothing(broker_url):
         # A short lease, so the killed worker's claim expires within the test (the send
         # timeouts must fit inside it).
         environment = worker_environment(broker_url, fonnte.base_url, SEND_LEASE_SECONDS="8",
-                                         FONNTE_CONNECT_TIMEOUT="1", FONNTE_READ_TIMEOUT="5")
+                                         FONNTE_CONNECT_TIMEOUT="1", FONNTE_READ_TIMEOUT="5",
+                                         CLOUD_API_CONNECT_TIMEOUT="1", CLOUD_API_READ_TIMEOUT="5")
         with Workers(WORKERS, environment) as workers:
             publish([message.id for message in messages])
             assert held.arrived.wait(timeout=90), "the held request never came"
