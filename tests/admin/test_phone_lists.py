@@ -143,3 +143,15 @@ def test_a_time_column_on_the_patients_clock_still_shows_on_a_phone(ani_client, 
 
     assert "data-phone" not in cell(page, "due_at")
     assert 'data-label="Jatuh tempo"' in cell(page, "due_at")
+
+
+def test_the_login_page_offers_a_forgotten_password_in_plain_words(client):
+    page = client.get(reverse("admin:login"), headers=INDONESIAN).content.decode()
+
+    assert "Lupa sandi atau nama pengguna?" in page and "kredensial" not in page
+
+
+def test_a_new_volunteers_username_help_reads_plainly(coordinator_client):
+    page = coordinator_client.get(reverse("admin:reminders_volunteer_add"), headers=INDONESIAN).content.decode()
+
+    assert "Paling banyak 150 karakter" in page and "atau sedikit" not in page
