@@ -155,3 +155,12 @@ def test_a_new_volunteers_username_help_reads_plainly(coordinator_client):
     page = coordinator_client.get(reverse("admin:reminders_volunteer_add"), headers=INDONESIAN).content.decode()
 
     assert "Paling banyak 150 karakter" in page and "atau sedikit" not in page
+
+
+def test_a_reply_page_says_what_happened_without_jargon(ani_client, anis_patient):
+    reply = anis_patient.replies.create(text="BELUM", intent="NOT_YET", outcome="1 reminder(s) not yet taken; "
+                                        "1 follow-up(s) queued")
+    page = ani_client.get(reverse("admin:reminders_patientreply_change", args=[reply.pk]),
+                          headers=INDONESIAN).content.decode()
+
+    assert "Fonnte" not in page and "1 dosis belum diminum; 1 pengingat ulang diantrekan" in page
