@@ -554,7 +554,7 @@ INDONESIAN = {
     "why closed": "alasan ditutup",
     "Not before (the database's now if not given).": "Tidak sebelum (saat ini menurut basis data bila kosong).",
     "When the patient wrote it (Fonnte's time, never after it reached us).":
-        "Kapan pasien menulisnya (waktu Fonnte, tidak pernah setelah pesan sampai ke kami).",
+        "Kapan pasien menulisnya (menurut layanan WhatsApp; tidak pernah setelah pesan sampai ke kami).",
     "reached us at": "sampai ke kami pada",
     "Device disconnected": "Perangkat terputus",
     "Account refused": "Akun ditolak",
@@ -751,7 +751,7 @@ INDONESIAN = {
     "opted back in": "aktif kembali",
     "%(count)s reminder(s) confirmed": "%(count)s pengingat dikonfirmasi",
     "%(count)s reminder(s) not yet taken; %(follow_ups)s follow-up(s) queued":
-        "%(count)s pengingat belum dijalankan; %(follow_ups)s pengingat ulang diantrekan",
+        "%(count)s dosis belum diminum; %(follow_ups)s pengingat ulang diantrekan",
     "appointment answer recorded: %(answer)s": "jawaban janji temu dicatat: %(answer)s",
     "stored for volunteers": "disimpan untuk relawan",
     "stored for volunteers; acknowledged": "disimpan untuk relawan; pasien sudah dijawab",
@@ -1052,7 +1052,7 @@ INDONESIAN = {
     "Can delete %(thing)s": "Dapat menghapus %(thing)s",
     "Can view %(thing)s": "Dapat melihat %(thing)s",
     "role": "peran",
-    "Patient assigned, to staff": "Pasien ditugaskan, ke staf",
+    "Patient assigned, to staff": "Kabar pasien baru, ke relawan",
     "must change password": "wajib mengganti sandi",
     "volunteers": "relawan",
     "Password": "Sandi",
@@ -1105,6 +1105,10 @@ INDONESIAN = {
     "The patient, %(name)s, will read:": "Pasien, %(name)s, akan membaca:",
     "A caregiver will read, as the first message PRIMA sends them:":
         "Pendamping akan membaca, sebagai pesan pertama dari PRIMA kepadanya:",
+    # Django's own words, said plainly (prima/admin_site.py names them for makemessages).
+    "Forgotten your login credentials?": "Lupa sandi atau nama pengguna?",
+    "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.":
+        "Wajib. Paling banyak 150 karakter: huruf, angka, dan @ . + - _ saja.",
 }
 
 _ENTRY = re.compile(

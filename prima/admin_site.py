@@ -12,8 +12,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from monitoring.status import health_line
+
+
+# Django's own words whose Indonesian reads as jargon or wrongly ("Lupa kredensial masuk?", "150
+# karakter atau sedikit"): named here so makemessages keeps them in PRIMA's catalogue (locale/),
+# which is read before Django's, and says them plainly.
+DJANGO_WORDS_SAID_PLAINLY = [
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+]
 
 
 class LoginForm(AdminAuthenticationForm):

@@ -28,7 +28,9 @@ def phone_cells(cl, headers: list[dict], result: Iterable[str]) -> SafeString:
     hidden on a phone (all show when the admin names none)."""
     shown = getattr(cl.model_admin, "phone_columns", None)
     cells = list(result)
-    for index, (name, header) in enumerate(zip(cl.list_display, headers)):
+    for index, (column, header) in enumerate(zip(cl.list_display, headers)):
+        # A time column shown on its patient's clock is a function named after its field.
+        name = column if isinstance(column, str) else getattr(column, "__name__", column)
         label = "" if name in ALWAYS_SHOWN else capfirst(str(header["text"]))
         links = cells[index].startswith("<th")  # the column that opens the row
         hidden = shown is not None and name not in shown and name not in ALWAYS_SHOWN and not links

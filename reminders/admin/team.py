@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from reminders.models import StaffNotification, StaffProfile, Volunteer, staff_name
 from reminders.outbox.assignments import ASSIGNED, MOVED_AWAY, Telling
+from reminders.phones import validate_mobile
 from reminders.workspace import team
 from reminders.workspace.outcomes import describe
 from reminders.workspace.roles import volunteers_only
@@ -31,7 +32,8 @@ class VolunteerForm(forms.ModelForm):
     name = forms.CharField(label=_("Name"), max_length=150)
     phone = StaffProfile._meta.get_field("phone").formfield(
         label=_("Staff WhatsApp number"), required=False,
-        help_text=_("PRIMA tells the volunteer here about new patients and patients who need someone."))
+        help_text=_("PRIMA tells the volunteer here about new patients and patients who need someone."),
+        validators=[validate_mobile])  # a form's own field: the model field's validators do not come with it
 
     class Meta:
         model = Volunteer

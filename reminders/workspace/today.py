@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reminders.clocks import patient_zone
 from reminders.conversation.consent import verification_to_do
 from reminders.models import (
     NOTICE_HELD, Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification,
@@ -135,8 +136,10 @@ def attempts_text(row: Escalation | PatientReply) -> str:
     """What was tried already on a row still open (one from `with_attempts`): "" when nothing."""
     if not getattr(row, "attempts", 0):
         return ""
+    # On the patient's clock, named (14.08 WITA), as the row's other times and the row's page say it.
+    last = timezone.localtime(row.last_attempt_at, patient_zone(row.patient))
     return _("Tried %(count)d time(s), nobody answered; last at %(when)s") % {
-        "count": row.attempts, "when": formats.time_format(timezone.localtime(row.last_attempt_at))}
+        "count": row.attempts, "when": formats.date_format(last, "H.i T")}
 
 
 def _reply_row(kind: str, urgency: int, reply: PatientReply, what: str, primary: bool = False) -> Row:

@@ -4,6 +4,8 @@ of two volunteers closing the same row, one wins and the other is told."""
 import threading
 from datetime import timedelta
 
+from zoneinfo import ZoneInfo
+
 import pytest
 import time_machine
 from django.db import connection
@@ -181,3 +183,18 @@ def test_two_volunteers_closing_at_the_same_moment_one_wins(ani, anis_patient):
     assert len(results) == 2 and len(winners) == 1
     escalation.refresh_from_db()
     assert escalation.handled_by.username == winners[0] and HandlingRecord.objects.count() == 1
+
+
+def test_what_was_tried_and_just_recorded_name_their_clocks(ani_client, ani, escalation):
+    """A WITA patient's row says its last attempt on the patient's clock, as the row's other times
+    (14.08 WITA); what the volunteer just recorded is on the volunteer's own clock, named (13.08 WIB)."""
+    escalation.patient.time_zone = "Asia/Makassar"
+    escalation.patient.save(update_fields=["time_zone"])
+    ani_client.post(tap("escalation", escalation.pk, "mark_called"), {"apply": "1", "outcome": "NOT_REACHED"})
+    attempt = escalation.handlings.get()
+    page = ani_client.get(TODAY, headers=ID).content.decode()
+
+    wita = timezone.localtime(attempt.at, ZoneInfo("Asia/Makassar"))
+    wib = timezone.localtime(attempt.at, ZoneInfo("Asia/Jakarta"))
+    assert f"terakhir pukul {wita:%H.%M} WITA" in page
+    assert f"{wib:%H.%M} WIB</span>" in page

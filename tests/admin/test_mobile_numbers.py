@@ -56,6 +56,15 @@ def test_a_landline_typed_as_a_staff_members_whatsapp_is_refused(admin_client, a
     assert LANDLINE_REFUSED in response.context["adminform"].form.errors["phone"][0]
 
 
+def test_a_landline_typed_for_a_new_volunteers_whatsapp_is_refused(coordinator_client):
+    """The Relawan page's number is a field of its own form, not the model's: it is checked all the same."""
+    response = coordinator_client.post(reverse("admin:reminders_volunteer_add"), {
+        "name": "Dewi Lestari", "username": "relawan.dewi", "phone": "021-555-1234"}, **INDONESIAN)
+
+    assert response.status_code == 200 and not StaffProfile.objects.exists()
+    assert LANDLINE_REFUSED in response.context["adminform"].form.errors["phone"][0]
+
+
 def test_a_reply_from_a_landline_is_still_taken(client, settings, generous_rate_limits):
     """A number stored before the rule (or however Fonnte writes a sender) is never refused by
     the webhook: the patient's SUDAH counts."""

@@ -12,7 +12,7 @@ from locks.services import acquire_lock
 from ratelimit.services import check as check_rate_limit
 from reminders.models import Caregiver, SendingPause, StaffNotification
 from tests.admin.conftest import logged_in
-from tests.factories import make_patient
+from tests.factories import make_patient, make_reminder, make_schedule
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +133,34 @@ def test_moving_a_patient_names_primas_main_number_plainly(coordinator_client, c
         {"action": "move_to_device", "_selected_action": [patient.pk]}, headers=INDONESIAN).content.decode()
 
     assert "<strong>Ibu Sari</strong>: nomor utama PRIMA" in page and "FONNTE_TOKEN" not in page
+
+
+def test_a_time_column_on_the_patients_clock_still_shows_on_a_phone(ani_client, anis_patient):
+    """The list's "when" (a column get_list_display swaps for one on the patient's clock, 07.25 WITA)
+    stays in the phone's card: phone_columns names it by its field's name."""
+    make_reminder(make_schedule(anis_patient))
+    page = ani_client.get(reverse("admin:reminders_reminder_changelist"), headers=INDONESIAN).content.decode()
+
+    assert "data-phone" not in cell(page, "due_at")
+    assert 'data-label="Jatuh tempo"' in cell(page, "due_at")
+
+
+def test_the_login_page_offers_a_forgotten_password_in_plain_words(client):
+    page = client.get(reverse("admin:login"), headers=INDONESIAN).content.decode()
+
+    assert "Lupa sandi atau nama pengguna?" in page and "kredensial" not in page
+
+
+def test_a_new_volunteers_username_help_reads_plainly(coordinator_client):
+    page = coordinator_client.get(reverse("admin:reminders_volunteer_add"), headers=INDONESIAN).content.decode()
+
+    assert "Paling banyak 150 karakter" in page and "atau sedikit" not in page
+
+
+def test_a_reply_page_says_what_happened_without_jargon(ani_client, anis_patient):
+    reply = anis_patient.replies.create(text="BELUM", intent="NOT_YET", outcome="1 reminder(s) not yet taken; "
+                                        "1 follow-up(s) queued")
+    page = ani_client.get(reverse("admin:reminders_patientreply_change", args=[reply.pk]),
+                          headers=INDONESIAN).content.decode()
+
+    assert "Fonnte" not in page and "1 dosis belum diminum; 1 pengingat ulang diantrekan" in page
