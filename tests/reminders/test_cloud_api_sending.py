@@ -247,6 +247,28 @@ def test_a_refused_token_or_a_locked_or_blocked_account_pauses_that_device_only(
     assert pause.scope == device.number and f"error {code}" in pause.reason
 
 
+def test_a_phone_number_id_meta_does_not_know_pauses_the_device_and_fails_no_dose(graph, device):
+    """Code 100 with subcode 33 (a mistyped phone-number id, or a token that may not use it) is
+    the device's setting, wrong for every message: the device pauses; no message fails, no dose
+    is closed as missed. Code 100 alone stays a bad parameter of that one message."""
+    graph.responder = lambda _n, request: (400, {"error": {
+        "message": "Unsupported post request. Object with ID '10654035224292' does not exist, cannot be loaded "
+                   "due to missing permissions, or does not support this operation.",
+        "type": "GraphMethodException", "code": 100, "error_subcode": 33}})
+    approve(device)
+    reminder, message = medication_dose(patient_on(device))
+    stats = drain_all()
+    assert (stats["paused"], stats["failed"]) == (1, 0)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.held_by_pause) == ("QUEUED", 0, True)
+    reminder.refresh_from_db()
+    assert reminder.confirmation_status == "PENDING"
+    pause = SendingPause.objects.get()
+    assert pause.scope == device.number and "error 100/33" in pause.reason and "phone number ID" in pause.reason
+    assert refusal_error(100, "bad parameter", template=False).scope == "message"
+    assert refusal_error(100, "bad parameter", template=False, subcode=33).scope == "account"
+
+
 def test_free_text_refused_as_outside_the_window_goes_again_as_the_template_at_once(graph, device):
     answering(graph, meta_error(131047, "Re-engagement message"))
     approve(device)
