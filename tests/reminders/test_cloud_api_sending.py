@@ -307,6 +307,28 @@ def test_meta_saying_later_that_the_window_was_closed_sends_it_again_as_the_temp
     assert message.status == "SENT"
 
 
+def test_an_answer_outside_the_window_goes_as_the_notice_template_never_held_for_ever(graph, device):
+    """A patient moved to a Cloud API number writes to the old Fonnte number (still ours, still
+    heard): our answer (the emergency safety answer among them) comes from their Cloud API
+    number, whose window they never opened. It goes as the NOTICE template, or waits for one
+    with a purpose a coordinator can register, never for "Our answer to a reply"."""
+    patient = patient_on(device)
+    answer = queue_message(patient, kind=Message.Kind.REPLY,
+                           body="PENTING, Ibu Sari: segera hubungi dokter.\nAmbulans: 118/119.")
+    assert drain_all()["held"] == 1
+    answer.refresh_from_db()
+    assert answer.status == "QUEUED" and answer.last_error.startswith(f"{NO_TEMPLATE}: Notice")
+    approve(device, MessageTemplate.Purpose.NOTICE, name="pesan_prima", parameters=["pesan"], buttons=[])
+    make_due(answer)
+    drain_all()
+    [request] = graph.requests
+    assert request.body["type"] == "template" and request.body["template"]["name"] == "pesan_prima"
+    assert request.body["template"]["components"] == [{"type": "body", "parameters": [
+        {"type": "text", "text": "PENTING, Ibu Sari: segera hubungi dokter. Ambulans: 118/119."}]}]
+    answer.refresh_from_db()
+    assert answer.status == "SENT"
+
+
 def test_a_delivered_message_is_not_sent_again_by_a_late_window_failure(graph, device):
     patient = patient_on(device)
     note_inbound(device, patient.phone, timezone.now())
