@@ -5,6 +5,7 @@ naming the setting (prima/cli.py prints it).
 """
 import ipaddress
 import os
+import re
 import secrets
 import zoneinfo
 from datetime import timedelta
@@ -238,7 +239,17 @@ ALLOW_DEMO_BACKENDS = _bool("ALLOW_DEMO_BACKENDS", DEBUG)
 # stand-ins are not allowed (production: then a missing FONNTE_TOKEN is said, never printed
 # around); the console backend for development and demos without a token.
 FONNTE_TOKEN = env.str("FONNTE_TOKEN", default="")
-FONNTE_BASE_URL = env.str("FONNTE_BASE_URL", default="https://api.fonnte.com")
+def _base_url(name: str, default: str) -> str:
+    """An http(s) address with a host: a typo would otherwise surface only as every send
+    retried with "cannot reach …", then failed."""
+    raw = env.str(name, default=default)
+    parsed = urlsplit(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address, like {default}, not {raw!r}")
+    return raw
+
+
+FONNTE_BASE_URL = _base_url("FONNTE_BASE_URL", "https://api.fonnte.com")
 FONNTE_CONNECT_TIMEOUT = _number("FONNTE_CONNECT_TIMEOUT", 5.0, float)
 FONNTE_READ_TIMEOUT = _number("FONNTE_READ_TIMEOUT", 30.0, float)
 # Fonnte stops sending when a device's quota reaches zero: the health page, prima_status and
@@ -248,8 +259,10 @@ FONNTE_QUOTA_ALERT_BELOW = _number("FONNTE_QUOTA_ALERT_BELOW", 100)
 # such device sends through it with its own access token whenever WHATSAPP_BACKEND is a real
 # gateway (fonnte or cloud_api: each device then goes through its own); the console and locmem
 # stand-ins catch its sends too.
-CLOUD_API_BASE_URL = env.str("CLOUD_API_BASE_URL", default="https://graph.facebook.com")
+CLOUD_API_BASE_URL = _base_url("CLOUD_API_BASE_URL", "https://graph.facebook.com")
 CLOUD_API_VERSION = env.str("CLOUD_API_VERSION", default="v25.0")
+if not re.fullmatch(r"v\d+\.\d+", CLOUD_API_VERSION):
+    raise ImproperlyConfigured(f"CLOUD_API_VERSION must be a Graph API version like v25.0, not {CLOUD_API_VERSION!r}")
 CLOUD_API_CONNECT_TIMEOUT = _number("CLOUD_API_CONNECT_TIMEOUT", 5.0, float)
 CLOUD_API_READ_TIMEOUT = _number("CLOUD_API_READ_TIMEOUT", 30.0, float)
 WHATSAPP_BACKENDS = {

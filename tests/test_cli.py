@@ -80,6 +80,10 @@ def test_stopping_the_embedded_server_imports_its_library_without_the_platformdi
     [
         ({"DEBUG": "yes"}, "DEBUG"),
         ({"DEBUG": "1", "DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL"),
+        ({"DEBUG": "1", "CLOUD_API_BASE_URL": "graph.facebook.com"}, "CLOUD_API_BASE_URL"),
+        ({"DEBUG": "1", "CLOUD_API_BASE_URL": "ftp://graph.facebook.com"}, "CLOUD_API_BASE_URL"),
+        ({"DEBUG": "1", "FONNTE_BASE_URL": "not-a-url"}, "FONNTE_BASE_URL"),
+        ({"DEBUG": "1", "CLOUD_API_VERSION": "25"}, "CLOUD_API_VERSION"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(env, named):

@@ -25,11 +25,20 @@ PERMANENT_CODES = {131026, 131051, 131008, 131009, 131021, 100}  # undeliverable
 ACCOUNT_CODES = {190, 131031, 368, 131048}  # token expired or revoked, account locked, blocked, spam limit
 WINDOW_CODES = {131047}  # free text outside the customer-service window
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016}  # the template's set-up
+# Code 100 is a bad parameter of one message, except with subcode 33: the phone-number id in the
+# path does not exist or this token may not use it. That is the device's setting, wrong for every
+# message it would send: the device pauses (as for a refused token), no message fails for it.
+ACCOUNT_SUBCODES = {(100, 33)}
+NUMBER_ID_HINT = " (check the device's phone number ID and that its access token may send for it)"
 
 
-def refusal_error(code: object, message: str, *, template: bool) -> WhatsAppError:
-    """The error for a refusal Meta gave `code` for. 131047 on a template send cannot be the
-    window: it is retried as this message's error, never re-sent as a template for ever."""
+def refusal_error(code: object, message: str, *, template: bool, subcode: object = None) -> WhatsAppError:
+    """The error for a refusal Meta gave `code` (and `subcode`) for. 131047 on a template send
+    cannot be the window: it is retried as this message's error, never re-sent as a template for ever."""
+    if (code, subcode) in ACCOUNT_SUBCODES:
+        hint = NUMBER_ID_HINT
+        reason = f"WhatsApp Cloud API error {code}/{subcode}: {message[:300 - len(hint) - 40]}{hint}"[:300]
+        return WhatsAppError(reason, transient=True, scope=Scope.ACCOUNT)
     reason = f"WhatsApp Cloud API error {code}: {message}"[:300]
     if code in ACCOUNT_CODES:
         return WhatsAppError(reason, transient=True, scope=Scope.ACCOUNT)
@@ -49,6 +58,14 @@ def _error_of(answer: object) -> tuple[object, str]:
     if isinstance(code, str) and code.strip().isdigit():  # a code written as text is the same code
         code = int(code)
     return code, str(details or error.get("message") or "no message given")
+
+
+def _subcode_of(answer: object) -> object:
+    error = answer.get("error") if isinstance(answer, dict) else None
+    subcode = error.get("error_subcode") if isinstance(error, dict) else None
+    if isinstance(subcode, str) and subcode.strip().isdigit():
+        subcode = int(subcode)
+    return subcode
 
 
 class CloudApiBackend(BaseWhatsAppBackend):
@@ -102,7 +119,7 @@ class CloudApiBackend(BaseWhatsAppBackend):
             else:
                 raise WhatsAppError(f"the Cloud API answered HTTP {response.status_code} without an error code",
                                     transient=True)
-        error = refusal_error(code, message, template=template)
+        error = refusal_error(code, message, template=template, subcode=_subcode_of(answer))
         logger.warning("cloud api refused message to=%s code=%s scope=%s transient=%s",
                        mask_phone(phone), code, error.scope, error.transient)
         raise error

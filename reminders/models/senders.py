@@ -110,7 +110,10 @@ class MessageTemplate(models.Model):
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
         constraints = [
-            models.UniqueConstraint(fields=["device", "name", "language"], name="one_template_per_name_language"),
+            # One Meta template ("pesan_prima": "{{1}}") may serve several purposes (notices,
+            # follow-ups, alerts to staff): one row for each (docs/gateways.md).
+            models.UniqueConstraint(fields=["device", "purpose", "name", "language"],
+                                    name="one_template_per_purpose_name_language"),
         ]
 
     def __str__(self) -> str:

@@ -100,9 +100,15 @@ TEMPLATE_REFUSED = "WhatsApp refused the template"
 WINDOW_CLOSED = "the customer-service window was closed"
 TEMPLATE_HOLD_SECONDS = 900.0
 
-# The purpose of each kind of message (a reminder's: its schedule's kind); a REPLY has none: it
-# answers a message the patient just sent, inside the window.
+# The purpose of each kind of message (a reminder's: its schedule's kind). A REPLY usually
+# answers a message the patient just sent, inside the window, as text; but the patient may have
+# written to the old number they were moved from (still ours, still heard), or the answer may
+# have waited out a pause: outside the window it goes as the plain NOTICE template ("{{1}}" =
+# the whole text), never held for a purpose nobody can register. The emergency safety answer
+# is such a REPLY.
 PURPOSE_OF_KIND = {
+    Message.Kind.REPLY: MessageTemplate.Purpose.NOTICE,
+    Message.Kind.ASSIGNMENT: MessageTemplate.Purpose.STAFF_ALERT,
     Message.Kind.FOLLOW_UP: MessageTemplate.Purpose.FOLLOW_UP,
     Message.Kind.VERIFICATION: MessageTemplate.Purpose.VERIFICATION,
     Message.Kind.NOTICE: MessageTemplate.Purpose.NOTICE,

@@ -109,6 +109,20 @@ def test_a_template_prima_could_not_send_is_refused_with_the_reason(coordinator_
     assert not MessageTemplate.objects.exists()
 
 
+def test_one_meta_template_serves_several_purposes_as_the_set_up_steps_say(coordinator_client):
+    """docs/gateways.md: one plain `pesan_prima` ("{{1}}") for notices, follow-ups and alerts to
+    staff. Each purpose is its own row of the registry; the same purpose twice is refused."""
+    device = cloud_device()
+    plain = {"name": "pesan_prima", "body": "{{1}}", "parameters": '["pesan"]', "buttons": "[]"}
+    add = reverse("admin:reminders_messagetemplate_add")
+    for purpose in ("NOTICE", "FOLLOW_UP", "STAFF_ALERT"):
+        response = coordinator_client.post(add, template_form(device, purpose=purpose, **plain))
+        assert response.status_code == 302, response.content.decode()
+    assert sorted(MessageTemplate.objects.values_list("purpose", flat=True)) == ["FOLLOW_UP", "NOTICE", "STAFF_ALERT"]
+    again = coordinator_client.post(add, template_form(device, purpose="NOTICE", **plain), HTTP_ACCEPT_LANGUAGE="id")
+    assert again.status_code == 200 and MessageTemplate.objects.count() == 3
+
+
 def test_only_cloud_api_devices_are_offered_for_a_template(coordinator_client):
     cloud_device()
     Device.objects.create(number="+6281100000007", token_encrypted=encrypt_token("f"))

@@ -247,6 +247,28 @@ def test_a_refused_token_or_a_locked_or_blocked_account_pauses_that_device_only(
     assert pause.scope == device.number and f"error {code}" in pause.reason
 
 
+def test_a_phone_number_id_meta_does_not_know_pauses_the_device_and_fails_no_dose(graph, device):
+    """Code 100 with subcode 33 (a mistyped phone-number id, or a token that may not use it) is
+    the device's setting, wrong for every message: the device pauses; no message fails, no dose
+    is closed as missed. Code 100 alone stays a bad parameter of that one message."""
+    graph.responder = lambda _n, request: (400, {"error": {
+        "message": "Unsupported post request. Object with ID '10654035224292' does not exist, cannot be loaded "
+                   "due to missing permissions, or does not support this operation.",
+        "type": "GraphMethodException", "code": 100, "error_subcode": 33}})
+    approve(device)
+    reminder, message = medication_dose(patient_on(device))
+    stats = drain_all()
+    assert (stats["paused"], stats["failed"]) == (1, 0)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.held_by_pause) == ("QUEUED", 0, True)
+    reminder.refresh_from_db()
+    assert reminder.confirmation_status == "PENDING"
+    pause = SendingPause.objects.get()
+    assert pause.scope == device.number and "error 100/33" in pause.reason and "phone number ID" in pause.reason
+    assert refusal_error(100, "bad parameter", template=False).scope == "message"
+    assert refusal_error(100, "bad parameter", template=False, subcode=33).scope == "account"
+
+
 def test_free_text_refused_as_outside_the_window_goes_again_as_the_template_at_once(graph, device):
     answering(graph, meta_error(131047, "Re-engagement message"))
     approve(device)
@@ -283,6 +305,28 @@ def test_meta_saying_later_that_the_window_was_closed_sends_it_again_as_the_temp
     assert [r.body["type"] for r in graph.requests] == ["interactive", "template"]
     message.refresh_from_db()
     assert message.status == "SENT"
+
+
+def test_an_answer_outside_the_window_goes_as_the_notice_template_never_held_for_ever(graph, device):
+    """A patient moved to a Cloud API number writes to the old Fonnte number (still ours, still
+    heard): our answer (the emergency safety answer among them) comes from their Cloud API
+    number, whose window they never opened. It goes as the NOTICE template, or waits for one
+    with a purpose a coordinator can register, never for "Our answer to a reply"."""
+    patient = patient_on(device)
+    answer = queue_message(patient, kind=Message.Kind.REPLY,
+                           body="PENTING, Ibu Sari: segera hubungi dokter.\nAmbulans: 118/119.")
+    assert drain_all()["held"] == 1
+    answer.refresh_from_db()
+    assert answer.status == "QUEUED" and answer.last_error.startswith(f"{NO_TEMPLATE}: Notice")
+    approve(device, MessageTemplate.Purpose.NOTICE, name="pesan_prima", parameters=["pesan"], buttons=[])
+    make_due(answer)
+    drain_all()
+    [request] = graph.requests
+    assert request.body["type"] == "template" and request.body["template"]["name"] == "pesan_prima"
+    assert request.body["template"]["components"] == [{"type": "body", "parameters": [
+        {"type": "text", "text": "PENTING, Ibu Sari: segera hubungi dokter. Ambulans: 118/119."}]}]
+    answer.refresh_from_db()
+    assert answer.status == "SENT"
 
 
 def test_a_delivered_message_is_not_sent_again_by_a_late_window_failure(graph, device):
