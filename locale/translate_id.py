@@ -1109,6 +1109,12 @@ INDONESIAN = {
     "Forgotten your login credentials?": "Lupa sandi atau nama pengguna?",
     "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.":
         "Wajib. Paling banyak 150 karakter: huruf, angka, dan @ . + - _ saja.",
+    "%(schedule)s: every reminder of this appointment (%(when)s) had already passed, so none is sent: "
+    "tell the patient yourself.":
+        "%(schedule)s: semua pengingat janji ini (%(when)s) sudah lewat waktunya, jadi tidak ada yang dikirim: "
+        "kabari pasien sendiri.",
+    "%(schedule)s: the reminder at %(when)s had already passed and is not sent; the later ones are.":
+        "%(schedule)s: pengingat %(when)s sudah lewat waktunya dan tidak dikirim; pengingat berikutnya tetap dikirim.",
 }
 
 _ENTRY = re.compile(

@@ -24,7 +24,7 @@ from reminders.conversation import check_ins
 from reminders.doses import compliance
 from reminders.admin.caregivers import CaregiverFormSet, CaregiverInline
 from reminders.admin.schedules import (
-    ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_caregivers_will_not_get,
+    ReminderScheduleInline, ScheduleFormPage, ScheduleFormSet, tell_after_saving,
 )
 from reminders.admin.scoping import VolunteerScopedAdmin, action_form, report_refusals, sees_all_patients
 from reminders.admin.team import report_tellings
@@ -272,7 +272,7 @@ class PatientAdmin(ScheduleFormPage, VolunteerScopedAdmin):
         super().save_formset(request, form, formset, change)
         if isinstance(formset, ScheduleFormSet):
             for schedule_form in formset.forms:
-                tell_caregivers_will_not_get(self, request, schedule_form)
+                tell_after_saving(self, request, schedule_form)
 
     def page_zone(self, request: HttpRequest, obj: Patient | None) -> tzinfo:
         """The zone chosen in the form when one was posted (a change of zone saved with the

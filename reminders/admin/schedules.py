@@ -3,7 +3,7 @@ placeholders explained beside it, and the message as each who gets it will read 
 a caregiver with their first message's introduction), rendered by the functions that render it
 for sending (`doses.dose_body`, `templating.introduced`)."""
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reminders.admin.scoping import VolunteerScopedAdmin
 from reminders.doses.materialise import dose_body
-from reminders.models import Caregiver, Patient, ReminderSchedule, why_no_caregiver_receives
+from reminders.clocks import patient_time
+from reminders.models import Caregiver, Patient, ReminderSchedule, catch_up_start, why_no_caregiver_receives
 from reminders.templating import DEFAULT_TEMPLATES, PLACEHOLDERS, introduced, template_problems
 from reminders.workspace.outcomes import describe_each
 
@@ -128,6 +129,34 @@ def tell_caregivers_will_not_get(model_admin: admin.ModelAdmin, request: HttpReq
                                                               "why": form.caregivers_will_not_get}, messages.WARNING)
 
 
+def reminders_already_past(schedule: ReminderSchedule, now: datetime) -> list[datetime]:
+    """An appointment's reminders whose time had passed before the schedule could make them
+    (the day before, for an appointment entered this morning): never sent, so said."""
+    if schedule.pk is None or not schedule.is_active or schedule.appointment_date is None:
+        return []
+    earliest = max(catch_up_start(now), schedule.active_since or schedule.created_at)
+    due = (schedule.dose_time(schedule.appointment_date, slot) for slot in schedule.reminder_offsets)
+    return sorted(when for when in due if when is not None and when < earliest)
+
+
+def tell_after_saving(model_admin: admin.ModelAdmin, request: HttpRequest, form: ScheduleForm) -> None:
+    """Once a schedule is saved: what it will not do that a volunteer would expect it to."""
+    tell_caregivers_will_not_get(model_admin, request, form)
+    schedule = form.instance
+    past = reminders_already_past(schedule, timezone.now())
+    if not past:
+        return
+    when = ", ".join(patient_time(moment, schedule.patient) for moment in past)
+    if len(past) == len(schedule.reminder_offsets):
+        model_admin.message_user(request, _(
+            "%(schedule)s: every reminder of this appointment (%(when)s) had already passed, so none is sent: "
+            "tell the patient yourself.") % {"schedule": schedule, "when": when}, messages.WARNING)
+    else:
+        model_admin.message_user(request, _(
+            "%(schedule)s: the reminder at %(when)s had already passed and is not sent; the later ones are.")
+            % {"schedule": schedule, "when": when}, messages.WARNING)
+
+
 def preview(schedule: ReminderSchedule, caregiver: str = "", day: date | None = None) -> str:
     """The text of the schedule's dose on `day` (its appointment's date, else today), exactly
     as it would be sent, under who will read it: the patient, a caregiver (`caregiver`, the
@@ -217,7 +246,7 @@ class ReminderScheduleAdmin(ScheduleFormPage, SchedulePreview, VolunteerScopedAd
 
     def save_model(self, request: HttpRequest, obj: ReminderSchedule, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        tell_caregivers_will_not_get(self, request, form)
+        tell_after_saving(self, request, form)
 
     def get_urls(self) -> list:
         return [

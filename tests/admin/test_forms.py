@@ -1,7 +1,10 @@
 """The forms a volunteer fills in: a new patient and their schedules."""
-from datetime import date
+import html
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -151,3 +154,24 @@ def test_a_medication_schedule_is_reminded_at_its_time_whatever_the_hidden_appoi
     assert ani_client.post(ADD, schedule_row("MEDICATION", "2030-01-10", ["1440", "120"])).status_code == 302
     schedule = ReminderSchedule.objects.get()
     assert (schedule.appointment_date, schedule.reminder_offsets) == (None, [0])
+
+
+@pytest.mark.parametrize("offsets, said", [
+    (["1440", "60"], "pengingat 9 Jan. 2030, 09.00 WIB sudah lewat waktunya dan tidak dikirim; pengingat berikutnya "
+                     "tetap dikirim."),
+    (["1440", "120"], "semua pengingat janji ini (9 Jan. 2030, 09.00 WIB, 10 Jan. 2030, 07.00 WIB) sudah lewat "
+                      "waktunya, jadi tidak ada yang dikirim: kabari pasien sendiri."),
+])
+def test_an_appointment_entered_after_its_reminders_time_says_which_will_not_be_sent(ani_client, ani, offsets, said):
+    with time_machine.travel(datetime(2030, 1, 10, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta")), tick=False):
+        ani_client.force_login(ani)  # a session of that day
+        page = ani_client.post(ADD, schedule_row("APPOINTMENT", "2030-01-10", offsets), follow=True,
+                               headers={"Accept-Language": "id"}).content.decode()
+    assert said in html.unescape(page)
+
+
+def test_an_appointment_whose_reminders_are_all_ahead_says_nothing_of_the_kind(ani_client, ani):
+    with time_machine.travel(datetime(2030, 1, 8, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta")), tick=False):
+        ani_client.force_login(ani)
+        page = ani_client.post(ADD, schedule_row("APPOINTMENT", "2030-01-10", ["1440", "120"]), follow=True)
+    assert "had already passed" not in page.content.decode()
