@@ -162,6 +162,17 @@ INDONESIAN = {
     "WhatsApp %(name)s": "WhatsApp %(name)s",
     "(a voice note or an attachment: listen to it or open it in WhatsApp)":
         "(pesan suara atau lampiran: dengarkan atau buka di WhatsApp)",
+    "(a voice note or an attachment, through the WhatsApp Cloud API number: nobody can listen to it or open it, "
+    "call the patient)":
+        "(pesan suara atau lampiran, lewat nomor WhatsApp Cloud API: tidak ada yang bisa mendengarkan atau membukanya, "
+        "telepon pasien)",
+    "Sent a voice note or an attachment to the Cloud API number: it cannot be listened to; call the patient":
+        "Mengirim pesan suara atau lampiran ke nomor Cloud API: tidak bisa didengarkan; telepon pasien",
+    "Tapped “taken” on an old reminder (%(dose)s, %(due)s): NOT recorded as taken; ask whether today's dose was taken":
+        "Menekan “sudah” pada pengingat lama (%(dose)s, %(due)s): TIDAK dicatat sudah diminum; "
+        "tanyakan apakah obat hari ini sudah diminum",
+    "Tapped a button on an old reminder (%(dose)s, %(due)s): nothing recorded":
+        "Menekan tombol pada pengingat lama (%(dose)s, %(due)s): tidak ada yang dicatat",
     "The family says the patient has died": "Keluarga mengabarkan pasien meninggal dunia",
     "Emergency: the caregiver asked for help": "Darurat: pendamping meminta bantuan",
     "Sent a voice note or an attachment": "Mengirim pesan suara atau lampiran",
@@ -473,6 +484,10 @@ INDONESIAN = {
         "tombol yang ditekan menyebut pengingat pasien lain; ditolak",
     "a tapped button names another patient's question; refused":
         "tombol yang ditekan menyebut pertanyaan untuk pasien lain; ditolak",
+    "tapped “taken” on an old reminder that no longer waits for an answer: NOT recorded as taken":
+        "menekan “sudah” pada pengingat lama yang sudah tidak menunggu jawaban: TIDAK dicatat sudah diminum",
+    "tapped a button on an old reminder that no longer waits for an answer: nothing recorded":
+        "menekan tombol pada pengingat lama yang sudah tidak menunggu jawaban: tidak ada yang dicatat",
     "a tapped button for a reminder or question that no longer waits; nothing changed":
         "tombol ditekan untuk pengingat atau pertanyaan yang sudah tidak menunggu jawaban; tidak ada yang berubah",
     "an emoji reaction to a message: not read as an answer": "reaksi emoji pada pesan: tidak dibaca sebagai jawaban",

@@ -46,7 +46,7 @@ def verification_answer(reply: PatientReply) -> str:
         return "verified" if verified else "declined verification"
     if reply.intent == Intent.MEDIA:  # a voice note may well be the answer: a volunteer listens
         reply.needs_attention = True
-        acknowledge(reply, "media")
+        acknowledge(reply, "media", cloud_api=reply.through_cloud_api)
         return "voice note or attachment; stored for volunteers"
     already_asked = patient.messages.filter(
         kind=Message.Kind.VERIFICATION, created_at__gte=patient.verification_sent_at

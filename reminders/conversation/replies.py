@@ -159,12 +159,15 @@ def _appointment_doses(reply: PatientReply, answered: list[Reminder]) -> str:
 def for_volunteers(reply: PatientReply) -> str:
     """Free text: a volunteer reads it, and its sender is told so, every message (nobody is left
     in silence); within FREE_TEXT_ACK_WINDOW_MINUTES of the last such answer, in a few words
-    (a voice note or a picture: that a volunteer will listen to or look at it)."""
+    (a voice note or a picture: that a volunteer will listen to or look at it; through a Cloud API
+    number, which is in no WhatsApp app and whose media PRIMA does not fetch: that nobody can play
+    it here and a volunteer will call, `PatientReply.through_cloud_api`)."""
     reply.needs_attention = True
     window_start = reply.received_at - timedelta(minutes=settings.FREE_TEXT_ACK_WINDOW_MINUTES)
     told = [Intent.MEDIA] if reply.intent == Intent.MEDIA else [Intent.FREE_TEXT, Intent.OPT_IN, Intent.THANKS]
     again = reply.patient.replies.filter(acknowledged=True, intent__in=told, received_at__gte=window_start).exists()
-    acknowledge(reply, "media" if reply.intent == Intent.MEDIA else "free_text", lagi=again)
+    acknowledge(reply, "media" if reply.intent == Intent.MEDIA else "free_text", lagi=again,
+                cloud_api=reply.through_cloud_api)
     return "stored for volunteers; acknowledged"
 
 
@@ -320,7 +323,8 @@ def _tapped_dose(reply: PatientReply, tap: Tap) -> str:
     appointment = reply.intent in APPOINTMENT_ANSWERS
     if dose is None or (dose.schedule.kind == ReminderSchedule.Kind.APPOINTMENT) != appointment:
         reply.reminder = Reminder.objects.filter(id=tap.target_id).first()
-        return _tap_closed(reply)
+        _tap_closed(reply)
+        return TAPPED_OLD_TAKEN if reply.intent == Intent.CONFIRM else TAPPED_OLD
     reply.reminder = dose
     if appointment:
         return _appointment_doses(reply, [dose])
@@ -331,6 +335,11 @@ def _tapped_consent(reply: PatientReply, tap: Tap) -> str:
     if consent.awaiting_verification(reply.patient):
         return consent.verification_answer(reply)
     return _tap_closed(reply, persetujuan=True)
+
+
+# A tap on a reminder that no longer waits (`_tapped_dose`): nothing recorded, "taken" least of all.
+TAPPED_OLD_TAKEN = "tapped 'taken' on an old reminder that no longer waits for an answer; not recorded as taken"
+TAPPED_OLD = "tapped a button on an old reminder that no longer waits for an answer; not recorded"
 
 
 def _tap_closed(reply: PatientReply, **context) -> str:

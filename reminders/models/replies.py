@@ -84,3 +84,10 @@ class PatientReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient}: {self.text[:40]}"
+
+    @property
+    def through_cloud_api(self) -> bool:
+        """Whether it came to the patient's WhatsApp Cloud API number: a voice note or an
+        attachment there is in no WhatsApp app, and PRIMA does not fetch it, so nobody can listen."""
+        device = self.patient.device
+        return device is not None and device.is_cloud_api

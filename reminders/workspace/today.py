@@ -19,8 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reminders.clocks import patient_zone
+from reminders.clocks import patient_time, patient_zone
 from reminders.conversation.consent import verification_to_do
+from reminders.conversation.replies import TAPPED_OLD, TAPPED_OLD_TAKEN
 from reminders.models import (
     NOTICE_HELD, Caregiver, Escalation, Message, Patient, PatientReply, Reminder, ReminderSchedule, StaffNotification,
 )
@@ -105,6 +106,9 @@ def written_by(reply: PatientReply) -> str:
 def reply_words(reply: PatientReply) -> str:
     """What the reply said, as a volunteer reads it on a card: the words, or what came instead."""
     if reply.intent == PatientReply.Intent.MEDIA and not reply.text.strip():
+        if reply.through_cloud_api:  # in no WhatsApp app, and PRIMA does not fetch it
+            return str(_("(a voice note or an attachment, through the WhatsApp Cloud API number: nobody can "
+                         "listen to it or open it, call the patient)"))
         return str(_("(a voice note or an attachment: listen to it or open it in WhatsApp)"))
     who = written_by(reply)
     return f"{who}: {reply.text}" if who else reply.text
@@ -128,7 +132,7 @@ def _changelist(model: str, **query) -> str:
 
 def _replies(patients: QuerySet, urgent: bool) -> QuerySet:
     replies = PatientReply.objects.needing_attention().filter(patient__in=patients, urgent=urgent).select_related(
-        "patient__volunteer", "caregiver")
+        "patient__volunteer", "patient__device", "caregiver", "reminder__schedule")
     return with_attempts(replies, "reply") if urgent else replies
 
 
@@ -172,7 +176,18 @@ def reply_what(reply: PatientReply) -> str:
         return str(_("Answered the weekly check-in"))
     if reply.intent == PatientReply.Intent.VERIFY_NO:
         return str(_("Declined the reminders"))
+    if reply.outcome in (TAPPED_OLD_TAKEN, TAPPED_OLD):  # never a dose taken today: it was not recorded
+        old = reply.reminder
+        which = {"dose": old.schedule.get_kind_display() if old else "?",
+                 "due": patient_time(old.due_at, reply.patient) if old else "?"}
+        if reply.outcome == TAPPED_OLD_TAKEN:
+            return str(_("Tapped “taken” on an old reminder (%(dose)s, %(due)s): NOT recorded as taken; "
+                         "ask whether today's dose was taken") % which)
+        return str(_("Tapped a button on an old reminder (%(dose)s, %(due)s): nothing recorded") % which)
     if reply.intent == PatientReply.Intent.MEDIA:
+        if reply.through_cloud_api:
+            return str(_("Sent a voice note or an attachment to the Cloud API number: it cannot be listened to; "
+                         "call the patient"))
         return str(_("Sent a voice note or an attachment"))
     return str(_("Wrote to us"))
 

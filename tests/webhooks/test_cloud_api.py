@@ -8,8 +8,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from reminders.clocks import patient_time
 from reminders.conversation.consent import send_verification
 from reminders.models import (
     Caregiver, CustomerServiceWindow, Device, Message, Patient, PatientReply, Reminder, ReminderSchedule,
@@ -18,9 +20,9 @@ from reminders.outbox.cloud_api import WINDOW_CLOSED, button_payload, callback_d
 from reminders.outbox.devices import encrypt_token
 from reminders.outbox.sending import Skip, claim_message
 from reminders.workspace.outcomes import describe
-from reminders.workspace.today import reply_what, reply_words
 from tests.factories import make_patient, make_reminder, make_schedule, queue_message
 from tests.graph_standin import GraphStandIn
+from tests.webhooks.conftest import incoming, post_json
 from tests.reminders.test_sending import drain_all
 from webhooks.models import RefusedDelivery, WebhookEvent
 from webhooks.services import process_pending_events
@@ -397,6 +399,29 @@ def test_a_tap_on_a_stale_dose_is_answered_and_not_applied_to_today(client, pati
     assert "Pengingat itu sudah ditutup" in answer.body
 
 
+def test_a_stale_taken_tap_reads_on_hari_ini_as_not_recorded_naming_the_old_dose(client, admin_client, patient):
+    """Hari ini must never read an old reminder's "Sudah diminum" as today's dose taken."""
+    Patient.objects.filter(id=patient.id).update(time_zone="Asia/Makassar")
+    patient.refresh_from_db()
+    old = sent_dose(patient, minutes_ago=24 * 60)
+    sent_dose(patient, minutes_ago=1)
+    post(client, delivery(messages=[tap(patient, button_payload("taken", "reminder", old.id), "Sudah diminum")]))
+    reply = PatientReply.objects.get()
+    with translation.override("id"):
+        due = patient_time(old.due_at, patient)
+    assert due.endswith("WITA")
+    page = admin_client.get(reverse("admin:index"), headers={"Accept-Language": "id"}).content.decode()
+    assert f"Menekan “sudah” pada pengingat lama (Obat, {due}): TIDAK dicatat sudah diminum" in page
+    assert "Menulis pesan kepada kami" not in page
+    shown = admin_client.get(reverse("admin:reminders_patientreply_change", args=[reply.pk]),
+                             headers={"Accept-Language": "id"}).content.decode()
+    listed = admin_client.get(reverse("admin:reminders_patientreply_changelist"),
+                              headers={"Accept-Language": "id"}).content.decode()
+    for html in (shown, listed):
+        assert "pengingat lama yang sudah tidak menunggu jawaban: TIDAK dicatat sudah diminum" in html
+        assert "no longer waits" not in html
+
+
 def test_a_medication_answer_tapped_on_an_appointment_is_not_applied(client, patient):
     visit = sent_dose(patient, kind=ReminderSchedule.Kind.APPOINTMENT)
     post(client, delivery(messages=[tap(patient, f"taken:reminder:{visit.id}")]))
@@ -453,15 +478,30 @@ def test_a_consent_tap_for_another_patient_is_refused(client, patient):
 
 # Voice notes and media
 
-def test_a_voice_note_is_kept_for_a_volunteer_who_will_listen(client, patient):
+def test_a_voice_note_to_a_cloud_api_number_is_not_promised_a_listener_but_a_call(client, admin_client, patient):
+    """A Cloud API number is in no WhatsApp app and PRIMA does not fetch its media: nobody can listen."""
     voice = _message(patient, "audio", audio={"id": "1234567890", "mime_type": "audio/ogg; codecs=opus",
                                              "sha256": "abc", "voice": True})
     assert post(client, delivery(messages=[voice])).json()["events"] == ["processed"]
     reply = PatientReply.objects.get()
     assert reply.intent == PatientReply.Intent.MEDIA and reply.needs_attention
+    answer = Message.objects.get(kind=Message.Kind.REPLY).body
+    assert "mendengarkan" not in answer
+    assert "tidak dapat memutar" in answer and "Relawan kami akan menelepon Anda" in answer
+    page = admin_client.get(reverse("admin:index"), headers={"Accept-Language": "id"}).content.decode()
+    assert "ke nomor Cloud API: tidak bisa didengarkan; telepon pasien" in page  # Hari ini's card
+    assert "dengarkan atau buka di WhatsApp" not in page
+    assert f'href="tel:{patient.phone}"' in page  # its call action stays
+
+
+def test_a_voice_note_through_fonnte_still_goes_to_a_volunteer_who_listens(client, admin_client):
+    sari = make_patient(name="Ibu Sari")  # the number set by FONNTE_TOKEN: in the volunteers' WhatsApp
+    assert post_json(client, incoming(sari, "")).json() == {"status": "processed"}
+    reply = PatientReply.objects.get()
+    assert reply.intent == PatientReply.Intent.MEDIA and not reply.through_cloud_api
     assert "relawan kami akan mendengarkan" in Message.objects.get(kind=Message.Kind.REPLY).body
-    assert reply_what(reply) == "Sent a voice note or an attachment"  # Hari ini's card
-    assert "voice note" in reply_words(reply)
+    page = admin_client.get(reverse("admin:index"), headers={"Accept-Language": "id"}).content.decode()
+    assert "dengarkan atau buka di WhatsApp" in page and "Cloud API" not in page
 
 
 def test_a_picture_with_a_caption_is_read_by_its_caption(client, patient):
